@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "zkvm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zkvm", targets: ["zkvm"]),
+        .library(name: "Field", targets: ["Field"]),
+        .library(name: "Hashing", targets: ["Hashing"]),
+        .library(name: "RV32IM", targets: ["RV32IM"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "Field", dependencies: ["CGMP"]),
+        .target(name: "Hashing", dependencies: ["Field", "CSodium"]),
+        .target(name: "RV32IM"),
+        .executableTarget(
+            name: "zkvm",
+            dependencies: [
+                "Field", "Hashing", "RV32IM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FieldTests", dependencies: ["Field", "CGMP"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
+        .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
+        .testTarget(name: "CLITests", dependencies: ["zkvm"]),
+    ]
+)
