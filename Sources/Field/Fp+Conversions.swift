@@ -79,18 +79,18 @@ extension Fp {
 
     /// Parses a non-negative decimal integer below p.
     public init(decimal text: String) throws(FieldError) {
-        try self.init(text: text, base: 10)
+        try self.init(digits: text, base: 10, original: text)
     }
 
     /// Parses a non-negative hexadecimal integer below p, with or without a `0x` prefix.
     public init(hex text: String) throws(FieldError) {
         let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text
-        try self.init(text: digits, base: 16)
+        try self.init(digits: digits, base: 16, original: text)
     }
 
-    private init(text: String, base: Int32) throws(FieldError) {
-        guard text.utf8.count <= 256, let n = BigNumber(digits: text, base: base) else {
-            throw .notANumber(text)
+    private init(digits: String, base: Int32, original: String) throws(FieldError) {
+        guard digits.utf8.count <= 256, let n = BigNumber(digits: digits, base: base) else {
+            throw .notANumber(original)
         }
         guard n.isLess(than: .modulus) else { throw .notCanonical }
         let r = n.limbs(count: 4)

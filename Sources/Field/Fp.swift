@@ -232,3 +232,28 @@ extension Fp {
         }
     }
 }
+
+/// What generic field code and the generic property checks rely on. `Fp` is the field zkvm proves over; the
+/// protocol keeps the axiom tests honest (they cannot lean on anything specific to one representation).
+public protocol FieldElement: Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The additive identity.
+    static var zero: Self { get }
+    /// The multiplicative identity.
+    static var one: Self { get }
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+    /// The element times itself.
+    var squared: Self { get }
+    /// Whether the element is the additive identity.
+    var isZero: Bool { get }
+    /// The multiplicative inverse of a non-zero element.
+    func inverse() -> Self
+    /// The element raised to a 64-bit power.
+    func power(_ exponent: UInt64) -> Self
+    /// A uniformly random element.
+    static func random<G: RandomNumberGenerator>(using generator: inout G) -> Self
+}
+
+extension Fp: FieldElement {}

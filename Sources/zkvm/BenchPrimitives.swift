@@ -22,6 +22,7 @@ struct BenchPrimitives: ParsableCommand {
             return t.elapsedNs / Double(n)
         }
         print("field_mul_ns", mulNs)
+        benchNTT()
     }
 }
 
@@ -38,4 +39,26 @@ enum Clock {
 
 extension UInt64 {
     var elapsedNs: Double { Double(DispatchTime.now().uptimeNanoseconds - self) }
+}
+
+func benchNTT() {
+    var rng = SeededGenerator(seed: 2)
+    for log in [16, 20] {
+        let base = (0..<(1 << log)).map { _ in Fp.random(using: &rng) }
+        var v = base
+        NTT.forward(&v)
+        let ms1 = median(runs: 3) { () -> Double in
+            var v = base
+            let t = Clock.now
+            NTT.forward(&v)
+            return t.elapsedNs / 1e6
+        }
+        let msP = median(runs: 3) { () -> Double in
+            var v = base
+            let t = Clock.now
+            NTT.forward(&v, parallel: true)
+            return t.elapsedNs / 1e6
+        }
+        print("ntt", log, ms1, msP)
+    }
 }

@@ -1,0 +1,214 @@
+import Synchronization
+
+/// Number-theoretic transforms over power-of-two subgroups of F_p, and the low-degree extensions built on them.
+///
+/// Every transform takes and returns values in natural order: coefficient i of a polynomial, or its evaluation at
+/// offset · ω^i. Internally a transform is a decimation-in-frequency pass followed by a bit-reversal permutation.
+public enum NTT {
+    /// Evaluates the polynomial with these coefficients (lowest degree first) on the subgroup of order
+    /// `values.count`, in place. `values.count` must be a power of two.
+    public static func forward(_ values: inout [Fp], parallel: Bool = false) {
+        transform(&values, twiddles: Twiddles.forward(logSize: log2(values.count)), parallel: parallel)
+    }
+
+    /// Interpolates: turns evaluations on the subgroup of order `values.count` into coefficients, in place.
+    public static func inverse(_ values: inout [Fp], parallel: Bool = false) {
+        let log = log2(values.count)
+        transform(&values, twiddles: Twiddles.inverse(logSize: log), parallel: parallel)
+        scale(&values, by: Fp(UInt64(values.count)).inverse(), parallel: parallel)
+    }
+
+    /// Transforms each column on its own core: the batch form the prover uses for many trace columns.
+    public static func forward(columns: inout [[Fp]]) {
+        forEachColumn(&columns) { forward(&$0) }
+    }
+
+    /// Interpolates each column, spreading the columns over the cores.
+    public static func inverse(columns: inout [[Fp]]) {
+        forEachColumn(&columns) { inverse(&$0) }
+    }
+
+    /// Evaluates the polynomial with these coefficients on `domain` (a coset of a subgroup at least as large as the
+    /// number of coefficients).
+    public static func evaluate(coefficients: [Fp], on domain: Domain, parallel: Bool = false) -> [Fp] {
+        precondition(coefficients.count <= domain.size, "more coefficients than domain points")
+        var values = [Fp](repeating: .zero, count: domain.size)
+        // p(offset·x) has coefficients c_i·offset^i: shift, then evaluate on the subgroup.
+        var shift = Fp.one
+        for (i, c) in coefficients.enumerated() {
+            values[i] = c * shift
+            shift *= domain.offset
+        }
+        forward(&values, parallel: parallel)
+        return values
+    }
+
+    /// The coefficients of the polynomial of degree < domain.size taking `evaluations` on `domain`.
+    public static func interpolate(evaluations: [Fp], on domain: Domain, parallel: Bool = false) -> [Fp] {
+        precondition(evaluations.count == domain.size, "one evaluation per domain point")
+        var values = evaluations
+        inverse(&values, parallel: parallel)
+        if domain.offset != .one {
+            let inverseOffset = domain.offset.inverse()
+            var shift = Fp.one
+            for i in values.indices {
+                values[i] *= shift
+                shift *= inverseOffset
+            }
+        }
+        return values
+    }
+
+    /// The low-degree extension of a column: interpolate it on its subgroup of order n, evaluate on the coset
+    /// `offset · ⟨ω_{n·blowup}⟩`.
+    public static func lowDegreeExtension(
+        _ evaluations: [Fp], blowup: Int, offset: Fp, parallel: Bool = false
+    ) -> [Fp] {
+        precondition(blowup >= 1 && blowup & (blowup - 1) == 0, "blowup must be a power of two")
+        var coefficients = evaluations
+        inverse(&coefficients, parallel: parallel)
+        let target = Domain(logSize: log2(evaluations.count * blowup), offset: offset)
+        return evaluate(coefficients: coefficients, on: target, parallel: parallel)
+    }
+
+    /// The low-degree extensions of many columns, spread over the cores.
+    public static func lowDegreeExtension(columns: [[Fp]], blowup: Int, offset: Fp) -> [[Fp]] {
+        var out = columns
+        forEachColumn(&out) { $0 = lowDegreeExtension($0, blowup: blowup, offset: offset) }
+        return out
+    }
+
+    // MARK: - Kernel
+
+    static func log2(_ n: Int) -> Int {
+        precondition(n > 0 && n & (n - 1) == 0, "NTT size \(n) is not a power of two")
+        return n.trailingZeroBitCount
+    }
+
+    private static func forEachColumn(_ columns: inout [[Fp]], _ body: @Sendable (inout [Fp]) -> Void) {
+        let count = columns.count
+        columns.withUnsafeMutableBufferPointer { cols in
+            // One column per iteration: columns are independent, so no two threads touch the same array.
+            nonisolated(unsafe) let base = cols.baseAddress!
+            Parallel.forEachChunk(of: count, chunks: count) { range in
+                for c in range { body(&base[c]) }
+            }
+        }
+    }
+
+    private static func scale(_ values: inout [Fp], by factor: Fp, parallel: Bool) {
+        let n = values.count
+        values.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let a = buffer.baseAddress!
+            Parallel.forEachChunk(of: n, chunks: parallel ? Parallel.coreCount : 1, minimumChunk: 1 << 12) { r in
+                for i in r { a[i] *= factor }
+            }
+        }
+    }
+
+    /// Decimation in frequency (natural order in, bit-reversed out), then bit reversal.
+    private static func transform(_ values: inout [Fp], twiddles: [Fp], parallel: Bool) {
+        let n = values.count
+        guard n > 1 else { return }
+        let threads = parallel && n >= 1 << 12 ? Parallel.coreCount : 1
+        values.withUnsafeMutableBufferPointer { buffer in
+            twiddles.withUnsafeBufferPointer { tw in
+                nonisolated(unsafe) let a = buffer.baseAddress!
+                nonisolated(unsafe) let w = tw.baseAddress!
+                var half = n >> 1
+                while half >= 1 {
+                    // Butterfly k of this stage pairs a[s+j] and a[s+j+half], s = (k / half)·2·half, j = k % half.
+                    let stageHalf = half
+                    Parallel.forEachChunk(of: n >> 1, chunks: threads) { range in
+                        butterflies(a, half: stageHalf, twiddles: w + stageHalf, range: range)
+                    }
+                    half >>= 1
+                }
+                bitReverse(a, count: n)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func butterflies(
+        _ a: UnsafeMutablePointer<Fp>, half: Int, twiddles w: UnsafePointer<Fp>, range: Range<Int>
+    ) {
+        var k = range.lowerBound
+        while k < range.upperBound {
+            let j0 = k & (half - 1)
+            let start = (k - j0) << 1
+            let j1 = min(half, j0 + (range.upperBound - k))
+            let lo = a + start
+            let hi = lo + half
+            if j0 == 0 && j1 == half && half == 1 {
+                let u = lo[0]
+                let v = hi[0]
+                lo[0] = u + v
+                hi[0] = u - v
+            } else {
+                for j in j0..<j1 {
+                    let u = lo[j]
+                    let v = hi[j]
+                    lo[j] = u + v
+                    hi[j] = (u - v) * w[j]
+                }
+            }
+            k += j1 - j0
+        }
+    }
+
+    private static func bitReverse(_ a: UnsafeMutablePointer<Fp>, count n: Int) {
+        let bits = n.trailingZeroBitCount
+        for i in 0..<n {
+            let r = Int(UInt(i).bitReversed(width: bits))
+            if i < r { swap(&a[i], &a[r]) }
+        }
+    }
+}
+
+extension UInt {
+    @inline(__always)
+    fileprivate func bitReversed(width: Int) -> UInt {
+        width == 0 ? 0 : (self.bitReversedFull >> UInt(UInt.bitWidth - width))
+    }
+
+    @inline(__always)
+    fileprivate var bitReversedFull: UInt {
+        var x = UInt64(self)
+        x = (x & 0x5555_5555_5555_5555) << 1 | (x >> 1) & 0x5555_5555_5555_5555
+        x = (x & 0x3333_3333_3333_3333) << 2 | (x >> 2) & 0x3333_3333_3333_3333
+        x = (x & 0x0F0F_0F0F_0F0F_0F0F) << 4 | (x >> 4) & 0x0F0F_0F0F_0F0F_0F0F
+        return UInt(x.byteSwapped)
+    }
+}
+
+/// Twiddle factors, computed once per size and direction and shared. Entry `half + j` of a table for size n holds
+/// ω_{2·half}^j, so every stage of the transform reads its factors contiguously.
+enum Twiddles {
+    private static let cache = Mutex<[Int: [Fp]]>([:])
+
+    static func forward(logSize: Int) -> [Fp] { table(logSize: logSize, inverse: false) }
+    static func inverse(logSize: Int) -> [Fp] { table(logSize: logSize, inverse: true) }
+
+    private static func table(logSize: Int, inverse: Bool) -> [Fp] {
+        let key = logSize * 2 + (inverse ? 1 : 0)
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let n = 1 << logSize
+        var table = [Fp](repeating: .zero, count: max(n, 2))
+        var half = n >> 1
+        var root = Fp.rootOfUnity(logOrder: logSize)
+        if inverse { root = root.inverse() }
+        // root is a primitive (2·half)-th root at each stage; squaring it moves to the next, smaller stage.
+        while half >= 1 {
+            var x = Fp.one
+            for j in 0..<half {
+                table[half + j] = x
+                x *= root
+            }
+            root = root.squared
+            half >>= 1
+        }
+        cache.withLock { $0[key] = table }
+        return table
+    }
+}

@@ -1,0 +1,111 @@
+import Field
+import XCTest
+
+final class NTTTests: XCTestCase {
+    private func randomVector(_ n: Int, seed: UInt64) -> [Fp] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<n).map { _ in Fp.random(using: &rng) }
+    }
+
+    /// Horner's rule: the definition the transforms must agree with.
+    private func naiveEvaluate(_ coefficients: [Fp], at x: Fp) -> Fp {
+        coefficients.reversed().reduce(Fp.zero) { $0 * x + $1 }
+    }
+
+    func testForwardAgreesWithNaiveEvaluation() {
+        for log in 0...8 {
+            let n = 1 << log
+            let coefficients = randomVector(n, seed: UInt64(log))
+            var values = coefficients
+            NTT.forward(&values)
+            let domain = Domain(logSize: log)
+            for i in 0..<n {
+                XCTAssertEqual(values[i], naiveEvaluate(coefficients, at: domain.element(i)), "n = \(n), i = \(i)")
+            }
+            XCTAssertEqual(Polynomial(coefficients: coefficients).evaluate(at: domain.element(n - 1)), values[n - 1])
+        }
+    }
+
+    func testRoundTripsAtManySizes() {
+        for log in [1, 2, 3, 7, 10, 13, 16] {
+            let original = randomVector(1 << log, seed: 100 + UInt64(log))
+            var v = original
+            NTT.forward(&v)
+            XCTAssertNotEqual(v, original)
+            NTT.inverse(&v)
+            XCTAssertEqual(v, original, "size 2^\(log)")
+            var w = original
+            NTT.inverse(&w, parallel: true)
+            NTT.forward(&w, parallel: true)
+            XCTAssertEqual(w, original, "parallel, size 2^\(log)")
+        }
+    }
+
+    func testParallelAndBatchAgreeWithSerial() {
+        let columns = (0..<5).map { randomVector(1 << 14, seed: 200 + UInt64($0)) }
+        var batch = columns
+        NTT.forward(columns: &batch)
+        for (c, column) in columns.enumerated() {
+            var serial = column
+            NTT.forward(&serial)
+            var parallel = column
+            NTT.forward(&parallel, parallel: true)
+            XCTAssertEqual(batch[c], serial)
+            XCTAssertEqual(parallel, serial)
+        }
+        NTT.inverse(columns: &batch)
+        XCTAssertEqual(batch, columns)
+    }
+
+    func testCosetLowDegreeExtensionMatchesNaiveEvaluation() {
+        let n = 64
+        let blowup = 4
+        let trace = randomVector(n, seed: 300)
+        let traceDomain = Domain(logSize: 6)
+        let coefficients = NTT.interpolate(evaluations: trace, on: traceDomain)
+        // The interpolant really passes through the trace.
+        for i in 0..<n { XCTAssertEqual(naiveEvaluate(coefficients, at: traceDomain.element(i)), trace[i]) }
+
+        let lde = NTT.lowDegreeExtension(trace, blowup: blowup, offset: .generator)
+        let ldeDomain = Domain(logSize: 8, offset: .generator)
+        XCTAssertEqual(lde.count, n * blowup)
+        for i in 0..<lde.count {
+            XCTAssertEqual(lde[i], naiveEvaluate(coefficients, at: ldeDomain.element(i)), "LDE point \(i)")
+        }
+        // No LDE point lies in the trace domain: x^n = 1 exactly on the trace domain.
+        XCTAssertFalse(ldeDomain.elements.contains { $0.power(UInt64(n)) == .one })
+        XCTAssertEqual(NTT.lowDegreeExtension(columns: [trace, trace], blowup: blowup, offset: .generator), [lde, lde])
+
+        // Interpolating the LDE on its coset gives back the same polynomial, padded with zeros.
+        let back = NTT.interpolate(evaluations: lde, on: ldeDomain)
+        XCTAssertEqual(Array(back[0..<n]), coefficients)
+        XCTAssertTrue(back[n...].allSatisfy { $0.isZero })
+    }
+
+    func testDomainVanishingPolynomial() {
+        let domain = Domain(logSize: 5, offset: Fp(7))
+        for x in domain.elements { XCTAssertTrue(domain.vanishing(at: x).isZero) }
+        XCTAssertFalse(domain.vanishing(at: Fp(7) * Fp(7)).isZero)
+    }
+}
+
+final class PolynomialTests: XCTestCase {
+    func testArithmeticAndLinearDivision() {
+        var rng = SeededGenerator(seed: 400)
+        let a = Polynomial(coefficients: (0..<9).map { _ in Fp.random(using: &rng) })
+        let b = Polynomial(coefficients: (0..<5).map { _ in Fp.random(using: &rng) })
+        let x = Fp.random(using: &rng)
+        XCTAssertEqual((a * b).evaluate(at: x), a.evaluate(at: x) * b.evaluate(at: x))
+        XCTAssertEqual((a + b).evaluate(at: x), a.evaluate(at: x) + b.evaluate(at: x))
+        XCTAssertEqual((a * Fp(5)).evaluate(at: x), a.evaluate(at: x) * Fp(5))
+        XCTAssertEqual((a * b).degree, 12)
+        XCTAssertEqual(Polynomial(coefficients: [.zero, .zero]).degree, -1)
+
+        let z = Fp.random(using: &rng)
+        let (q, r) = a.divided(byLinear: z)
+        XCTAssertEqual(r, a.evaluate(at: z))
+        // a(X) = q(X)·(X − z) + r
+        XCTAssertEqual(a.evaluate(at: x), q.evaluate(at: x) * (x - z) + r)
+        XCTAssertEqual(q.degree, 7)
+    }
+}
