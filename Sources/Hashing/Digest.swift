@@ -1,0 +1,110 @@
+/// A 32-byte BLAKE2b-256 output: a Merkle node, a Merkle root, or a transcript state.
+///
+/// Stored inline as four machine words holding the bytes in memory order, so an array of digests is one flat
+/// byte buffer that the tree hashes in place, equality is four comparisons, and nothing is heap-allocated.
+public struct Digest: Hashable, Sendable, CustomStringConvertible {
+    // Raw memory order, not numeric value: word 0 holds bytes 0..<8 exactly as they sit in memory.
+    @usableFromInline var w0: UInt64
+    @usableFromInline var w1: UInt64
+    @usableFromInline var w2: UInt64
+    @usableFromInline var w3: UInt64
+
+    /// The size of a digest in bytes.
+    public static let byteCount = 32
+
+    /// The digest whose bytes are all zero; a placeholder, never the hash of anything known.
+    public static let zero = Digest(words: 0, 0, 0, 0)
+
+    @inlinable
+    init(words w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
+        self.w0 = w0
+        self.w1 = w1
+        self.w2 = w2
+        self.w3 = w3
+    }
+
+    /// Reads 32 bytes from `source`, which need not be aligned.
+    @inlinable
+    public init(loadingFrom source: UnsafeRawPointer) {
+        self.init(
+            words: source.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+            source.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            source.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+            source.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
+    /// Wraps exactly 32 bytes, for example a root read from a proof file.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(HashingError) {
+        guard bytes.count == Digest.byteCount else {
+            throw .wrongLength(expected: Digest.byteCount, found: bytes.count)
+        }
+        let array = Array(bytes)
+        self = array.withUnsafeBytes { Digest(loadingFrom: $0.baseAddress!) }
+    }
+
+    /// Parses 64 hexadecimal digits, as printed by ``description``.
+    public init(hex: String) throws(HashingError) {
+        try self.init(bytes: Hex.decode(hex))
+    }
+
+    /// Writes the 32 bytes to `destination`, which need not be aligned.
+    @inlinable
+    public func write(to destination: UnsafeMutableRawPointer) {
+        destination.storeBytes(of: w0, toByteOffset: 0, as: UInt64.self)
+        destination.storeBytes(of: w1, toByteOffset: 8, as: UInt64.self)
+        destination.storeBytes(of: w2, toByteOffset: 16, as: UInt64.self)
+        destination.storeBytes(of: w3, toByteOffset: 24, as: UInt64.self)
+    }
+
+    /// The 32 bytes.
+    public var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Digest.byteCount) { buffer, count in
+            write(to: buffer.baseAddress!)
+            count = Digest.byteCount
+        }
+    }
+
+    /// Lower-case hexadecimal, 64 digits.
+    public var description: String { Hex.encode(bytes) }
+}
+
+/// 32 secret random bytes hashed into one Merkle leaf so that the root and the sibling paths reveal nothing
+/// about unopened rows. Carried in an opening next to the row it hides.
+public struct Salt: Hashable, Sendable, CustomStringConvertible {
+    @usableFromInline var value: Digest
+
+    /// The size of a salt in bytes.
+    public static let byteCount = 32
+
+    @inlinable
+    init(value: Digest) { self.value = value }
+
+    /// Reads 32 bytes from `source`, which need not be aligned.
+    @inlinable
+    public init(loadingFrom source: UnsafeRawPointer) { value = Digest(loadingFrom: source) }
+
+    /// Wraps exactly 32 bytes, for example a salt read from a proof file.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(HashingError) {
+        value = try Digest(bytes: bytes)
+    }
+
+    /// Parses 64 hexadecimal digits.
+    public init(hex: String) throws(HashingError) { value = try Digest(hex: hex) }
+
+    /// A fresh salt from the operating system's cryptographic generator.
+    public static func random() -> Salt {
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        bytes.withUnsafeMutableBytes { SecureRandom.fill($0) }
+        return try! Salt(bytes: bytes)
+    }
+
+    /// Writes the 32 bytes to `destination`, which need not be aligned.
+    @inlinable
+    public func write(to destination: UnsafeMutableRawPointer) { value.write(to: destination) }
+
+    /// The 32 bytes.
+    public var bytes: [UInt8] { value.bytes }
+
+    /// Lower-case hexadecimal, 64 digits.
+    public var description: String { value.description }
+}

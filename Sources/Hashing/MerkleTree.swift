@@ -1,0 +1,216 @@
+import Field
+
+/// A Merkle commitment to a table of field elements: one leaf per row, BLAKE2b-256 throughout.
+///
+///     leaf i  = H(0x00 ‖ salt_i ‖ row_i)      salted (the default: zero knowledge)
+///     leaf i  = H(0x02 ‖ row_i)               salt-free (transparent use and tests, asked for explicitly)
+///     node    = H(0x01 ‖ left ‖ right)
+///
+/// `row_i` is the row's elements in canonical 32-byte little-endian form, concatenated. The one-byte tags keep
+/// leaves, nodes and the two leaf kinds apart, so no leaf can be passed off as a node or the other way round.
+/// Salts are 32 secret random bytes per leaf: without them a root and its sibling paths would let anyone test
+/// guesses of unopened rows. `docs/merkle.md` specifies trees and openings byte for byte.
+///
+/// Building is the prover's hot path: leaves are hashed straight from the row buffer into the node array in
+/// parallel subtrees, with one scratch buffer per subtree and no allocation per leaf.
+public struct MerkleTree: Sendable {
+    /// The tag starting a salted leaf's input.
+    public static let saltedLeafTag: UInt8 = 0x00
+    /// The tag starting an inner node's input.
+    public static let nodeTag: UInt8 = 0x01
+    /// The tag starting a salt-free leaf's input.
+    public static let saltFreeLeafTag: UInt8 = 0x02
+
+    /// Where leaf salts come from.
+    public enum Salts: Sendable {
+        /// A fresh secret ``RandomStream``: what a zero-knowledge prover uses.
+        case random
+        /// Salts read from a given stream: leaf i takes bytes `32i ..< 32i + 32`. Reproducible; for tests.
+        case stream(RandomStream)
+        /// These salts, one per leaf in order. For known-answer tests.
+        case explicit([Salt])
+        /// No salts: leaves are hashed with the salt-free tag and reveal rows to guessing. Transparent use only.
+        case none
+    }
+
+    /// The number of leaves (rows), a power of two.
+    public let leafCount: Int
+    /// The number of field elements in each row.
+    public let width: Int
+    /// Whether leaves carry salts.
+    public var isSalted: Bool { !salts.isEmpty }
+
+    private let rows: [Fp]
+    private let salts: [Salt]
+    // Heap order: nodes[1] is the root, nodes[w + p] is position p of the level that is w nodes wide, so
+    // leaves sit at nodes[leafCount ..< 2 · leafCount]. nodes[0] is unused.
+    private let nodes: [Digest]
+
+    /// The commitment: the root node (the single leaf when there is one row).
+    public var root: Digest { nodes[1] }
+
+    /// Commits to `rows`, a flat row-major buffer of `leafCount × width` elements.
+    ///
+    /// - Throws: ``MerkleError/invalidWidth(_:)``, ``MerkleError/raggedRows(elementCount:width:)``,
+    ///   ``MerkleError/invalidLeafCount(_:)`` when the row count is not a power of two, and
+    ///   ``MerkleError/wrongSaltCount(expected:found:)`` when explicit salts do not number one per row.
+    public init(rows: [Fp], width: Int, salts source: Salts = .random) throws(MerkleError) {
+        guard width >= 1 else { throw .invalidWidth(width) }
+        guard !rows.isEmpty, rows.count % width == 0 else { throw .raggedRows(elementCount: rows.count, width: width) }
+        let n = rows.count / width
+        guard n & (n - 1) == 0 else { throw .invalidLeafCount(n) }
+        if case .explicit(let given) = source, given.count != n {
+            throw .wrongSaltCount(expected: n, found: given.count)
+        }
+        Sodium.ensureInitialized()
+        self.leafCount = n
+        self.width = width
+        self.rows = rows
+
+        let stream: RandomStream?
+        switch source {
+        case .random: stream = RandomStream()
+        case .stream(let given): stream = given
+        case .explicit, .none: stream = nil
+        }
+        var salts: [Salt]
+        switch source {
+        case .explicit(let given): salts = given
+        case .none: salts = []
+        case .random, .stream:
+            // Written by the workers below, each its own disjoint range of leaves.
+            salts = [Salt](unsafeUninitializedCapacity: n) { _, count in count = n }
+        }
+
+        let chunkLeaves = MerkleTree.chunkLeafCount(leafCount: n)
+        let chunks = n / chunkLeaves
+        let saltFree = salts.isEmpty
+        self.nodes = rows.withUnsafeBufferPointer { rowBuffer in
+            salts.withUnsafeMutableBufferPointer { saltBuffer in
+                [Digest](unsafeUninitializedCapacity: 2 * n) { nodeBuffer, count in
+                    nodeBuffer[0] = .zero
+                    let nodes = SharedPointer(base: nodeBuffer.baseAddress!)
+                    let rows = SharedReadPointer(base: rowBuffer.baseAddress!)
+                    let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
+                    // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
+                    // no two workers write the same salt or node.
+                    Parallel.forEach(chunks) { c in
+                        MerkleTree.buildSubtree(
+                            leaves: c * chunkLeaves ..< (c + 1) * chunkLeaves, leafCount: n, width: width,
+                            rows: rows, salts: salts, stream: stream, nodes: nodes)
+                    }
+                    for i in stride(from: chunks - 1, through: 1, by: -1) {
+                        MerkleTree.hashChildren(of: i, in: nodes.base)
+                    }
+                    count = 2 * n
+                }
+            }
+        }
+        self.salts = salts
+    }
+
+    /// About 64 subtrees for big trees, so two to a few dozen cores stay busy to the end; one for small trees,
+    /// where starting threads would cost more than the hashing.
+    static func chunkLeafCount(leafCount n: Int) -> Int {
+        let minimum = 256
+        if n <= 2 * minimum { return n }
+        return max(minimum, n / 64)
+    }
+
+    private static func buildSubtree(
+        leaves: Range<Int>, leafCount n: Int, width: Int, rows: SharedReadPointer<Fp>,
+        salts: SharedPointer<Salt>?, stream: RandomStream?, nodes: SharedPointer<Digest>
+    ) {
+        if let salts, let stream {
+            let saltBytes = UnsafeMutableRawBufferPointer(
+                start: salts.base + leaves.lowerBound, count: leaves.count * Salt.byteCount)
+            stream.fill(saltBytes, at: leaves.lowerBound * Salt.byteCount)
+        }
+        let prefix = salts == nil ? 1 : 1 + Salt.byteCount
+        let inputLength = prefix + width * Fp.byteCount
+        withUnsafeTemporaryAllocation(byteCount: inputLength, alignment: 16) { scratch in
+            let input = scratch.baseAddress!
+            input.storeBytes(of: salts == nil ? saltFreeLeafTag : saltedLeafTag, as: UInt8.self)
+            for leaf in leaves {
+                if let salts {
+                    (input + 1).copyMemory(from: salts.base + leaf, byteCount: Salt.byteCount)
+                }
+                let row = rows.base + leaf * width
+                for j in 0..<width {
+                    row[j].writeCanonicalBytes(to: input + prefix + j * Fp.byteCount)
+                }
+                Blake2b.hash(input, count: inputLength, into: nodes.base + n + leaf)
+            }
+        }
+        // Inner levels of this subtree, bottom up, until its root.
+        var first = (n + leaves.lowerBound) / 2
+        var width = leaves.count / 2
+        while width >= 1 {
+            for i in first ..< first + width { hashChildren(of: i, in: nodes.base) }
+            first /= 2
+            width /= 2
+        }
+    }
+
+    /// nodes[i] = H(0x01 ‖ nodes[2i] ‖ nodes[2i + 1]); the two children are adjacent, so one copy suffices.
+    @inline(__always)
+    private static func hashChildren(of i: Int, in nodes: UnsafeMutablePointer<Digest>) {
+        withUnsafeTemporaryAllocation(byteCount: 1 + 2 * Digest.byteCount, alignment: 16) { scratch in
+            let input = scratch.baseAddress!
+            input.storeBytes(of: nodeTag, as: UInt8.self)
+            (input + 1).copyMemory(from: nodes + 2 * i, byteCount: 2 * Digest.byteCount)
+            Blake2b.hash(input, count: 1 + 2 * Digest.byteCount, into: nodes + i)
+        }
+    }
+
+    // MARK: - Single hashes (the verifier's and the benchmarks' entry points)
+
+    /// An inner node: H(0x01 ‖ left ‖ right). One BLAKE2b block, the unit cost of every Merkle path.
+    public static func hashNode(_ left: Digest, _ right: Digest) -> Digest {
+        var pair = (left, right)
+        var out = Digest.zero
+        withUnsafeTemporaryAllocation(byteCount: 1 + 2 * Digest.byteCount, alignment: 16) { scratch in
+            let input = scratch.baseAddress!
+            input.storeBytes(of: nodeTag, as: UInt8.self)
+            withUnsafeBytes(of: &pair) { (input + 1).copyMemory(from: $0.baseAddress!, byteCount: 64) }
+            withUnsafeMutableBytes(of: &out) { Blake2b.hash(input, count: 65, into: $0.baseAddress!) }
+        }
+        return out
+    }
+
+    /// A leaf: H(0x00 ‖ salt ‖ row) when `salt` is given, H(0x02 ‖ row) when it is nil.
+    public static func hashLeaf<Row: Collection<Fp>>(_ row: Row, salt: Salt?) -> Digest {
+        let prefix = salt == nil ? 1 : 1 + Salt.byteCount
+        let inputLength = prefix + row.count * Fp.byteCount
+        var out = Digest.zero
+        withUnsafeTemporaryAllocation(byteCount: inputLength, alignment: 16) { scratch in
+            let input = scratch.baseAddress!
+            input.storeBytes(of: salt == nil ? saltFreeLeafTag : saltedLeafTag, as: UInt8.self)
+            salt?.write(to: input + 1)
+            for (j, x) in row.enumerated() { x.writeCanonicalBytes(to: input + prefix + j * Fp.byteCount) }
+            withUnsafeMutableBytes(of: &out) { Blake2b.hash(input, count: inputLength, into: $0.baseAddress!) }
+        }
+        return out
+    }
+
+    // MARK: - Access
+
+    /// Row `index` as committed.
+    public func row(at index: Int) -> ArraySlice<Fp> {
+        precondition(index >= 0 && index < leafCount, "row index out of range")
+        return rows[index * width ..< (index + 1) * width]
+    }
+
+    /// The salt of leaf `index`, or nil for a salt-free tree.
+    public func salt(at index: Int) -> Salt? {
+        precondition(index >= 0 && index < leafCount, "leaf index out of range")
+        return salts.isEmpty ? nil : salts[index]
+    }
+
+    /// Node `position` of the level `depth` steps below the root (depth 0 is the root, depth log2(leafCount)
+    /// the leaves).
+    public func node(depth: Int, position: Int) -> Digest {
+        precondition(depth >= 0 && (1 << depth) <= leafCount && position >= 0 && position < 1 << depth)
+        return nodes[(1 << depth) + position]
+    }
+}
