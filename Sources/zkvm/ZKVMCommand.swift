@@ -5,13 +5,13 @@ struct ZKVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkvm",
         abstract: "A zero-knowledge provable RISC-V (RV32IM) virtual machine.",
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, Run.self]
     )
 }
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of zkvm's building blocks.",
-        subcommands: [BenchPrimitives.self]
+        subcommands: [BenchPrimitives.self, BenchVM.self]
     )
 }
