@@ -113,3 +113,29 @@ final class FieldReferenceTests: XCTestCase {
         XCTAssertTrue(Set(0...7).isSubset(of: topNibbles))
     }
 }
+
+final class KernelAgreementTests: XCTestCase {
+    /// The specialised kernel and GMP's mpn layer compute the same Montgomery product on every input.
+    func testKernelMatchesGMPMontgomery() {
+        let gmp = GMPMontgomeryMultiplier()
+        var rng = SeededGenerator(seed: 31)
+        let edges = FieldReferenceTests.edges
+        var checked = 0
+        for a in edges {
+            for b in edges {
+                XCTAssertEqual(gmp.multiply(a, b), a * b)
+                checked += 1
+            }
+        }
+        for _ in 0..<1_000_000 {
+            let a = Fp.random(using: &rng)
+            let b = Fp.random(using: &rng)
+            if gmp.multiply(a, b) != a * b {
+                XCTFail("kernel and GMP disagree on \(a) · \(b)")
+                return
+            }
+            checked += 1
+        }
+        print("Montgomery kernel vs GMP mpn: \(checked) products agree")
+    }
+}
