@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "zkvm", targets: ["zkvm"]),
         .library(name: "Field", targets: ["Field"]),
         .library(name: "Hashing", targets: ["Hashing"]),
+        .library(name: "AIR", targets: ["AIR"]),
         .library(name: "RV32IM", targets: ["RV32IM"]),
     ],
     dependencies: [
@@ -18,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "Field", dependencies: ["CGMP"]),
         .target(name: "Hashing", dependencies: ["Field", "CSodium"]),
+        .target(name: "AIR", dependencies: ["Field"]),
+        .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
         .executableTarget(
             name: "zkvm",
@@ -28,6 +31,7 @@ let package = Package(
         ),
         .testTarget(name: "FieldTests", dependencies: ["Field", "CGMP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
+        .testTarget(name: "AIRTests", dependencies: ["AIR", "Field", "ExampleAIRs"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
     ]

@@ -1,0 +1,224 @@
+import Field
+
+/// A named trace column with one line saying what it holds.
+public struct Column: Hashable, Sendable {
+    public var name: String
+    public var doc: String
+
+    public init(_ name: String, doc: String = "") {
+        self.name = name
+        self.doc = doc
+    }
+}
+
+/// A named public input: a field element of the statement, known to prover and verifier.
+public typealias PublicInput = Column
+
+/// The rows on which a constraint must vanish. The divisor of its quotient is the polynomial vanishing on them.
+public enum ConstraintDomain: Hashable, Sendable {
+    /// Every row of the trace: divisor X^n − 1.
+    case everyRow
+    /// Every row but the last (constraints that read the next row): divisor (X^n − 1)/(X − ω^(n−1)).
+    case transition
+    /// Row 0 only: divisor X − 1.
+    case firstRow
+    /// Row n − 1 only: divisor X − ω^(n−1).
+    case lastRow
+    /// One fixed row, counted from 0: divisor X − ω^row.
+    case row(Int)
+}
+
+/// One constraint: a stable index, a name, the rows it covers and its formula, all in one place.
+public struct Constraint: Hashable, Sendable {
+    /// Position in the AIR's constraint list; failures and the circuit digest refer to it.
+    public var index: Int
+    public var name: String
+    public var domain: ConstraintDomain
+    public var expression: Expression
+
+    public init(index: Int = -1, name: String, domain: ConstraintDomain, _ expression: Expression) {
+        self.index = index
+        self.name = name
+        self.domain = domain
+        self.expression = expression
+    }
+}
+
+/// A publicly known column repeating down the trace with a power-of-two period (round constants, selectors).
+public struct PeriodicColumn: Hashable, Sendable {
+    public var name: String
+    public var values: [Fp]
+
+    public init(_ name: String, values: [Fp]) {
+        self.name = name
+        self.values = values
+    }
+}
+
+/// One term of a LogUp bus: on every row it adds multiplicity / (α − fingerprint(values)) to the bus's running
+/// sum, where fingerprint(v) = v₀ + β·v₁ + β²·v₂ + ….
+///
+/// A lookup is two kinds of entry on one bus: the looked-up values with multiplicity 1, and the table with
+/// multiplicity −m (how many times each table row is used). The bus balances, its total is zero, exactly when every
+/// looked-up tuple is in the table, except with probability about (rows·entries)/p over the choice of α.
+public struct LogUpEntry: Hashable, Sendable {
+    public var multiplicity: Expression
+    public var values: [Expression]
+
+    public init(multiplicity: Expression, values: [Expression]) {
+        self.multiplicity = multiplicity
+        self.values = values
+    }
+}
+
+/// A LogUp argument: entries whose fractions must sum to zero over the whole trace.
+public struct LogUpBus: Hashable, Sendable {
+    public var name: String
+    public var entries: [LogUpEntry]
+
+    public init(_ name: String, entries: [LogUpEntry]) {
+        self.name = name
+        self.entries = entries
+    }
+}
+
+/// What is wrong with an AIR definition. The message names the offending item so the circuit author can fix it.
+public enum AIRError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let why): return "invalid AIR: \(why)"
+        }
+    }
+}
+
+/// An algebraic intermediate representation: the columns of an execution trace and the polynomial constraints that
+/// hold exactly when the trace is a valid execution.
+///
+/// How to define one:
+/// 1. Name the main columns, one doc line each: they are what the prover fills in from the computation.
+/// 2. Name the public inputs: the statement the proof is about.
+/// 3. Add periodic columns for publicly known repeating values (round constants, selectors).
+/// 4. Write constraints as `Expression`s over the current and next row, each with a domain: `.transition` for
+///    row-to-row rules, `.everyRow` for rules within a row, `.firstRow`/`.lastRow`/`.row(i)` for boundaries.
+/// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (one inverse column per
+///    entry and one running sum per bus), their challenges (α, β per bus) and the constraints binding them.
+/// 6. Build the `AIR`: it checks that every index is in range, every main column is constrained and every
+///    constraint has positive degree, and numbers the constraints.
+public struct AIR: Sendable {
+    public let name: String
+    public let mainColumns: [Column]
+    public let publicInputs: [PublicInput]
+    public let periodicColumns: [PeriodicColumn]
+    public let buses: [LogUpBus]
+    /// The auxiliary columns the buses need, in order: per bus, its inverse columns then its running sum.
+    public let auxColumns: [Column]
+    /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
+    public let constraints: [Constraint]
+
+    /// Challenges drawn after the main trace is committed: α and β for each bus.
+    public var challengeCount: Int { 2 * buses.count }
+
+    /// The largest constraint degree, in units of the trace length.
+    public var maxDegree: Int { constraints.map(\.expression.degree).max() ?? 0 }
+
+    /// Validates a definition and completes it with the buses' auxiliary columns and constraints.
+    public init(
+        name: String, mainColumns: [Column], publicInputs: [PublicInput] = [],
+        periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = []
+    ) throws(AIRError) {
+        self.name = name
+        self.mainColumns = mainColumns
+        self.publicInputs = publicInputs
+        self.periodicColumns = periodicColumns
+        self.buses = buses
+
+        var aux: [Column] = []
+        var all = constraints
+        for (b, bus) in buses.enumerated() {
+            let alpha = Expression.challenge(2 * b)
+            let beta = Expression.challenge(2 * b + 1)
+            let first = aux.count
+            for (e, entry) in bus.entries.enumerated() {
+                aux.append(Column("\(bus.name).inverse\(e)", doc: "multiplicity / (α − fingerprint) of entry \(e)"))
+                var fingerprint = entry.values.last ?? .constant(.zero)
+                for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
+                all.append(
+                    Constraint(
+                        name: "\(bus.name).inverse\(e)", domain: .everyRow,
+                        .aux(first + e, .current) * (alpha - fingerprint) - entry.multiplicity))
+            }
+            let sum = aux.count
+            aux.append(Column("\(bus.name).sum", doc: "running sum of the bus's fractions up to this row"))
+            func rowTotal(_ r: RowOffset) -> Expression {
+                (1..<bus.entries.count).reduce(Expression.aux(first, r)) { $0 + .aux(first + $1, r) }
+            }
+            all.append(Constraint(name: "\(bus.name).sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
+            all.append(
+                Constraint(
+                    name: "\(bus.name).sum_step", domain: .transition,
+                    .aux(sum, .next) - .aux(sum, .current) - rowTotal(.next)))
+            all.append(Constraint(name: "\(bus.name).sum_balances", domain: .lastRow, .aux(sum, .current)))
+        }
+        for i in all.indices { all[i].index = i }
+        self.auxColumns = aux
+        self.constraints = all
+        try validate()
+    }
+
+    /// Names for formulas.
+    public var names: ExpressionNames {
+        ExpressionNames(
+            main: mainColumns.map(\.name), aux: auxColumns.map(\.name), periodic: periodicColumns.map(\.name),
+            publicInputs: publicInputs.map(\.name))
+    }
+
+    private func validate() throws(AIRError) {
+        guard !mainColumns.isEmpty else { throw .invalid("no main columns") }
+        guard !constraints.isEmpty else { throw .invalid("no constraints") }
+        var seen = Set<String>()
+        for name in mainColumns.map(\.name) + auxColumns.map(\.name) + periodicColumns.map(\.name)
+            + publicInputs.map(\.name)
+        {
+            guard !name.isEmpty else { throw .invalid("a column or public input has an empty name") }
+            guard seen.insert(name).inserted else { throw .invalid("the name '\(name)' is used twice") }
+        }
+        var constraintNames = Set<String>()
+        for p in periodicColumns {
+            let n = p.values.count
+            guard n > 0 && n & (n - 1) == 0 else {
+                throw .invalid("periodic column '\(p.name)' has \(n) values; the period must be a power of two")
+            }
+        }
+        for bus in buses where bus.entries.isEmpty { throw .invalid("bus '\(bus.name)' has no entries") }
+        var used = Set<Int>()
+        for c in constraints {
+            guard constraintNames.insert(c.name).inserted else { throw .invalid("two constraints are named '\(c.name)'") }
+            guard c.expression.degree > 0 else {
+                throw .invalid("constraint '\(c.name)' reads no column, so it is either always or never satisfied")
+            }
+            if case .row(let r) = c.domain, r < 0 { throw .invalid("constraint '\(c.name)' is on negative row \(r)") }
+            if c.expression.readsNextRow && c.domain != .transition {
+                throw .invalid("constraint '\(c.name)' reads the next row, so its domain must be transition")
+            }
+            var problem: String?
+            c.expression.forEachNode { node in
+                switch node {
+                case .main(let i, _):
+                    if i < 0 || i >= mainColumns.count { problem = "main column \(i)" } else { used.insert(i) }
+                case .aux(let i, _): if i < 0 || i >= auxColumns.count { problem = "auxiliary column \(i)" }
+                case .periodic(let i): if i < 0 || i >= periodicColumns.count { problem = "periodic column \(i)" }
+                case .publicInput(let i): if i < 0 || i >= publicInputs.count { problem = "public input \(i)" }
+                case .challenge(let i): if i < 0 || i >= challengeCount { problem = "challenge \(i)" }
+                case .power(_, let k): if k < 1 { problem = "exponent \(k)" }
+                default: break
+                }
+            }
+            if let problem { throw .invalid("constraint '\(c.name)' refers to \(problem), which does not exist") }
+        }
+        if let free = mainColumns.indices.first(where: { !used.contains($0) }) {
+            throw .invalid("main column '\(mainColumns[free].name)' appears in no constraint, so a prover could put anything in it")
+        }
+    }
+}

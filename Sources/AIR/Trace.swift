@@ -1,0 +1,139 @@
+import Field
+
+/// The main trace: one array per column, all of the same power-of-two length.
+public struct TraceTable: Sendable {
+    /// Column-major values, `columns[c][row]`.
+    public var columns: [[Fp]]
+
+    /// A trace from its columns. Every column must have the same length, a power of two of at least 2.
+    public init(columns: [[Fp]]) throws(AIRError) {
+        guard let n = columns.first?.count else { throw .invalid("the trace has no columns") }
+        guard n >= 2 && n & (n - 1) == 0 else { throw .invalid("the trace has \(n) rows; it needs a power of two ≥ 2") }
+        if let bad = columns.firstIndex(where: { $0.count != n }) {
+            throw .invalid("trace column \(bad) has \(columns[bad].count) rows; column 0 has \(n)")
+        }
+        self.columns = columns
+    }
+
+    /// The number of rows.
+    public var rowCount: Int { columns[0].count }
+    /// log₂ of the number of rows.
+    public var logRowCount: Int { rowCount.trailingZeroBitCount }
+}
+
+extension AIR {
+    /// The values of every periodic column over `rowCount` rows, for evaluating on the trace domain.
+    public func periodicValuesOnTrace(rowCount: Int) -> [[Fp]] {
+        periodicColumns.map { p in p.values.count <= rowCount ? p.values : Array(p.values.prefix(rowCount)) }
+    }
+
+    /// Builds the auxiliary columns (LogUp inverses and running sums) for `trace` under these challenges.
+    /// Fails when a denominator α − fingerprint is zero on some row; with random challenges that happens with
+    /// probability below rows·entries/p, and drawing new challenges fixes it.
+    public func buildAuxiliaryColumns(
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
+    ) throws(AIRError) -> [[Fp]] {
+        guard !buses.isEmpty else { return [] }
+        let n = trace.rowCount
+        // One program computes every entry's multiplicity and denominator on every row.
+        var expressions: [Expression] = []
+        for (b, bus) in buses.enumerated() {
+            let alpha = Expression.challenge(2 * b)
+            let beta = Expression.challenge(2 * b + 1)
+            for entry in bus.entries {
+                var fingerprint = entry.values.last ?? .constant(.zero)
+                for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
+                expressions.append(entry.multiplicity)
+                expressions.append(alpha - fingerprint)
+            }
+        }
+        let program = ConstraintProgram(expressions: expressions)
+        let scalars = program.bind(publicInputs: publicInputs, challenges: challenges)
+        var values = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: expressions.count)
+        let periodic = periodicValuesOnTrace(rowCount: n)
+        program.evaluateAll(
+            main: trace.columns, aux: [], periodic: periodic, size: n, nextStride: 1, scalars: scalars, into: &values)
+
+        var aux: [[Fp]] = []
+        var k = 0
+        for bus in buses {
+            var sum = [Fp](repeating: .zero, count: n)
+            var inverses: [[Fp]] = []
+            for _ in bus.entries {
+                let multiplicity = values[k]
+                let denominators = values[k + 1]
+                k += 2
+                if let row = denominators.firstIndex(where: \.isZero) {
+                    throw .invalid("bus '\(bus.name)' has a zero denominator on row \(row); draw new challenges")
+                }
+                let inverted = Fp.batchInverse(denominators)
+                inverses.append((0..<n).map { multiplicity[$0] * inverted[$0] })
+            }
+            var acc = Fp.zero
+            for row in 0..<n {
+                for h in inverses { acc += h[row] }
+                sum[row] = acc
+            }
+            aux += inverses
+            aux.append(sum)
+        }
+        return aux
+    }
+}
+
+extension ConstraintProgram {
+    /// Evaluates every output on every point of a domain, writing `values[output][point]`, spread over the cores.
+    public func evaluateAll(
+        main: [[Fp]], aux: [[Fp]], periodic: [[Fp]], size: Int, nextStride: Int, scalars: [Fp],
+        into values: inout [[Fp]]
+    ) {
+        withBuffers(main) { mainBuffers in
+            withBuffers(aux) { auxBuffers in
+                withBuffers(periodic) { periodicBuffers in
+                    let columns = Columns(
+                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
+                        nextStride: nextStride)
+                    var outputs = values.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
+                    defer { outputs.forEach { $0.deallocate() } }
+                    evaluateOverDomain(columns, scalars: scalars) { start, count, c, v in
+                        (outputs[c] + start).update(from: v, count: count)
+                    }
+                    for c in values.indices { values[c] = Array(UnsafeBufferPointer(start: outputs[c], count: size)) }
+                    outputs = []
+                }
+            }
+        }
+    }
+
+    /// Runs the program over all `columns.size` points in chunks, on all cores, handing each output chunk to
+    /// `consume(start, count, output, values)`. Different calls of `consume` cover disjoint points.
+    public func evaluateOverDomain(
+        _ columns: Columns, scalars: [Fp], consume: @escaping (Int, Int, Int, UnsafePointer<Fp>) -> Void
+    ) {
+        let chunk = ConstraintProgram.chunkSize
+        let chunks = (columns.size + chunk - 1) / chunk
+        nonisolated(unsafe) let columns = columns
+        nonisolated(unsafe) let consume = consume
+        let program = self
+        Parallel.forEachChunk(of: chunks) { range in
+            let scratch = UnsafeMutablePointer<Fp>.allocate(capacity: program.slotCount * chunk)
+            defer { scratch.deallocate() }
+            for k in range {
+                let start = k * chunk
+                let count = min(chunk, columns.size - start)
+                program.evaluateChunk(columns, start: start, count: count, scalars: scalars, scratch: scratch) {
+                    consume(start, count, $0, $1)
+                }
+            }
+        }
+    }
+}
+
+/// Calls `body` with buffer pointers to every array, valid for the duration of the call.
+func withBuffers<R>(_ arrays: [[Fp]], _ body: ([UnsafeBufferPointer<Fp>]) -> R) -> R {
+    func go(_ i: Int, _ acc: [UnsafeBufferPointer<Fp>]) -> R {
+        if i == arrays.count { return body(acc) }
+        return arrays[i].withUnsafeBufferPointer { go(i + 1, acc + [$0]) }
+    }
+    return go(0, [])
+}
