@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
             result = try machine.run()
         } catch {
             FileHandle.standardError.write(Data(machine.log))
-            throw fail("\(error) (after \(machine.cycles) cycles)")
+            throw fail("\(error) (after \(machine.cycles) \(machine.cycles == 1 ? "cycle" : "cycles"))")
         }
 
         FileHandle.standardError.write(Data(result.log))
