@@ -20,6 +20,10 @@ let package = Package(
         .target(name: "Field", dependencies: ["CGMP"]),
         .target(name: "Hashing", dependencies: ["Field", "CSodium"]),
         .target(name: "AIR", dependencies: ["Field"]),
+        .target(name: "FRI", dependencies: ["Field", "Hashing"]),
+        .target(name: "Proof", dependencies: ["AIR", "Field", "Hashing"]),
+        .target(name: "Prover", dependencies: ["AIR", "FRI", "Field", "Hashing", "Proof"]),
+        .target(name: "Verifier", dependencies: ["AIR", "FRI", "Field", "Hashing", "Proof"]),
         .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
         .executableTarget(
@@ -32,6 +36,7 @@ let package = Package(
         .testTarget(name: "FieldTests", dependencies: ["Field", "CGMP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
         .testTarget(name: "AIRTests", dependencies: ["AIR", "Field", "ExampleAIRs"]),
+        .testTarget(name: "StarkTests", dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
     ]

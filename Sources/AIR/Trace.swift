@@ -87,9 +87,9 @@ extension ConstraintProgram {
         main: [[Fp]], aux: [[Fp]], periodic: [[Fp]], size: Int, nextStride: Int, scalars: [Fp],
         into values: inout [[Fp]]
     ) {
-        withBuffers(main) { mainBuffers in
-            withBuffers(aux) { auxBuffers in
-                withBuffers(periodic) { periodicBuffers in
+        withUnsafeBuffers(main) { mainBuffers in
+            withUnsafeBuffers(aux) { auxBuffers in
+                withUnsafeBuffers(periodic) { periodicBuffers in
                     let columns = Columns(
                         main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
                         nextStride: nextStride)
@@ -127,13 +127,4 @@ extension ConstraintProgram {
             }
         }
     }
-}
-
-/// Calls `body` with buffer pointers to every array, valid for the duration of the call.
-func withBuffers<R>(_ arrays: [[Fp]], _ body: ([UnsafeBufferPointer<Fp>]) -> R) -> R {
-    func go(_ i: Int, _ acc: [UnsafeBufferPointer<Fp>]) -> R {
-        if i == arrays.count { return body(acc) }
-        return arrays[i].withUnsafeBufferPointer { go(i + 1, acc + [$0]) }
-    }
-    return go(0, [])
 }

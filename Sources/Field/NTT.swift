@@ -227,25 +227,9 @@ public enum NTT {
     private static func bitReverse(_ a: UnsafeMutablePointer<Fp>, count n: Int, range: Range<Int>) {
         let bits = n.trailingZeroBitCount
         for i in range {
-            let r = Int(UInt(i).bitReversed(width: bits))
+            let r = reverseBits(i, width: bits)
             if i < r { swap(&a[i], &a[r]) }
         }
-    }
-}
-
-extension UInt {
-    @inline(__always)
-    fileprivate func bitReversed(width: Int) -> UInt {
-        width == 0 ? 0 : (self.bitReversedFull >> UInt(UInt.bitWidth - width))
-    }
-
-    @inline(__always)
-    fileprivate var bitReversedFull: UInt {
-        var x = UInt64(self)
-        x = (x & 0x5555_5555_5555_5555) << 1 | (x >> 1) & 0x5555_5555_5555_5555
-        x = (x & 0x3333_3333_3333_3333) << 2 | (x >> 2) & 0x3333_3333_3333_3333
-        x = (x & 0x0F0F_0F0F_0F0F_0F0F) << 4 | (x >> 4) & 0x0F0F_0F0F_0F0F_0F0F
-        return UInt(x.byteSwapped)
     }
 }
 

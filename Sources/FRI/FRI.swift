@@ -1,0 +1,132 @@
+import Field
+import Hashing
+
+/// What FRI verification found wrong.
+public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A committed layer's opening does not match its root (or is malformed).
+    case layerOpening(layer: Int, MerkleError)
+    /// A value in layer `layer` is not the fold of the coset below it.
+    case foldMismatch(layer: Int, position: Int)
+    /// The last fold does not agree with the remainder polynomial.
+    case remainderMismatch(position: Int)
+    /// The remainder polynomial has the wrong number of coefficients.
+    case remainderLength(expected: Int, found: Int)
+    /// The prover's last layer is not of the promised degree (a prover bug, never a verifier outcome).
+    case remainderDegreeTooHigh
+
+    public var description: String {
+        switch self {
+        case .layerOpening(let layer, let e): return "FRI layer \(layer) opening: \(e)"
+        case .foldMismatch(let layer, let p): return "FRI layer \(layer), position \(p): value is not the fold of layer \(layer - 1)"
+        case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
+        case .remainderLength(let e, let f): return "FRI remainder has \(f) coefficients; expected \(e)"
+        case .remainderDegreeTooHigh: return "FRI: the last layer exceeds the degree bound"
+        }
+    }
+}
+
+/// The prover's side of FRI: committed layers, kept to answer queries.
+public struct FRIProverState: Sendable {
+    public private(set) var roots: [Digest] = []
+    public private(set) var remainder: [Fp] = []
+    private var trees: [MerkleTree] = []
+    private let logFoldingFactor: Int
+
+    /// Runs the commit phase on layer 0 (bit-reversed, over offset·⟨ω_N⟩), absorbing every root and the remainder
+    /// and drawing one folding challenge per fold group.
+    public init(
+        layer0: [Fp], offset: Fp, logFoldingFactor: Int, committedLayers: Int, remainderLength: Int, salted: Bool,
+        transcript: inout Transcript
+    ) throws(FRIError) {
+        self.logFoldingFactor = logFoldingFactor
+        var values = layer0
+        var offset = offset
+        for layer in 0...committedLayers {
+            var beta = transcript.challenge("fri-fold")
+            for _ in 0..<logFoldingFactor {
+                values = Folding.foldLayer(values, offset: offset, beta: beta)
+                offset = offset.squared
+                beta = beta.squared
+            }
+            if layer < committedLayers {
+                let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
+                transcript.absorb("fri-root", digest: tree.root)
+                trees.append(tree)
+                roots.append(tree.root)
+            }
+        }
+        // The last layer in natural order, interpolated on its coset: its high coefficients must be zero.
+        let logSize = values.count.trailingZeroBitCount
+        let natural = (0..<values.count).map { values[reverseBits($0, width: logSize)] }
+        let coefficients = NTT.interpolate(evaluations: natural, on: Domain(logSize: logSize, offset: offset))
+        guard coefficients[remainderLength...].allSatisfy(\.isZero) else { throw .remainderDegreeTooHigh }
+        remainder = Array(coefficients.prefix(remainderLength))
+        transcript.absorb("fri-remainder", elements: remainder)
+    }
+
+    /// The openings of every committed layer for the layer-0 cosets `queries`.
+    public func open(queries: [Int]) -> [MerkleOpening] {
+        var positions = queries
+        return trees.map { tree in
+            positions = positions.map { $0 >> logFoldingFactor }
+            return try! tree.open(positions)
+        }
+    }
+}
+
+/// The verifier's side of FRI.
+public enum FRIVerifier {
+    /// Checks that the layer-0 values on the queried cosets fold consistently through every committed layer down to
+    /// the remainder polynomial.
+    ///
+    /// - Parameters:
+    ///   - cosetValues: for each distinct queried layer-0 coset, in increasing order, its 2^r values.
+    ///   - cosets: the distinct queried layer-0 coset indices, increasing.
+    ///   - betas: the folding challenges, one per fold group (committed layers + 1).
+    public static func verify(
+        cosets: [Int], cosetValues: [[Fp]], betas: [Fp], roots: [Digest], openings: [MerkleOpening],
+        remainder: [Fp], remainderLength: Int, ldeSize: Int, offset: Fp, logFoldingFactor: Int, salted: Bool
+    ) throws(FRIError) {
+        guard remainder.count == remainderLength else {
+            throw .remainderLength(expected: remainderLength, found: remainder.count)
+        }
+        let f = 1 << logFoldingFactor
+        var logSize = ldeSize.trailingZeroBitCount
+        var offset = offset
+        // Fold layer 0's cosets: position c of layer 1 gets the fold of coset c.
+        var positions = cosets
+        var values = zip(cosets, cosetValues).map { c, v in
+            Folding.foldCoset(v, coset: c, logSize: logSize, offset: offset, beta: betas[0])
+        }
+        for _ in 0..<logFoldingFactor {
+            offset = offset.squared
+            logSize -= 1
+        }
+        for layer in 0..<roots.count {
+            let layerCosets = Array(Set(positions.map { $0 >> logFoldingFactor })).sorted()
+            let rows: [[Fp]]
+            do {
+                rows = try openings[layer].verify(
+                    root: roots[layer], leafCount: (1 << logSize) / f, width: f, salted: salted, indices: layerCosets)
+            } catch { throw .layerOpening(layer: layer + 1, error) }
+            let rowOf = Dictionary(uniqueKeysWithValues: zip(layerCosets, rows))
+            for (p, v) in zip(positions, values) where rowOf[p >> logFoldingFactor]![p & (f - 1)] != v {
+                throw .foldMismatch(layer: layer + 1, position: p)
+            }
+            values = layerCosets.map { c in
+                Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer + 1])
+            }
+            positions = layerCosets
+            for _ in 0..<logFoldingFactor {
+                offset = offset.squared
+                logSize -= 1
+            }
+        }
+        let generator = Fp.rootOfUnity(logOrder: logSize)
+        let polynomial = Polynomial(coefficients: remainder)
+        for (p, v) in zip(positions, values) {
+            let x = Folding.point(position: p, logSize: logSize, offset: offset, generator: generator)
+            guard polynomial.evaluate(at: x) == v else { throw .remainderMismatch(position: p) }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import AIR
+import Field
+import Hashing
+
+/// The parts of the protocol that prover and verifier must compute identically: sizes derived from the AIR and the
+/// parameters, the circuit digest, and the transcript's opening moves.
+public enum StarkProtocol {
+    /// The proof format and protocol version.
+    public static let version: UInt16 = 1
+
+    /// The circuit id: BLAKE2b-256 of the AIR's canonical description.
+    public static func circuitDigest(of air: AIR) -> Digest {
+        Blake2b.hash(Array(("zkvm-circuit-v1\n" + air.canonicalDescription).utf8))
+    }
+
+    /// The coset shift of the extended domain: the group generator, which lies in no proper subgroup, so the
+    /// extended domain never meets the trace domain.
+    public static let domainOffset = Fp.generator
+
+    /// A transcript with the proof's identity and statement absorbed, before any commitment.
+    public static func startTranscript(
+        circuitDigest: Digest, parameters: ProofParameters, logTraceLength: Int, publicInputs: [Fp]
+    ) -> Transcript {
+        var t = Transcript(domain: "zkvm-stark")
+        t.absorb("version", integer: UInt64(version))
+        t.absorb("circuit", digest: circuitDigest)
+        t.absorb("parameters", bytes: parameters.canonicalBytes)
+        t.absorb("log-trace-length", integer: UInt64(logTraceLength))
+        t.absorb("public-inputs", elements: publicInputs)
+        return t
+    }
+
+    /// Draws the out-of-domain point, drawing again while it lands where a divisor or a DEEP quotient would divide
+    /// by zero (on the trace domain, or with z or z·ω on the extended domain).
+    public static func drawOutOfDomainPoint(_ t: inout Transcript, shape: StarkShape) -> Fp {
+        while true {
+            let z = t.challenge("ood-point")
+            let zn = z.power(UInt64(shape.traceLength))
+            let offsetPower = domainOffset.power(UInt64(shape.ldeSize))
+            let zw = z * shape.traceGenerator
+            if zn != .one && z.power(UInt64(shape.ldeSize)) != offsetPower
+                && zw.power(UInt64(shape.ldeSize)) != offsetPower
+            {
+                return z
+            }
+        }
+    }
+}
+
+extension ProofParameters {
+    /// The parameters as the transcript absorbs them: one byte each, the zero-knowledge flag last.
+    public var canonicalBytes: [UInt8] {
+        [
+            UInt8(logBlowup), UInt8(queryCount), UInt8(grindingBits), UInt8(logFoldingFactor),
+            UInt8(logRemainderDegree), zeroKnowledge ? 1 : 0,
+        ]
+    }
+}
+
+/// Why a proof cannot be made or checked with these sizes.
+public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unsupportedParameters
+    case traceLengthOutOfRange(log: Int)
+    case traceTooShortForZeroKnowledge(rows: Int, maskDegree: Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedParameters: return "proof parameters are outside the supported ranges"
+        case .traceLengthOutOfRange(let log): return "trace length 2^\(log) is outside the supported 2^1 … 2^26"
+        case .traceTooShortForZeroKnowledge(let rows, let k):
+            return "a trace of \(rows) rows is too short to mask with degree-\(k) randomness; use at least \(k) rows"
+        }
+    }
+}
+
+/// Every size the protocol derives from an AIR, the parameters and the trace length.
+public struct StarkShape: Sendable, Equatable {
+    public let parameters: ProofParameters
+    /// Rows in the trace, n.
+    public let traceLength: Int
+    public let logTraceLength: Int
+    /// Generator of the trace domain, ω.
+    public let traceGenerator: Fp
+    /// Points in the committed extended domain, N = blowup · n.
+    public let ldeSize: Int
+    /// Points of the domain the composition polynomial is evaluated on (≥ N when constraints are of high degree).
+    public let evaluationSize: Int
+    /// Degree of each column's random mask, k (0 without zero knowledge).
+    public let maskDegree: Int
+    /// Degree bound of the composition polynomial before it is split.
+    public let compositionDegreeBound: Int
+    /// Number of composition segments, each of degree < n + k.
+    public let segmentCount: Int
+    /// FRI's degree bound d: every committed column's polynomial has degree < d.
+    public let friDegreeBound: Int
+    /// Committed FRI layers (layer 0, the DEEP composition, is not committed).
+    public let friLayerCount: Int
+    /// Coefficients of the remainder polynomial.
+    public let remainderLength: Int
+    /// Number of folding cosets in layer 0; queries are drawn below it.
+    public let queryDomainSize: Int
+
+    public init(air: AIR, parameters: ProofParameters, logTraceLength: Int) throws(ShapeError) {
+        guard parameters.isSupported else { throw .unsupportedParameters }
+        guard (1...26).contains(logTraceLength) else { throw .traceLengthOutOfRange(log: logTraceLength) }
+        self.parameters = parameters
+        let n = 1 << logTraceLength
+        let k = parameters.maskDegree
+        guard k <= n else { throw .traceTooShortForZeroKnowledge(rows: n, maskDegree: k) }
+        traceLength = n
+        self.logTraceLength = logTraceLength
+        traceGenerator = Fp.rootOfUnity(logOrder: logTraceLength)
+        ldeSize = n << parameters.logBlowup
+        maskDegree = k
+
+        // A constraint of degree D over columns of degree < n + k has degree ≤ D·(n + k − 1); its divisor removes
+        // as many roots as the rows it covers.
+        var bound = 0
+        for c in air.constraints {
+            let divisor: Int
+            switch c.domain {
+            case .everyRow: divisor = n
+            case .transition: divisor = n - 1
+            case .firstRow, .lastRow, .row: divisor = 1
+            }
+            bound = max(bound, c.expression.degree * (n + k - 1) - divisor + 1)
+        }
+        compositionDegreeBound = bound
+        segmentCount = max(parameters.zeroKnowledge ? 2 : 1, (bound + n - 1) / n)
+        var e = ldeSize
+        while e < bound { e <<= 1 }
+        evaluationSize = e
+        friDegreeBound = n + k
+
+        // Fold 2^logFoldingFactor at a time while the degree bound exceeds the remainder size and the next layer
+        // still holds whole cosets.
+        var degree = friDegreeBound
+        var domain = ldeSize
+        var layers = 0
+        let f = parameters.foldingFactor
+        while degree > 1 << parameters.logRemainderDegree && domain / f >= 2 * f {
+            degree = (degree + f - 1) / f
+            domain /= f
+            layers += 1
+        }
+        // Layer 0 folds into layer 1; the last fold produces the remainder, so `layers` folds commit layers - 1.
+        friLayerCount = max(0, layers - 1)
+        remainderLength = layers == 0 ? friDegreeBound : degree
+        queryDomainSize = ldeSize / f
+    }
+
+    /// Number of binary folds from layer 0 to the remainder.
+    public var totalFolds: Int { (friLayerCount + 1) * parameters.logFoldingFactor }
+}
+
+extension StarkProtocol {
+    /// Absorbs the out-of-domain values in their fixed order.
+    public static func absorb(_ ood: OutOfDomainValues, into t: inout Transcript) {
+        t.absorb("ood-main", elements: ood.main)
+        t.absorb("ood-main-next", elements: ood.mainNext)
+        t.absorb("ood-aux", elements: ood.aux)
+        t.absorb("ood-aux-next", elements: ood.auxNext)
+        t.absorb("ood-composition", elements: ood.composition)
+    }
+
+    /// The random coefficients of the DEEP composition.
+    public struct DeepCoefficients: Sendable {
+        /// For (t(x) − t(z))/(x − z), main columns then auxiliary columns.
+        public var atZ: [Fp]
+        /// For (t(x) − t(z·ω))/(x − z·ω), main columns then auxiliary columns.
+        public var atZNext: [Fp]
+        /// For (H_i(x) − H_i(z))/(x − z), one per composition segment.
+        public var segments: [Fp]
+        /// For the FRI masking polynomial (zero without zero knowledge).
+        public var mask: Fp
+    }
+
+    /// Draws the DEEP coefficients in their fixed order.
+    public static func drawDeepCoefficients(
+        _ t: inout Transcript, mainWidth: Int, auxWidth: Int, shape: StarkShape
+    ) -> DeepCoefficients {
+        let w = mainWidth + auxWidth
+        let all = t.challenges("deep", count: 2 * w + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+        return DeepCoefficients(
+            atZ: Array(all[0..<w]), atZNext: Array(all[w..<2 * w]),
+            segments: Array(all[2 * w..<2 * w + shape.segmentCount]),
+            mask: shape.parameters.zeroKnowledge ? all[2 * w + shape.segmentCount] : .zero)
+    }
+
+    /// The distinct layer-0 folding cosets to query, in increasing order.
+    public static func drawQueries(_ t: inout Transcript, shape: StarkShape) -> [Int] {
+        let drawn = try! t.queryIndices("queries", count: shape.parameters.queryCount, below: shape.queryDomainSize)
+        return Array(Set(drawn)).sorted()
+    }
+
+    /// The leaves (bit-reversed rows of the extended domain) making up these folding cosets.
+    public static func leaves(ofCosets cosets: [Int], foldingFactor f: Int) -> [Int] {
+        cosets.flatMap { c in f * c..<f * (c + 1) }
+    }
+}

@@ -1,0 +1,87 @@
+import AIR
+import Field
+import Proof
+
+/// Evaluates the composition polynomial H = Σ_c γ_c · C_c / D_c on the evaluation domain, where C_c is constraint
+/// c over the extended columns and D_c the polynomial vanishing on the rows it covers.
+struct CompositionBuilder {
+    let air: AIR
+    let shape: StarkShape
+
+    func evaluate(
+        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], gammas: [Fp]
+    ) -> [Fp] {
+        let size = shape.evaluationSize
+        let n = shape.traceLength
+        let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
+
+        // Constraints sharing a divisor are summed first, then divided once.
+        var groups: [ConstraintDomain] = []
+        var groupOf: [Int] = []
+        for c in air.constraints {
+            if let g = groups.firstIndex(of: c.domain) {
+                groupOf.append(g)
+            } else {
+                groups.append(c.domain)
+                groupOf.append(groups.count - 1)
+            }
+        }
+        // Raw accumulators: the evaluation writes disjoint chunks of them from several threads.
+        let sums = groups.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
+        defer { sums.forEach { $0.deallocate() } }
+        for s in sums { s.initialize(repeating: .zero, count: size) }
+
+        let periodic = air.periodicColumns.map { column -> [Fp] in
+            // p(x^(n/P)) on g·⟨ω_E⟩ repeats every E·P/n points: evaluate p on that smaller coset.
+            let period = column.values.count
+            let coefficients = ColumnMath.periodicCoefficients(column.values)
+            let smaller = Domain(
+                logSize: (size / n * period).trailingZeroBitCount,
+                offset: StarkProtocol.domainOffset.power(UInt64(n / period)))
+            return NTT.evaluate(coefficients: coefficients, on: smaller)
+        }
+        let program = ConstraintProgram(air)
+        let scalars = program.bind(publicInputs: publicInputs, challenges: challenges)
+        withUnsafeBuffers(main.values) { mainBuffers in
+            withUnsafeBuffers(aux.values) { auxBuffers in
+                withUnsafeBuffers(periodic) { periodicBuffers in
+                    let columns = ConstraintProgram.Columns(
+                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
+                        nextStride: size / n)
+                    nonisolated(unsafe) let pointers = sums
+                    program.evaluateOverDomain(columns, scalars: scalars) { start, count, c, values in
+                        let target = pointers[groupOf[c]] + start
+                        let gamma = gammas[c]
+                        for j in 0..<count { target[j] += gamma * values[j] }
+                    }
+                }
+            }
+        }
+
+        // Divide each group by its divisor and add up.
+        var result = [Fp](repeating: .zero, count: size)
+        let points = domain.elements
+        let omega = shape.traceGenerator
+        let blowup = size / n
+        // Z_H(x) = x^n − 1 takes only E/n distinct values on the coset: x_i^n = g^n·ω_E^(i·n).
+        let zhInverse: [Fp] = Fp.batchInverse((0..<blowup).map { points[$0].power(UInt64(n)) - .one })
+        for (g, group) in groups.enumerated() {
+            let inverse: [Fp]
+            switch group {
+            case .everyRow: inverse = (0..<size).map { zhInverse[$0 % blowup] }
+            case .transition:
+                let last = omega.power(UInt64(n - 1))
+                inverse = (0..<size).map { zhInverse[$0 % blowup] * (points[$0] - last) }
+            case .firstRow: inverse = Fp.batchInverse(points.map { $0 - .one })
+            case .lastRow:
+                let last = omega.power(UInt64(n - 1))
+                inverse = Fp.batchInverse(points.map { $0 - last })
+            case .row(let r):
+                let at = omega.power(UInt64(r % n))
+                inverse = Fp.batchInverse(points.map { $0 - at })
+            }
+            for i in 0..<size { result[i] += sums[g][i] * inverse[i] }
+        }
+        return result
+    }
+}

@@ -1,0 +1,185 @@
+import AIR
+import FRI
+import Field
+import Hashing
+import Proof
+
+/// Why a proof could not be made.
+public enum ProverError: Error, Sendable, CustomStringConvertible {
+    /// The trace or public inputs do not fit the AIR (column count, length); fix the trace generator.
+    case invalidWitness(String)
+    /// The trace violates constraints; the failures name each row and constraint. Nothing was proven.
+    case constraintsNotSatisfied([ConstraintFailure])
+    /// The parameters and trace length do not fit together.
+    case shape(ShapeError)
+    /// A random challenge hit a zero denominator (probability about rows/p); proving again draws fresh ones.
+    case unluckyChallenge(String)
+
+    public var description: String {
+        switch self {
+        case .invalidWitness(let why): return "invalid witness: \(why)"
+        case .constraintsNotSatisfied(let failures):
+            let shown = failures.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            return "the trace violates \(failures.count) constraint(s):\n\(shown)"
+        case .shape(let e): return "\(e)"
+        case .unluckyChallenge(let why): return "\(why); prove again"
+        }
+    }
+}
+
+/// Prover switches.
+public struct ProverOptions: Sendable {
+    public var parameters: ProofParameters
+    /// Test only: skip the prover's own constraint check, to let a test play a cheating prover whose proof the
+    /// verifier must reject. Never set it in production.
+    public var _skipConstraintCheck: Bool
+
+    public init(parameters: ProofParameters, _skipConstraintCheck: Bool = false) {
+        self.parameters = parameters
+        self._skipConstraintCheck = _skipConstraintCheck
+    }
+}
+
+/// Proves that `trace` satisfies `air` with these public inputs.
+public func prove(
+    air: AIR, trace: TraceTable, publicInputs: [Fp], options: ProverOptions
+) throws(ProverError) -> StarkProof {
+    let parameters = options.parameters
+    var random = SecureRandom()
+
+    // MARK: - 0. Check the witness and derive every size
+
+    guard trace.columns.count == air.mainColumns.count else {
+        throw .invalidWitness("the trace has \(trace.columns.count) columns; the AIR has \(air.mainColumns.count)")
+    }
+    guard publicInputs.count == air.publicInputs.count else {
+        throw .invalidWitness("\(publicInputs.count) public inputs; the AIR takes \(air.publicInputs.count)")
+    }
+    let shape: StarkShape
+    do { shape = try StarkShape(air: air, parameters: parameters, logTraceLength: trace.logRowCount) } catch {
+        throw .shape(error)
+    }
+    if !options._skipConstraintCheck {
+        let challenges = (0..<air.challengeCount).map { _ in Fp.random(using: &random) }
+        let failures: [ConstraintFailure]
+        do { failures = try air.check(trace: trace, publicInputs: publicInputs, challenges: challenges) } catch {
+            throw .invalidWitness("\(error)")
+        }
+        guard failures.isEmpty else { throw .constraintsNotSatisfied(failures) }
+    }
+    let n = shape.traceLength
+    let circuitDigest = StarkProtocol.circuitDigest(of: air)
+    var transcript = StarkProtocol.startTranscript(
+        circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
+        publicInputs: publicInputs)
+    let extension_ = LowDegreeExtension(shape: shape)
+
+    // MARK: - 1. Commit to the main trace
+
+    let main = extension_.extend(trace.columns, random: &random)
+    let mainTree = extension_.commit(main)
+    transcript.absorb("main-root", digest: mainTree.root)
+
+    // MARK: - 2. Build and commit the auxiliary (LogUp) columns
+
+    let challenges = air.challengeCount > 0 ? transcript.challenges("aux", count: air.challengeCount) : []
+    let auxColumns: [[Fp]]
+    do { auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges) } catch {
+        throw .unluckyChallenge("\(error)")
+    }
+    let aux = extension_.extend(auxColumns, random: &random)
+    let auxTree = auxColumns.isEmpty ? nil : extension_.commit(aux)
+    if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
+
+    // MARK: - 3. Combine the constraints into the composition polynomial, split it and commit
+
+    let gammas = transcript.challenges("composition", count: air.constraints.count)
+    let quotient = CompositionBuilder(air: air, shape: shape).evaluate(
+        main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, gammas: gammas)
+    var coefficients = NTT.interpolate(
+        evaluations: quotient, on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
+        parallel: true)
+    if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
+        // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
+        guard options._skipConstraintCheck else {
+            throw .constraintsNotSatisfied([])
+        }
+    }
+    coefficients = Array(coefficients.prefix(shape.segmentCount * n))
+    coefficients += [Fp](repeating: .zero, count: shape.segmentCount * n - coefficients.count)
+    let segments = splitAndMask(coefficients, shape: shape, random: &random)
+    let compositionColumns = extension_.evaluateSegments(segments)
+    let compositionTree = extension_.commitSegments(compositionColumns)
+    transcript.absorb("composition-root", digest: compositionTree.root)
+
+    // MARK: - 4. Out-of-domain evaluations at z and z·ω
+
+    let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
+    let zNext = z * shape.traceGenerator
+    let ood = OutOfDomainValues(
+        main: main.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
+        mainNext: main.coefficients.map { Polynomial(coefficients: $0).evaluate(at: zNext) },
+        aux: aux.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
+        auxNext: aux.coefficients.map { Polynomial(coefficients: $0).evaluate(at: zNext) },
+        composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
+    StarkProtocol.absorb(ood, into: &transcript)
+
+    // MARK: - 5. DEEP composition: FRI's layer 0
+
+    let deep = StarkProtocol.drawDeepCoefficients(
+        &transcript, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
+    let layer0 = extension_.deepComposition(
+        main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext)
+
+    // MARK: - 6. FRI commit phase
+
+    let fri: FRIProverState
+    do {
+        fri = try FRIProverState(
+            layer0: layer0, offset: StarkProtocol.domainOffset, logFoldingFactor: parameters.logFoldingFactor,
+            committedLayers: shape.friLayerCount, remainderLength: shape.remainderLength,
+            salted: parameters.zeroKnowledge, transcript: &transcript)
+    } catch {
+        guard options._skipConstraintCheck else { throw .constraintsNotSatisfied([]) }
+        throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")
+    }
+
+    // MARK: - 7. Proof of work
+
+    let nonce = transcript.findProofOfWork(bits: parameters.grindingBits)
+    transcript.absorb("pow-nonce", integer: nonce)
+
+    // MARK: - 8. Queries
+
+    let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
+    let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
+    return StarkProof(
+        version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
+        logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
+        auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
+        remainder: fri.remainder, proofOfWorkNonce: nonce, mainOpening: try! mainTree.open(leaves),
+        auxOpening: try! auxTree?.open(leaves), compositionOpening: try! compositionTree.open(leaves),
+        friOpenings: fri.open(queries: cosets))
+}
+
+/// Splits the composition polynomial's coefficients into segments of n and, with zero knowledge, masks them so
+/// that Σ X^(i·n)·H_i'(X) is unchanged while each H_i' is uniformly random at up to k points:
+/// H_0' = H_0 + X^n·s_1, H_i' = H_i − s_i + X^n·s_(i+1), H_last' = H_last − s_last with random s_i of degree < k.
+/// Returns the segments, then (with zero knowledge) the random FRI masking polynomial of degree < n + k.
+func splitAndMask(_ coefficients: [Fp], shape: StarkShape, random: inout SecureRandom) -> [[Fp]] {
+    let n = shape.traceLength
+    let k = shape.maskDegree
+    var segments = (0..<shape.segmentCount).map { i in
+        Array(coefficients[i * n..<(i + 1) * n]) + [Fp](repeating: .zero, count: k)
+    }
+    guard shape.parameters.zeroKnowledge else { return segments }
+    for i in 1..<shape.segmentCount {
+        for j in 0..<k {
+            let s = Fp.random(using: &random)
+            segments[i - 1][n + j] += s
+            segments[i][j] -= s
+        }
+    }
+    segments.append((0..<shape.friDegreeBound).map { _ in Fp.random(using: &random) })
+    return segments
+}
