@@ -1,1 +1,237 @@
-// placeholder
+import AIR
+import FRI
+import Field
+import Hashing
+import Proof
+
+/// Why a proof was rejected. Each case names what failed, so a rejected proof can be diagnosed.
+public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The proof's structure does not fit its own parameters and AIR (wrong number of values somewhere).
+    case malformedProof(String)
+    /// The proof was made with another protocol version.
+    case unsupportedVersion(found: UInt16, supported: UInt16)
+    /// The proof is about a different circuit than the verifier's.
+    case circuitMismatch(expected: Digest, found: Digest)
+    /// The proof's parameters are weaker than the verifier's policy allows.
+    case parametersRefused(provenBits: Double, required: Double)
+    /// The proof's public inputs are not the statement the verifier asked about.
+    case statementMismatch(String)
+    /// The composition polynomial does not match the constraints at the out-of-domain point: the trace does not
+    /// satisfy the AIR.
+    case outOfDomainMismatch
+    /// A Merkle opening of the named commitment failed.
+    case merkleOpening(commitment: String, MerkleError)
+    /// The low-degree test failed.
+    case fri(FRIError)
+    /// The proof-of-work nonce does not have the required leading zero bits.
+    case proofOfWork
+
+    public var description: String {
+        switch self {
+        case .malformedProof(let why): return "malformed proof: \(why)"
+        case .unsupportedVersion(let found, let supported):
+            return "proof version \(found) is not supported (this verifier speaks version \(supported))"
+        case .circuitMismatch(let expected, let found):
+            return "proof is for circuit \(found), not the expected \(expected)"
+        case .parametersRefused(let proven, let required):
+            return "proof parameters give \(oneDecimal(proven)) proven bits; policy requires \(oneDecimal(required))"
+        case .statementMismatch(let why): return "statement mismatch: \(why)"
+        case .outOfDomainMismatch: return "out-of-domain check failed: the constraints do not hold"
+        case .merkleOpening(let commitment, let e): return "\(commitment) commitment opening: \(e)"
+        case .fri(let e): return "low-degree test failed: \(e)"
+        case .proofOfWork: return "proof of work is invalid"
+        }
+    }
+}
+
+/// What the verifier demands, whatever the proof claims about itself.
+public struct VerifierPolicy: Sendable {
+    /// The least proven security (bits, Johnson-bound list decoding) a proof's parameters must give.
+    public var minimumProvenBits: Double
+
+    public init(minimumProvenBits: Double) { self.minimumProvenBits = minimumProvenBits }
+
+    /// At least 100 proven bits.
+    public static let `default` = VerifierPolicy(minimumProvenBits: 100)
+}
+
+/// Checks that `proof` shows a trace satisfying `air` for exactly these public inputs, under the verifier's own
+/// policy. Returns normally when the proof is accepted.
+public func verify(
+    proof: StarkProof, air: AIR, publicInputs: [Fp], policy: VerifierPolicy = .default
+) throws(VerifierError) {
+    let parameters = proof.parameters
+
+    // MARK: - 0. Identity, policy, statement and shape
+
+    guard proof.version == StarkProtocol.version else {
+        throw .unsupportedVersion(found: proof.version, supported: StarkProtocol.version)
+    }
+    let circuitDigest = StarkProtocol.circuitDigest(of: air)
+    guard proof.circuitDigest == circuitDigest else {
+        throw .circuitMismatch(expected: circuitDigest, found: proof.circuitDigest)
+    }
+    let shape: StarkShape
+    do { shape = try StarkShape(air: air, parameters: parameters, logTraceLength: proof.logTraceLength) } catch {
+        throw .malformedProof("\(error)")
+    }
+    let provenBits = shape.security(air: air).provenBits
+    guard provenBits >= policy.minimumProvenBits else {
+        throw .parametersRefused(provenBits: provenBits, required: policy.minimumProvenBits)
+    }
+    guard proof.publicInputs == publicInputs else {
+        throw .statementMismatch(
+            proof.publicInputs.count == publicInputs.count
+                ? "the proof's public inputs differ from the expected ones"
+                : "the proof has \(proof.publicInputs.count) public inputs; expected \(publicInputs.count)")
+    }
+    try checkStructure(proof, air: air, shape: shape)
+    var transcript = StarkProtocol.startTranscript(
+        circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
+        publicInputs: publicInputs)
+
+    // MARK: - 1. Main trace commitment
+
+    transcript.absorb("main-root", digest: proof.mainRoot)
+
+    // MARK: - 2. Auxiliary challenges and commitment
+
+    let challenges = air.challengeCount > 0 ? transcript.challenges("aux", count: air.challengeCount) : []
+    if let auxRoot = proof.auxRoot { transcript.absorb("aux-root", digest: auxRoot) }
+
+    // MARK: - 3. Composition coefficients and commitment
+
+    let gammas = transcript.challenges("composition", count: air.constraints.count)
+    transcript.absorb("composition-root", digest: proof.compositionRoot)
+
+    // MARK: - 4. Out-of-domain consistency: Σ γ_c·C_c(z)/D_c(z) = Σ z^(i·n)·H_i(z)
+
+    let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
+    let zNext = z * shape.traceGenerator
+    let ood = proof.outOfDomain
+    let n = shape.traceLength
+    let program = ConstraintProgram(air)
+    let periodic = air.periodicColumns.map {
+        ColumnMath.periodicValue(coefficients: ColumnMath.periodicCoefficients($0.values), at: z, traceLength: n)
+    }
+    let values = program.evaluate(
+        main: ood.main, mainNext: ood.mainNext, aux: ood.aux, auxNext: ood.auxNext, periodic: periodic,
+        scalars: program.bind(publicInputs: publicInputs, challenges: challenges))
+    var expected = Fp.zero
+    for c in air.constraints {
+        let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)
+        expected += gammas[c.index] * values[c.index] * divisor.inverse()
+    }
+    let zn = z.power(UInt64(n))
+    var claimed = Fp.zero
+    var power = Fp.one
+    for h in ood.composition {
+        claimed += power * h
+        power *= zn
+    }
+    guard claimed == expected else { throw .outOfDomainMismatch }
+    StarkProtocol.absorb(ood, into: &transcript)
+
+    // MARK: - 5. DEEP coefficients
+
+    let deep = StarkProtocol.drawDeepCoefficients(
+        &transcript, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
+
+    // MARK: - 6. FRI commitments
+
+    var betas: [Fp] = []
+    for layer in 0...shape.friLayerCount {
+        betas.append(transcript.challenge("fri-fold"))
+        if layer < shape.friLayerCount { transcript.absorb("fri-root", digest: proof.friRoots[layer]) }
+    }
+    transcript.absorb("fri-remainder", elements: proof.remainder)
+
+    // MARK: - 7. Proof of work
+
+    guard transcript.proofOfWorkIsValid(bits: parameters.grindingBits, nonce: proof.proofOfWorkNonce) else {
+        throw .proofOfWork
+    }
+    transcript.absorb("pow-nonce", integer: proof.proofOfWorkNonce)
+
+    // MARK: - 8. Queries: open the commitments, rebuild layer 0, run FRI's checks
+
+    let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
+    let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
+    func open(_ name: String, _ opening: MerkleOpening, _ root: Digest, width: Int) throws(VerifierError) -> [[Fp]] {
+        do {
+            return try opening.verify(
+                root: root, leafCount: shape.ldeSize, width: width, salted: parameters.zeroKnowledge,
+                indices: leaves)
+        } catch { throw .merkleOpening(commitment: name, error) }
+    }
+    let mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, width: air.mainColumns.count)
+    var auxRows = [[Fp]](repeating: [], count: leaves.count)
+    if let auxRoot = proof.auxRoot, let auxOpening = proof.auxOpening {
+        auxRows = try open("auxiliary trace", auxOpening, auxRoot, width: air.auxColumns.count)
+    }
+    let compositionWidth = shape.segmentCount + (parameters.zeroKnowledge ? 1 : 0)
+    let compositionRows = try open(
+        "composition", proof.compositionOpening, proof.compositionRoot, width: compositionWidth)
+
+    var atZ = Fp.zero
+    var atZNext = Fp.zero
+    for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
+    for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
+    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
+    let logLDE = shape.ldeSize.trailingZeroBitCount
+    let ldeGenerator = Fp.rootOfUnity(logOrder: logLDE)
+    let points = leaves.map {
+        Folding.point(position: $0, logSize: logLDE, offset: StarkProtocol.domainOffset, generator: ldeGenerator)
+    }
+    let inverses = Fp.batchInverse(points.flatMap { [$0 - z, $0 - zNext] })
+    var layer0: [Fp] = []
+    for (j, _) in leaves.enumerated() {
+        let trace = mainRows[j] + auxRows[j]
+        var a = Fp.zero
+        var b = Fp.zero
+        for (c, v) in trace.enumerated() {
+            a += deep.atZ[c] * v
+            b += deep.atZNext[c] * v
+        }
+        for s in 0..<shape.segmentCount { a += deep.segments[s] * compositionRows[j][s] }
+        var value = (a - atZ) * inverses[2 * j] + (b - atZNext) * inverses[2 * j + 1]
+        if parameters.zeroKnowledge { value += deep.mask * compositionRows[j][shape.segmentCount] }
+        layer0.append(value)
+    }
+    let f = parameters.foldingFactor
+    let cosetValues = (0..<cosets.count).map { Array(layer0[f * $0..<f * ($0 + 1)]) }
+    do {
+        try FRIVerifier.verify(
+            cosets: cosets, cosetValues: cosetValues, betas: betas, roots: proof.friRoots,
+            openings: proof.friOpenings, remainder: proof.remainder, remainderLength: shape.remainderLength,
+            ldeSize: shape.ldeSize, offset: StarkProtocol.domainOffset, logFoldingFactor: parameters.logFoldingFactor,
+            salted: parameters.zeroKnowledge)
+    } catch { throw .fri(error) }
+}
+
+/// Checks that every list in the proof has the length the AIR and the shape call for, before anything indexes it.
+private func checkStructure(_ proof: StarkProof, air: AIR, shape: StarkShape) throws(VerifierError) {
+    let ood = proof.outOfDomain
+    let m = air.mainColumns.count
+    let a = air.auxColumns.count
+    func expect(_ what: String, _ found: Int, _ wanted: Int) throws(VerifierError) {
+        guard found == wanted else { throw .malformedProof("\(what): \(found) values; expected \(wanted)") }
+    }
+    try expect("main columns at z", ood.main.count, m)
+    try expect("main columns at z·ω", ood.mainNext.count, m)
+    try expect("auxiliary columns at z", ood.aux.count, a)
+    try expect("auxiliary columns at z·ω", ood.auxNext.count, a)
+    try expect("composition segments at z", ood.composition.count, shape.segmentCount)
+    try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount)
+    try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount)
+    try expect("remainder coefficients", proof.remainder.count, shape.remainderLength)
+    guard (proof.auxRoot != nil) == (a > 0), (proof.auxOpening != nil) == (a > 0) else {
+        throw .malformedProof(a > 0 ? "the auxiliary commitment is missing" : "an unexpected auxiliary commitment")
+    }
+}
+
+/// A figure with one decimal, without Foundation.
+func oneDecimal(_ x: Double) -> String {
+    let tenths = Int((x * 10).rounded())
+    return "\(tenths / 10).\(abs(tenths % 10))"
+}

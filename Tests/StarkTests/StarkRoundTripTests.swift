@@ -1,0 +1,76 @@
+import AIR
+import ExampleAIRs
+import Field
+import Hashing
+import Proof
+import Prover
+import Verifier
+import XCTest
+
+/// Small parameters with zero knowledge on, so tiny traces can be masked.
+let smallZK = ProofParameters(logBlowup: 2, queryCount: 8, grindingBits: 4, logFoldingFactor: 2, logRemainderDegree: 3)
+let lenient = VerifierPolicy(minimumProvenBits: 0)
+
+final class StarkRoundTripTests: XCTestCase {
+    func testFibonacciProvesAndVerifies() throws {
+        for parameters in [Profile.test.parameters, smallZK] {
+            let (trace, inputs) = FibonacciAIR.trace(rows: 64)
+            let proof = try prove(
+                air: FibonacciAIR.air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: parameters))
+            try verify(proof: proof, air: FibonacciAIR.air, publicInputs: inputs, policy: lenient)
+            var wrong = inputs
+            wrong[2] += .one
+            XCTAssertThrowsError(try verify(proof: proof, air: FibonacciAIR.air, publicInputs: wrong, policy: lenient)) {
+                XCTAssertEqual($0 as? VerifierError, .statementMismatch("the proof's public inputs differ from the expected ones"))
+            }
+        }
+    }
+
+    func testRangeCheckWithLogUpProvesAndVerifies() throws {
+        let range = RangeCheckAIR(bits: 6)
+        var rng = SeededGenerator(seed: 5)
+        let trace = range.trace(values: (0..<64).map { _ in rng.next() % 64 })
+        for parameters in [Profile.test.parameters, smallZK] {
+            let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: parameters))
+            XCTAssertNotNil(proof.auxRoot)
+            try verify(proof: proof, air: range.air, publicInputs: [], policy: lenient)
+        }
+    }
+
+    func testRescueShapedProvesAndVerifies() throws {
+        let (trace, inputs) = RescueShapedAIR.trace(rows: 128)
+        for parameters in [Profile.test.parameters, smallZK] {
+            let proof = try prove(
+                air: RescueShapedAIR.air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: parameters))
+            try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: inputs, policy: lenient)
+        }
+    }
+
+    func testTamperedProofsAreRejected() throws {
+        let range = RangeCheckAIR(bits: 6)
+        let trace = range.trace(values: Array(0..<64))
+        let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: smallZK))
+        func rejected(_ change: (inout StarkProof) -> Void) -> VerifierError? {
+            var p = proof
+            change(&p)
+            do {
+                try verify(proof: p, air: range.air, publicInputs: [], policy: lenient)
+                return nil
+            } catch { return error }
+        }
+        let flip = Blake2b.hash([1, 2, 3])
+        XCTAssertNotNil(rejected { $0.mainRoot = flip })
+        XCTAssertNotNil(rejected { $0.auxRoot = flip })
+        XCTAssertNotNil(rejected { $0.compositionRoot = flip })
+        XCTAssertEqual(rejected { $0.outOfDomain.main[0] += .one }, .outOfDomainMismatch)
+        XCTAssertNotNil(rejected { $0.outOfDomain.aux[1] += .one })
+        XCTAssertNotNil(rejected { $0.outOfDomain.composition[0] += .one })
+        XCTAssertNotNil(rejected { $0.remainder[0] += .one })
+        XCTAssertNotNil(rejected { $0.proofOfWorkNonce &+= 1 })
+        XCTAssertNotNil(rejected { $0.mainOpening.rows[0][0] += .one })
+        XCTAssertNotNil(rejected { $0.compositionOpening.rows[3][1] += .one })
+        XCTAssertNotNil(rejected { $0.friOpenings[0].rows[0][0] += .one })
+        XCTAssertEqual(rejected { $0.version = 9 }, .unsupportedVersion(found: 9, supported: 1))
+        XCTAssertNotNil(rejected { $0.parameters.queryCount += 1 })
+    }
+}
