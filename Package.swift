@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "zkvm",
             dependencies: [
-                "Field", "Hashing", "RV32IM",
+                "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -170,7 +170,11 @@ public struct ConstraintProgram: Sendable {
                 for j in 0..<count { out[j] = -x[j] }
             case .power(let a, let k):
                 let x = scratch + a * width
-                for j in 0..<count { out[j] = x[j].power(UInt64(k)) }
+                switch k {
+                case 2: for j in 0..<count { out[j] = x[j].squared }
+                case 3: for j in 0..<count { out[j] = x[j].squared * x[j] }
+                default: for j in 0..<count { out[j] = x[j].power(UInt64(k)) }
+                }
             }
         }
         for (c, slot) in outputs.enumerated() { consume(c, scratch + slot * width) }

@@ -40,8 +40,17 @@ struct CompositionBuilder {
                 offset: StarkProtocol.domainOffset.power(UInt64(n / period)))
             return NTT.evaluate(coefficients: coefficients, on: smaller)
         }
-        let program = ConstraintProgram(air)
+        let combination = LinearCombination(air: air)
+        let program = combination.program
         let scalars = program.bind(publicInputs: publicInputs, challenges: challenges)
+        let (weights, constants) = combination.bind(
+            gammas: gammas, publicInputs: publicInputs, challenges: challenges, groupOf: groupOf,
+            groupCount: groups.count)
+        // For each atom, the groups it feeds and with what weight.
+        let feeds = (0..<program.outputs.count).map { a in
+            (0..<groups.count).compactMap { g in weights[g][a].isZero ? nil : (g, weights[g][a]) }
+        }
+        for (g, constant) in constants.enumerated() { sums[g].update(repeating: constant, count: size) }
         withUnsafeBuffers(main.values) { mainBuffers in
             withUnsafeBuffers(aux.values) { auxBuffers in
                 withUnsafeBuffers(periodic) { periodicBuffers in
@@ -49,10 +58,11 @@ struct CompositionBuilder {
                         main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
                         nextStride: size / n)
                     nonisolated(unsafe) let pointers = sums
-                    program.evaluateOverDomain(columns, scalars: scalars) { start, count, c, values in
-                        let target = pointers[groupOf[c]] + start
-                        let gamma = gammas[c]
-                        for j in 0..<count { target[j] += gamma * values[j] }
+                    program.evaluateOverDomain(columns, scalars: scalars) { start, count, atom, values in
+                        for (g, weight) in feeds[atom] {
+                            let target = pointers[g] + start
+                            for j in 0..<count { target[j] += weight * values[j] }
+                        }
                     }
                 }
             }

@@ -30,7 +30,7 @@ struct LowDegreeExtension {
 
     /// Interpolates each trace column, adds Z_H·r with a random r of degree < k (the values on the trace domain are
     /// unchanged, every revealed value elsewhere is masked), and evaluates it on the evaluation domain.
-    func extend(_ columns: [[Fp]], random: inout SecureRandom) -> ExtendedColumns {
+    func extend(_ columns: [[Fp]], random: inout MaskRandomness) -> ExtendedColumns {
         let n = shape.traceLength
         let k = shape.maskDegree
         let masks = columns.map { _ in (0..<k).map { _ in Fp.random(using: &random) } }

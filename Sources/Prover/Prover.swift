@@ -33,10 +33,16 @@ public struct ProverOptions: Sendable {
     /// Test only: skip the prover's own constraint check, to let a test play a cheating prover whose proof the
     /// verifier must reject. Never set it in production.
     public var _skipConstraintCheck: Bool
+    /// Called as each phase ends, with its name and the seconds it took (for progress displays and profiling).
+    public var progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
 
-    public init(parameters: ProofParameters, _skipConstraintCheck: Bool = false) {
+    public init(
+        parameters: ProofParameters, _skipConstraintCheck: Bool = false,
+        progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)? = nil
+    ) {
         self.parameters = parameters
         self._skipConstraintCheck = _skipConstraintCheck
+        self.progress = progress
     }
 }
 
@@ -45,7 +51,8 @@ public func prove(
     air: AIR, trace: TraceTable, publicInputs: [Fp], options: ProverOptions
 ) throws(ProverError) -> StarkProof {
     let parameters = options.parameters
-    var random = SecureRandom()
+    var random = MaskRandomness()
+    var phases = PhaseClock(report: options.progress)
 
     // MARK: - 0. Check the witness and derive every size
 
@@ -74,11 +81,15 @@ public func prove(
         publicInputs: publicInputs)
     let extension_ = LowDegreeExtension(shape: shape)
 
+    phases.end("check the witness")
+
     // MARK: - 1. Commit to the main trace
 
     let main = extension_.extend(trace.columns, random: &random)
     let mainTree = extension_.commit(main)
     transcript.absorb("main-root", digest: mainTree.root)
+
+    phases.end("commit the main trace")
 
     // MARK: - 2. Build and commit the auxiliary (LogUp) columns
 
@@ -90,6 +101,8 @@ public func prove(
     let aux = extension_.extend(auxColumns, random: &random)
     let auxTree = auxColumns.isEmpty ? nil : extension_.commit(aux)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
+
+    phases.end("commit the auxiliary columns")
 
     // MARK: - 3. Combine the constraints into the composition polynomial, split it and commit
 
@@ -112,6 +125,8 @@ public func prove(
     let compositionTree = extension_.commitSegments(compositionColumns)
     transcript.absorb("composition-root", digest: compositionTree.root)
 
+    phases.end("commit the composition polynomial")
+
     // MARK: - 4. Out-of-domain evaluations at z and z·ω
 
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
@@ -124,12 +139,16 @@ public func prove(
         composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
+    phases.end("out-of-domain evaluations")
+
     // MARK: - 5. DEEP composition: FRI's layer 0
 
     let deep = StarkProtocol.drawDeepCoefficients(
         &transcript, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
     let layer0 = extension_.deepComposition(
         main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext)
+
+    phases.end("DEEP composition")
 
     // MARK: - 6. FRI commit phase
 
@@ -144,15 +163,19 @@ public func prove(
         throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")
     }
 
+    phases.end("FRI commit phase")
+
     // MARK: - 7. Proof of work
 
-    let nonce = transcript.findProofOfWork(bits: parameters.grindingBits)
-    transcript.absorb("pow-nonce", integer: nonce)
+    let nonce = transcript.grind(bits: parameters.grindingBits)
+
+    phases.end("proof of work")
 
     // MARK: - 8. Queries
 
     let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
     let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
+    defer { phases.end("queries") }
     return StarkProof(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
         logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
@@ -166,7 +189,7 @@ public func prove(
 /// that Σ X^(i·n)·H_i'(X) is unchanged while each H_i' is uniformly random at up to k points:
 /// H_0' = H_0 + X^n·s_1, H_i' = H_i − s_i + X^n·s_(i+1), H_last' = H_last − s_last with random s_i of degree < k.
 /// Returns the segments, then (with zero knowledge) the random FRI masking polynomial of degree < n + k.
-func splitAndMask(_ coefficients: [Fp], shape: StarkShape, random: inout SecureRandom) -> [[Fp]] {
+func splitAndMask(_ coefficients: [Fp], shape: StarkShape, random: inout MaskRandomness) -> [[Fp]] {
     let n = shape.traceLength
     let k = shape.maskDegree
     var segments = (0..<shape.segmentCount).map { i in
@@ -182,4 +205,19 @@ func splitAndMask(_ coefficients: [Fp], shape: StarkShape, random: inout SecureR
     }
     segments.append((0..<shape.friDegreeBound).map { _ in Fp.random(using: &random) })
     return segments
+}
+
+/// Times consecutive phases and reports each as it ends.
+struct PhaseClock {
+    let report: (@Sendable (String, Double) -> Void)?
+    var start = ContinuousClock.now
+
+    mutating func end(_ phase: String) {
+        let now = ContinuousClock.now
+        if let report {
+            let d = now - start
+            report(phase, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        }
+        start = now
+    }
 }

@@ -148,10 +148,9 @@ public func verify(
 
     // MARK: - 7. Proof of work
 
-    guard transcript.proofOfWorkIsValid(bits: parameters.grindingBits, nonce: proof.proofOfWorkNonce) else {
+    do { try transcript.verifyProofOfWork(bits: parameters.grindingBits, nonce: proof.proofOfWorkNonce) } catch {
         throw .proofOfWork
     }
-    transcript.absorb("pow-nonce", integer: proof.proofOfWorkNonce)
 
     // MARK: - 8. Queries: open the commitments, rebuild layer 0, run FRI's checks
 
