@@ -42,7 +42,8 @@ final class LoaderTests: XCTestCase {
         var explicitZeros = elf()
         explicitZeros.payload += [0, 0, 0]
         explicitZeros.headers[1].fileSize += 3
-        explicitZeros.headers.append(.init(type: 0x6474_e551, offset: 0, address: 0, fileSize: 0, memorySize: 0, flags: 6))
+        explicitZeros.headers.append(
+            .init(type: 0x6474_e551, offset: 0, address: 0, fileSize: 0, memorySize: 0, flags: 6))
         XCTAssertEqual(try Program(bytes: explicitZeros.bytes).id, base.id)
         // Any change to what is loaded changes it: a data byte, a permission, the entry point, a size.
         var otherByte = elf()
@@ -133,14 +134,20 @@ final class LoaderTests: XCTestCase {
             var bytes = seeds[round % seeds.count]
             switch rng.next() % 3 {
             case 0:
-                for _ in 0..<(1 + rng.next() % 8) { bytes[Int(rng.next() % UInt64(min(bytes.count, 200)))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0..<(1 + rng.next() % 8) {
+                    bytes[Int(rng.next() % UInt64(min(bytes.count, 200)))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             case 1:
                 bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
             default:
-                for _ in 0..<(1 + rng.next() % 4) { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0..<(1 + rng.next() % 4) {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             }
             do {
-                let m = try Machine(program: try Program(bytes: bytes), input: [1, 2, 3], limits: Limits(maxCycles: 100_000, maxPages: 256))
+                let m = try Machine(
+                    program: try Program(bytes: bytes), input: [1, 2, 3],
+                    limits: Limits(maxCycles: 100_000, maxPages: 256))
                 try m.run()
                 outcomes["exited", default: 0] += 1
             } catch {

@@ -101,7 +101,8 @@ final class TraceTests: XCTestCase {
     }
 
     func testRunInSteps() throws {
-        let m = try machine([ins(.addi, t0, imm: 1), ins(.addi, t0, t0, imm: 1), ins(.addi, t0, t0, imm: 1)] + sysExit())
+        let m = try machine(
+            [ins(.addi, t0, imm: 1), ins(.addi, t0, t0, imm: 1), ins(.addi, t0, t0, imm: 1)] + sysExit())
         XCTAssertNil(try m.run(steps: 2))
         XCTAssertEqual(m.register(5), 2)
         XCTAssertEqual(m.pc, 8)
@@ -122,8 +123,9 @@ final class ExampleProgramTests: XCTestCase {
     /// The committed expectations come from qemu-riscv32 and Python (Vectors/programs/build.py).
     func testExamplesReproduceExpectedOutputs() throws {
         for name in ["fibonacci", "sha256", "merkle", "sort", "bigint", "hello"] {
-            let expected = try JSONSerialization.jsonObject(
-                with: Data(try exampleFile(name, "expected.json"))) as! [String: Any]
+            let expected =
+                try JSONSerialization.jsonObject(
+                    with: Data(try exampleFile(name, "expected.json"))) as! [String: Any]
             let program = try Program(bytes: try exampleFile(name, "program.elf"))
             let result = try Machine(program: program, input: try exampleFile(name, "input.bin")).run()
             XCTAssertEqual(hex(result.journal), expected["journal"] as? String, name)
