@@ -109,7 +109,11 @@ final class RunCommandTests: XCTestCase {
 
     func testGuestFaultsGiveOneLine() throws {
         let cases: [([UInt32], [String], String)] = [
-            ([0x0010_0073], [], "error: EBREAK at pc 0x00000000 (after 0 cycles)\n"),
+            (
+                [0x0010_0073], [],
+                "error: EBREAK (instruction 0x00100073) at pc 0x00000000; there is no debugger to stop in "
+                    + "(after 0 cycles)\n"
+            ),
             (
                 [0x0000_0013, 0x3000_2573], [],
                 "error: illegal instruction 0x30002573 at pc 0x00000004 (not RV32IM) (after 1 cycle)\n"
