@@ -199,6 +199,17 @@ final class RunCommandTests: XCTestCase {
         }
     }
 
+    /// `zkvm bench vm` on a short guest: the JSON keys other tools read.
+    func testBenchVMJSON() throws {
+        let result = try zkvm(["bench", "vm", "--json", "--runs", "1", "--iterations", "10000"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        XCTAssertGreaterThan(json["mips_fast"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(json["mips_trace"] as? Double ?? 0, 0)
+        XCTAssertEqual(json["trace_bytes_per_cycle"] as? Int, 44)
+        XCTAssertEqual(json["cycles_per_run"] as? Int, 200_007)
+    }
+
     func testHelp() throws {
         let result = try zkvm(["run", "--help"])
         XCTAssertEqual(result.status, 0)

@@ -57,6 +57,22 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(base.id.count, 32)
     }
 
+    func testSegmentsBuiltInMemoryAreCheckedToo() {
+        let check = { (segments: [Segment], entry: UInt32) -> RV32IMError? in
+            do {
+                _ = try Program(segments: segments, entry: entry)
+                return nil
+            } catch { return error as? RV32IMError }
+        }
+        XCTAssertEqual(
+            check([Segment(address: 0xffff_ff00, size: 0x200, data: [], executable: true)], 0xffff_ff00),
+            .segmentOutOfRange(index: 0, address: 0xffff_ff00, size: 0x200))
+        XCTAssertEqual(
+            check([Segment(address: 0, size: 2, data: [1, 2, 3], executable: true)], 0), .malformedSegment(index: 0))
+        XCTAssertEqual(check([Segment(address: 0, size: 0, data: [], executable: true)], 0), .noLoadableSegments)
+        XCTAssertNil(check([Segment(address: 0xffff_f000, size: 0x1000, data: [0x13], executable: true)], 0xffff_f000))
+    }
+
     func testRawImages() throws {
         let program = try Program(bytes: code)
         XCTAssertEqual(program.entry, 0)
