@@ -5,13 +5,21 @@
 public enum Opcode: UInt8, Sendable, CaseIterable {
     /// Any word that is not an RV32IM instruction; executing it faults.
     case illegal = 0
+    /// Upper immediates and jumps (RV32I).
     case lui, auipc, jal, jalr
+    /// Conditional branches (RV32I).
     case beq, bne, blt, bge, bltu, bgeu
+    /// Loads, sign-extending (`lb`, `lh`) or zero-extending (`lbu`, `lhu`) (RV32I).
     case lb, lh, lw, lbu, lhu
+    /// Stores (RV32I).
     case sb, sh, sw
+    /// Register-immediate arithmetic, comparisons, logic and shifts (RV32I).
     case addi, slti, sltiu, xori, ori, andi, slli, srli, srai
+    /// Register-register arithmetic, comparisons, logic and shifts (RV32I).
     case add, sub, sll, slt, sltu, xor, srl, sra, or, and
+    /// Memory ordering (a no-op on this single-hart machine), system call, breakpoint (RV32I).
     case fence, ecall, ebreak
+    /// Multiplication and division (RV32M).
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
 
     /// The assembler mnemonic, as in the RISC-V unprivileged specification.
@@ -73,9 +81,11 @@ public struct Instruction: Equatable, Sendable {
         let funct7 = word >> 25
         let immI = UInt32(bitPattern: Int32(bitPattern: word) >> 20)
         let immS = UInt32(bitPattern: Int32(bitPattern: word & 0xfe00_0000) >> 20) | (word >> 7) & 0x1f
-        let immB = UInt32(bitPattern: Int32(bitPattern: word & 0x8000_0000) >> 19) | (word << 4) & 0x800
+        let immB =
+            UInt32(bitPattern: Int32(bitPattern: word & 0x8000_0000) >> 19) | (word << 4) & 0x800
             | (word >> 20) & 0x7e0 | (word >> 7) & 0x1e
-        let immJ = UInt32(bitPattern: Int32(bitPattern: word & 0x8000_0000) >> 11) | word & 0xf_f000
+        let immJ =
+            UInt32(bitPattern: Int32(bitPattern: word & 0x8000_0000) >> 11) | word & 0xf_f000
             | (word >> 9) & 0x800 | (word >> 20) & 0x7fe
 
         switch opcode {

@@ -1,7 +1,7 @@
 /// Resource limits for one execution. Exceeding one ends the run with the matching ``RV32IMError`` case, so a
 /// guest can neither hang the host nor exhaust its memory.
 public struct Limits: Equatable, Sendable {
-    /// Most instructions executed before the guest must have called `exit` (default 2^28, about a second in fast
+    /// Most instructions executed before the guest must have called `exit` (default 2^28, under a second in fast
     /// mode).
     public var maxCycles: UInt64
     /// Largest private input in bytes (default 64 MiB).

@@ -65,6 +65,9 @@ public struct Program: Equatable, Sendable {
     private init(segments: [Segment], entry: UInt32, indices: [Int]) throws(RV32IMError) {
         for (segment, index) in zip(segments, indices) {
             if segment.data.count > Int(segment.size) { throw .malformedSegment(index: index) }
+            if segment.end > 1 << 32 {
+                throw .segmentOutOfRange(index: index, address: UInt64(segment.address), size: UInt64(segment.size))
+            }
             if segment.end > UInt64(AddressSpace.stackBottom) && segment.address < AddressSpace.stackTop {
                 throw .segmentOverlapsStack(index: index)
             }

@@ -120,7 +120,7 @@ extension RV32IMError: CustomStringConvertible {
         case .illegalInstruction(let pc, let word):
             return "illegal instruction \(hex(word)) at pc \(hex(pc)) (not RV32IM)"
         case .breakpoint(let pc):
-            return "EBREAK at pc \(hex(pc))"
+            return "EBREAK (instruction 0x00100073) at pc \(hex(pc)); there is no debugger to stop in"
         case .misalignedJump(let pc, let target):
             return "jump at pc \(hex(pc)) to \(hex(target)), which is not a multiple of 4"
         case .misalignedAccess(let pc, let address, let width):

@@ -2,11 +2,11 @@
 ///
 /// `ECALL` takes the number in `a7`, arguments in `a0`–`a2` and returns its result in `a0`:
 ///
-/// | a7 | call | effect |
-/// |----|------|--------|
-/// | 63 | `read(0, buf, len)` | copies the next `min(len, remaining)` private input bytes to `buf`, returns that count (0 at the end) |
-/// | 64 | `write(fd, buf, len)` | appends `buf[0..<len]` to the journal (fd 1, public) or the diagnostic log (fd 2, not part of any proof), returns `len` |
-/// | 93, 94 | `exit(code)`, `exit_group(code)` | halts with exit code `a0` |
+/// - 63 `read(0, buf, len)`: copies the next `min(len, remaining)` bytes of the private input to `buf` and returns
+///   that count (0 once the input is used up);
+/// - 64 `write(fd, buf, len)`: appends `buf[0..<len]` to the journal (fd 1, public) or to the diagnostic log (fd 2,
+///   not part of any proof) and returns `len`;
+/// - 93 `exit(code)` and 94 `exit_group(code)`: halt with exit code `a0`.
 ///
 /// Any other number, another file descriptor, or a buffer that runs past the end of memory is an error that names
 /// the pc.
@@ -41,7 +41,9 @@ extension Core {
 
     /// Performs the `ECALL` at `pc`. Registers are read from and written to `x`; `row` gets the register fields
     /// described in ``TraceRow``.
-    mutating func syscall<R: Recorder>(pc: UInt32, cycle: UInt64, recorder: inout R, row: inout TraceRow)
+    mutating func syscall<R: Recorder>(
+        pc: UInt32, cycle: UInt64, recorder: inout R, row: inout TraceRow
+    )
         -> SyscallOutcome
     {
         let number = x[Core.a7]

@@ -20,20 +20,22 @@ struct BenchVM: ParsableCommand {
         let program = try Program(instructions: BenchVM.guest(iterations: UInt32(iterations)))
         let runs = max(1, self.runs)
         var cycles: UInt64 = 0
-        let fast = vmMedian((0..<runs).map { _ in
-            let machine = try! Machine(program: program, limits: Limits(maxCycles: .max))
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = try! machine.run()
-            cycles = result.cycles
-            return Double(result.cycles) / Double(DispatchTime.now().uptimeNanoseconds - start) * 1e3
-        })
+        let fast = vmMedian(
+            (0..<runs).map { _ in
+                let machine = try! Machine(program: program, limits: Limits(maxCycles: .max))
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = try! machine.run()
+                cycles = result.cycles
+                return Double(result.cycles) / Double(DispatchTime.now().uptimeNanoseconds - start) * 1e3
+            })
         var checksum: UInt32 = 0
-        let traced = vmMedian((0..<runs).map { _ in
-            let machine = try! Machine(program: program, limits: Limits(maxCycles: .max))
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = try! machine.run { chunk in checksum ^= chunk.rows[chunk.rows.count - 1].rdValue }
-            return Double(result.cycles) / Double(DispatchTime.now().uptimeNanoseconds - start) * 1e3
-        })
+        let traced = vmMedian(
+            (0..<runs).map { _ in
+                let machine = try! Machine(program: program, limits: Limits(maxCycles: .max))
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = try! machine.run { chunk in checksum ^= chunk.rows[chunk.rows.count - 1].rdValue }
+                return Double(result.cycles) / Double(DispatchTime.now().uptimeNanoseconds - start) * 1e3
+            })
         let rowBytes = MemoryLayout<TraceRow>.stride
         if json {
             print(
@@ -53,8 +55,11 @@ struct BenchVM: ParsableCommand {
     /// A long-running guest with a realistic instruction mix: a xorshift generator drives loads and stores in a
     /// 1 KiB table, a multiply, a compare and a call and return, 20 instructions per iteration.
     static func guest(iterations: UInt32) -> [Instruction] {
-        let (ra, t0, t1, t2, s0, s1, a0, a7, t3, t4): (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8) = (1, 5, 6, 7, 8, 9, 10, 17, 28, 29)
+        let (ra, t0, t1, t2, s0, s1, a0, a7, t3, t4):
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8
+            ) = (1, 5, 6, 7, 8, 9, 10, 17, 28, 29)
         let low = iterations & 0xfff
         let high = (iterations &+ (low & 0x800) << 1) & 0xffff_f000
         let lowSigned = UInt32(bitPattern: Int32(Int16(bitPattern: UInt16(low << 4))) >> 4)

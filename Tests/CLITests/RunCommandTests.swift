@@ -77,17 +77,21 @@ final class RunCommandTests: XCTestCase {
     func testBinaryJournalHasNoTextLine() throws {
         let result = try zkvm(["run", example("sha256", "program.elf"), "--input", example("sha256", "input.bin")])
         XCTAssertEqual(result.status, 0)
-        XCTAssertTrue(result.stdout.contains("  hex       2b35c1bf72294a30c0c30593f9937f5a89f3c86cc4bc36564266af4641b939ab\n"))
+        XCTAssertTrue(
+            result.stdout.contains("  hex       2b35c1bf72294a30c0c30593f9937f5a89f3c86cc4bc36564266af4641b939ab\n"))
         XCTAssertFalse(result.stdout.contains("text"))
     }
 
     func testJSONReproducesEveryExample() throws {
         for name in ["fibonacci", "sha256", "merkle", "sort", "bigint", "hello"] {
-            let result = try zkvm(["run", example(name, "program.elf"), "--input", example(name, "input.bin"), "--json"])
+            let result = try zkvm([
+                "run", example(name, "program.elf"), "--input", example(name, "input.bin"), "--json",
+            ])
             XCTAssertEqual(result.status, 0, name)
             let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-            let expected = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: example(name, "expected.json")))) as! [String: Any]
+            let expected =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: example(name, "expected.json")))) as! [String: Any]
             XCTAssertEqual(json["journal"] as? String, expected["journal"] as? String, name)
             XCTAssertEqual(json["exit_code"] as? Int, expected["exit_code"] as? Int, name)
             XCTAssertEqual((json["program_id"] as? String)?.count, 64, name)
@@ -105,17 +109,34 @@ final class RunCommandTests: XCTestCase {
 
     func testGuestFaultsGiveOneLine() throws {
         let cases: [([UInt32], [String], String)] = [
-            ([0x0010_0073], [], "error: EBREAK at pc 0x00000000 (after 0 cycles)\n"),
-            ([0x0000_0013, 0x3000_2573], [],
-             "error: illegal instruction 0x30002573 at pc 0x00000004 (not RV32IM) (after 1 cycle)\n"),
-            ([0x0000_006f], ["--max-cycles", "1000"],
-             "error: cycle limit of 1000 reached before the guest called exit; raise it with --max-cycles "
-                + "(Limits.maxCycles) (after 1000 cycles)\n"),
-            ([0x0390_0893, 0x0000_0073], [], "error: unsupported syscall 57 at pc 0x00000004 (supported: 63 read, "
-                + "64 write, 93/94 exit) (after 1 cycle)\n"),
-            ([0x0010_2283], [], "error: misaligned 4-byte access at pc 0x00000000 to address 0x00000001 (after 0 cycles)\n"),
-            ([0x0000_0013], [], "error: instruction fetch at pc 0x00000004 outside the program's executable segments "
-                + "(after 1 cycle)\n"),
+            (
+                [0x0010_0073], [],
+                "error: EBREAK (instruction 0x00100073) at pc 0x00000000; there is no debugger to stop in "
+                    + "(after 0 cycles)\n"
+            ),
+            (
+                [0x0000_0013, 0x3000_2573], [],
+                "error: illegal instruction 0x30002573 at pc 0x00000004 (not RV32IM) (after 1 cycle)\n"
+            ),
+            (
+                [0x0000_006f], ["--max-cycles", "1000"],
+                "error: cycle limit of 1000 reached before the guest called exit; raise it with --max-cycles "
+                    + "(Limits.maxCycles) (after 1000 cycles)\n"
+            ),
+            (
+                [0x0390_0893, 0x0000_0073], [],
+                "error: unsupported syscall 57 at pc 0x00000004 (supported: 63 read, "
+                    + "64 write, 93/94 exit) (after 1 cycle)\n"
+            ),
+            (
+                [0x0010_2283], [],
+                "error: misaligned 4-byte access at pc 0x00000000 to address 0x00000001 (after 0 cycles)\n"
+            ),
+            (
+                [0x0000_0013], [],
+                "error: instruction fetch at pc 0x00000004 outside the program's executable segments "
+                    + "(after 1 cycle)\n"
+            ),
         ]
         for (program, options, message) in cases {
             let result = try zkvm(["run", try temporaryFile(words(program))] + options)
@@ -129,20 +150,28 @@ final class RunCommandTests: XCTestCase {
         var elf64 = [UInt8](repeating: 0, count: 64)
         elf64[0..<7] = [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]
         let elf64Path = try temporaryFile(elf64)
-        let truncated = try temporaryFile(Array(try Data(contentsOf: URL(fileURLWithPath: example("hello", "program.elf"))).prefix(30)))
+        let truncated = try temporaryFile(
+            Array(try Data(contentsOf: URL(fileURLWithPath: example("hello", "program.elf"))).prefix(30)))
         let empty = try temporaryFile([])
         let cases: [([String], String)] = [
             (["/nonexistent/program"], "error: cannot read program file /nonexistent/program: no such file\n"),
             (["/tmp"], "error: cannot read program file /tmp: it is a directory\n"),
             ([empty], "error: cannot load \(empty): the program file is empty\n"),
-            ([elf64Path], "error: cannot load \(elf64Path): 64-bit ELF file; zkvm runs RV32IM: compile with "
-                + "-march=rv32im -mabi=ilp32\n"),
+            (
+                [elf64Path],
+                "error: cannot load \(elf64Path): 64-bit ELF file; zkvm runs RV32IM: compile with "
+                    + "-march=rv32im -mabi=ilp32\n"
+            ),
             ([truncated], "error: cannot load \(truncated): truncated ELF header: needs 52 bytes, the file has 30\n"),
-            ([example("hello", "program.elf"), "--input", "/nonexistent/input"],
-             "error: cannot read input file /nonexistent/input: no such file\n"),
-            ([example("hello", "program.elf"), "--input", example("hello", "input.bin"), "--max-input-bytes", "2"],
-             "error: input of 5 bytes exceeds the input limit of 2 bytes; raise it with --max-input-bytes "
-                + "(Limits.maxInputBytes)\n"),
+            (
+                [example("hello", "program.elf"), "--input", "/nonexistent/input"],
+                "error: cannot read input file /nonexistent/input: no such file\n"
+            ),
+            (
+                [example("hello", "program.elf"), "--input", example("hello", "input.bin"), "--max-input-bytes", "2"],
+                "error: input of 5 bytes exceeds the input limit of 2 bytes; raise it with --max-input-bytes "
+                    + "(Limits.maxInputBytes)\n"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try zkvm(["run"] + arguments)
@@ -168,6 +197,17 @@ final class RunCommandTests: XCTestCase {
                 XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, result.stderr)
             }
         }
+    }
+
+    /// `zkvm bench vm` on a short guest: the JSON keys other tools read.
+    func testBenchVMJSON() throws {
+        let result = try zkvm(["bench", "vm", "--json", "--runs", "1", "--iterations", "10000"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        XCTAssertGreaterThan(json["mips_fast"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(json["mips_trace"] as? Double ?? 0, 0)
+        XCTAssertEqual(json["trace_bytes_per_cycle"] as? Int, 44)
+        XCTAssertEqual(json["cycles_per_run"] as? Int, 200_007)
     }
 
     func testHelp() throws {

@@ -43,7 +43,8 @@ final class DecoderTests: XCTestCase {
         let signed12 = UInt32(bitPattern: Int32(bitPattern: i.imm << 20) >> 20)
         switch i.op {
         case .lui, .auipc: return Instruction(op: i.op, rd: i.rd, imm: i.imm & 0xffff_f000)
-        case .jal: return Instruction(op: i.op, rd: i.rd, imm: UInt32(bitPattern: Int32(bitPattern: i.imm << 11) >> 11) & ~1)
+        case .jal:
+            return Instruction(op: i.op, rd: i.rd, imm: UInt32(bitPattern: Int32(bitPattern: i.imm << 11) >> 11) & ~1)
         case .jalr, .lb, .lh, .lw, .lbu, .lhu, .addi, .slti, .sltiu, .xori, .ori, .andi:
             return Instruction(op: i.op, rd: i.rd, rs1: i.rs1, imm: signed12)
         case .slli, .srli, .srai: return Instruction(op: i.op, rd: i.rd, rs1: i.rs1, imm: i.imm & 31)

@@ -7,14 +7,16 @@ final class InterpreterTests: XCTestCase {
         let m = try machine(sysExit())
         XCTAssertEqual(m.pc, 0)
         XCTAssertEqual(m.register(2), AddressSpace.stackTop)
-        XCTAssertEqual(m.registers.enumerated().filter { $0.offset != 2 }.map(\.element), Array(repeating: 0, count: 31))
+        XCTAssertEqual(
+            m.registers.enumerated().filter { $0.offset != 2 }.map(\.element), Array(repeating: 0, count: 31))
         XCTAssertNil(m.exitCode)
         XCTAssertEqual(m.cycles, 0)
     }
 
     func testZeroRegisterIgnoresWrites() throws {
-        let m = try runGuest([ins(.addi, zero, zero, imm: 5), ins(.lui, zero, imm: 0x7000), ins(.add, t0, zero, zero)]
-            + sysExit())
+        let m = try runGuest(
+            [ins(.addi, zero, zero, imm: 5), ins(.lui, zero, imm: 0x7000), ins(.add, t0, zero, zero)]
+                + sysExit())
         XCTAssertEqual(m.register(0), 0)
         XCTAssertEqual(m.register(5), 0)
     }
@@ -88,10 +90,11 @@ final class InterpreterTests: XCTestCase {
     func testJumpsAndLinks() throws {
         // 0: jal ra, +8 (skips 4) ; 4: addi t0, t0, 1 ; 8: auipc t1, 0 ; 12: jalr t2, 9(t1) → 8 + 9 = 17, bit 0
         // cleared → 16 ; 16: addi t0, t0, 10 ; then exit.
-        let m = try runGuest([
-            ins(.jal, ra, imm: 8), ins(.addi, t0, t0, imm: 1), ins(.auipc, t1), ins(.jalr, t2, t1, imm: 9),
-            ins(.addi, t0, t0, imm: 10),
-        ] + sysExit())
+        let m = try runGuest(
+            [
+                ins(.jal, ra, imm: 8), ins(.addi, t0, t0, imm: 1), ins(.auipc, t1), ins(.jalr, t2, t1, imm: 9),
+                ins(.addi, t0, t0, imm: 10),
+            ] + sysExit())
         XCTAssertEqual(m.register(1), 4)
         XCTAssertEqual(m.register(5), 10)
         XCTAssertEqual(m.register(7), 16)
@@ -108,7 +111,8 @@ final class InterpreterTests: XCTestCase {
             (.bge, 0, 0xffff_ffff, true), (.bgeu, 0, 0xffff_ffff, false), (.bge, 3, 3, true), (.bgeu, 3, 3, true),
         ]
         for (op, a, b, taken) in cases {
-            let m = try runGuest(li(t0, a) + li(t1, b) + [ins(op, 0, t0, t1, imm: 8), ins(.addi, t2, imm: 1)] + sysExit())
+            let m = try runGuest(
+                li(t0, a) + li(t1, b) + [ins(op, 0, t0, t1, imm: 8), ins(.addi, t2, imm: 1)] + sysExit())
             XCTAssertEqual(m.register(7), taken ? 0 : 1, "\(op) \(a) \(b)")
         }
     }
@@ -142,11 +146,15 @@ final class InterpreterTests: XCTestCase {
         try assertFault([ins(.ebreak)], .breakpoint(pc: 0))
         let image = le([0x0000_0013, 0x3000_2573])  // nop; csrrs a0, mstatus, zero
         let m = try Machine(program: try Program(bytes: image))
-        XCTAssertThrowsError(try m.run()) { XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 4, word: 0x3000_2573)) }
+        XCTAssertThrowsError(try m.run()) {
+            XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 4, word: 0x3000_2573))
+        }
         XCTAssertEqual(m.pc, 4)
         XCTAssertEqual(m.cycles, 1)
         // The error persists: running again reports the same fault.
-        XCTAssertThrowsError(try m.run()) { XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 4, word: 0x3000_2573)) }
+        XCTAssertThrowsError(try m.run()) {
+            XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 4, word: 0x3000_2573))
+        }
     }
 
     func testFetchOnlyFromExecutableSegments() throws {
@@ -167,7 +175,9 @@ final class InterpreterTests: XCTestCase {
         let program = try Program(
             segments: [Segment(address: 0x1_0000, size: 64, data: le([0x13]), executable: true)], entry: 0x1_0000)
         let m = try Machine(program: program)
-        XCTAssertThrowsError(try m.run()) { XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 0x1_0004, word: 0)) }
+        XCTAssertThrowsError(try m.run()) {
+            XCTAssertEqual($0 as? RV32IMError, .illegalInstruction(pc: 0x1_0004, word: 0))
+        }
     }
 
     func testStoresIntoCodePoisonTheWord() throws {

@@ -42,7 +42,8 @@ final class LoaderTests: XCTestCase {
         var explicitZeros = elf()
         explicitZeros.payload += [0, 0, 0]
         explicitZeros.headers[1].fileSize += 3
-        explicitZeros.headers.append(.init(type: 0x6474_e551, offset: 0, address: 0, fileSize: 0, memorySize: 0, flags: 6))
+        explicitZeros.headers.append(
+            .init(type: 0x6474_e551, offset: 0, address: 0, fileSize: 0, memorySize: 0, flags: 6))
         XCTAssertEqual(try Program(bytes: explicitZeros.bytes).id, base.id)
         // Any change to what is loaded changes it: a data byte, a permission, the entry point, a size.
         var otherByte = elf()
@@ -54,6 +55,22 @@ final class LoaderTests: XCTestCase {
         bigger.headers[1].memorySize = 0x200
         XCTAssertNotEqual(try Program(bytes: bigger.bytes).id, base.id)
         XCTAssertEqual(base.id.count, 32)
+    }
+
+    func testSegmentsBuiltInMemoryAreCheckedToo() {
+        let check = { (segments: [Segment], entry: UInt32) -> RV32IMError? in
+            do {
+                _ = try Program(segments: segments, entry: entry)
+                return nil
+            } catch { return error as? RV32IMError }
+        }
+        XCTAssertEqual(
+            check([Segment(address: 0xffff_ff00, size: 0x200, data: [], executable: true)], 0xffff_ff00),
+            .segmentOutOfRange(index: 0, address: 0xffff_ff00, size: 0x200))
+        XCTAssertEqual(
+            check([Segment(address: 0, size: 2, data: [1, 2, 3], executable: true)], 0), .malformedSegment(index: 0))
+        XCTAssertEqual(check([Segment(address: 0, size: 0, data: [], executable: true)], 0), .noLoadableSegments)
+        XCTAssertNil(check([Segment(address: 0xffff_f000, size: 0x1000, data: [0x13], executable: true)], 0xffff_f000))
     }
 
     func testRawImages() throws {
@@ -133,14 +150,20 @@ final class LoaderTests: XCTestCase {
             var bytes = seeds[round % seeds.count]
             switch rng.next() % 3 {
             case 0:
-                for _ in 0..<(1 + rng.next() % 8) { bytes[Int(rng.next() % UInt64(min(bytes.count, 200)))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0..<(1 + rng.next() % 8) {
+                    bytes[Int(rng.next() % UInt64(min(bytes.count, 200)))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             case 1:
                 bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
             default:
-                for _ in 0..<(1 + rng.next() % 4) { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0..<(1 + rng.next() % 4) {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             }
             do {
-                let m = try Machine(program: try Program(bytes: bytes), input: [1, 2, 3], limits: Limits(maxCycles: 100_000, maxPages: 256))
+                let m = try Machine(
+                    program: try Program(bytes: bytes), input: [1, 2, 3],
+                    limits: Limits(maxCycles: 100_000, maxPages: 256))
                 try m.run()
                 outcomes["exited", default: 0] += 1
             } catch {

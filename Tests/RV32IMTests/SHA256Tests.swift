@@ -7,8 +7,10 @@ final class SHA256Tests: XCTestCase {
         let cases: [(String, String)] = [
             ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
             ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-            ("abcdbcdecdefdefgefghfghighijhijkijkljklmjklmnklmnlmnomnopnopq",
-             "4ceb5781c381a641497f0f67d09c7d4f22934b892f8e24a312bccbbbc0df6ca0"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmjklmnklmnlmnomnopnopq",
+                "4ceb5781c381a641497f0f67d09c7d4f22934b892f8e24a312bccbbbc0df6ca0"
+            ),
         ]
         for (message, digest) in cases {
             XCTAssertEqual(hex(SHA256.hash(Array(message.utf8))), digest, message)

@@ -2,8 +2,18 @@ import RV32IM
 import XCTest
 
 // Register numbers by ABI name, so test programs read like assembly.
-let zero: UInt8 = 0, ra: UInt8 = 1, sp: UInt8 = 2, t0: UInt8 = 5, t1: UInt8 = 6, t2: UInt8 = 7
-let s0: UInt8 = 8, s1: UInt8 = 9, a0: UInt8 = 10, a1: UInt8 = 11, a2: UInt8 = 12, a7: UInt8 = 17
+let zero: UInt8 = 0
+let ra: UInt8 = 1
+let sp: UInt8 = 2
+let t0: UInt8 = 5
+let t1: UInt8 = 6
+let t2: UInt8 = 7
+let s0: UInt8 = 8
+let s1: UInt8 = 9
+let a0: UInt8 = 10
+let a1: UInt8 = 11
+let a2: UInt8 = 12
+let a7: UInt8 = 17
 
 /// One instruction with a signed immediate.
 func ins(_ op: Opcode, _ rd: UInt8 = 0, _ rs1: UInt8 = 0, _ rs2: UInt8 = 0, imm: Int32 = 0) -> Instruction {
@@ -38,7 +48,9 @@ func machine(_ instructions: [Instruction], input: [UInt8] = [], limits: Limits 
 }
 
 /// Runs `instructions` (which must end in `exit`) and returns the machine for inspection.
-func runGuest(_ instructions: [Instruction], input: [UInt8] = [], file: StaticString = #filePath, line: UInt = #line)
+func runGuest(
+    _ instructions: [Instruction], input: [UInt8] = [], file: StaticString = #filePath, line: UInt = #line
+)
     throws -> Machine
 {
     let m = try machine(instructions, input: input)

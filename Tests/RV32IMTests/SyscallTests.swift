@@ -49,11 +49,13 @@ final class SyscallTests: XCTestCase {
             [ins(.addi, a7, imm: 64), ins(.addi, a0, imm: 0), ins(.ecall)],
             .badFileDescriptor(pc: 8, syscall: 64, fd: 0))
         try assertFault(
-            sysWrite(fd: 1, address: 0xffff_fff0, length: 32), .bufferOutOfRange(pc: 20, address: 0xffff_fff0, length: 32))
+            sysWrite(fd: 1, address: 0xffff_fff0, length: 32),
+            .bufferOutOfRange(pc: 20, address: 0xffff_fff0, length: 32))
     }
 
     func testReadIntoCodePoisonsIt() throws {
-        try assertFault(sysRead(address: 24, length: 4) + [ins(.addi)], .codeOverwritten(pc: 24), input: [0x13, 0, 0, 0])
+        try assertFault(
+            sysRead(address: 24, length: 4) + [ins(.addi)], .codeOverwritten(pc: 24), input: [0x13, 0, 0, 0])
     }
 
     func testErrorMessagesNameWhatToDo() {
@@ -95,13 +97,18 @@ final class LimitTests: XCTestCase {
 
     func testPageLimitCountsEveryTouchedPage() throws {
         // Walk down from 0x10000 one page at a time, loading a word from each; the image is page 0.
-        let loop = li(s0, 0x1_0000) + [ins(.lw, t0, s0), ins(.addi, s0, s0, imm: -2048), ins(.addi, s0, s0, imm: -2048),
-            ins(.jal, imm: -12)]
+        let loop =
+            li(s0, 0x1_0000) + [
+                ins(.lw, t0, s0), ins(.addi, s0, s0, imm: -2048), ins(.addi, s0, s0, imm: -2048),
+                ins(.jal, imm: -12),
+            ]
         let m = try machine(loop, limits: Limits(maxPages: 8))
         XCTAssertThrowsError(try m.run()) { XCTAssertEqual($0 as? RV32IMError, .pageLimitExceeded(limit: 8)) }
         XCTAssertEqual(m.pagesTouched, 8)
         // The loaded image itself must fit.
-        XCTAssertThrowsError(try Machine(program: try Program(bytes: [UInt8](repeating: 0x13, count: 8193)), limits: Limits(maxPages: 2))) {
+        XCTAssertThrowsError(
+            try Machine(program: try Program(bytes: [UInt8](repeating: 0x13, count: 8193)), limits: Limits(maxPages: 2))
+        ) {
             XCTAssertEqual($0 as? RV32IMError, .pageLimitExceeded(limit: 2))
         }
     }
