@@ -1,6 +1,7 @@
 import ArgumentParser
 import Field
 import Foundation
+import Hashing
 
 struct BenchPrimitives: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct BenchPrimitives: ParsableCommand {
         var report = BenchReport(title: "zkvm bench primitives")
         benchField(&report)
         benchNTT(&report)
+        benchHashing(&report)
         report.emit(json: json)
     }
 
@@ -95,5 +97,28 @@ struct BenchPrimitives: ParsableCommand {
             report.add("ntt_2_\(log)_batch_speedup", "NTT 2^\(log) batch speed-up over one thread", unit: "×",
                 single / all)
         }
+    }
+
+    private func benchHashing(_ report: inout BenchReport) {
+        var left = Blake2b.hash([1])
+        let right = Blake2b.hash([2])
+        let nodes = 200_000
+        report.add("blake2b_node_ns", "BLAKE2b-256 of a 64-byte node (libsodium)", unit: "ns", median(runs) {
+            let t = Stopwatch()
+            for _ in 0..<nodes { left = MerkleTree.hashNode(left, right) }
+            blackHole(left)
+            return t.ns / Double(nodes)
+        })
+        var rng = SeededGenerator(seed: 3)
+        let width = 8
+        let rows = (0..<(width << 20)).map { _ in Fp.random(using: &rng) }
+        report.add(
+            "merkle_2_20_ms", "Merkle commitment, 2^20 salted leaves of 8 elements, all cores", unit: "ms",
+            median(runs) {
+                let t = Stopwatch()
+                let tree = try! MerkleTree(rows: rows, width: width, salts: .random)
+                blackHole(tree.root)
+                return t.ms
+            })
     }
 }
