@@ -116,7 +116,9 @@ extension Blake2b {
             precondition(outputByteCount == Digest.byteCount, "finalizeDigest needs a 32-byte hasher")
             var out = Digest.zero
             let s = state
-            withUnsafeMutableBytes(of: &out) { Sodium.blake2bFinal(state: s, output: $0.baseAddress!, outputLength: 32) }
+            withUnsafeMutableBytes(of: &out) {
+                Sodium.blake2bFinal(state: s, output: $0.baseAddress!, outputLength: 32)
+            }
             return out
         }
     }

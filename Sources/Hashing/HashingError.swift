@@ -5,6 +5,7 @@ public enum HashingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The text is not an even number of hexadecimal digits; pass lower- or upper-case hex without a prefix.
     case invalidHex(String)
 
+    /// A one-line explanation for logs and command-line messages.
     public var description: String {
         switch self {
         case .wrongLength(let expected, let found): return "expected \(expected) bytes, found \(found)"

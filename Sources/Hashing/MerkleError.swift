@@ -24,6 +24,7 @@ public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The rows, salts and nodes hash to a different root: some row, salt, index or node is not the committed one.
     case rootMismatch
 
+    /// A one-line explanation for logs and command-line messages.
     public var description: String {
         switch self {
         case .invalidLeafCount(let n): return "leaf count \(n) is not a power of two ≥ 1"

@@ -96,7 +96,7 @@ public struct MerkleTree: Sendable {
                     // no two workers write the same salt or node.
                     Parallel.forEach(chunks) { c in
                         MerkleTree.buildSubtree(
-                            leaves: c * chunkLeaves ..< (c + 1) * chunkLeaves, leafCount: n, width: width,
+                            leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
                             rows: rows, salts: salts, stream: stream, nodes: nodes)
                     }
                     for i in stride(from: chunks - 1, through: 1, by: -1) {
@@ -146,7 +146,7 @@ public struct MerkleTree: Sendable {
         var first = (n + leaves.lowerBound) / 2
         var width = leaves.count / 2
         while width >= 1 {
-            for i in first ..< first + width { hashChildren(of: i, in: nodes.base) }
+            for i in first..<first + width { hashChildren(of: i, in: nodes.base) }
             first /= 2
             width /= 2
         }
@@ -198,7 +198,7 @@ public struct MerkleTree: Sendable {
     /// Row `index` as committed.
     public func row(at index: Int) -> ArraySlice<Fp> {
         precondition(index >= 0 && index < leafCount, "row index out of range")
-        return rows[index * width ..< (index + 1) * width]
+        return rows[index * width..<(index + 1) * width]
     }
 
     /// The salt of leaf `index`, or nil for a salt-free tree.

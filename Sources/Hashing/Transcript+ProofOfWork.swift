@@ -39,7 +39,8 @@ extension Transcript {
                 // Chunk c writes only results[c].
                 Parallel.forEach(chunks) { c in
                     let first = start &+ UInt64(c) &* chunkSize
-                    results.base[c] = Transcript.scan(prefix: prefix, bits: bits, from: first, count: chunkSize)
+                    results.base[c] =
+                        Transcript.scan(prefix: prefix, bits: bits, from: first, count: chunkSize)
                         ?? notFound
                 }
             }
@@ -61,7 +62,9 @@ extension Transcript {
     ///   ``TranscriptError/insufficientProofOfWork(bits:nonce:)``; the transcript is unchanged then.
     public mutating func verifyProofOfWork(bits: Int, nonce: UInt64) throws(TranscriptError) {
         guard (0...Transcript.maximumProofOfWorkBits).contains(bits) else { throw .proofOfWorkBitsOutOfRange(bits) }
-        guard proofOfWorkIsValid(bits: bits, nonce: nonce) else { throw .insufficientProofOfWork(bits: bits, nonce: nonce) }
+        guard proofOfWorkIsValid(bits: bits, nonce: nonce) else {
+            throw .insufficientProofOfWork(bits: bits, nonce: nonce)
+        }
         absorbProofOfWork(bits: bits, validNonce: nonce)
     }
 

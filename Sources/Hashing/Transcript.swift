@@ -120,7 +120,8 @@ public struct Transcript: Sendable {
         // 2^64 mod n, computed without 2^64: (2^64 − n) mod n.
         let rejectFrom = 0 &- ((0 &- n) % n)
         var indices: [Int] = []
-        indices.reserveCapacity(count)
+        // A hostile or mistaken count must not turn into one giant allocation up front.
+        indices.reserveCapacity(min(count, 1 << 16))
         var block: UInt64 = 0
         while indices.count < count {
             var b = Blake2b.Hasher(outputByteCount: Blake2b.wideByteCount)

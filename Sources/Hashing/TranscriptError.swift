@@ -10,6 +10,7 @@ public enum TranscriptError: Error, Equatable, Sendable, CustomStringConvertible
     /// was made for a different statement or parameter set. Reject the proof.
     case insufficientProofOfWork(bits: Int, nonce: UInt64)
 
+    /// A one-line explanation for logs and command-line messages.
     public var description: String {
         switch self {
         case .invalidQueryBound(let n): return "query indices need a positive bound, got \(n)"

@@ -33,7 +33,9 @@ import Testing
     @Test func rawPointerFormMatches() {
         let input: [UInt8] = Array("merkle".utf8)
         var out = [UInt8](repeating: 0, count: 32)
-        input.withUnsafeBytes { i in out.withUnsafeMutableBytes { Blake2b.hash(i.baseAddress, count: i.count, into: $0.baseAddress!) } }
+        input.withUnsafeBytes { i in
+            out.withUnsafeMutableBytes { Blake2b.hash(i.baseAddress, count: i.count, into: $0.baseAddress!) }
+        }
         #expect(out == Blake2b.hash(input).bytes)
         #expect(input.withUnsafeBytes { Blake2b.hash($0) } == Blake2b.hash(input))
     }
@@ -44,7 +46,9 @@ import Testing
         #expect(try Digest(bytes: d.bytes) == d)
         #expect(d.bytes.count == 32)
         #expect(Set([d, Digest.zero, d]).count == 2)
-        #expect(throws: HashingError.wrongLength(expected: 32, found: 31)) { try Digest(bytes: [UInt8](repeating: 0, count: 31)) }
+        #expect(throws: HashingError.wrongLength(expected: 32, found: 31)) {
+            try Digest(bytes: [UInt8](repeating: 0, count: 31))
+        }
         #expect(throws: HashingError.invalidHex("zz")) { try Digest(hex: "zz") }
         #expect(throws: HashingError.invalidHex("abc")) { try Digest(hex: "abc") }
         #expect(throws: HashingError.wrongLength(expected: 32, found: 1)) { try Salt(hex: "AB") }
@@ -82,7 +86,7 @@ import Testing
         let stream = try RandomStream(seed: [UInt8](repeating: 7, count: 32))
         let whole = stream.bytes(count: 700)
         for (offset, count) in [(0, 0), (0, 1), (1, 63), (5, 200), (63, 2), (64, 64), (100, 600), (699, 1)] {
-            #expect(stream.bytes(count: count, at: offset) == Array(whole[offset ..< offset + count]))
+            #expect(stream.bytes(count: count, at: offset) == Array(whole[offset..<offset + count]))
         }
         #expect(try RandomStream(seed: [UInt8](repeating: 8, count: 32)).bytes(count: 32) != Array(whole[..<32]))
         #expect(RandomStream().bytes(count: 32) != RandomStream().bytes(count: 32))

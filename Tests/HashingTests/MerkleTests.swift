@@ -4,14 +4,14 @@ import Testing
 
 @Suite struct MerkleTests {
     static func randomRows(_ n: Int, _ width: Int, _ rng: inout SeededGenerator) -> [Fp] {
-        (0 ..< n * width).map { _ in Fp.random(using: &rng) }
+        (0..<n * width).map { _ in Fp.random(using: &rng) }
     }
 
     /// The tree computed the slow, obvious way from the public single-hash functions.
     static func referenceRoot(rows: [Fp], width: Int, salts: [Salt]?) -> Digest {
         let n = rows.count / width
-        var level = (0 ..< n).map { i in
-            MerkleTree.hashLeaf(rows[i * width ..< (i + 1) * width], salt: salts?[i])
+        var level = (0..<n).map { i in
+            MerkleTree.hashLeaf(rows[i * width..<(i + 1) * width], salt: salts?[i])
         }
         while level.count > 1 {
             level = stride(from: 0, to: level.count, by: 2).map { MerkleTree.hashNode(level[$0], level[$0 + 1]) }
@@ -25,15 +25,15 @@ import Testing
         let width = 3
         let rows = Self.randomRows(n, width, &rng)
         let stream = try RandomStream(seed: [UInt8](repeating: 42, count: 32))
-        let salts = try (0 ..< n).map { try Salt(bytes: stream.bytes(count: 32, at: 32 * $0)) }
+        let salts = try (0..<n).map { try Salt(bytes: stream.bytes(count: 32, at: 32 * $0)) }
         let tree = try MerkleTree(rows: rows, width: width, salts: .stream(stream))
         #expect(tree.root == Self.referenceRoot(rows: rows, width: width, salts: salts))
-        #expect((0 ..< n).allSatisfy { tree.salt(at: $0) == salts[$0] })
+        #expect((0..<n).allSatisfy { tree.salt(at: $0) == salts[$0] })
         #expect(try MerkleTree(rows: rows, width: width, salts: .explicit(salts)).root == tree.root)
         let open = try MerkleTree(rows: rows, width: width, salts: .none)
         #expect(open.root == Self.referenceRoot(rows: rows, width: width, salts: nil))
         #expect(open.root != tree.root)
-        #expect(Array(tree.row(at: n - 1)) == Array(rows[(n - 1) * width ..< n * width]))
+        #expect(Array(tree.row(at: n - 1)) == Array(rows[(n - 1) * width..<n * width]))
     }
 
     @Test func randomSaltsHideEqualRows() throws {
@@ -46,7 +46,9 @@ import Testing
 
     @Test func buildRejectsBadShapes() {
         #expect(throws: MerkleError.invalidWidth(0)) { try MerkleTree(rows: [1, 2], width: 0) }
-        #expect(throws: MerkleError.raggedRows(elementCount: 5, width: 2)) { try MerkleTree(rows: [1, 2, 3, 4, 5], width: 2) }
+        #expect(throws: MerkleError.raggedRows(elementCount: 5, width: 2)) {
+            try MerkleTree(rows: [1, 2, 3, 4, 5], width: 2)
+        }
         #expect(throws: MerkleError.raggedRows(elementCount: 0, width: 1)) { try MerkleTree(rows: [], width: 1) }
         #expect(throws: MerkleError.invalidLeafCount(3)) { try MerkleTree(rows: [1, 2, 3], width: 1) }
         #expect(throws: MerkleError.wrongSaltCount(expected: 2, found: 1)) {
@@ -58,14 +60,14 @@ import Testing
     /// with its own error.
     @Test func roundTripsAndNegativeTwins() throws {
         var rng = SeededGenerator(seed: 2024)
-        for trial in 0 ..< 300 {
-            let n = 1 << Int.random(in: 0 ... 9, using: &rng)
-            let width = Int.random(in: 1 ... 5, using: &rng)
+        for trial in 0..<300 {
+            let n = 1 << Int.random(in: 0...9, using: &rng)
+            let width = Int.random(in: 1...5, using: &rng)
             let salted = trial % 3 != 0
             let rows = Self.randomRows(n, width, &rng)
             let tree = try MerkleTree(rows: rows, width: width, salts: salted ? .random : MerkleTree.Salts.none)
-            let k = Int.random(in: 1 ... min(n, 24), using: &rng)
-            let indices = (0 ..< k).map { _ in Int.random(in: 0 ..< n, using: &rng) }
+            let k = Int.random(in: 1...min(n, 24), using: &rng)
+            let indices = (0..<k).map { _ in Int.random(in: 0..<n, using: &rng) }
             let opening = try tree.open(indices)
             let root = tree.root
             func check(_ o: MerkleOpening, _ idx: [Int] = indices) throws {
@@ -73,26 +75,26 @@ import Testing
             }
 
             let got = try opening.verify(root: root, leafCount: n, width: width, salted: salted, indices: indices)
-            #expect(got == indices.map { Array(rows[$0 * width ..< ($0 + 1) * width]) })
+            #expect(got == indices.map { Array(rows[$0 * width..<($0 + 1) * width]) })
             let distinct = Set(indices).count
             #expect(opening.rows.count == distinct)
 
             // Wrong leaf: one element of one opened row.
             var bad = opening
-            bad.rows[Int.random(in: 0 ..< distinct, using: &rng)][Int.random(in: 0 ..< width, using: &rng)] += 1
+            bad.rows[Int.random(in: 0..<distinct, using: &rng)][Int.random(in: 0..<width, using: &rng)] += 1
             #expect(throws: MerkleError.rootMismatch) { try check(bad) }
 
             // Wrong index: a one-leaf opening checked at another leaf.
             if n > 1 {
                 let i = indices[0]
-                let j = (i + Int.random(in: 1 ..< n, using: &rng)) % n
+                let j = (i + Int.random(in: 1..<n, using: &rng)) % n
                 #expect(throws: MerkleError.rootMismatch) { try check(try tree.open([i]), [j]) }
             }
 
             // Wrong path node, truncated opening, extra node.
             if !opening.nodes.isEmpty {
                 bad = opening
-                let at = Int.random(in: 0 ..< bad.nodes.count, using: &rng)
+                let at = Int.random(in: 0..<bad.nodes.count, using: &rng)
                 bad.nodes[at] = MerkleTree.hashNode(bad.nodes[at], bad.nodes[at])
                 #expect(throws: MerkleError.rootMismatch) { try check(bad) }
                 bad = opening
@@ -146,7 +148,7 @@ import Testing
         let got = try a.verify(root: tree.root, leafCount: 64, width: 2, salted: true, indices: [17, 40, 40, 3])
         #expect(got.map { $0[0] } == [rows[34], rows[80], rows[80], rows[6]])
         // All leaves opened: every sibling is computable, so nothing is sent.
-        #expect(try tree.open(0 ..< 64).nodes.isEmpty)
+        #expect(try tree.open(0..<64).nodes.isEmpty)
         // Shared nodes once: leaves 0 and 1 need one sibling per level above them.
         #expect(try tree.open([0, 1]).nodes.count == 5)
         #expect(throws: MerkleError.indexOutOfRange(index: 64, leafCount: 64)) { try tree.open([64]) }
@@ -177,17 +179,17 @@ import Testing
         let leafCounts = [1, 2, 4, 1 << 20, 1 << 62, 0, 3, -8, Int.max, Int.min]
         let oddIndices = [0, 1, -1, Int.max, Int.min, 1 << 61, (1 << 62) - 1, 1 << 62]
         var rejected = 0
-        for _ in 0 ..< 3000 {
+        for _ in 0..<3000 {
             let leafCount = leafCounts.randomElement(using: &rng)!
-            let width = Int.random(in: -1 ... 3, using: &rng)
-            let indices = (0 ..< Int.random(in: 0 ... 6, using: &rng)).map { _ in
-                Bool.random(using: &rng) ? oddIndices.randomElement(using: &rng)! : Int.random(in: 0 ..< 8, using: &rng)
+            let width = Int.random(in: -1...3, using: &rng)
+            let indices = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? oddIndices.randomElement(using: &rng)! : Int.random(in: 0..<8, using: &rng)
             }
-            let rows = (0 ..< Int.random(in: 0 ... 6, using: &rng)).map { _ in
-                (0 ..< Int.random(in: 0 ... 4, using: &rng)).map { _ in Fp.random(using: &rng) }
+            let rows = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                (0..<Int.random(in: 0...4, using: &rng)).map { _ in Fp.random(using: &rng) }
             }
-            let salts = (0 ..< Int.random(in: 0 ... 6, using: &rng)).map { _ in Salt.random() }
-            let nodes = (0 ..< Int.random(in: 0 ... 70, using: &rng)).map { _ in Blake2b.hash([UInt8(rng.next() & 255)]) }
+            let salts = (0..<Int.random(in: 0...6, using: &rng)).map { _ in Salt.random() }
+            let nodes = (0..<Int.random(in: 0...70, using: &rng)).map { _ in Blake2b.hash([UInt8(rng.next() & 255)]) }
             let opening = MerkleOpening(rows: rows, salts: salts, nodes: nodes)
             do {
                 try opening.verify(

@@ -42,7 +42,9 @@ import Testing
             }
         }
         // Every line but the two domain lines is a check (state lines count once each above).
-        #expect(file.declaredCount == "2 scripts, \(checked + file.records.filter { $0[0].hasPrefix("absorb") }.count) checked lines")
+        #expect(
+            file.declaredCount
+                == "2 scripts, \(checked + file.records.filter { $0[0].hasPrefix("absorb") }.count) checked lines")
     }
 
     enum Step {
@@ -68,7 +70,7 @@ import Testing
         let script: [Step] = [
             .absorb(label: Array("version".utf8), data: [1, 0, 0, 0]),
             .challenge("a"),
-            .absorb(label: Array("root".utf8), data: (0 ..< 40).map { UInt8($0) }),
+            .absorb(label: Array("root".utf8), data: (0..<40).map { UInt8($0) }),
             .challenge("b"),
             .challenge("c"),
             .absorb(label: Array("x".utf8), data: []),
@@ -80,7 +82,7 @@ import Testing
             guard case .absorb(let label, let data) = step else { continue }
             let before = script[..<s].filter { if case .challenge = $0 { true } else { false } }.count
             for inLabel in [true, false] {
-                for position in 0 ..< (inLabel ? label.count : data.count) {
+                for position in 0..<(inLabel ? label.count : data.count) {
                     var changed = script
                     var l = label
                     var d = data
@@ -88,7 +90,7 @@ import Testing
                     changed[s] = .absorb(label: l, data: d)
                     let got = Self.run(changed)
                     #expect(Array(got[..<before]) == Array(base[..<before]))
-                    for i in before ..< base.count { #expect(got[i] != base[i], "step \(s) byte \(position)") }
+                    for i in before..<base.count { #expect(got[i] != base[i], "step \(s) byte \(position)") }
                 }
             }
         }
@@ -101,8 +103,14 @@ import Testing
             return t.state
         }
         let states = [
-            state { $0.absorb("x", bytes: [1, 2]); $0.absorb("x", bytes: [3]) },
-            state { $0.absorb("x", bytes: [1]); $0.absorb("x", bytes: [2, 3]) },
+            state {
+                $0.absorb("x", bytes: [1, 2])
+                $0.absorb("x", bytes: [3])
+            },
+            state {
+                $0.absorb("x", bytes: [1])
+                $0.absorb("x", bytes: [2, 3])
+            },
             state { $0.absorb("x", bytes: [1, 2, 3]) },
             state { $0.absorb("x1", bytes: [2, 3]) },
             state { $0.absorb("", bytes: Array("x".utf8) + [1, 2, 3]) },
@@ -122,8 +130,8 @@ import Testing
     @Test func determinismAndFreshChallenges() {
         var a = Transcript(domain: "d")
         var b = Transcript(domain: "d")
-        a.absorb("m", elements: (0 ..< 200).map { Fp(UInt64($0)) })
-        b.absorb("m", elements: (0 ..< 200).map { Fp(UInt64($0)) })
+        a.absorb("m", elements: (0..<200).map { Fp(UInt64($0)) })
+        b.absorb("m", elements: (0..<200).map { Fp(UInt64($0)) })
         let xs = a.challenges("z", count: 5)
         #expect(xs == b.challenges("z", count: 5))
         #expect(Set(xs).count == 5)
@@ -159,7 +167,7 @@ import Testing
         var verifier = prover
         let bits = 10
         let nonce = prover.grind(bits: bits)
-        #expect((0 ..< nonce).allSatisfy { !verifier.proofOfWorkIsValid(bits: bits, nonce: $0) })
+        #expect((0..<nonce).allSatisfy { !verifier.proofOfWorkIsValid(bits: bits, nonce: $0) })
         #expect(verifier.proofOfWorkIsValid(bits: bits, nonce: nonce))
         var wrong = nonce + 1
         while verifier.proofOfWorkIsValid(bits: bits, nonce: wrong) { wrong += 1 }

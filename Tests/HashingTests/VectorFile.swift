@@ -30,7 +30,7 @@ func bytes(hex: String) throws -> [UInt8] {
     let digits = Array(hex.utf8)
     guard digits.count % 2 == 0 else { throw BadHex() }
     return try stride(from: 0, to: digits.count, by: 2).map { i in
-        guard let byte = UInt8(String(decoding: digits[i ..< i + 2], as: UTF8.self), radix: 16) else { throw BadHex() }
+        guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { throw BadHex() }
         return byte
     }
 }
