@@ -94,7 +94,8 @@ public struct MerkleTree: Sendable {
                     let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
                     // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
                     // no two workers write the same salt or node.
-                    Parallel.forEach(chunks) { c in
+                    Parallel.forEachChunk(of: chunks, chunks: chunks) { range in
+                        let c = range.lowerBound
                         MerkleTree.buildSubtree(
                             leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
                             rows: rows, salts: salts, stream: stream, nodes: nodes)

@@ -1,3 +1,5 @@
+import Field
+
 /// Proof-of-work grinding: before drawing query indices the prover finds a nonce whose hash with the transcript
 /// state starts with `bits` zero bits, so every attempt at re-rolling the queries costs an attacker 2^bits hashes.
 ///
@@ -37,7 +39,8 @@ extension Transcript {
                 let results = SharedPointer(base: buffer.baseAddress!)
                 let start = base
                 // Chunk c writes only results[c].
-                Parallel.forEach(chunks) { c in
+                Parallel.forEachChunk(of: chunks, chunks: chunks) { range in
+                    let c = range.lowerBound
                     let first = start &+ UInt64(c) &* chunkSize
                     results.base[c] =
                         Transcript.scan(prefix: prefix, bits: bits, from: first, count: chunkSize)
