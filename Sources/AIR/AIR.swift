@@ -159,7 +159,9 @@ public struct AIR: Sendable {
                 Constraint(
                     name: "\(bus.name).sum_step", domain: .transition,
                     .aux(sum, .next) - .aux(sum, .current) - rowTotal(.next)))
-            all.append(Constraint(name: "\(bus.name).sum_balances", domain: .lastRow, .aux(sum, .current)))
+            // The trace's fractions and the verifier's public ones cancel: S_last + public_sum = 0.
+            all.append(
+                Constraint(name: "\(bus.name).sum_balances", domain: .lastRow, .aux(sum, .current) + .busPublicSum(b)))
         }
         for i in all.indices { all[i].index = i }
         self.auxColumns = aux
@@ -171,7 +173,7 @@ public struct AIR: Sendable {
     public var names: ExpressionNames {
         ExpressionNames(
             main: mainColumns.map(\.name), aux: auxColumns.map(\.name), periodic: periodicColumns.map(\.name),
-            publicInputs: publicInputs.map(\.name))
+            publicInputs: publicInputs.map(\.name), buses: buses.map(\.name))
     }
 
     private func validate() throws(AIRError) {
@@ -211,6 +213,7 @@ public struct AIR: Sendable {
                 case .periodic(let i): if i < 0 || i >= periodicColumns.count { problem = "periodic column \(i)" }
                 case .publicInput(let i): if i < 0 || i >= publicInputs.count { problem = "public input \(i)" }
                 case .challenge(let i): if i < 0 || i >= challengeCount { problem = "challenge \(i)" }
+                case .busPublicSum(let i): if i < 0 || i >= buses.count { problem = "bus \(i)" }
                 case .power(_, let k): if k < 1 { problem = "exponent \(k)" }
                 default: break
                 }

@@ -43,6 +43,7 @@ extension Expression {
         case .periodic(let i): return "(periodic \(i))"
         case .publicInput(let i): return "(public \(i))"
         case .challenge(let i): return "(challenge \(i))"
+        case .busPublicSum(let i): return "(bus_public_sum \(i))"
         case .add(let a, let b): return "(add \(a.canonical) \(b.canonical))"
         case .sub(let a, let b): return "(sub \(a.canonical) \(b.canonical))"
         case .mul(let a, let b): return "(mul \(a.canonical) \(b.canonical))"

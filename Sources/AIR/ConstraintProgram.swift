@@ -22,6 +22,7 @@ public struct ConstraintProgram: Sendable {
         case constant(Fp)
         case publicInput(Int)
         case challenge(Int)
+        case busPublicSum(Int)
     }
 
     let ops: [Op]
@@ -51,6 +52,7 @@ public struct ConstraintProgram: Sendable {
             case .constant(let c): op = scalar(.constant(c))
             case .publicInput(let i): op = scalar(.publicInput(i))
             case .challenge(let i): op = scalar(.challenge(i))
+            case .busPublicSum(let i): op = scalar(.busPublicSum(i))
             case .main(let i, let r): op = .main(i, r)
             case .aux(let i, let r): op = .aux(i, r)
             case .periodic(let i): op = .periodic(i)
@@ -72,13 +74,15 @@ public struct ConstraintProgram: Sendable {
     /// The number of slots (one per distinct subexpression).
     public var slotCount: Int { ops.count }
 
-    /// The scalar values for one proof: constants, public inputs and challenges.
-    public func bind(publicInputs: [Fp], challenges: [Fp]) -> [Fp] {
+    /// The scalar values for one proof: constants, public inputs, challenges and the buses' public sums (absent
+    /// ones count as zero).
+    public func bind(publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp] = []) -> [Fp] {
         scalars.map {
             switch $0 {
             case .constant(let c): return c
             case .publicInput(let i): return publicInputs[i]
             case .challenge(let i): return challenges[i]
+            case .busPublicSum(let i): return i < busPublicSums.count ? busPublicSums[i] : .zero
             }
         }
     }

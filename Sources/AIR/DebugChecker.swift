@@ -21,7 +21,8 @@ extension AIR {
     /// challenges balances it for all but a negligible fraction of them). `auxiliary` may be passed to check
     /// externally built auxiliary columns; by default they are built here.
     public func check(
-        trace: TraceTable, publicInputs: [Fp], challenges: [Fp], auxiliary: [[Fp]]? = nil, limit: Int = 1_000
+        trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
+        auxiliary: [[Fp]]? = nil, limit: Int = 1_000
     ) throws(AIRError) -> [ConstraintFailure] {
         guard trace.columns.count == mainColumns.count else {
             throw .invalid("the trace has \(trace.columns.count) columns; '\(name)' has \(mainColumns.count)")
@@ -43,7 +44,10 @@ extension AIR {
         var values = [[Fp]](repeating: [], count: constraints.count)
         program.evaluateAll(
             main: trace.columns, aux: aux, periodic: periodicValuesOnTrace(rowCount: n), size: n, nextStride: 1,
-            scalars: program.bind(publicInputs: publicInputs, challenges: challenges), into: &values)
+            scalars: program.bind(
+                publicInputs: publicInputs, challenges: challenges,
+                busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges)),
+            into: &values)
 
         var failures: [ConstraintFailure] = []
         let names = self.names

@@ -25,6 +25,9 @@ public indirect enum Expression: Hashable, Sendable {
     case publicInput(Int)
     /// Random challenge `index`, drawn from the transcript after the main trace is committed.
     case challenge(Int)
+    /// The public side of bus `index`: Σ m/(α − fingerprint) over the entries the verifier supplies itself
+    /// (program words, initial memory, public output). Zero for a bus with no public entries.
+    case busPublicSum(Int)
     case add(Expression, Expression)
     case sub(Expression, Expression)
     case mul(Expression, Expression)
@@ -44,7 +47,7 @@ public indirect enum Expression: Hashable, Sendable {
     /// challenges count 0. A constraint of degree d has a polynomial of degree about d·n on the trace domain.
     public var degree: Int {
         switch self {
-        case .constant, .publicInput, .challenge: return 0
+        case .constant, .publicInput, .challenge, .busPublicSum: return 0
         case .main, .aux, .periodic: return 1
         case .add(let a, let b), .sub(let a, let b): return max(a.degree, b.degree)
         case .mul(let a, let b): return a.degree + b.degree
@@ -57,7 +60,7 @@ public indirect enum Expression: Hashable, Sendable {
     public var readsNextRow: Bool {
         switch self {
         case .main(_, let r), .aux(_, let r): return r == .next
-        case .constant, .periodic, .publicInput, .challenge: return false
+        case .constant, .periodic, .publicInput, .challenge, .busPublicSum: return false
         case .add(let a, let b), .sub(let a, let b), .mul(let a, let b): return a.readsNextRow || b.readsNextRow
         case .neg(let a), .power(let a, _): return a.readsNextRow
         }
@@ -79,7 +82,7 @@ public indirect enum Expression: Hashable, Sendable {
     public func evaluate(_ leaf: (Expression) -> Fp) -> Fp {
         switch self {
         case .constant(let c): return c
-        case .main, .aux, .periodic, .publicInput, .challenge: return leaf(self)
+        case .main, .aux, .periodic, .publicInput, .challenge, .busPublicSum: return leaf(self)
         case .add(let a, let b): return a.evaluate(leaf) + b.evaluate(leaf)
         case .sub(let a, let b): return a.evaluate(leaf) - b.evaluate(leaf)
         case .mul(let a, let b): return a.evaluate(leaf) * b.evaluate(leaf)
@@ -116,6 +119,7 @@ extension Expression {
         case .periodic(let i): text = names.periodic(i)
         case .publicInput(let i): text = names.publicInput(i)
         case .challenge(let i): text = "challenge[\(i)]"
+        case .busPublicSum(let i): text = "public_sum(\(names.bus(i)))"
         case .add(let a, let b):
             text = a.render(names, parentPrecedence: 1) + " + " + b.render(names, parentPrecedence: 1)
         case .sub(let a, let b):
@@ -135,9 +139,10 @@ public struct ExpressionNames: Sendable {
     public var aux: @Sendable (Int) -> String
     public var periodic: @Sendable (Int) -> String
     public var publicInput: @Sendable (Int) -> String
+    public var bus: @Sendable (Int) -> String
 
     /// Names built from the given lists; an index past a list's end prints as `kind[i]`.
-    public init(main: [String], aux: [String], periodic: [String], publicInputs: [String]) {
+    public init(main: [String], aux: [String], periodic: [String], publicInputs: [String], buses: [String] = []) {
         func namer(_ list: [String], _ kind: String) -> @Sendable (Int) -> String {
             { i in i < list.count ? list[i] : "\(kind)[\(i)]" }
         }
@@ -145,5 +150,6 @@ public struct ExpressionNames: Sendable {
         self.aux = namer(aux, "aux")
         self.periodic = namer(periodic, "periodic")
         self.publicInput = namer(publicInputs, "public")
+        self.bus = namer(buses, "bus")
     }
 }

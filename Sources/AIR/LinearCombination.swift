@@ -76,7 +76,8 @@ public struct LinearCombination: Sendable {
     /// For one proof and each group: the per-atom weights Σ_c γ_c·k_{c,a} and the constant Σ_c γ_c·s_c, summing
     /// over the constraints c with `groupOf[c] == g`.
     public func bind(
-        gammas: [Fp], publicInputs: [Fp], challenges: [Fp], groupOf: [Int], groupCount: Int
+        gammas: [Fp], publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp] = [], groupOf: [Int],
+        groupCount: Int
     ) -> (weights: [[Fp]], constants: [Fp]) {
         var weights = [[Fp]](repeating: [Fp](repeating: .zero, count: terms.count), count: groupCount)
         for (a, list) in terms.enumerated() {
@@ -88,6 +89,7 @@ public struct LinearCombination: Sendable {
                 switch leaf {
                 case .publicInput(let i): return publicInputs[i]
                 case .challenge(let i): return challenges[i]
+                case .busPublicSum(let i): return i < busPublicSums.count ? busPublicSums[i] : .zero
                 default: return .zero  // unreachable: scalar parts read no column
                 }
             }

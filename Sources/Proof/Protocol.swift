@@ -19,7 +19,8 @@ public enum StarkProtocol {
 
     /// A transcript with the proof's identity and statement absorbed, before any commitment.
     public static func startTranscript(
-        circuitDigest: Digest, parameters: ProofParameters, logTraceLength: Int, publicInputs: [Fp]
+        circuitDigest: Digest, parameters: ProofParameters, logTraceLength: Int, publicInputs: [Fp],
+        publicBusEntries: [[PublicBusEntry]] = []
     ) -> Transcript {
         var t = Transcript(domain: "zkvm-stark")
         t.absorb("version", integer: UInt64(version))
@@ -27,6 +28,19 @@ public enum StarkProtocol {
         t.absorb("parameters", bytes: parameters.canonicalBytes)
         t.absorb("log-trace-length", integer: UInt64(logTraceLength))
         t.absorb("public-inputs", elements: publicInputs)
+        // The verifier's own bus entries are part of the statement: every value goes in before any challenge.
+        t.absorb("public-bus-count", integer: UInt64(publicBusEntries.count))
+        for entries in publicBusEntries {
+            t.absorb("public-bus-entries", integer: UInt64(entries.count))
+            var flat: [Fp] = []
+            flat.reserveCapacity(entries.count * 4)
+            for e in entries {
+                flat.append(e.multiplicity)
+                flat.append(Fp(UInt64(e.values.count)))
+                flat += e.values
+            }
+            t.absorb("public-bus-values", elements: flat)
+        }
         return t
     }
 

@@ -9,7 +9,8 @@ struct CompositionBuilder {
     let shape: StarkShape
 
     func evaluate(
-        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], gammas: [Fp]
+        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
+        gammas: [Fp]
     ) -> [Fp] {
         let size = shape.evaluationSize
         let n = shape.traceLength
@@ -42,10 +43,10 @@ struct CompositionBuilder {
         }
         let combination = LinearCombination(air: air)
         let program = combination.program
-        let scalars = program.bind(publicInputs: publicInputs, challenges: challenges)
+        let scalars = program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums)
         let (weights, constants) = combination.bind(
-            gammas: gammas, publicInputs: publicInputs, challenges: challenges, groupOf: groupOf,
-            groupCount: groups.count)
+            gammas: gammas, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
+            groupOf: groupOf, groupCount: groups.count)
         // For each atom, the groups it feeds and with what weight.
         let feeds = (0..<program.outputs.count).map { a in
             (0..<groups.count).compactMap { g in weights[g][a].isZero ? nil : (g, weights[g][a]) }

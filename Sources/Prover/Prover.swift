@@ -47,8 +47,12 @@ public struct ProverOptions: Sendable {
 }
 
 /// Proves that `trace` satisfies `air` with these public inputs.
+///
+/// `publicBusEntries[b]` are bus b's entries that the verifier supplies itself (see ``PublicBusEntry``); the
+/// verifier must pass the same ones.
 public func prove(
-    air: AIR, trace: TraceTable, publicInputs: [Fp], options: ProverOptions
+    air: AIR, trace: TraceTable, publicInputs: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
+    options: ProverOptions
 ) throws(ProverError) -> StarkProof {
     let parameters = options.parameters
     var random = MaskRandomness()
@@ -69,7 +73,10 @@ public func prove(
     if !options._skipConstraintCheck {
         let challenges = (0..<air.challengeCount).map { _ in Fp.random(using: &random) }
         let failures: [ConstraintFailure]
-        do { failures = try air.check(trace: trace, publicInputs: publicInputs, challenges: challenges) } catch {
+        do {
+            failures = try air.check(
+                trace: trace, publicInputs: publicInputs, challenges: challenges, publicBusEntries: publicBusEntries)
+        } catch {
             throw .invalidWitness("\(error)")
         }
         guard failures.isEmpty else { throw .constraintsNotSatisfied(failures) }
@@ -78,7 +85,7 @@ public func prove(
     let circuitDigest = StarkProtocol.circuitDigest(of: air)
     var transcript = StarkProtocol.startTranscript(
         circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
-        publicInputs: publicInputs)
+        publicInputs: publicInputs, publicBusEntries: publicBusEntries)
     let extension_ = LowDegreeExtension(shape: shape)
 
     phases.end("check the witness")
@@ -98,6 +105,10 @@ public func prove(
     do { auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges) } catch {
         throw .unluckyChallenge("\(error)")
     }
+    let busPublicSums: [Fp]
+    do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
+        throw .unluckyChallenge("\(error)")
+    }
     let aux = extension_.extend(auxColumns, random: &random)
     let auxTree = auxColumns.isEmpty ? nil : extension_.commit(aux)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
@@ -108,7 +119,8 @@ public func prove(
 
     let gammas = transcript.challenges("composition", count: air.constraints.count)
     let quotient = CompositionBuilder(air: air, shape: shape).evaluate(
-        main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, gammas: gammas)
+        main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
+        gammas: gammas)
     var coefficients = NTT.interpolate(
         evaluations: quotient, on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
         parallel: true)

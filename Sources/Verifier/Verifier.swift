@@ -57,8 +57,12 @@ public struct VerifierPolicy: Sendable {
 
 /// Checks that `proof` shows a trace satisfying `air` for exactly these public inputs, under the verifier's own
 /// policy. Returns normally when the proof is accepted.
+///
+/// `publicBusEntries[b]` are bus b's entries the verifier derives from the statement itself; they must be the
+/// ones the prover used.
 public func verify(
-    proof: StarkProof, air: AIR, publicInputs: [Fp], policy: VerifierPolicy = .default
+    proof: StarkProof, air: AIR, publicInputs: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
+    policy: VerifierPolicy = .default
 ) throws(VerifierError) {
     let parameters = proof.parameters
 
@@ -88,7 +92,7 @@ public func verify(
     try checkStructure(proof, air: air, shape: shape)
     var transcript = StarkProtocol.startTranscript(
         circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
-        publicInputs: publicInputs)
+        publicInputs: publicInputs, publicBusEntries: publicBusEntries)
 
     // MARK: - 1. Main trace commitment
 
@@ -101,6 +105,10 @@ public func verify(
 
     // MARK: - 3. Composition coefficients and commitment
 
+    let busPublicSums: [Fp]
+    do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
+        throw .statementMismatch("\(error)")
+    }
     let gammas = transcript.challenges("composition", count: air.constraints.count)
     transcript.absorb("composition-root", digest: proof.compositionRoot)
 
@@ -116,7 +124,7 @@ public func verify(
     }
     let values = program.evaluate(
         main: ood.main, mainNext: ood.mainNext, aux: ood.aux, auxNext: ood.auxNext, periodic: periodic,
-        scalars: program.bind(publicInputs: publicInputs, challenges: challenges))
+        scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
     var expected = Fp.zero
     for c in air.constraints {
         let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)

@@ -74,3 +74,38 @@ final class StarkRoundTripTests: XCTestCase {
         XCTAssertNotNil(rejected { $0.parameters.queryCount += 1 })
     }
 }
+
+/// A bus whose other side the verifier supplies: every trace value must be one of a public multiset.
+final class PublicBusEntryTests: XCTestCase {
+    let air = try! AIR(
+        name: "public_set",
+        mainColumns: [Column("value", doc: "a value that must be in the public set")],
+        constraints: [],
+        buses: [LogUpBus("set", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])])])
+
+    func testTraceMatchingThePublicMultisetVerifiesAndAnyOtherIsRejected() throws {
+        let values: [UInt64] = (0..<64).map { $0 % 8 }
+        let trace = try TraceTable(columns: [values.map { Fp($0) }])
+        // Each of 0…7 appears 8 times: the public side takes them back with multiplicity −8.
+        let publicSide = [(0..<8).map { PublicBusEntry(multiplicity: -Fp(8), values: [Fp(UInt64($0))]) }]
+        for parameters in [Profile.test.parameters, smallZK] {
+            let proof = try prove(
+                air: air, trace: trace, publicInputs: [], publicBusEntries: publicSide,
+                options: ProverOptions(parameters: parameters))
+            try verify(proof: proof, air: air, publicInputs: [], publicBusEntries: publicSide, policy: lenient)
+
+            var other = publicSide
+            other[0][7] = PublicBusEntry(multiplicity: -Fp(8), values: [Fp(9)])
+            XCTAssertThrowsError(
+                try verify(proof: proof, air: air, publicInputs: [], publicBusEntries: other, policy: lenient))
+            XCTAssertThrowsError(try verify(proof: proof, air: air, publicInputs: [], policy: lenient))
+        }
+        // A prover whose trace leaves the public multiset cannot even pass its own check.
+        var bad = values
+        bad[3] = 9
+        XCTAssertThrowsError(
+            try prove(
+                air: air, trace: try TraceTable(columns: [bad.map { Fp($0) }]), publicInputs: [],
+                publicBusEntries: publicSide, options: ProverOptions(parameters: Profile.test.parameters)))
+    }
+}
