@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "Verifier", dependencies: ["AIR", "FRI", "Field", "Hashing", "Proof"]),
         .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
+        .target(name: "Circuit", dependencies: ["AIR", "Field", "RV32IM"]),
         .executableTarget(
             name: "zkvm",
             dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
         .testTarget(name: "AIRTests", dependencies: ["AIR", "Field", "ExampleAIRs"]),
         .testTarget(name: "StarkTests", dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
+        .testTarget(name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
     ]

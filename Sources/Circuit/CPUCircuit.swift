@@ -1,0 +1,360 @@
+import AIR
+import Field
+
+/// The AIR of the RV32IM machine: one row per executed instruction or I/O byte, with the program, the memory
+/// (registers and RAM), a byte table and a 16-bit range table sharing the rows. `docs/cpu-circuit.md` explains
+/// every part; the comments here say which rule each group enforces.
+public enum CPUCircuit {
+    /// Public input 0: the entry point; 1: the exit code.
+    public static let publicInputNames = ["entry", "exit_code"]
+
+    /// Bus indices, in the order the circuit creates them.
+    public enum Bus: Int, CaseIterable {
+        case fetch, program, memory, bytes, range, journal
+    }
+
+    /// Register r lives at memory address 2^32 + r, above every RAM word address (< 2^30).
+    public static let registerBase: UInt64 = 1 << 32
+
+    /// The operation flags in code order: flag i contributes code i + 1 to the fetched operation code.
+    public static let opFlags: [Col] = [
+        .opAdd, .opSub, .opSll, .opSlt, .opSltu, .opXor, .opSrl, .opSra, .opOr, .opAnd,
+        .opMul, .opMulh, .opMulhsu, .opMulhu, .opDiv, .opDivu, .opRem, .opRemu,
+        .opJal, .opJalr, .opBeq, .opBne, .opBlt, .opBge, .opBltu, .opBgeu,
+        .opLb, .opLh, .opLw, .opLbu, .opLhu, .opSb, .opSh, .opSw, .opEcall,
+    ]
+
+    /// The operation code the program table holds: the flag's code, plus 64 with an immediate operand and 128
+    /// with pc as the first operand.
+    public static func operationCode(flag: Col, useImm: Bool, usePC: Bool) -> UInt64 {
+        UInt64(opFlags.firstIndex(of: flag)! + 1) + (useImm ? 64 : 0) + (usePC ? 128 : 0)
+    }
+
+    /// The circuit.
+    public static let air: AIR = build()
+
+    private static func build() -> AIR {
+        var air = AIRBuilder(name: "rv32im")
+        for c in Col.allCases { _ = air.column(c.name, c.doc) }
+        let entry = air.publicInput("entry", "address of the first instruction")
+        let exitCode = air.publicInput("exit_code", "the value passed to exit")
+        func x(_ c: Col) -> Expression { .main(c.rawValue, .current) }
+        func sum(_ cols: [Col]) -> Expression { cols.dropFirst().reduce(x(cols[0])) { $0 + x($1) } }
+        func bytes(_ c: [Col]) -> Expression { x(c[0]) + 256 * x(c[1]) + 65536 * x(c[2]) + 16_777_216 * x(c[3]) }
+        let two32: Expression = 4_294_967_296
+        let two16: Expression = 65536
+
+        let loads = sum([.opLb, .opLh, .opLw, .opLbu, .opLhu])
+        let stores = sum([.opSb, .opSh, .opSw])
+        let memOp = loads + stores
+        let isMem = memOp  // I/O rows set opSb or opLbu, so they count here too
+        let branch = sum([.opBeq, .opBne, .opBlt, .opBge, .opBltu, .opBgeu])
+        let addLike = x(.opAdd) + memOp + x(.opJalr)
+        let subLike = x(.opSub) + x(.opSlt) + x(.opSltu) + branch
+        let divAny = sum([.opDiv, .opDivu, .opRem, .opRemu])
+        let divSigned = x(.opDiv) + x(.opRem)
+        let regPorts = x(.instr) + x(.setup)
+        let clk4 = 4 * x(.clk) + 4  // times start at 4: the initial values are at time 0
+        let nAnd = bytes([.n0, .n1, .n2, .n3])
+        let selected = x(.sel0) * x(.h0) + x(.sel1) * x(.h1) + x(.sel2) * x(.h2) + x(.sel3) * x(.h3)
+        let half = x(.sel0) * (x(.h0) + 256 * x(.h1)) + x(.sel2) * (x(.h2) + 256 * x(.h3))
+        func boolean(_ c: Col) { air.constrain("\(c.name)_is_bit", .everyRow, x(c) * (x(c) - 1)) }
+
+        // MARK: Row kinds: instructions, then I/O steps after read/write calls, then padding.
+        for c in [Col.real, .instr, .setup, .io] { boolean(c) }
+        air.constrain("row_kind", .everyRow, x(.real) - x(.instr) - x(.setup) - x(.io))
+        air.constrain("padding_at_end", .transition, x(.real).next * (1 - x(.real)))
+        air.constrain("starts_with_instruction", .firstRow, x(.instr) - 1)
+        air.constrain("ends_with_padding", .lastRow, x(.real))
+        air.constrain("clk_start", .firstRow, x(.clk))
+        air.constrain("clk_step", .transition, x(.clk).next - x(.clk) - 1)
+
+        // MARK: Fetch: the instruction at pc, decoded, is one of the program's (the program table, pinned by the
+        // verifier's own list).
+        for flag in opFlags + [.useImm, .usePC] { boolean(flag) }
+        air.constrain("one_operation", .everyRow, sum(opFlags) - x(.instr) - x(.io))
+        var opCode = x(.useImm) * 64 + x(.usePC) * 128
+        for (i, flag) in opFlags.enumerated() { opCode = opCode + Expression.int(i + 1) * x(flag) }
+        air.busEntry(
+            "fetch", multiplicity: -x(.instr), [x(.pc), opCode, x(.rd), x(.rs1), x(.rs2), x(.imm), x(.wr)])
+        air.busEntry(
+            "fetch", multiplicity: x(.romCount),
+            [x(.romPC), x(.romOp), x(.romRd), x(.romRs1), x(.romRs2), x(.romImm), x(.romWr)])
+        boolean(.romActive)
+        air.constrain("rom_count_only_on_rom_rows", .everyRow, x(.romCount) * (1 - x(.romActive)))
+        air.busEntry(
+            "program", multiplicity: -x(.romActive),
+            [x(.romPC), x(.romOp), x(.romRd), x(.romRs1), x(.romRs2), x(.romImm), x(.romWr)])
+        air.constrain("pc_start", .firstRow, x(.pc) - entry)
+        air.constrain("pc_flow", .transition, x(.real).next * (x(.pc).next - x(.nextPC)))
+
+        // MARK: Registers: read rs1 and rs2, write rd, each access at its own time 4·clk + slot after the
+        // register's previous access.
+        func access(_ name: String, address: Expression, old: Expression, new: Expression, previous: Col,
+            slot: Int, lo: Col, hi: Col, active: Expression)
+        {
+            air.busEntry("memory", multiplicity: -active, [address, old, x(previous)])
+            air.busEntry("memory", multiplicity: active, [address, new, clk4 + .int(slot)])
+            air.constrain(
+                "\(name)_after_previous", .everyRow,
+                active * (clk4 + .int(slot) - x(previous) - 1 - x(lo) - two16 * x(hi)))
+            air.busEntry("range", multiplicity: .int(-1), [x(lo)])
+            air.busEntry("range", multiplicity: .int(-1), [x(hi)])
+        }
+        let reg = Expression.constant(Fp(registerBase))
+        access("rs1", address: reg + x(.rs1), old: x(.rs1Val), new: x(.rs1Val), previous: .tRs1, slot: 0,
+            lo: .dRs1Lo, hi: .dRs1Hi, active: regPorts)
+        access("rs2", address: reg + x(.rs2), old: x(.rs2Val), new: x(.rs2Val), previous: .tRs2, slot: 1,
+            lo: .dRs2Lo, hi: .dRs2Hi, active: regPorts)
+        access("mem", address: x(.wordAddr), old: x(.memPrev), new: x(.memNew), previous: .tMem, slot: 2,
+            lo: .dMemLo, hi: .dMemHi, active: isMem)
+        access("rd", address: reg + x(.rd), old: x(.rdPrev), new: x(.rdVal), previous: .tRd, slot: 3,
+            lo: .dRdLo, hi: .dRdHi, active: regPorts)
+        boolean(.wr)
+        air.constrain(
+            "rd_value", .everyRow, x(.rdVal) - x(.instr) * x(.wr) * x(.out) - x(.setup) * x(.res))
+
+        // MARK: Operands and their bytes; every byte is range-checked by a lookup in the byte table.
+        air.constrain(
+            "operand_a", .everyRow,
+            x(.instr) * (x(.a) - x(.usePC) * x(.pc) - (1 - x(.usePC)) * x(.rs1Val)))
+        air.constrain(
+            "operand_b", .everyRow,
+            x(.instr) * (x(.b) - x(.useImm) * x(.imm) - (1 - x(.useImm)) * x(.rs2Val)))
+        air.constrain("a_bytes", .everyRow, x(.a) - bytes([.a0, .a1, .a2, .a3]))
+        air.constrain("b_bytes", .everyRow, x(.b) - bytes([.b0, .b1, .b2, .b3]))
+        air.constrain("res_bytes", .everyRow, x(.res) - bytes([.r0, .r1, .r2, .r3]))
+        air.constrain("h_bytes", .everyRow, x(.h) - bytes([.h0, .h1, .h2, .h3]))
+        air.constrain("c_bytes", .everyRow, x(.c) - bytes([.c0, .c1, .c2, .c3]))
+        for (av, bv, nv) in [(Col.a0, Col.b0, Col.n0), (.a1, .b1, .n1), (.a2, .b2, .n2), (.a3, .b3, .n3)] {
+            air.busEntry("bytes", multiplicity: .int(-1), [x(av), x(bv), x(nv)])
+        }
+        for v in [Col.r0, .r1, .r2, .r3, .h0, .h1, .h2, .h3, .c0, .c1, .c2, .c3] {
+            air.busEntry("bytes", multiplicity: .int(-1), [x(v), 0, 0])
+        }
+        // Sign bits: 2·(byte − 128·sign) is a byte exactly when sign is the byte's top bit.
+        boolean(.sa)
+        boolean(.sb)
+        air.busEntry(
+            "bytes", multiplicity: .int(-1), [2 * (x(.a3) - 128 * x(.sa)), 2 * (x(.top) - 128 * x(.sb)), x(.signAnd)])
+        air.constrain(
+            "sign_source", .everyRow,
+            x(.top) - (1 - x(.opLb) - x(.opLh)) * x(.b3) - x(.opLb) * selected
+                - x(.opLh) * (x(.sel0) * x(.h1) + x(.sel2) * x(.h3)))
+
+        // MARK: Addition, subtraction and comparison.
+        boolean(.carry)
+        air.constrain("add", .everyRow, addLike * (x(.a) + x(.b) - x(.res) - x(.carry) * two32))
+        air.constrain("sub", .everyRow, subLike * (x(.a) - x(.b) - x(.res) + x(.carry) * two32))
+        air.constrain(
+            "signed_less", .everyRow,
+            x(.lts) - x(.sa) * (1 - x(.sb))
+                - (1 - x(.sa) - x(.sb) + 2 * x(.sa) * x(.sb)) * x(.carry))
+
+        // MARK: Zero test (branches on equality, division by zero, short reads).
+        air.constrain(
+            "zero_test_target", .everyRow,
+            x(.zt) - branch * x(.res) - divAny * x(.b)
+                - x(.setup) * x(.ioRead) * (x(.gLo) + two16 * x(.gHi)))
+        air.constrain("zero_when_zero", .everyRow, x(.zero) * x(.zt))
+        air.constrain("zero_or_inverse", .everyRow, 1 - x(.zero) - x(.zt) * x(.zinv))
+
+        // MARK: Control flow.
+        boolean(.taken)
+        boolean(.wrap)
+        air.constrain(
+            "branch_taken", .everyRow,
+            x(.taken) - x(.opBeq) * x(.zero) - x(.opBne) * (1 - x(.zero)) - x(.opBlt) * x(.lts)
+                - x(.opBge) * (1 - x(.lts)) - x(.opBltu) * x(.carry) - x(.opBgeu) * (1 - x(.carry)))
+        air.constrain(
+            "branch_target", .everyRow,
+            branch * (x(.nextPC) - x(.pc) - 4 - x(.taken) * (x(.imm) - x(.wrap) * two32 - 4)))
+        air.constrain("jal_target", .everyRow, x(.opJal) * (x(.nextPC) - x(.pc) - x(.imm) + x(.wrap) * two32))
+        air.constrain("jalr_target", .everyRow, x(.opJalr) * (x(.nextPC) - x(.res) + x(.wrap)))
+        air.constrain(
+            "sequential", .everyRow,
+            (x(.instr) - branch - x(.opJal) - x(.opJalr)) * (x(.nextPC) - x(.pc) - 4))
+        air.constrain("io_keeps_pc", .everyRow, (x(.setup) + x(.io)) * (x(.nextPC) - x(.pc)))
+
+        // MARK: Shifts: 2^s from the bits of s = b mod 32.
+        for s in [Col.s0, .s1, .s2, .s3, .s4] { boolean(s) }
+        air.constrain(
+            "shift_amount", .everyRow,
+            x(.b0) - x(.s0) - 2 * x(.s1) - 4 * x(.s2) - 8 * x(.s3) - 16 * x(.s4) - 32 * x(.shHigh))
+        air.busEntry("bytes", multiplicity: .int(-1), [x(.shHigh), 0, 0])
+        air.constrain(
+            "pow_partial", .everyRow, x(.powPartial) - (1 + x(.s0)) * (1 + 3 * x(.s1)) * (1 + 15 * x(.s2)))
+        air.constrain(
+            "pow", .everyRow, x(.pow) - x(.powPartial) * (1 + 255 * x(.s3)) * (1 + 65535 * x(.s4)))
+        air.constrain("pow_right", .everyRow, x(.powRight) * x(.pow) - two32)
+        air.constrain("sll", .everyRow, x(.opSll) * (x(.a) * x(.pow) - x(.res) - x(.h) * two32))
+        let allOnes: Expression = 4_294_967_295
+        air.constrain(
+            "a_adjusted", .everyRow, x(.aAdj) - x(.a) - x(.opSra) * x(.sa) * (allOnes - 2 * x(.a)))
+        air.constrain(
+            "res_adjusted", .everyRow, x(.resAdj) - x(.res) - x(.opSra) * x(.sa) * (allOnes - 2 * x(.res)))
+        air.constrain(
+            "shift_right", .everyRow,
+            (x(.opSrl) + x(.opSra)) * (x(.aAdj) * x(.powRight) - x(.resAdj) * two32 - x(.h)))
+
+        // MARK: Multiplication.
+        let signedA = x(.a) - x(.sa) * two32
+        let signedB = x(.b) - x(.sb) * two32
+        let two64 = Expression.constant(Fp(1 << 32) * Fp(1 << 32))
+        air.constrain("mul", .everyRow, x(.opMul) * (x(.a) * x(.b) - x(.res) - x(.h) * two32))
+        air.constrain("mulhu", .everyRow, x(.opMulhu) * (x(.a) * x(.b) - x(.h) - x(.res) * two32))
+        air.constrain(
+            "mulh", .everyRow,
+            x(.opMulh) * (signedA * signedB + x(.carry) * two64 - x(.h) - x(.res) * two32))
+        air.constrain(
+            "mulhsu", .everyRow,
+            x(.opMulhsu) * (signedA * x(.b) + x(.carry) * two64 - x(.h) - x(.res) * two32))
+
+        // MARK: Division: |a| = q·|b| + rem with 0 ≤ rem < |b| (q in h), then signs.
+        air.constrain("a_abs", .everyRow, x(.aAbs) - x(.a) - divSigned * x(.sa) * (two32 - 2 * x(.a)))
+        air.constrain("b_abs", .everyRow, x(.bAbs) - x(.b) - divSigned * x(.sb) * (two32 - 2 * x(.b)))
+        air.constrain(
+            "quotient_negative", .everyRow,
+            x(.neg) - (1 - x(.zero)) * (x(.sa) + x(.sb) - 2 * x(.sa) * x(.sb)))
+        air.constrain("rem_halves", .everyRow, x(.rem) - x(.remLo) - two16 * x(.remHi))
+        air.busEntry("range", multiplicity: .int(-1), [x(.remLo)])
+        air.busEntry("range", multiplicity: .int(-1), [x(.remHi)])
+        air.busEntry("range", multiplicity: .int(-1), [x(.gLo)])
+        air.busEntry("range", multiplicity: .int(-1), [x(.gHi)])
+        air.constrain("division", .everyRow, divAny * (x(.aAbs) - x(.h) * x(.bAbs) - x(.rem)))
+        air.constrain(
+            "remainder_below_divisor", .everyRow,
+            divAny * (1 - x(.zero)) * (x(.bAbs) - x(.rem) - 1 - x(.gLo) - two16 * x(.gHi)))
+        air.constrain(
+            "divide_by_zero", .everyRow, (x(.opDiv) + x(.opDivu)) * x(.zero) * (x(.h) - allOnes))
+        air.constrain("divu", .everyRow, x(.opDivu) * (x(.res) - x(.h)))
+        air.constrain("remu", .everyRow, x(.opRemu) * (x(.res) - x(.rem)))
+        air.constrain(
+            "div", .everyRow,
+            x(.opDiv) * (x(.neg) * (x(.res) + x(.h) - x(.carry) * two32) + (1 - x(.neg)) * (x(.res) - x(.h))))
+        air.constrain(
+            "rem", .everyRow,
+            x(.opRem) * (x(.sa) * (x(.res) + x(.rem) - x(.carry) * two32) + (1 - x(.sa)) * (x(.res) - x(.rem))))
+
+        // MARK: Memory: a naturally aligned access to one word, at time 4·clk + 2.
+        for s in [Col.sel0, .sel1, .sel2, .sel3] { boolean(s) }
+        air.constrain("one_byte_offset", .everyRow, x(.sel0) + x(.sel1) + x(.sel2) + x(.sel3) - isMem)
+        air.constrain(
+            "word_address", .everyRow,
+            isMem * (x(.res) - 4 * x(.wordAddr) - x(.sel1) - 2 * x(.sel2) - 3 * x(.sel3)))
+        air.constrain("word_aligned", .everyRow, (x(.opLw) + x(.opSw)) * (1 - x(.sel0)))
+        air.constrain("half_aligned", .everyRow, (x(.opLh) + x(.opLhu) + x(.opSh)) * (x(.sel1) + x(.sel3)))
+        air.constrain("load_reads", .everyRow, loads * (x(.memPrev) - x(.h)))
+        air.constrain("load_keeps", .everyRow, loads * (x(.memNew) - x(.h)))
+        air.constrain("store_reads", .everyRow, stores * (x(.memPrev) - x(.h)))
+        air.constrain("store_value", .everyRow, stores * (1 - x(.io)) * (x(.c) - x(.rs2Val)))
+        air.constrain("sw", .everyRow, x(.opSw) * (x(.memNew) - x(.c)))
+        let oldByte = [Col.h0, .h1, .h2, .h3]
+        var sbReplace: Expression = 0
+        for k in 0..<4 {
+            sbReplace = sbReplace + x([Col.sel0, .sel1, .sel2, .sel3][k]) * .int(1 << (8 * k)) * (x(oldByte[k]) - x(.c0))
+        }
+        air.constrain("sb", .everyRow, x(.opSb) * (x(.memNew) - x(.h) + sbReplace))
+        air.constrain(
+            "sh", .everyRow,
+            x(.opSh)
+                * (x(.memNew) - x(.h)
+                    + x(.sel0) * (x(.h0) + 256 * x(.h1) - x(.c0) - 256 * x(.c1))
+                    + x(.sel2) * two16 * (x(.h2) + 256 * x(.h3) - x(.c0) - 256 * x(.c1))))
+
+        // MARK: The value for rd.
+        let loaded =
+            x(.opLw) * x(.h) + x(.opLbu) * selected + x(.opLhu) * half
+            + x(.opLb) * (selected + x(.sb) * 4_294_967_040) + x(.opLh) * (half + x(.sb) * 4_294_901_760)
+        air.constrain(
+            "out", .everyRow,
+            x(.out) - (x(.opAdd) + x(.opSub)) * x(.res) - x(.opSlt) * x(.lts) - x(.opSltu) * x(.carry)
+                - x(.opXor) * (x(.a) + x(.b) - 2 * nAnd) - x(.opOr) * (x(.a) + x(.b) - nAnd) - x(.opAnd) * nAnd
+                - (x(.opSll) + x(.opSrl) + x(.opSra)) * x(.res)
+                - (x(.opMul) + x(.opMulh) + x(.opMulhsu) + x(.opMulhu)) * x(.res) - divAny * x(.res)
+                - (x(.opJal) + x(.opJalr)) * (x(.pc) + 4) - loaded - x(.opEcall) * x(.rs2Val))
+
+        // MARK: System calls. a7 picks the call; read and write continue on a set-up row (a1, a2 in, count out
+        // to a0) and one I/O row per byte.
+        for c in [Col.sysRead, .sysWrite, .sysExit, .ioRead, .journal, .eof, .shortRead] { boolean(c) }
+        air.constrain("one_call", .everyRow, x(.instr) * (x(.sysRead) + x(.sysWrite) + x(.sysExit) - x(.opEcall)))
+        air.constrain("calls_only_on_ecall", .everyRow, (1 - x(.instr)) * (x(.sysRead) + x(.sysWrite) + x(.sysExit)))
+        air.constrain("read_number", .everyRow, x(.sysRead) * (x(.rs1Val) - 63))
+        air.constrain("write_number", .everyRow, x(.sysWrite) * (x(.rs1Val) - 64))
+        air.constrain("exit_number", .everyRow, x(.sysExit) * (x(.rs1Val) - 93) * (x(.rs1Val) - 94))
+        air.constrain("read_fd", .everyRow, x(.sysRead) * x(.rs2Val))
+        air.constrain("write_fd", .everyRow, x(.sysWrite) * (x(.rs2Val) - 2 + x(.journal)))
+        air.constrain("read_not_journal", .everyRow, x(.sysRead) * x(.journal))
+        air.constrain("exit_code", .everyRow, x(.sysExit) * (x(.rs2Val) - exitCode))
+        air.constrain("exit_is_last", .transition, x(.sysExit) * x(.real).next)
+        air.constrain(
+            "last_is_exit", .transition, x(.real) * (1 - x(.real).next) * (1 - x(.sysExit)))
+        air.constrain(
+            "setup_follows_call", .transition, (x(.sysRead) + x(.sysWrite)) * (1 - x(.setup).next))
+        air.constrain(
+            "setup_only_after_call", .transition, x(.setup).next * (1 - x(.sysRead) - x(.sysWrite)))
+        air.constrain("setup_mode", .transition, x(.setup).next * (x(.ioRead).next - x(.sysRead)))
+        air.constrain("setup_journal", .transition, x(.setup).next * (x(.journal).next - x(.journal)))
+        air.constrain("io_mode", .transition, x(.io).next * (x(.ioRead).next - x(.ioRead)))
+        air.constrain("io_journal", .transition, x(.io).next * (x(.journal).next - x(.journal)))
+        for (name, col, value) in [("setup_rs1", Col.rs1, 11), ("setup_rs2", .rs2, 12), ("setup_rd", .rd, 10)] {
+            air.constrain(name, .everyRow, x(.setup) * (x(col) - .int(value)))
+        }
+        air.constrain("write_count", .everyRow, x(.setup) * (1 - x(.ioRead)) * (x(.res) - x(.rs2Val)))
+        air.constrain(
+            "read_count", .everyRow,
+            x(.setup) * x(.ioRead) * (x(.rs2Val) - x(.res) - x(.gLo) - two16 * x(.gHi)))
+        air.constrain(
+            "io_bytes", .everyRow, x(.setup) * (x(.ioLeft) - x(.res) * (x(.ioRead) + x(.journal))))
+        air.constrain("io_start", .everyRow, x(.setup) * (x(.ioAddr) - x(.rs1Val)))
+        air.constrain("short_read", .everyRow, x(.shortRead) - x(.setup) * x(.ioRead) * (1 - x(.zero)))
+        air.constrain("eof_start", .firstRow, x(.eof))
+        air.constrain("eof_step", .transition, x(.eof).next - x(.eof) - (1 - x(.eof)) * x(.shortRead).next)
+        air.constrain("nothing_after_eof", .transition, x(.eof) * x(.sysRead) * x(.res).next)
+        let left = x(.ioLeft) - x(.io)
+        air.constrain("io_continues", .transition, (x(.setup) + x(.io)) * (x(.io).next - left * x(.ioLeftInv)))
+        air.constrain("io_finishes", .transition, (x(.setup) + x(.io)) * left * (1 - x(.io).next))
+        air.constrain("io_only_after_setup", .transition, x(.io).next * (1 - x(.setup) - x(.io)))
+        air.constrain("io_address_step", .transition, x(.io).next * (x(.ioAddr).next - x(.ioAddr) - x(.io)))
+        air.constrain("io_left_step", .transition, x(.io).next * (x(.ioLeft).next - x(.ioLeft) + x(.io)))
+        air.constrain("io_read_is_byte_store", .everyRow, x(.io) * x(.ioRead) * (1 - x(.opSb)))
+        air.constrain("io_write_is_byte_load", .everyRow, x(.io) * (1 - x(.ioRead)) * (1 - x(.opLbu)))
+        air.constrain("io_write_is_journal", .everyRow, x(.io) * (1 - x(.ioRead)) * (1 - x(.journal)))
+        air.constrain("io_address", .everyRow, x(.io) * (x(.a) - x(.ioAddr)))
+        air.constrain("io_offset", .everyRow, x(.io) * x(.b))
+        air.constrain("io_read_byte", .everyRow, x(.io) * (x(.c1) + x(.c2) + x(.c3)))
+        air.constrain("journal_start", .firstRow, x(.jidx))
+        air.constrain("journal_step", .transition, x(.jidx).next - x(.jidx) - x(.io) * x(.journal))
+        air.busEntry("journal", multiplicity: x(.io) * x(.journal), [x(.jidx), x(.out)])
+
+        // MARK: Memory table: one row per address, sorted; initial values from the image (the verifier's side)
+        // or zero; final values close each address's chain of accesses.
+        boolean(.mActive)
+        boolean(.mImage)
+        air.constrain("memory_table_start", .firstRow, x(.mActive) - 1)
+        air.constrain("memory_table_address_zero", .firstRow, x(.mAddr))
+        air.constrain("memory_table_contiguous", .transition, x(.mActive).next * (1 - x(.mActive)))
+        air.constrain(
+            "memory_table_sorted", .transition,
+            x(.mActive).next * (x(.mAddr).next - x(.mAddr) - 1 - x(.mdLo) - two16 * x(.mdHi)))
+        air.busEntry("range", multiplicity: .int(-1), [x(.mdLo)])
+        air.busEntry("range", multiplicity: .int(-1), [x(.mdHi)])
+        air.busEntry("memory", multiplicity: x(.mActive) * (1 - x(.mImage)), [x(.mAddr), 0, 0])
+        air.busEntry("memory", multiplicity: -x(.mActive), [x(.mAddr), x(.mFinal), x(.mTime)])
+
+        // MARK: The byte table (all pairs with their AND) and the 16-bit table, as periodic columns.
+        let lo = air.periodic("table_lo", values: (0..<65536).map { Fp(UInt64($0 & 255)) })
+        let hi = air.periodic("table_hi", values: (0..<65536).map { Fp(UInt64($0 >> 8)) })
+        let and = air.periodic("table_and", values: (0..<65536).map { Fp(UInt64(($0 & 255) & ($0 >> 8))) })
+        air.busEntry("bytes", multiplicity: x(.andCount), [lo, hi, and])
+        air.busEntry("range", multiplicity: x(.rangeCount), [lo + 256 * hi])
+
+        return try! air.build()
+    }
+}
+
+extension Expression {
+    static func int(_ value: Int) -> Expression {
+        value >= 0 ? .constant(Fp(UInt64(value))) : .constant(-Fp(UInt64(-value)))
+    }
+}

@@ -1,0 +1,169 @@
+import AIR
+import Field
+import RV32IM
+
+/// One instruction as the circuit fetches it: its address and decoded fields. Prover and verifier both derive the
+/// program table from the program image, so the proof is bound to every instruction the program could run.
+public struct FetchedInstruction: Hashable, Sendable {
+    public var pc: UInt32
+    public var flag: Col
+    public var useImm: Bool
+    public var usePC: Bool
+    public var rd: UInt8
+    public var rs1: UInt8
+    public var rs2: UInt8
+    public var imm: UInt32
+    /// Writes a register other than x0.
+    public var wr: Bool
+
+    /// The operation code the circuit's fetch bus carries.
+    public var code: UInt64 { CPUCircuit.operationCode(flag: flag, useImm: useImm, usePC: usePC) }
+
+    /// The fetch tuple: (pc, code, rd, rs1, rs2, imm, wr).
+    public var values: [Fp] {
+        [Fp(UInt64(pc)), Fp(code), Fp(UInt64(rd)), Fp(UInt64(rs1)), Fp(UInt64(rs2)), Fp(UInt64(imm)), wr ? .one : .zero]
+    }
+
+    /// The circuit's view of `instruction` at `pc`; nil for words the machine refuses to run (illegal, EBREAK).
+    public init?(_ instruction: Instruction, pc: UInt32) {
+        self.pc = pc
+        var rd = instruction.rd
+        var rs1 = instruction.readsRS1 ? instruction.rs1 : 0
+        var rs2 = instruction.readsRS2 ? instruction.rs2 : 0
+        var imm = instruction.imm
+        var useImm = false
+        var usePC = false
+        var writes = true
+        switch instruction.op {
+        case .illegal, .ebreak: return nil
+        case .lui: (flag, useImm) = (.opAdd, true)
+        case .auipc: (flag, useImm, usePC) = (.opAdd, true, true)
+        case .jal: (flag, useImm) = (.opJal, true)
+        case .jalr: (flag, useImm) = (.opJalr, true)
+        case .beq: flag = .opBeq
+        case .bne: flag = .opBne
+        case .blt: flag = .opBlt
+        case .bge: flag = .opBge
+        case .bltu: flag = .opBltu
+        case .bgeu: flag = .opBgeu
+        case .lb: (flag, useImm) = (.opLb, true)
+        case .lh: (flag, useImm) = (.opLh, true)
+        case .lw: (flag, useImm) = (.opLw, true)
+        case .lbu: (flag, useImm) = (.opLbu, true)
+        case .lhu: (flag, useImm) = (.opLhu, true)
+        case .sb: (flag, useImm) = (.opSb, true)
+        case .sh: (flag, useImm) = (.opSh, true)
+        case .sw: (flag, useImm) = (.opSw, true)
+        case .addi: (flag, useImm) = (.opAdd, true)
+        case .slti: (flag, useImm) = (.opSlt, true)
+        case .sltiu: (flag, useImm) = (.opSltu, true)
+        case .xori: (flag, useImm) = (.opXor, true)
+        case .ori: (flag, useImm) = (.opOr, true)
+        case .andi: (flag, useImm) = (.opAnd, true)
+        case .slli: (flag, useImm) = (.opSll, true)
+        case .srli: (flag, useImm) = (.opSrl, true)
+        case .srai: (flag, useImm) = (.opSra, true)
+        case .add: flag = .opAdd
+        case .sub: flag = .opSub
+        case .sll: flag = .opSll
+        case .slt: flag = .opSlt
+        case .sltu: flag = .opSltu
+        case .xor: flag = .opXor
+        case .srl: flag = .opSrl
+        case .sra: flag = .opSra
+        case .or: flag = .opOr
+        case .and: flag = .opAnd
+        case .fence: (flag, useImm, rd, rs1, rs2, imm) = (.opAdd, true, 0, 0, 0, 0)
+        case .ecall: (flag, rd, rs1, rs2) = (.opEcall, 10, 17, 10)
+        case .mul: flag = .opMul
+        case .mulh: flag = .opMulh
+        case .mulhsu: flag = .opMulhsu
+        case .mulhu: flag = .opMulhu
+        case .div: flag = .opDiv
+        case .divu: flag = .opDivu
+        case .rem: flag = .opRem
+        case .remu: flag = .opRemu
+        }
+        switch instruction.op {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu, .sb, .sh, .sw: writes = false
+        default: break
+        }
+        if !writes { rd = 0 }
+        (self.rd, self.rs1, self.rs2, self.imm, self.useImm, self.usePC) = (rd, rs1, rs2, imm, useImm, usePC)
+        wr = writes && rd != 0
+    }
+}
+
+/// What the verifier derives from the statement alone: the program table, the initial memory and registers, the
+/// journal, and the public inputs.
+public enum CircuitStatement {
+    /// Every instruction in the program's executable segments that the machine would run, by address.
+    public static func programTable(_ program: Program) -> [FetchedInstruction] {
+        var table: [FetchedInstruction] = []
+        for segment in program.segments where segment.executable {
+            var offset = 0
+            while offset + 4 <= segment.data.count {
+                let address = segment.address &+ UInt32(offset)
+                if address % 4 == 0 {
+                    let word = segment.data[offset..<offset + 4].enumerated().reduce(UInt32(0)) {
+                        $0 | UInt32($1.element) << UInt32(8 * $1.offset)
+                    }
+                    if let fetched = FetchedInstruction(Instruction(decoding: word), pc: address) {
+                        table.append(fetched)
+                    }
+                }
+                offset += 4
+            }
+        }
+        return table.sorted { $0.pc < $1.pc }
+    }
+
+    /// The initial memory image as words: word address → value, for every word of a segment that is not zero.
+    /// Zero words need no entry: memory the image does not set starts at zero anyway.
+    public static func imageWords(_ program: Program) -> [UInt32: UInt32] {
+        var words: [UInt32: UInt32] = [:]
+        for segment in program.segments {
+            for i in 0..<min(segment.data.count, Int(segment.size)) {
+                let address = segment.address &+ UInt32(i)
+                let byte = segment.data[i]
+                words[address >> 2, default: 0] |= UInt32(byte) << UInt32(8 * (address & 3))
+            }
+        }
+        return words.filter { $0.value != 0 }
+    }
+
+    /// The registers' initial values: sp at the top of the stack, every other register zero.
+    public static func initialRegisters() -> [UInt32] {
+        var registers = [UInt32](repeating: 0, count: 32)
+        registers[2] = AddressSpace.stackTop
+        return registers
+    }
+
+    /// The public inputs: entry point and exit code.
+    public static func publicInputs(program: Program, exitCode: UInt32) -> [Fp] {
+        [Fp(UInt64(program.entry)), Fp(UInt64(exitCode))]
+    }
+
+    /// The buses' public sides, indexed like the circuit's buses.
+    public static func publicBusEntries(program: Program, journal: [UInt8]) -> [[PublicBusEntry]] {
+        let air = CPUCircuit.air
+        var entries = [[PublicBusEntry]](repeating: [], count: air.buses.count)
+        let bus = { (name: String) in air.buses.firstIndex { $0.name == name }! }
+        entries[bus("program")] = programTable(program).map { PublicBusEntry(multiplicity: .one, values: $0.values) }
+        var memory: [PublicBusEntry] = []
+        for (address, value) in imageWords(program).sorted(by: { $0.key < $1.key }) {
+            memory.append(PublicBusEntry(multiplicity: .one, values: [Fp(UInt64(address)), Fp(UInt64(value)), .zero]))
+        }
+        for (r, value) in initialRegisters().enumerated() {
+            memory.append(
+                PublicBusEntry(
+                    multiplicity: .one,
+                    values: [Fp(CPUCircuit.registerBase + UInt64(r)), Fp(UInt64(value)), .zero]))
+        }
+        entries[bus("memory")] = memory
+        entries[bus("journal")] = journal.enumerated().map {
+            PublicBusEntry(multiplicity: -Fp.one, values: [Fp(UInt64($0.offset)), Fp(UInt64($0.element))])
+        }
+        return entries
+    }
+}

@@ -1,0 +1,538 @@
+import AIR
+import Field
+import RV32IM
+
+/// Why an execution cannot be turned into a trace for the circuit.
+public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The execution did not end in `exit`.
+    case didNotExit
+    /// The program does something the circuit cannot express; the message says what.
+    case unsupported(String)
+    /// The trace would need more rows than the prover handles (2^limit).
+    case tooLong(rows: Int, limitLog: Int)
+    /// The machine and the circuit disagree about a value: a bug, reported instead of producing a bad witness.
+    case inconsistent(String)
+
+    public var description: String {
+        switch self {
+        case .didNotExit: return "the program did not reach exit, so there is no result to prove"
+        case .unsupported(let why): return "cannot prove this execution: \(why)"
+        case .tooLong(let rows, let limit):
+            return "the execution needs \(rows) trace rows; at most 2^\(limit) are supported in one proof"
+        case .inconsistent(let why): return "internal error: machine and circuit disagree: \(why)"
+        }
+    }
+}
+
+/// Turns a machine execution into the circuit's trace columns.
+public struct TraceBuilder {
+    /// The largest trace this builder makes: 2^22 rows.
+    public static let maxLogRows = 22
+
+    private var columns: [[Fp]] = []
+    private var rows = 0
+    private var registers: [UInt32]
+    private var registerTime = [UInt64](repeating: 0, count: 32)
+    private var memory: [UInt32: UInt32]
+    private var memoryTime: [UInt32: UInt64] = [:]
+    private var andCount = [UInt64](repeating: 0, count: 65536)
+    private var rangeCount = [UInt64](repeating: 0, count: 65536)
+    private var eof = false
+    private var journalIndex: UInt64 = 0
+
+    /// The witness for `program`'s execution `trace`: the trace table and its public inputs.
+    public static func witness(program: Program, trace: Trace) throws(CircuitError) -> (TraceTable, [Fp]) {
+        guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
+        var builder = TraceBuilder(program: program)
+        try builder.run(program: program, trace: trace)
+        let table = try builder.finish(program: program)
+        return (table, CircuitStatement.publicInputs(program: program, exitCode: exitCode))
+    }
+
+    private init(program: Program) {
+        registers = CircuitStatement.initialRegisters()
+        memory = CircuitStatement.imageWords(program)
+    }
+
+    // MARK: - Rows
+
+    private var row: [Fp] = []
+
+    private mutating func set(_ c: Col, _ v: UInt64) { row[c.rawValue] = Fp(v) }
+    private mutating func set(_ c: Col, _ v: Fp) { row[c.rawValue] = v }
+    private mutating func set(_ c: Col, _ v: Bool) { row[c.rawValue] = v ? .one : .zero }
+    private func get(_ c: Col) -> Fp { row[c.rawValue] }
+
+    private mutating func startRow() {
+        row = [Fp](repeating: .zero, count: Col.allCases.count)
+        set(.clk, UInt64(rows))
+    }
+
+    private mutating func run(program: Program, trace: Trace) throws(CircuitError) {
+        let table = Dictionary(
+            CircuitStatement.programTable(program).map { ($0.pc, $0) }, uniquingKeysWith: { a, _ in a })
+        var events = trace.events.makeIterator()
+        for vmRow in trace.rows {
+            guard let fetched = table[vmRow.pc] else {
+                throw .inconsistent("pc \(hex(vmRow.pc)) is not in the program table")
+            }
+            let event = vmRow.op == .ecall ? events.next() : nil
+            try instructionRow(fetched, vmRow)
+            if let event { try ioRows(event, fetched: fetched, vmRow: vmRow) }
+        }
+    }
+
+    /// Sets the operand bytes, AND bytes and all the always-present helper columns, records the row's lookups and
+    /// appends it.
+    private mutating func finishRow() {
+        let a = UInt32(get(.a).canonicalLimbs.0)
+        let b = UInt32(get(.b).canonicalLimbs.0)
+        let res = UInt32(get(.res).canonicalLimbs.0)
+        let h = UInt32(get(.h).canonicalLimbs.0)
+        let c = UInt32(get(.c).canonicalLimbs.0)
+        let byteCols: [(UInt32, [Col])] = [
+            (a, [.a0, .a1, .a2, .a3]), (b, [.b0, .b1, .b2, .b3]), (res, [.r0, .r1, .r2, .r3]),
+            (h, [.h0, .h1, .h2, .h3]), (c, [.c0, .c1, .c2, .c3]),
+        ]
+        for (value, cols) in byteCols {
+            for (k, col) in cols.enumerated() { set(col, UInt64((value >> UInt32(8 * k)) & 0xff)) }
+        }
+        for k in 0..<4 {
+            let x = (a >> UInt32(8 * k)) & 0xff
+            let y = (b >> UInt32(8 * k)) & 0xff
+            set([Col.n0, .n1, .n2, .n3][k], UInt64(x & y))
+            lookupAnd(x, y)
+        }
+        for value in [res, h, c] {
+            for k in 0..<4 { lookupAnd((value >> UInt32(8 * k)) & 0xff, 0) }
+        }
+        // Signs: of a, and of `top` (b's top byte, or a signed load's top byte).
+        let sa = a >> 31
+        let top = UInt32(get(.top).canonicalLimbs.0)
+        let sb = top >> 7
+        set(.sa, UInt64(sa))
+        set(.sb, UInt64(sb))
+        let sx = 2 * ((a >> 24) & 0x7f)
+        let sy = 2 * (top & 0x7f)
+        set(.signAnd, UInt64(sx & sy))
+        lookupAnd(sx, sy)
+        // Shift amount, from b's low byte, and its powers of two.
+        let b0 = b & 0xff
+        let s = b0 & 31
+        for k in 0..<5 { set([Col.s0, .s1, .s2, .s3, .s4][k], UInt64((s >> UInt32(k)) & 1)) }
+        set(.shHigh, UInt64(b0 >> 5))
+        lookupAnd(b0 >> 5, 0)
+        set(.powPartial, UInt64(1 << (s & 7)))
+        set(.pow, UInt64(1) << UInt64(s))
+        set(.powRight, UInt64(1) << UInt64(32 - s))
+        // lts, by its formula, from the row's carry.
+        let carry = get(.carry)
+        let fa = Fp(UInt64(sa))
+        let fb = Fp(UInt64(sb))
+        set(.lts, fa * (1 - fb) + (1 - fa - fb + 2 * fa * fb) * carry)
+        // Zero test.
+        let zt = get(.zt)
+        set(.zero, zt.isZero)
+        set(.zinv, zt.isZero ? .zero : zt.inverse())
+        set(.neg, (1 - get(.zero)) * (fa + fb - 2 * fa * fb))
+        let divSigned = get(.opDiv) + get(.opRem)
+        let fA = get(.a)
+        let fB = get(.b)
+        let two32 = Fp(1 << 32)
+        set(.aAbs, fA + divSigned * fa * (two32 - 2 * fA))
+        set(.bAbs, fB + divSigned * fb * (two32 - 2 * fB))
+        let allOnes = Fp(0xffff_ffff)
+        set(.aAdj, fA + get(.opSra) * fa * (allOnes - 2 * fA))
+        set(.resAdj, get(.res) + get(.opSra) * fa * (allOnes - 2 * get(.res)))
+        let rem = UInt32(get(.rem).canonicalLimbs.0)
+        set(.remLo, UInt64(rem & 0xffff))
+        set(.remHi, UInt64(rem >> 16))
+        for col in [Col.dRs1Lo, .dRs1Hi, .dRs2Lo, .dRs2Hi, .dMemLo, .dMemHi, .dRdLo, .dRdHi, .remLo, .remHi, .gLo, .gHi] {
+            lookupRange(get(col))
+        }
+        // The memory-table difference columns are filled in later; their lookups are counted there.
+        columns.append(row)
+        rows += 1
+    }
+
+    private mutating func lookupAnd(_ x: UInt32, _ y: UInt32) { andCount[Int(x | y << 8)] += 1 }
+    private mutating func lookupRange(_ v: Fp) { rangeCount[Int(v.canonicalLimbs.0)] += 1 }
+
+    // MARK: - Instructions
+
+    /// Reads two registers through the row's two read ports, at times 4·clk and 4·clk + 1.
+    private mutating func readRegisters(_ rs1: UInt8, _ rs2: UInt8) -> (UInt32, UInt32) {
+        let t = 4 * UInt64(rows) + 4
+        let v1 = registers[Int(rs1)]
+        set(.rs1, UInt64(rs1))
+        set(.rs1Val, UInt64(v1))
+        timeColumns(previous: registerTime[Int(rs1)], now: t, prev: .tRs1, lo: .dRs1Lo, hi: .dRs1Hi)
+        registerTime[Int(rs1)] = t
+        let v2 = registers[Int(rs2)]
+        set(.rs2, UInt64(rs2))
+        set(.rs2Val, UInt64(v2))
+        timeColumns(previous: registerTime[Int(rs2)], now: t + 1, prev: .tRs2, lo: .dRs2Lo, hi: .dRs2Hi)
+        registerTime[Int(rs2)] = t + 1
+        return (v1, v2)
+    }
+
+    private mutating func writeRegister(_ rd: UInt8, _ value: UInt32) {
+        let t = 4 * UInt64(rows) + 4 + 3
+        set(.rd, UInt64(rd))
+        set(.rdPrev, UInt64(registers[Int(rd)]))
+        set(.rdVal, UInt64(value))
+        timeColumns(previous: registerTime[Int(rd)], now: t, prev: .tRd, lo: .dRdLo, hi: .dRdHi)
+        registerTime[Int(rd)] = t
+        if rd != 0 { registers[Int(rd)] = value }
+    }
+
+    private mutating func timeColumns(previous: UInt64, now: UInt64, prev: Col, lo: Col, hi: Col) {
+        let d = now - previous - 1
+        set(prev, previous)
+        set(lo, d & 0xffff)
+        set(hi, d >> 16)
+    }
+
+    /// One access to the word holding `address`; returns the old word. `newWord` computes the new one.
+    private mutating func accessMemory(_ address: UInt32, _ newWord: (UInt32) -> UInt32) -> UInt32 {
+        let word = address >> 2
+        let old = memory[word] ?? 0
+        let new = newWord(old)
+        set(.wordAddr, UInt64(word))
+        set(.memPrev, UInt64(old))
+        set(.memNew, UInt64(new))
+        set([Col.sel0, .sel1, .sel2, .sel3][Int(address & 3)], true)
+        let t = 4 * UInt64(rows) + 4 + 2
+        timeColumns(previous: memoryTime[word] ?? 0, now: t, prev: .tMem, lo: .dMemLo, hi: .dMemHi)
+        memoryTime[word] = t
+        memory[word] = new
+        return old
+    }
+
+    private mutating func instructionRow(_ f: FetchedInstruction, _ vm: TraceRow) throws(CircuitError) {
+        startRow()
+        set(.real, true)
+        set(.instr, true)
+        set(.pc, UInt64(vm.pc))
+        // exit halts the machine where it is; the circuit's ECALL always continues at pc + 4 (nothing follows).
+        set(.nextPC, UInt64(f.flag == .opEcall ? vm.pc &+ 4 : vm.nextPC))
+        set(f.flag, true)
+        set(.useImm, f.useImm)
+        set(.usePC, f.usePC)
+        set(.imm, UInt64(f.imm))
+        set(.wr, f.wr)
+        let (rs1, rs2) = readRegisters(f.rs1, f.rs2)
+        let a = f.usePC ? vm.pc : rs1
+        let b = f.useImm ? f.imm : rs2
+        set(.a, UInt64(a))
+        set(.b, UInt64(b))
+        set(.top, UInt64(b >> 24))
+        let (sum, sumCarry) = a.addingReportingOverflow(b)
+        let (difference, borrow) = a.subtractingReportingOverflow(b)
+        var out: UInt32 = 0
+        func setRes(_ v: UInt32) { set(.res, UInt64(v)) }
+        switch f.flag {
+        case .opAdd:
+            setRes(sum)
+            set(.carry, sumCarry)
+            out = sum
+        case .opSub, .opSlt, .opSltu:
+            setRes(difference)
+            set(.carry, borrow)
+            out = f.flag == .opSub ? difference : f.flag == .opSltu ? (borrow ? 1 : 0) : (Int32(bitPattern: a) < Int32(bitPattern: b) ? 1 : 0)
+        case .opXor: out = a ^ b
+        case .opOr: out = a | b
+        case .opAnd: out = a & b
+        case .opSll, .opSrl, .opSra:
+            let s = b & 31
+            if f.flag == .opSll {
+                let wide = UInt64(a) << UInt64(s)
+                setRes(UInt32(truncatingIfNeeded: wide))
+                set(.h, wide >> 32)
+                out = UInt32(truncatingIfNeeded: wide)
+            } else {
+                let negative = f.flag == .opSra && a >> 31 == 1
+                let adjusted = negative ? ~a : a
+                let wide = UInt64(adjusted) << UInt64(32 - s)
+                let shifted = UInt32(truncatingIfNeeded: wide >> 32)
+                out = negative ? ~shifted : shifted
+                setRes(out)
+                set(.h, wide & 0xffff_ffff)
+            }
+        case .opMul, .opMulhu:
+            let p = UInt64(a) * UInt64(b)
+            let (lo, hi) = (p & 0xffff_ffff, p >> 32)
+            out = UInt32(f.flag == .opMul ? lo : hi)
+            setRes(out)
+            set(.h, f.flag == .opMul ? hi : lo)
+        case .opMulh, .opMulhsu:
+            let sa = Int64(Int32(bitPattern: a))
+            let sbv = f.flag == .opMulh ? Int64(Int32(bitPattern: b)) : Int64(b)
+            let p = UInt64(bitPattern: sa * sbv)
+            out = UInt32(p >> 32)
+            setRes(out)
+            set(.h, p & 0xffff_ffff)
+            set(.carry, sa * sbv < 0)
+        case .opDiv, .opDivu, .opRem, .opRemu:
+            // Divide the magnitudes, then give quotient and remainder their signs.
+            let signed = f.flag == .opDiv || f.flag == .opRem
+            let negA = signed && a >> 31 == 1
+            let negB = signed && b >> 31 == 1
+            let absA = negA ? (UInt64(1) << 32) - UInt64(a) : UInt64(a)
+            let absB = negB ? (UInt64(1) << 32) - UInt64(b) : UInt64(b)
+            set(.zt, UInt64(b))
+            var q: UInt64 = 0
+            var r = absA
+            if absB == 0 {
+                if f.flag == .opDiv || f.flag == .opDivu { q = 0xffff_ffff }
+            } else {
+                q = absA / absB
+                r = absA % absB
+                let g = absB - r - 1
+                set(.gLo, g & 0xffff)
+                set(.gHi, g >> 16)
+            }
+            set(.h, q)
+            set(.rem, r)
+            switch f.flag {
+            case .opDivu: out = UInt32(q)
+            case .opRemu: out = UInt32(r)
+            case .opDiv:
+                let negative = b != 0 && negA != negB
+                out = negative ? 0 &- UInt32(truncatingIfNeeded: q) : UInt32(truncatingIfNeeded: q)
+                set(.carry, negative && q != 0)
+            default:
+                out = negA ? 0 &- UInt32(truncatingIfNeeded: r) : UInt32(truncatingIfNeeded: r)
+                set(.carry, negA && r != 0)
+            }
+            setRes(out)
+        case .opJal:
+            out = vm.pc &+ 4
+            set(.wrap, UInt64(vm.pc) + UInt64(f.imm) >= 1 << 32)
+        case .opJalr:
+            setRes(sum)
+            set(.carry, sumCarry)
+            set(.wrap, sum & 1 == 1)
+            out = vm.pc &+ 4
+        case .opBeq, .opBne, .opBlt, .opBge, .opBltu, .opBgeu:
+            setRes(difference)
+            set(.carry, borrow)
+            set(.zt, UInt64(difference))
+            let signedLess = Int32(bitPattern: a) < Int32(bitPattern: b)
+            let taken: Bool
+            switch f.flag {
+            case .opBeq: taken = a == b
+            case .opBne: taken = a != b
+            case .opBlt: taken = signedLess
+            case .opBge: taken = !signedLess
+            case .opBltu: taken = a < b
+            default: taken = a >= b
+            }
+            set(.taken, taken)
+            set(.wrap, taken && UInt64(vm.pc) + UInt64(f.imm) >= 1 << 32)
+        case .opLb, .opLh, .opLw, .opLbu, .opLhu, .opSb, .opSh, .opSw:
+            setRes(sum)
+            set(.carry, sumCarry)
+            let address = sum
+            let shift = UInt32(8 * (address & 3))
+            switch f.flag {
+            case .opSb, .opSh, .opSw:
+                set(.c, UInt64(rs2))
+                let old = accessMemory(address) { old in
+                    switch f.flag {
+                    case .opSw: return rs2
+                    case .opSh: return old & ~(0xffff << shift) | (rs2 & 0xffff) << shift
+                    default: return old & ~(0xff << shift) | (rs2 & 0xff) << shift
+                    }
+                }
+                set(.h, UInt64(old))
+            default:
+                let word = accessMemory(address) { $0 }
+                set(.h, UInt64(word))
+                switch f.flag {
+                case .opLw: out = word
+                case .opLbu: out = (word >> shift) & 0xff
+                case .opLhu: out = (word >> shift) & 0xffff
+                case .opLb:
+                    let byte = (word >> shift) & 0xff
+                    set(.top, UInt64(byte))
+                    out = UInt32(bitPattern: Int32(Int8(bitPattern: UInt8(byte))))
+                default:
+                    let halfword = (word >> shift) & 0xffff
+                    set(.top, UInt64(halfword >> 8))
+                    out = UInt32(bitPattern: Int32(Int16(bitPattern: UInt16(halfword))))
+                }
+            }
+        case .opEcall:
+            out = rs2
+            let number = rs1
+            set(.sysRead, number == 63)
+            set(.sysWrite, number == 64)
+            set(.sysExit, number == 93 || number == 94)
+            if number == 64 { set(.journal, rs2 == 1) }
+        default:
+            throw .inconsistent("unexpected operation \(f.flag)")
+        }
+        set(.out, UInt64(out))
+        set(.eof, eof)
+        set(.jidx, journalIndex)
+        let written = f.wr ? out : 0
+        if f.wr && vm.rd == f.rd && f.flag != .opEcall && vm.rdValue != written {
+            throw .inconsistent("pc \(hex(vm.pc)): machine wrote \(hex(vm.rdValue)), circuit computes \(hex(written))")
+        }
+        writeRegister(f.rd, written)
+        finishRow()
+    }
+
+    // MARK: - System call continuations
+
+    private mutating func ioRows(_ event: IOEvent, fetched: FetchedInstruction, vmRow: TraceRow) throws(CircuitError) {
+        let continuation = vmRow.pc &+ 4
+        let isRead: Bool
+        let journal: Bool
+        switch event.kind {
+        case .exit: return
+        case .input: (isRead, journal) = (true, false)
+        case .journal: (isRead, journal) = (false, true)
+        case .log: (isRead, journal) = (false, false)
+        }
+        // The set-up row: a1, a2 in; the count out to a0.
+        startRow()
+        set(.real, true)
+        set(.setup, true)
+        set(.pc, UInt64(continuation))
+        set(.nextPC, UInt64(continuation))
+        set(.ioRead, isRead)
+        set(.journal, journal)
+        let (buffer, length) = readRegisters(11, 12)
+        let count = UInt32(event.bytes.count)
+        guard event.address == buffer else { throw .inconsistent("I/O buffer \(hex(event.address)) is not a1") }
+        set(.res, UInt64(count))
+        let moved = isRead || journal ? count : 0
+        set(.ioLeft, UInt64(moved))
+        set(.ioLeftInv, moved == 0 ? .zero : Fp(UInt64(moved)).inverse())
+        set(.ioAddr, UInt64(buffer))
+        if isRead {
+            let g = UInt64(length) - UInt64(count)
+            set(.gLo, g & 0xffff)
+            set(.gHi, g >> 16)
+            set(.zt, g)
+            if g != 0 {
+                set(.shortRead, true)
+                eof = true
+            }
+        }
+        set(.eof, eof)
+        set(.jidx, journalIndex)
+        writeRegister(10, count)
+        finishRow()
+        // One row per byte moved.
+        for (i, byte) in event.bytes.enumerated() where isRead || journal {
+            startRow()
+            set(.real, true)
+            set(.io, true)
+            set(.pc, UInt64(continuation))
+            set(.nextPC, UInt64(continuation))
+            set(.ioRead, isRead)
+            set(.journal, journal)
+            let address = buffer &+ UInt32(i)
+            set(.ioAddr, UInt64(address))
+            let left = UInt64(moved) - UInt64(i)
+            set(.ioLeft, left)
+            set(.ioLeftInv, left == 1 ? .zero : Fp(left - 1).inverse())
+            set(.a, UInt64(address))
+            set(.res, UInt64(address))
+            let shift = UInt32(8 * (address & 3))
+            if isRead {
+                set(.opSb, true)
+                set(.c, UInt64(byte))
+                set(.rs2Val, UInt64(byte))
+                let old = accessMemory(address) { $0 & ~(0xff << shift) | UInt32(byte) << shift }
+                set(.h, UInt64(old))
+            } else {
+                set(.opLbu, true)
+                let word = accessMemory(address) { $0 }
+                set(.h, UInt64(word))
+                let value = (word >> shift) & 0xff
+                guard value == UInt32(byte) else { throw .inconsistent("journal byte \(i) differs from memory") }
+                set(.out, UInt64(value))
+            }
+            set(.eof, eof)
+            set(.jidx, journalIndex)
+            if journal { journalIndex += 1 }
+            finishRow()
+        }
+    }
+
+    // MARK: - Padding and tables
+
+    private mutating func finish(program: Program) throws(CircuitError) -> TraceTable {
+        // Memory table: registers and every RAM word that was touched or is in the image, plus word 0.
+        var ramWords = Set(memoryTime.keys).union(CircuitStatement.imageWords(program).keys)
+        ramWords.insert(0)
+        let image = CircuitStatement.imageWords(program)
+        let addresses = ramWords.sorted().map { UInt64($0) } + (0..<32).map { CPUCircuit.registerBase + UInt64($0) }
+        let rom = CircuitStatement.programTable(program)
+        let needed = max(rows + 1, addresses.count, rom.count, 1 << 16)
+        var logRows = 16
+        while 1 << logRows < needed { logRows += 1 }
+        guard logRows <= TraceBuilder.maxLogRows else { throw .tooLong(rows: needed, limitLog: TraceBuilder.maxLogRows) }
+        let n = 1 << logRows
+        while rows < n {
+            startRow()
+            set(.eof, eof)
+            set(.jidx, journalIndex)
+            finishRow()
+        }
+        // Fill the table sections into the rows.
+        for (i, address) in addresses.enumerated() {
+            var r = columns[i]
+            r[Col.mActive.rawValue] = .one
+            r[Col.mAddr.rawValue] = Fp(address)
+            if address >= CPUCircuit.registerBase {
+                let index = Int(address - CPUCircuit.registerBase)
+                r[Col.mImage.rawValue] = .one
+                r[Col.mFinal.rawValue] = Fp(UInt64(registers[index]))
+                r[Col.mTime.rawValue] = Fp(registerTime[index])
+            } else {
+                let word = UInt32(address)
+                r[Col.mImage.rawValue] = image[word] != nil ? .one : .zero
+                r[Col.mFinal.rawValue] = Fp(UInt64(memory[word] ?? 0))
+                r[Col.mTime.rawValue] = Fp(memoryTime[word] ?? 0)
+            }
+            if i + 1 < addresses.count {
+                let d = addresses[i + 1] - address - 1
+                r[Col.mdLo.rawValue] = Fp(d & 0xffff)
+                r[Col.mdHi.rawValue] = Fp(d >> 16)
+            }
+            columns[i] = r
+        }
+        for i in 0..<n {
+            rangeCount[Int(columns[i][Col.mdLo.rawValue].canonicalLimbs.0)] += 1
+            rangeCount[Int(columns[i][Col.mdHi.rawValue].canonicalLimbs.0)] += 1
+        }
+        var executed: [UInt32: UInt64] = [:]
+        for i in 0..<n where columns[i][Col.instr.rawValue] == .one {
+            executed[UInt32(columns[i][Col.pc.rawValue].canonicalLimbs.0), default: 0] += 1
+        }
+        for (i, entry) in rom.enumerated() {
+            let values = entry.values
+            let cols: [Col] = [.romPC, .romOp, .romRd, .romRs1, .romRs2, .romImm, .romWr]
+            for (k, col) in cols.enumerated() { columns[i][col.rawValue] = values[k] }
+            columns[i][Col.romActive.rawValue] = .one
+            columns[i][Col.romCount.rawValue] = Fp(executed[entry.pc] ?? 0)
+        }
+        for i in 0..<65536 {
+            columns[i][Col.andCount.rawValue] = Fp(andCount[i])
+            columns[i][Col.rangeCount.rawValue] = Fp(rangeCount[i])
+        }
+        // Transpose to column-major.
+        var table = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: Col.allCases.count)
+        for (i, r) in columns.enumerated() {
+            for c in 0..<r.count { table[c][i] = r[c] }
+        }
+        return try! TraceTable(columns: table)
+    }
+}
+
+func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
