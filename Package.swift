@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "zkvm",
             dependencies: [
-                "Field", "Hashing", "RV32IM",
+                "AIR", "Field", "Hashing", "Proof", "RV32IM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
