@@ -270,11 +270,12 @@ final class ProofEncodingTests: XCTestCase {
 
     func testFuzzedInputsNeverTrap() throws {
         var rng = SeededGenerator(seed: 0x5A4B_564D)
-        let valid =
-            Self.realProofs.map { $0.proof.encoded() }
-            + (0..<4).map {
-                Self.handBuilt(seed: 1000 + UInt64($0), aux: $0 % 2 == 0, salted: $0 < 2).encoded()
-            }
+        // Only deterministic encodings, so the whole run is fixed by the seed: the zero-knowledge proof draws fresh
+        // masks and salts each time, so salted openings come from hand-built proofs instead.
+        var valid: [[UInt8]] = [Self.fibonacciProof.encoded(), Self.rangeCheckProof.encoded()]
+        for i in 0..<4 {
+            valid.append(Self.handBuilt(seed: 1000 + UInt64(i), aux: i % 2 == 0, salted: i < 2).encoded())
+        }
         var counts: [String: Int] = [:]
         var runs = 0
         func record(_ bytes: [UInt8]) {
