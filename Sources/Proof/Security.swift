@@ -1,0 +1,187 @@
+import AIR
+
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// How hard it is to make the verifier accept a false statement, in bits: a prover that runs the protocol honestly
+/// except for lying succeeds with probability at most 2^−bits per attempt (and grinding through 2^t transcripts
+/// raises that to about 2^(t − bits)).
+///
+/// `docs/security.md` derives both figures and lists them for every profile.
+public struct SecurityFigures: Hashable, Sendable {
+    /// Security under the ethSTARK conjecture: each FRI query costs an attacker log₂(1/ρ) bits. The conjecture's
+    /// strong, up-to-capacity form has counterexamples, so this figure is for comparison with other systems only.
+    public var conjecturedBits: Double
+    /// Security proven under the Johnson bound (list decoding): what the verifier's policy is checked against.
+    public var provenBits: Double
+
+    public init(conjecturedBits: Double, provenBits: Double) {
+        self.conjecturedBits = conjecturedBits
+        self.provenBits = provenBits
+    }
+}
+
+/// One error term of the proven-security analysis.
+public struct SecurityTerm: Hashable, Sendable {
+    /// Which step: "ALI", "LogUp", "DEEP", "FRI batching", "FRI fold 1", …, "FRI queries".
+    public var name: String
+    /// −log₂ of the step's error probability.
+    public var bits: Double
+
+    public init(name: String, bits: Double) {
+        self.name = name
+        self.bits = bits
+    }
+}
+
+/// Constants of the security analysis.
+enum SecurityModel {
+    /// log₂ p for p = 2^251 + 17·2^192 + 1. The correction, about 2^−58, is far below a double's resolution at 251.
+    static let fieldBits = 251.0
+    /// Collision resistance of the 256-bit BLAKE2b Merkle trees and transcript: a collision lets a prover open
+    /// one commitment two ways, so no figure can exceed it.
+    static let hashCollisionBits = 128.0
+    /// The proximity parameter m is searched up to here. Going further gains at most q·log₂(1 + 1/2000) bits in
+    /// the query term, below 0.19 bits for the largest supported query count, while the commit terms grow as m^7.
+    static let maximumProximityParameter = 1000
+}
+
+extension StarkShape {
+    /// The conjectured and proven security of proofs of this shape for `air`.
+    ///
+    /// Both figures depend on the real code rate ρ = d/N, where d = ``friDegreeBound`` is n + k (the mask makes
+    /// every committed polynomial k coefficients longer) and N = ``ldeSize``; for short traces with zero knowledge
+    /// ρ is noticeably above 1/blowup.
+    public func security(air: AIR) -> SecurityFigures {
+        SecurityFigures(conjecturedBits: conjecturedSecurityBits(), provenBits: provenSecurityBits(air: air))
+    }
+
+    /// Every error term of the proven analysis for proximity parameter `m` (at least 3), in bits: −log₂ of each
+    /// error probability, before adding them up and before the hash cap. For inspecting which step limits a
+    /// parameter set; ``security(air:)`` picks the best m itself.
+    public func provenSecurityTerms(air: AIR, proximityParameter m: Int) -> [SecurityTerm] {
+        log2ErrorTerms(air: air, proximityParameter: m).map { SecurityTerm(name: $0.name, bits: -$0.log2Error) }
+    }
+
+    /// ethSTARK's conjectured security (eprint 2021/582, section 5.10.1, as also computed by Winterfell): every
+    /// query catches a cheating prover except with probability ρ, grinding adds its bits, and the field's size
+    /// limits what the out-of-domain and batching steps can give (log₂|F| − log₂ N).
+    func conjecturedSecurityBits() -> Double {
+        let rate = Double(friDegreeBound) / Double(ldeSize)
+        let queryBits = Double(parameters.queryCount) * -log2(rate) + Double(parameters.grindingBits)
+        let fieldBits = SecurityModel.fieldBits - log2(Double(ldeSize))
+        return max(0, min(queryBits, fieldBits, SecurityModel.hashCollisionBits))
+    }
+
+    /// Proven security in the list-decoding regime: eprint 2024/1553 (Theorem 2, the DEEP-ALI STARK up to the
+    /// Johnson bound), maximised over the proximity parameter m, capped by the hash's collision resistance.
+    ///
+    /// Every error term is computed as a base-2 logarithm, because several are near 2^−200 and the field size is
+    /// 2^251; the terms are then added (a union bound over the rounds) before taking −log₂.
+    func provenSecurityBits(air: AIR) -> Double {
+        let d = Double(friDegreeBound)
+        guard friDegreeBound < ldeSize else { return 0 }
+        // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + 2)/N is the rate
+        // of the code the two DEEP openings (z and z·ω) move to: m < 1 / (2·(√((d + 2)/d) − 1)). The root is
+        // rewritten as x / (√(1 + x) + 1) to avoid cancellation when d is large. The list size below also needs
+        // ρ − 2m/N > 0, that is 2m < d.
+        let x = 2 / d
+        let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
+        var best = -Double.infinity
+        var m = 3
+        while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < friDegreeBound {
+            best = max(best, -log2Sum(log2ErrorTerms(air: air, proximityParameter: m).map(\.log2Error)))
+            m += 1
+        }
+        // No admissible m: the trace is too short for the Johnson-bound analysis to say anything.
+        guard best > -.infinity else { return 0 }
+        return max(0, min(best, SecurityModel.hashCollisionBits))
+    }
+
+    /// log₂ of every soundness error term for proximity parameter m.
+    func log2ErrorTerms(air: AIR, proximityParameter m: Int) -> [(name: String, log2Error: Double)] {
+        let field = SecurityModel.fieldBits
+        let n = Double(traceLength)
+        let bigN = Double(ldeSize)
+        let d = Double(friDegreeBound)
+        let rate = d / bigN
+        let mm = Double(m)
+        var terms: [(name: String, log2Error: Double)] = []
+
+        // Johnson list size for agreement α = (1 + 1/2m)·√ρ: at most L = m / (ρ − 2m/N) codewords lie that close
+        // to any committed word (eprint 2024/1553, Theorem 2; Winterfell `security.rs`). Every step below that
+        // binds a commitment to a random challenge must hold for each of them.
+        let listSize = mm * bigN / (d - 2 * mm)
+
+        // ALI: the constraints are combined with random coefficients. For one candidate trace that breaks some
+        // constraint, a combination of C quotients is a polynomial with probability at most (C − 1)/|F| when the
+        // coefficients are powers of one challenge; ours are independent, which is no worse, and we charge C.
+        terms.append(("ALI", log2(listSize * Double(air.constraints.count)) - field))
+
+        // LogUp (the auxiliary columns): α and β are drawn after the main trace is committed. A bus whose
+        // value tuples do not balance still balances after fingerprinting with β only if two distinct tuples
+        // collide, probability ≤ (w − 1)/|F| per pair of the F = entries·n fractions, and then the sum of
+        // fractions Σ mᵢ/(α − cᵢ), a non-zero rational function of degree < F, vanishes (or α hits a pole) with
+        // probability ≤ 2F/|F|. Charged once per candidate trace.
+        var logUp = 0.0
+        for bus in air.buses {
+            let fractions = Double(bus.entries.count) * n
+            let width = Double(bus.entries.map(\.values.count).max() ?? 1)
+            logUp += 2 * fractions + (width - 1) * fractions * fractions / 2
+        }
+        if logUp > 0 { terms.append(("LogUp", log2(listSize * logUp) - field)) }
+
+        // DEEP: two distinct pairs of candidate codewords can agree at the out-of-domain point z only if z is a
+        // root of a non-zero polynomial of degree ≤ D·(d + 1) + (d − 1), D the largest constraint degree, one per
+        // pair of the L² pairs (eprint 2024/1553, Theorem 2, with the trace degree bound raised from n to the
+        // masked d). The denominator |F| − |D ∪ H| is within 2^−200 of |F|.
+        let maxDegree = Double(air.maxDegree)
+        terms.append(("DEEP", log2(listSize * listSize * (maxDegree * (d + 1) + d - 1)) - field))
+
+        // FRI commit phase, first round: the DEEP quotients of every main and auxiliary column (at z and z·ω),
+        // every composition segment and, with zero knowledge, the masking polynomial are batched into layer 0.
+        // Correlated agreement up to the Johnson radius (BCIKS20, Theorem 1.5; eprint 2022/1216, eq. 7) bounds a
+        // bad batching challenge by (m + ½)^7·N² / (2·ρ^(3/2)·|F|) for a line; we use ethSTARK's and Winterfell's
+        // constant ½, weaker than the theorem's ⅓, and charge M − 1 for M functions (batching by powers), which
+        // also covers our independent coefficients.
+        func agreement(domain: Double, rate: Double) -> Double {
+            7 * log2(mm + 0.5) + 2 * log2(domain) - 1 - 1.5 * log2(rate) - field
+        }
+        let auxWidth = air.auxColumns.count
+        let batched = 2 * (air.mainColumns.count + auxWidth) + segmentCount + (parameters.zeroKnowledge ? 1 : 0)
+        terms.append(("FRI batching", log2(Double(batched - 1)) + agreement(domain: bigN, rate: rate)))
+
+        // FRI commit phase, folding rounds: each fold by a = 2^logFoldingFactor combines a cosets' worth of values
+        // with powers β, β², …, β^(a−1) of one challenge: a curve of degree a − 1 over that layer's domain, so
+        // (a − 1) times the line bound at that layer's size and rate. There are ``friLayerCount`` + 1 folds, the
+        // last one producing the remainder.
+        let fold = parameters.foldingFactor
+        var domain = ldeSize
+        var degree = friDegreeBound
+        for i in 0...friLayerCount {
+            let layerRate = Double(degree) / Double(domain)
+            let error = log2(Double(fold - 1)) + agreement(domain: Double(domain), rate: layerRate)
+            terms.append(("FRI fold \(i + 1)", error))
+            domain /= fold
+            degree = (degree + fold - 1) / fold
+        }
+
+        // FRI query phase with grinding: each of the q independent queries passes a word that is far from every
+        // codeword with probability at most α = (1 + 1/2m)·√ρ (eprint 2024/1553, Theorem 2), and the proof of work
+        // multiplies the cost of every attempt by 2^g.
+        let alpha = (1 + 1 / (2 * mm)) * rate.squareRoot()
+        terms.append(("FRI queries", Double(parameters.queryCount) * log2(alpha) - Double(parameters.grindingBits)))
+        return terms
+    }
+}
+
+/// log₂ of Σ 2^t over `terms`, computed relative to the largest so nothing underflows.
+func log2Sum(_ terms: [Double]) -> Double {
+    guard let top = terms.max() else { return -.infinity }
+    return top + log2(terms.reduce(0) { $0 + exp2($1 - top) })
+}

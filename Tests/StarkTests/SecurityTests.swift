@@ -1,0 +1,304 @@
+import AIR
+import ExampleAIRs
+import Field
+import Proof
+import XCTest
+
+final class SecurityTests: XCTestCase {
+    /// A typical small AIR: 12 columns, 30 constraints of degree up to 3, and one LogUp bus of three two-value
+    /// entries (4 auxiliary columns, 6 generated constraints). Mirrored as "typical" in security_reference.py.
+    static let typicalAIR: AIR = {
+        let x = (0..<12).map { Expression.main($0, .current) }
+        let next = (0..<12).map { Expression.main($0, .next) }
+        var constraints: [Constraint] = []
+        for i in 0..<12 {
+            constraints.append(
+                Constraint(name: "step_\(i)", domain: .transition, next[i] - .power(x[i], 3) - x[(i + 1) % 12]))
+        }
+        for i in 0..<12 {
+            constraints.append(
+                Constraint(name: "product_\(i)", domain: .everyRow, x[i] * x[(i + 5) % 12] - x[(i + 7) % 12]))
+        }
+        for i in 0..<6 {
+            constraints.append(Constraint(name: "start_\(i)", domain: .firstRow, x[i] - .publicInput(i)))
+        }
+        return try! AIR(
+            name: "typical",
+            mainColumns: (0..<12).map { Column("c\($0)") },
+            publicInputs: (0..<6).map { PublicInput("p\($0)") },
+            constraints: constraints,
+            buses: [
+                LogUpBus(
+                    "pairs",
+                    entries: [
+                        LogUpEntry(multiplicity: .constant(.one), values: [x[0], x[1]]),
+                        LogUpEntry(multiplicity: x[2], values: [x[3], x[4]]),
+                        LogUpEntry(multiplicity: -.constant(.one), values: [x[5], x[6]]),
+                    ])
+            ])
+    }()
+
+    static let airs: [String: AIR] = [
+        "fibonacci": FibonacciAIR.air, "range_check_6": RangeCheckAIR(bits: 6).air,
+        "rescue_shaped_12": RescueShapedAIR.air, "typical": typicalAIR,
+    ]
+
+    func shape(_ parameters: ProofParameters, _ air: AIR, logN: Int) throws -> StarkShape {
+        try StarkShape(air: air, parameters: parameters, logTraceLength: logN)
+    }
+
+    func figures(_ parameters: ProofParameters, _ air: AIR, logN: Int) throws -> SecurityFigures {
+        try shape(parameters, air, logN: logN).security(air: air)
+    }
+
+    // MARK: - Known answers from security_reference.py
+
+    /// Printed by `python3 Tests/StarkTests/security_reference.py`; regenerate both tables together.
+    static let referenceFigures: [(profile: String, air: String, logN: Int, conjectured: Double, proven: Double)] = [
+        ("default", "fibonacci", 10, 128.0000, 100.7497),
+        ("default", "fibonacci", 16, 128.0000, 109.7972),
+        ("default", "fibonacci", 20, 128.0000, 109.9467),
+        ("default", "fibonacci", 22, 128.0000, 109.9542),
+        ("default", "range_check_6", 10, 128.0000, 100.7497),
+        ("default", "range_check_6", 16, 128.0000, 109.7972),
+        ("default", "range_check_6", 20, 128.0000, 109.9467),
+        ("default", "range_check_6", 22, 128.0000, 109.9541),
+        ("default", "rescue_shaped_12", 10, 128.0000, 100.7497),
+        ("default", "rescue_shaped_12", 16, 128.0000, 109.7972),
+        ("default", "rescue_shaped_12", 20, 128.0000, 109.9467),
+        ("default", "rescue_shaped_12", 22, 128.0000, 109.9540),
+        ("default", "typical", 10, 128.0000, 100.7497),
+        ("default", "typical", 16, 128.0000, 109.7972),
+        ("default", "typical", 20, 128.0000, 109.9467),
+        ("default", "typical", 22, 128.0000, 109.9540),
+        ("fast", "fibonacci", 10, 93.1134, 56.5069),
+        ("fast", "fibonacci", 16, 101.8504, 60.8956),
+        ("fast", "fibonacci", 20, 101.9906, 60.9658),
+        ("fast", "fibonacci", 22, 101.9977, 60.9693),
+        ("fast", "range_check_6", 10, 93.1134, 56.5069),
+        ("fast", "range_check_6", 16, 101.8504, 60.8956),
+        ("fast", "range_check_6", 20, 101.9906, 60.9658),
+        ("fast", "range_check_6", 22, 101.9977, 60.9693),
+        ("fast", "rescue_shaped_12", 10, 93.1134, 56.5069),
+        ("fast", "rescue_shaped_12", 16, 101.8504, 60.8956),
+        ("fast", "rescue_shaped_12", 20, 101.9906, 60.9658),
+        ("fast", "rescue_shaped_12", 22, 101.9977, 60.9693),
+        ("fast", "typical", 10, 93.1134, 56.5069),
+        ("fast", "typical", 16, 101.8504, 60.8956),
+        ("fast", "typical", 20, 101.9906, 60.9658),
+        ("fast", "typical", 22, 101.9977, 60.9693),
+        ("test", "fibonacci", 10, 18.0000, 9.9887),
+        ("test", "fibonacci", 16, 18.0000, 9.9942),
+        ("test", "fibonacci", 20, 18.0000, 9.9942),
+        ("test", "fibonacci", 22, 18.0000, 9.9942),
+        ("test", "range_check_6", 10, 18.0000, 9.9887),
+        ("test", "range_check_6", 16, 18.0000, 9.9942),
+        ("test", "range_check_6", 20, 18.0000, 9.9942),
+        ("test", "range_check_6", 22, 18.0000, 9.9942),
+        ("test", "rescue_shaped_12", 10, 18.0000, 9.9887),
+        ("test", "rescue_shaped_12", 16, 18.0000, 9.9942),
+        ("test", "rescue_shaped_12", 20, 18.0000, 9.9942),
+        ("test", "rescue_shaped_12", 22, 18.0000, 9.9942),
+        ("test", "typical", 10, 18.0000, 9.9887),
+        ("test", "typical", 16, 18.0000, 9.9942),
+        ("test", "typical", 20, 18.0000, 9.9942),
+        ("test", "typical", 22, 18.0000, 9.9942),
+        ("ethstark", "fibonacci", 10, 70.8181, 45.3748),
+        ("ethstark", "fibonacci", 16, 79.8405, 49.8986),
+        ("ethstark", "fibonacci", 20, 79.9900, 49.9734),
+        ("ethstark", "fibonacci", 22, 79.9975, 49.9771),
+        ("ethstark", "range_check_6", 10, 70.8181, 45.3748),
+        ("ethstark", "range_check_6", 16, 79.8405, 49.8986),
+        ("ethstark", "range_check_6", 20, 79.9900, 49.9734),
+        ("ethstark", "range_check_6", 22, 79.9975, 49.9771),
+        ("ethstark", "rescue_shaped_12", 10, 70.8181, 45.3748),
+        ("ethstark", "rescue_shaped_12", 16, 79.8405, 49.8986),
+        ("ethstark", "rescue_shaped_12", 20, 79.9900, 49.9734),
+        ("ethstark", "rescue_shaped_12", 22, 79.9975, 49.9771),
+        ("ethstark", "typical", 10, 70.8181, 45.3748),
+        ("ethstark", "typical", 16, 79.8405, 49.8986),
+        ("ethstark", "typical", 20, 79.9900, 49.9734),
+        ("ethstark", "typical", 22, 79.9975, 49.9771),
+    ]
+
+    static let referenceTerms: [(profile: String, air: String, logN: Int, m: Int, terms: [(String, Double)])] = [
+        (
+            "default", "typical", 10, 3,
+            [
+                ("ALI", 241.5443), ("LogUp", 224.5424), ("DEEP", 230.1219), ("FRI batching", 204.1783),
+                ("FRI fold 1", 207.7226), ("FRI fold 2", 211.7261), ("FRI fold 3", 215.7464), ("FRI queries", 87.4746),
+            ]
+        ),
+        (
+            "default", "typical", 22, 1000,
+            [
+                ("ALI", 232.8637), ("LogUp", 191.8637), ("DEEP", 201.0671), ("FRI batching", 122.6053),
+                ("FRI fold 1", 126.1496), ("FRI fold 2", 130.1496), ("FRI fold 3", 134.1496), ("FRI fold 4", 138.1496),
+                ("FRI fold 5", 142.1496), ("FRI fold 6", 146.1500), ("FRI fold 7", 150.1516), ("FRI fold 8", 154.1579),
+                ("FRI fold 9", 158.1831), ("FRI queries", 109.9542),
+            ]
+        ),
+        (
+            "default", "range_check_6", 16, 50,
+            [
+                ("ALI", 239.3593), ("LogUp", 224.3593), ("DEEP", 216.1282), ("FRI batching", 166.0931),
+                ("FRI fold 1", 168.3155), ("FRI fold 2", 172.3156), ("FRI fold 3", 176.3160), ("FRI fold 4", 180.3160),
+                ("FRI fold 5", 184.3160), ("FRI fold 6", 188.3411), ("FRI queries", 108.9792),
+            ]
+        ),
+        (
+            "fast", "rescue_shaped_12", 20, 1000,
+            [
+                ("ALI", 233.8618), ("DEEP", 205.0632), ("FRI batching", 130.4799), ("FRI fold 1", 133.6498),
+                ("FRI fold 2", 137.6498), ("FRI fold 3", 141.6499), ("FRI fold 4", 145.6499), ("FRI fold 5", 149.6500),
+                ("FRI fold 6", 153.6516), ("FRI fold 7", 157.6579), ("FRI fold 8", 161.6831), ("FRI queries", 60.9658),
+            ]
+        ),
+        (
+            "ethstark", "typical", 14, 7,
+            [
+                ("ALI", 241.0427), ("LogUp", 216.0425), ("DEEP", 225.4040), ("FRI batching", 191.5542),
+                ("FRI fold 1", 193.8761), ("FRI fold 2", 199.8769), ("FRI fold 3", 205.8780), ("FRI fold 4", 211.9110),
+                ("FRI queries", 46.6966),
+            ]
+        ),
+        (
+            "test", "fibonacci", 12, 3,
+            [
+                ("ALI", 245.0910), ("DEEP", 230.8258), ("FRI batching", 206.3485), ("FRI fold 1", 206.7636),
+                ("FRI fold 2", 210.7636), ("FRI fold 3", 214.7636), ("FRI fold 4", 218.7636), ("FRI queries", 8.2209),
+            ]
+        ),
+    ]
+
+    // The script and this code compute the same formulas in double precision, so they agree far more closely
+    // than this; the tolerance only absorbs differences in the order of floating-point operations.
+    static let tolerance = 0.01
+
+    func testFiguresMatchTheReferenceScript() throws {
+        var largest = 0.0
+        for r in Self.referenceFigures {
+            let parameters = try XCTUnwrap(Profile(rawValue: r.profile)).parameters
+            let f = try figures(parameters, try XCTUnwrap(Self.airs[r.air]), logN: r.logN)
+            let label = "\(r.profile) \(r.air) 2^\(r.logN)"
+            XCTAssertEqual(f.conjecturedBits, r.conjectured, accuracy: Self.tolerance, label)
+            XCTAssertEqual(f.provenBits, r.proven, accuracy: Self.tolerance, label)
+            largest = max(largest, abs(f.conjecturedBits - r.conjectured), abs(f.provenBits - r.proven))
+        }
+        print("security: \(Self.referenceFigures.count) figure pairs match the reference script within \(largest) bits")
+    }
+
+    func testErrorTermsMatchTheReferenceScript() throws {
+        var largest = 0.0
+        var count = 0
+        for r in Self.referenceTerms {
+            let parameters = try XCTUnwrap(Profile(rawValue: r.profile)).parameters
+            let air = try XCTUnwrap(Self.airs[r.air])
+            let terms = try shape(parameters, air, logN: r.logN).provenSecurityTerms(air: air, proximityParameter: r.m)
+            let label = "\(r.profile) \(r.air) 2^\(r.logN) m=\(r.m)"
+            XCTAssertEqual(terms.map(\.name), r.terms.map(\.0), label)
+            for (term, expected) in zip(terms, r.terms) {
+                XCTAssertEqual(term.bits, expected.1, accuracy: Self.tolerance, "\(label) \(term.name)")
+                largest = max(largest, abs(term.bits - expected.1))
+                count += 1
+            }
+        }
+        print("security: \(count) error terms match the reference script within \(largest) bits")
+    }
+
+    // MARK: - Properties
+
+    func testFiguresGrowWithQueries() throws {
+        for logBlowup in 2...4 {
+            var previous = SecurityFigures(conjecturedBits: 0, provenBits: 0)
+            for queries in 1...120 {
+                let p = ProofParameters(logBlowup: logBlowup, queryCount: queries, grindingBits: 10)
+                let f = try figures(p, Self.typicalAIR, logN: 16)
+                XCTAssertGreaterThanOrEqual(
+                    f.conjecturedBits, previous.conjecturedBits, "blowup 2^\(logBlowup), q \(queries)")
+                XCTAssertGreaterThanOrEqual(f.provenBits, previous.provenBits, "blowup 2^\(logBlowup), q \(queries)")
+                previous = f
+            }
+            XCTAssertEqual(previous.conjecturedBits, 128, "enough queries reach the hash's collision resistance")
+        }
+    }
+
+    func testFiguresGrowWithBlowup() throws {
+        for queries in [10, 30, 60] {
+            var previous = SecurityFigures(conjecturedBits: 0, provenBits: 0)
+            for logBlowup in ProofParameters.logBlowupRange {
+                let p = ProofParameters(logBlowup: logBlowup, queryCount: queries, grindingBits: 0)
+                let f = try figures(p, Self.typicalAIR, logN: 18)
+                XCTAssertGreaterThanOrEqual(f.conjecturedBits, previous.conjecturedBits, "blowup 2^\(logBlowup)")
+                XCTAssertGreaterThanOrEqual(f.provenBits, previous.provenBits, "blowup 2^\(logBlowup)")
+                previous = f
+            }
+        }
+    }
+
+    func testDefaultProfileProvesAtLeast100BitsFrom1KTo4MRows() throws {
+        var lowest = Double.infinity
+        for (name, air) in Self.airs {
+            for logN in 10...22 {
+                let f = try figures(Profile.default.parameters, air, logN: logN)
+                XCTAssertGreaterThanOrEqual(f.provenBits, 100, "\(name) 2^\(logN)")
+                lowest = min(lowest, f.provenBits)
+            }
+        }
+        print("security: default profile, lowest proven figure over 2^10…2^22 rows: \(lowest) bits")
+    }
+
+    func testTestProfileIsFarBelow100Bits() throws {
+        for logN in 3...20 {
+            let f = try figures(Profile.test.parameters, FibonacciAIR.air, logN: logN)
+            XCTAssertLessThan(f.conjecturedBits, 20)
+            XCTAssertLessThan(f.provenBits, 12)
+        }
+    }
+
+    func testEthstarkProfileConjecturesAbout80Bits() throws {
+        // 30 queries at blowup 4 give 2 bits each, plus 20 grinding bits; the mask costs a little at 2^20 rows.
+        let f = try figures(Profile.ethstark.parameters, RescueShapedAIR.air, logN: 20)
+        XCTAssertEqual(f.conjecturedBits, 80, accuracy: 0.5)
+        XCTAssertEqual(f.provenBits, 50, accuracy: 0.5)
+    }
+
+    func testFastProfileReliesOnTheConjecture() throws {
+        for logN in 14...22 {
+            let f = try figures(Profile.fast.parameters, RescueShapedAIR.air, logN: logN)
+            XCTAssertGreaterThanOrEqual(f.conjecturedBits, 100, "2^\(logN)")
+            XCTAssertLessThan(f.provenBits, 100, "2^\(logN)")
+        }
+    }
+
+    func testProvenIsBelowConjectured() throws {
+        for profile in Profile.allCases {
+            for (name, air) in Self.airs {
+                for logN in [10, 13, 16, 20, 22] {
+                    let f = try figures(profile.parameters, air, logN: logN)
+                    XCTAssertLessThan(f.provenBits, f.conjecturedBits, "\(profile) \(name) 2^\(logN)")
+                }
+            }
+        }
+    }
+
+    func testMaskingRaisesTheRateOfShortTraces() throws {
+        // With zero knowledge the committed polynomials have degree < n + k, so the same parameters are weaker on
+        // a short trace than on a long one, and weaker than without the mask.
+        let p = Profile.default.parameters
+        var plain = p
+        plain.zeroKnowledge = false
+        let short = try figures(p, Self.typicalAIR, logN: 10)
+        let long = try figures(p, Self.typicalAIR, logN: 20)
+        let unmasked = try figures(plain, Self.typicalAIR, logN: 10)
+        XCTAssertLessThan(short.provenBits, long.provenBits - 5)
+        XCTAssertLessThan(short.provenBits, unmasked.provenBits - 5)
+    }
+
+    func testTooShortForTheJohnsonAnalysisProvesNothing() throws {
+        // A degree bound of 4 leaves no admissible proximity parameter (m ≥ 3 needs 2m < d).
+        let f = try figures(Profile.test.parameters, FibonacciAIR.air, logN: 2)
+        XCTAssertEqual(f.provenBits, 0)
+        XCTAssertGreaterThan(f.conjecturedBits, 0)
+    }
+}
