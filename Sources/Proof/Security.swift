@@ -39,9 +39,27 @@ public struct SecurityTerm: Hashable, Sendable {
     }
 }
 
+/// The steps of the proven analysis; names are built only when a caller asks for them.
+enum SecurityStep {
+    case ali, logUp, deep, friBatching
+    case friFold(Int)
+    case friQueries
+
+    var name: String {
+        switch self {
+        case .ali: return "ALI"
+        case .logUp: return "LogUp"
+        case .deep: return "DEEP"
+        case .friBatching: return "FRI batching"
+        case .friFold(let i): return "FRI fold \(i)"
+        case .friQueries: return "FRI queries"
+        }
+    }
+}
+
 /// Constants of the security analysis.
 enum SecurityModel {
-    /// log₂ p for p = 2^251 + 17·2^192 + 1. The correction, about 2^−58, is far below a double's resolution at 251.
+    /// log₂ p for p = 2^251 + 17·2^192 + 1. The correction, about 2^−54, is below a double's resolution at 251.
     static let fieldBits = 251.0
     /// Collision resistance of the 256-bit BLAKE2b Merkle trees and transcript: a collision lets a prover open
     /// one commitment two ways, so no figure can exceed it.
@@ -61,11 +79,14 @@ extension StarkShape {
         SecurityFigures(conjecturedBits: conjecturedSecurityBits(), provenBits: provenSecurityBits(air: air))
     }
 
-    /// Every error term of the proven analysis for proximity parameter `m` (at least 3), in bits: −log₂ of each
-    /// error probability, before adding them up and before the hash cap. For inspecting which step limits a
-    /// parameter set; ``security(air:)`` picks the best m itself.
+    /// Every error term of the proven analysis for proximity parameter `m`, in bits: −log₂ of each error
+    /// probability, before adding them up and before the hash cap. For inspecting which step limits a parameter
+    /// set; ``security(air:)`` picks the best m itself. `m` must be at least 3 and below d/2, or the list size
+    /// and every term that depends on it are meaningless.
     public func provenSecurityTerms(air: AIR, proximityParameter m: Int) -> [SecurityTerm] {
-        log2ErrorTerms(air: air, proximityParameter: m).map { SecurityTerm(name: $0.name, bits: -$0.log2Error) }
+        log2ErrorTerms(AIRCounts(air, shape: self), proximityParameter: m).map {
+            SecurityTerm(name: $0.step.name, bits: -$0.log2Error)
+        }
     }
 
     /// ethSTARK's conjectured security (eprint 2021/582, section 5.10.1, as also computed by Winterfell): every
@@ -92,10 +113,11 @@ extension StarkShape {
         // ρ − 2m/N > 0, that is 2m < d.
         let x = 2 / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
+        let counts = AIRCounts(air, shape: self)
         var best = -Double.infinity
         var m = 3
         while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < friDegreeBound {
-            best = max(best, -log2Sum(log2ErrorTerms(air: air, proximityParameter: m).map(\.log2Error)))
+            best = max(best, -log2Sum(log2ErrorTerms(counts, proximityParameter: m).map(\.log2Error)))
             m += 1
         }
         // No admissible m: the trace is too short for the Johnson-bound analysis to say anything.
@@ -104,14 +126,13 @@ extension StarkShape {
     }
 
     /// log₂ of every soundness error term for proximity parameter m.
-    func log2ErrorTerms(air: AIR, proximityParameter m: Int) -> [(name: String, log2Error: Double)] {
+    func log2ErrorTerms(_ air: AIRCounts, proximityParameter m: Int) -> [(step: SecurityStep, log2Error: Double)] {
         let field = SecurityModel.fieldBits
-        let n = Double(traceLength)
         let bigN = Double(ldeSize)
         let d = Double(friDegreeBound)
         let rate = d / bigN
         let mm = Double(m)
-        var terms: [(name: String, log2Error: Double)] = []
+        var terms: [(step: SecurityStep, log2Error: Double)] = []
 
         // Johnson list size for agreement α = (1 + 1/2m)·√ρ: at most L = m / (ρ − 2m/N) codewords lie that close
         // to any committed word (eprint 2024/1553, Theorem 2; Winterfell `security.rs`). Every step below that
@@ -121,27 +142,20 @@ extension StarkShape {
         // ALI: the constraints are combined with random coefficients. For one candidate trace that breaks some
         // constraint, a combination of C quotients is a polynomial with probability at most (C − 1)/|F| when the
         // coefficients are powers of one challenge; ours are independent, which is no worse, and we charge C.
-        terms.append(("ALI", log2(listSize * Double(air.constraints.count)) - field))
+        terms.append((.ali, log2(listSize * air.constraintCount) - field))
 
         // LogUp (the auxiliary columns): α and β are drawn after the main trace is committed. A bus whose
         // value tuples do not balance still balances after fingerprinting with β only if two distinct tuples
         // collide, probability ≤ (w − 1)/|F| per pair of the F = entries·n fractions, and then the sum of
         // fractions Σ mᵢ/(α − cᵢ), a non-zero rational function of degree < F, vanishes (or α hits a pole) with
-        // probability ≤ 2F/|F|. Charged once per candidate trace.
-        var logUp = 0.0
-        for bus in air.buses {
-            let fractions = Double(bus.entries.count) * n
-            let width = Double(bus.entries.map(\.values.count).max() ?? 1)
-            logUp += 2 * fractions + (width - 1) * fractions * fractions / 2
-        }
-        if logUp > 0 { terms.append(("LogUp", log2(listSize * logUp) - field)) }
+        // probability ≤ 2F/|F|. Charged once per candidate trace; ``AIRCounts/logUpEvents`` sums the numerators.
+        if air.logUpEvents > 0 { terms.append((.logUp, log2(listSize * air.logUpEvents) - field)) }
 
         // DEEP: two distinct pairs of candidate codewords can agree at the out-of-domain point z only if z is a
         // root of a non-zero polynomial of degree ≤ D·(d + 1) + (d − 1), D the largest constraint degree, one per
         // pair of the L² pairs (eprint 2024/1553, Theorem 2, with the trace degree bound raised from n to the
         // masked d). The denominator |F| − |D ∪ H| is within 2^−200 of |F|.
-        let maxDegree = Double(air.maxDegree)
-        terms.append(("DEEP", log2(listSize * listSize * (maxDegree * (d + 1) + d - 1)) - field))
+        terms.append((.deep, log2(listSize * listSize * (air.maxDegree * (d + 1) + d - 1)) - field))
 
         // FRI commit phase, first round: the DEEP quotients of every main and auxiliary column (at z and z·ω),
         // every composition segment and, with zero knowledge, the masking polynomial are batched into layer 0.
@@ -152,9 +166,7 @@ extension StarkShape {
         func agreement(domain: Double, rate: Double) -> Double {
             7 * log2(mm + 0.5) + 2 * log2(domain) - 1 - 1.5 * log2(rate) - field
         }
-        let auxWidth = air.auxColumns.count
-        let batched = 2 * (air.mainColumns.count + auxWidth) + segmentCount + (parameters.zeroKnowledge ? 1 : 0)
-        terms.append(("FRI batching", log2(Double(batched - 1)) + agreement(domain: bigN, rate: rate)))
+        terms.append((.friBatching, log2(air.batchedFunctions - 1) + agreement(domain: bigN, rate: rate)))
 
         // FRI commit phase, folding rounds: each fold by a = 2^logFoldingFactor combines a cosets' worth of values
         // with powers β, β², …, β^(a−1) of one challenge: a curve of degree a − 1 over that layer's domain, so
@@ -166,7 +178,7 @@ extension StarkShape {
         for i in 0...friLayerCount {
             let layerRate = Double(degree) / Double(domain)
             let error = log2(Double(fold - 1)) + agreement(domain: Double(domain), rate: layerRate)
-            terms.append(("FRI fold \(i + 1)", error))
+            terms.append((.friFold(i + 1), error))
             domain /= fold
             degree = (degree + fold - 1) / fold
         }
@@ -175,7 +187,7 @@ extension StarkShape {
         // codeword with probability at most α = (1 + 1/2m)·√ρ (eprint 2024/1553, Theorem 2), and the proof of work
         // multiplies the cost of every attempt by 2^g.
         let alpha = (1 + 1 / (2 * mm)) * rate.squareRoot()
-        terms.append(("FRI queries", Double(parameters.queryCount) * log2(alpha) - Double(parameters.grindingBits)))
+        terms.append((.friQueries, Double(parameters.queryCount) * log2(alpha) - Double(parameters.grindingBits)))
         return terms
     }
 }
@@ -184,4 +196,31 @@ extension StarkShape {
 func log2Sum(_ terms: [Double]) -> Double {
     guard let top = terms.max() else { return -.infinity }
     return top + log2(terms.reduce(0) { $0 + exp2($1 - top) })
+}
+
+/// What the proven analysis needs from an AIR, computed once rather than for every proximity parameter.
+struct AIRCounts {
+    /// C, the number of constraints.
+    let constraintCount: Double
+    /// D, the largest constraint degree.
+    let maxDegree: Double
+    /// Σ over buses of 2F + (w − 1)·F²/2, with F = entries · n fractions and w the widest entry.
+    let logUpEvents: Double
+    /// M, the functions batched into FRI's layer 0: main and auxiliary columns at z and z·ω, the composition
+    /// segments, and the masking polynomial with zero knowledge.
+    let batchedFunctions: Double
+
+    init(_ air: AIR, shape: StarkShape) {
+        constraintCount = Double(air.constraints.count)
+        maxDegree = Double(air.maxDegree)
+        var events = 0.0
+        for bus in air.buses {
+            let fractions = Double(bus.entries.count) * Double(shape.traceLength)
+            let width = Double(bus.entries.map(\.values.count).max() ?? 1)
+            events += 2 * fractions + (width - 1) * fractions * fractions / 2
+        }
+        logUpEvents = events
+        let columns = air.mainColumns.count + air.auxColumns.count
+        batchedFunctions = Double(2 * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+    }
 }
