@@ -38,12 +38,21 @@ public struct TraceBuilder {
     private var andCount = [UInt64](repeating: 0, count: 65536)
     private var rangeCount = [UInt64](repeating: 0, count: 65536)
     private var eof = false
+    private var tamper: _Tamper?
     private var journalIndex: UInt64 = 0
 
+    /// Test only: a cheating prover's edit of an instruction row, applied after the row's values are computed and
+    /// before its register write and helper columns, so everything downstream stays consistent with the edit.
+    /// Arguments: the row index, the instruction, and the row's cells (indexed by `Col.rawValue`).
+    public typealias _Tamper = (_ row: Int, _ instruction: FetchedInstruction, _ cells: inout [Fp]) -> Void
+
     /// The witness for `program`'s execution `trace`: the trace table and its public inputs.
-    public static func witness(program: Program, trace: Trace) throws(CircuitError) -> (TraceTable, [Fp]) {
+    public static func witness(
+        program: Program, trace: Trace, _tamper: _Tamper? = nil
+    ) throws(CircuitError) -> (TraceTable, [Fp]) {
         guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
         var builder = TraceBuilder(program: program)
+        builder.tamper = _tamper
         try builder.run(program: program, trace: trace)
         let table = try builder.finish(program: program)
         return (table, CircuitStatement.publicInputs(program: program, exitCode: exitCode))
@@ -85,11 +94,11 @@ public struct TraceBuilder {
     /// Sets the operand bytes, AND bytes and all the always-present helper columns, records the row's lookups and
     /// appends it.
     private mutating func finishRow() {
-        let a = UInt32(get(.a).canonicalLimbs.0)
-        let b = UInt32(get(.b).canonicalLimbs.0)
-        let res = UInt32(get(.res).canonicalLimbs.0)
-        let h = UInt32(get(.h).canonicalLimbs.0)
-        let c = UInt32(get(.c).canonicalLimbs.0)
+        let a = UInt32(truncatingIfNeeded: get(.a).canonicalLimbs.0)
+        let b = UInt32(truncatingIfNeeded: get(.b).canonicalLimbs.0)
+        let res = UInt32(truncatingIfNeeded: get(.res).canonicalLimbs.0)
+        let h = UInt32(truncatingIfNeeded: get(.h).canonicalLimbs.0)
+        let c = UInt32(truncatingIfNeeded: get(.c).canonicalLimbs.0)
         let byteCols: [(UInt32, [Col])] = [
             (a, [.a0, .a1, .a2, .a3]), (b, [.b0, .b1, .b2, .b3]), (res, [.r0, .r1, .r2, .r3]),
             (h, [.h0, .h1, .h2, .h3]), (c, [.c0, .c1, .c2, .c3]),
@@ -108,7 +117,7 @@ public struct TraceBuilder {
         }
         // Signs: of a, and of `top` (b's top byte, or a signed load's top byte).
         let sa = a >> 31
-        let top = UInt32(get(.top).canonicalLimbs.0)
+        let top = UInt32(truncatingIfNeeded: get(.top).canonicalLimbs.0)
         let sb = top >> 7
         set(.sa, UInt64(sa))
         set(.sb, UInt64(sb))
@@ -144,7 +153,7 @@ public struct TraceBuilder {
         let allOnes = Fp(0xffff_ffff)
         set(.aAdj, fA + get(.opSra) * fa * (allOnes - 2 * fA))
         set(.resAdj, get(.res) + get(.opSra) * fa * (allOnes - 2 * get(.res)))
-        let rem = UInt32(get(.rem).canonicalLimbs.0)
+        let rem = UInt32(truncatingIfNeeded: get(.rem).canonicalLimbs.0)
         set(.remLo, UInt64(rem & 0xffff))
         set(.remHi, UInt64(rem >> 16))
         for col in [Col.dRs1Lo, .dRs1Hi, .dRs2Lo, .dRs2Hi, .dMemLo, .dMemHi, .dRdLo, .dRdHi, .remLo, .remHi, .gLo, .gHi] {
@@ -155,8 +164,13 @@ public struct TraceBuilder {
         rows += 1
     }
 
-    private mutating func lookupAnd(_ x: UInt32, _ y: UInt32) { andCount[Int(x | y << 8)] += 1 }
-    private mutating func lookupRange(_ v: Fp) { rangeCount[Int(v.canonicalLimbs.0)] += 1 }
+    // Out-of-range values only occur in a tampered witness; they have no table row to count.
+    private mutating func lookupAnd(_ x: UInt32, _ y: UInt32) {
+        if x < 256 && y < 256 { andCount[Int(x | y << 8)] += 1 }
+    }
+    private mutating func lookupRange(_ v: Fp) {
+        if v.canonicalLimbs.0 < 65536 && v.canonicalLimbs.1 == 0 { rangeCount[Int(v.canonicalLimbs.0)] += 1 }
+    }
 
     // MARK: - Instructions
 
@@ -183,7 +197,7 @@ public struct TraceBuilder {
         set(.rdVal, UInt64(value))
         timeColumns(previous: registerTime[Int(rd)], now: t, prev: .tRd, lo: .dRdLo, hi: .dRdHi)
         registerTime[Int(rd)] = t
-        if rd != 0 { registers[Int(rd)] = value }
+        registers[Int(rd)] = value
     }
 
     private mutating func timeColumns(previous: UInt64, now: UInt64, prev: Col, lo: Col, hi: Col) {
@@ -221,6 +235,7 @@ public struct TraceBuilder {
         set(.usePC, f.usePC)
         set(.imm, UInt64(f.imm))
         set(.wr, f.wr)
+        set(.rd, UInt64(f.rd))
         let (rs1, rs2) = readRegisters(f.rs1, f.rs2)
         let a = f.usePC ? vm.pc : rs1
         let b = f.useImm ? f.imm : rs2
@@ -376,11 +391,16 @@ public struct TraceBuilder {
         set(.out, UInt64(out))
         set(.eof, eof)
         set(.jidx, journalIndex)
-        let written = f.wr ? out : 0
-        if f.wr && vm.rd == f.rd && f.flag != .opEcall && vm.rdValue != written {
+        if let tamper {
+            tamper(rows, f, &row)
+            out = UInt32(truncatingIfNeeded: get(.out).canonicalLimbs.0)
+        }
+        let writes = get(.wr) == .one
+        let written = writes ? out : 0
+        if tamper == nil && f.wr && vm.rd == f.rd && f.flag != .opEcall && vm.rdValue != written {
             throw .inconsistent("pc \(hex(vm.pc)): machine wrote \(hex(vm.rdValue)), circuit computes \(hex(written))")
         }
-        writeRegister(f.rd, written)
+        writeRegister(UInt8(truncatingIfNeeded: get(.rd).canonicalLimbs.0 & 31), written)
         finishRow()
     }
 

@@ -1,0 +1,128 @@
+import AIR
+import Circuit
+import Field
+import Proof
+import Prover
+import RV32IM
+import Verifier
+import XCTest
+
+/// A cheating prover edits the witness after execution, keeping every other column consistent with the edit.
+/// The debug checker must name the broken rule, and the verifier must reject the proof made from it.
+final class CircuitSoundnessTests: XCTestCase {
+    /// Exercises the instruction families the cheats target; exits with code 0.
+    static let program: Program = {
+        func i(_ op: Opcode, _ rd: UInt8 = 0, _ rs1: UInt8 = 0, _ rs2: UInt8 = 0, _ imm: Int32 = 0) -> Instruction {
+            Instruction(op: op, rd: rd, rs1: rs1, rs2: rs2, imm: UInt32(bitPattern: imm))
+        }
+        return try! Program(instructions: [
+            i(.addi, 5, 0, 0, -5),  // t0 = −5
+            i(.addi, 6, 0, 0, 3),  // t1 = 3
+            i(.add, 7, 5, 6),  // t2 = −2
+            i(.mulh, 28, 5, 6),  // high word of −15 = −1
+            i(.div, 29, 5, 6),  // −1
+            i(.sb, 0, 2, 5, -4),  // byte −5 below sp
+            i(.lb, 30, 2, 0, -4),  // −5 again, sign-extended
+            i(.beq, 0, 0, 0, 8),  // always taken: skips the next instruction
+            i(.addi, 31, 0, 0, 1),
+            i(.addi, 17, 0, 0, 93),  // a7 = exit
+            i(.addi, 10, 0, 0, 0),  // a0 = 0
+            i(.ecall),
+        ])
+    }()
+
+    struct Witness {
+        var table: TraceTable
+        var inputs: [Fp]
+        var entries: [[PublicBusEntry]]
+    }
+
+    static func witness(
+        dropping skipped: Opcode? = nil, _ tamper: TraceBuilder._Tamper? = nil
+    ) throws -> Witness {
+        var trace = try Machine(program: program).trace()
+        if let skipped, let at = trace.rows.firstIndex(where: { $0.op == skipped }) { trace.rows.remove(at: at) }
+        let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace, _tamper: tamper ?? { _, _, _ in })
+        return Witness(
+            table: table, inputs: inputs,
+            entries: CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal))
+    }
+
+    /// Edits the first row running `flag`.
+    static func onFirst(_ flag: Col, _ edit: @escaping (inout [Fp]) -> Void) -> TraceBuilder._Tamper {
+        var done = false
+        return { _, instruction, cells in
+            if !done && instruction.flag == flag {
+                edit(&cells)
+                done = true
+            }
+        }
+    }
+
+    func failures(_ w: Witness) throws -> [String] {
+        try CPUCircuit.air.check(
+            trace: w.table, publicInputs: w.inputs, challenges: randomChallenges(CPUCircuit.air.challengeCount),
+            publicBusEntries: w.entries, limit: 20
+        ).map(\.constraintName)
+    }
+
+    func testHonestWitnessPasses() throws {
+        XCTAssertEqual(try failures(Self.witness()), [])
+    }
+
+    func testEveryCheatIsCaught() throws {
+        var rejected = 0
+        let all = try cheats()
+        for (name, witness, rule) in all {
+            let broken = try failures(witness)
+            XCTAssertTrue(broken.contains(rule), "\(name): expected \(rule), got \(broken)")
+            // The same witness, proved without the prover's own check, must not verify. Proofs of this circuit take
+            // seconds each, so three cheats stand for the three ways a rule can fail: a rule within a row, a bus
+            // that does not balance, and a rule between rows. The checker covers every cheat above.
+            guard ["ADD result off by one", "load returns a stale value", "skipped instruction"].contains(name) else {
+                continue
+            }
+            do {
+                let proof = try prove(
+                    air: CPUCircuit.air, trace: witness.table, publicInputs: witness.inputs,
+                    publicBusEntries: witness.entries,
+                    options: ProverOptions(parameters: Profile.test.parameters, _skipConstraintCheck: true))
+                XCTAssertThrowsError(
+                    try verify(
+                        proof: proof, air: CPUCircuit.air, publicInputs: witness.inputs,
+                        publicBusEntries: witness.entries, policy: VerifierPolicy(minimumProvenBits: 0)), name)
+            } catch is ProverError {
+                // The prover could not even finish (e.g. a bus denominator hit zero): nothing to accept.
+            }
+            rejected += 1
+        }
+        print("circuit cheats: \(all.count) named by the checker, \(rejected) proved and rejected by the verifier")
+    }
+
+    func cheats() throws -> [(String, Witness, String)] {
+        let one = Fp.one
+        let cheats: [(String, Witness, String)] = [
+            ("ADD result off by one", try Self.witness(Self.onFirst(.opAdd) { c in
+                c[Col.res.rawValue] += one; c[Col.out.rawValue] += one }), "add"),
+            ("branch to the wrong target", try Self.witness(Self.onFirst(.opBeq) { c in
+                c[Col.nextPC.rawValue] -= Fp(4) }), "branch_target"),
+            ("load returns a stale value", try Self.witness(Self.onFirst(.opLb) { c in
+                for col in [Col.h, .memPrev, .memNew, .out, .top] { c[col.rawValue] = .zero } }), "memory.sum_balances"),
+            ("changed MULH high word", try Self.witness(Self.onFirst(.opMulh) { c in
+                c[Col.res.rawValue] += one; c[Col.out.rawValue] += one }), "mulh"),
+            ("DIV remainder not below the divisor", try Self.witness(Self.onFirst(.opDiv) { c in
+                // −5 / 3 as quotient 0, remainder 5: still |a| = q·|b| + r, but r ≥ |b|.
+                c[Col.h.rawValue] = .zero; c[Col.rem.rawValue] = Fp(5)
+                c[Col.res.rawValue] = .zero; c[Col.out.rawValue] = .zero; c[Col.carry.rawValue] = .zero }),
+             "remainder_below_divisor"),
+            ("byte load without sign extension", try Self.witness(Self.onFirst(.opLb) { c in
+                c[Col.out.rawValue] = Fp(0xfb) }), "out"),
+            ("write to x0", try Self.witness(Self.onFirst(.opBeq) { c in
+                c[Col.wr.rawValue] = one; c[Col.out.rawValue] = Fp(5) }), "fetch.sum_balances"),
+            ("skipped instruction", try Self.witness(dropping: .add), "pc_flow"),
+        ]
+        var exitCode = try Self.witness()
+        exitCode.inputs[1] += one
+        return cheats + [("changed exit code", exitCode, "exit_code")]
+    }
+}
