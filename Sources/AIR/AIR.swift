@@ -116,6 +116,10 @@ public struct AIR: Sendable {
     public let auxColumns: [Column]
     /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
     public let constraints: [Constraint]
+    /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
+    public let nextRowMainColumns: [Int]
+    /// The auxiliary columns some constraint reads on the next row, increasing.
+    public let nextRowAuxColumns: [Int]
 
     /// Challenges drawn after the main trace is committed: α and β for each bus.
     public var challengeCount: Int { 2 * buses.count }
@@ -166,6 +170,16 @@ public struct AIR: Sendable {
         for i in all.indices { all[i].index = i }
         self.auxColumns = aux
         self.constraints = all
+        var nextMain = Set<Int>()
+        var nextAux = Set<Int>()
+        for c in all {
+            c.expression.forEachNode { node in
+                if case .main(let i, .next) = node { nextMain.insert(i) }
+                if case .aux(let i, .next) = node { nextAux.insert(i) }
+            }
+        }
+        self.nextRowMainColumns = nextMain.sorted()
+        self.nextRowAuxColumns = nextAux.sorted()
         try validate()
     }
 

@@ -181,7 +181,7 @@ extension StarkProtocol {
     public struct DeepCoefficients: Sendable {
         /// For (t(x) − t(z))/(x − z), main columns then auxiliary columns.
         public var atZ: [Fp]
-        /// For (t(x) − t(z·ω))/(x − z·ω), main columns then auxiliary columns.
+        /// For (t(x) − t(z·ω))/(x − z·ω), for the columns read on the next row: main then auxiliary.
         public var atZNext: [Fp]
         /// For (H_i(x) − H_i(z))/(x − z), one per composition segment.
         public var segments: [Fp]
@@ -190,15 +190,14 @@ extension StarkProtocol {
     }
 
     /// Draws the DEEP coefficients in their fixed order.
-    public static func drawDeepCoefficients(
-        _ t: inout Transcript, mainWidth: Int, auxWidth: Int, shape: StarkShape
-    ) -> DeepCoefficients {
-        let w = mainWidth + auxWidth
-        let all = t.challenges("deep", count: 2 * w + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+    public static func drawDeepCoefficients(_ t: inout Transcript, air: AIR, shape: StarkShape) -> DeepCoefficients {
+        let w = air.mainColumns.count + air.auxColumns.count
+        let v = air.nextRowMainColumns.count + air.nextRowAuxColumns.count
+        let all = t.challenges("deep", count: w + v + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
         return DeepCoefficients(
-            atZ: Array(all[0..<w]), atZNext: Array(all[w..<2 * w]),
-            segments: Array(all[2 * w..<2 * w + shape.segmentCount]),
-            mask: shape.parameters.zeroKnowledge ? all[2 * w + shape.segmentCount] : .zero)
+            atZ: Array(all[0..<w]), atZNext: Array(all[w..<w + v]),
+            segments: Array(all[w + v..<w + v + shape.segmentCount]),
+            mask: shape.parameters.zeroKnowledge ? all[w + v + shape.segmentCount] : .zero)
     }
 
     /// The distinct layer-0 folding cosets to query, in increasing order.

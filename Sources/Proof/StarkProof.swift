@@ -68,11 +68,12 @@ public struct StarkProof: Hashable, Sendable {
 public struct OutOfDomainValues: Hashable, Sendable {
     /// Main columns at z.
     public var main: [Fp]
-    /// Main columns at z·ω (the next row).
+    /// Main columns at z·ω (the next row), only those the constraints read on the next row
+    /// (`AIR.nextRowMainColumns`), in that order.
     public var mainNext: [Fp]
     /// Auxiliary columns at z.
     public var aux: [Fp]
-    /// Auxiliary columns at z·ω.
+    /// Auxiliary columns at z·ω, only those in `AIR.nextRowAuxColumns`.
     public var auxNext: [Fp]
     /// Composition segments at z.
     public var composition: [Fp]

@@ -75,10 +75,18 @@ struct LowDegreeExtension {
             nonisolated(unsafe) let out = out
             withUnsafeBuffers(columns) { cols in
                 nonisolated(unsafe) let cols = cols
-                Parallel.forEachChunk(of: count, minimumChunk: 1 << 10) { range in
-                    for p in range {
-                        let row = reverseBits(p, width: logCount) * stride
-                        for c in 0..<width { out[p * width + c] = cols[c][row] }
+                // Walk the columns in blocks of consecutive points, so each column is read sequentially and the
+                // block's destination rows stay in cache; point i becomes leaf rev(i).
+                let block = min(64, count)
+                Parallel.forEachChunk(of: count / block) { blocks in
+                    for k in blocks {
+                        let first = k * block
+                        for c in 0..<width {
+                            let column = cols[c]
+                            for i in first..<first + block {
+                                out[reverseBits(i, width: logCount) * width + c] = column[i * stride]
+                            }
+                        }
                     }
                 }
             }
@@ -90,7 +98,7 @@ struct LowDegreeExtension {
     /// + Σ α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x), over the extended domain.
     func deepComposition(
         main: ExtendedColumns, aux: ExtendedColumns, composition: [[Fp]], ood: OutOfDomainValues,
-        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int]
     ) -> [Fp] {
         let count = shape.ldeSize
         let logCount = count.trailingZeroBitCount
@@ -110,27 +118,47 @@ struct LowDegreeExtension {
             withUnsafeBuffers(traceColumns) { trace in
                 withUnsafeBuffers(composition) { segments in
                     nonisolated(unsafe) let (trace, segments) = (trace, segments)
-                    Parallel.forEachChunk(of: count, minimumChunk: 1 << 10) { range in
-                        var x = StarkProtocol.domainOffset * generator.power(UInt64(range.lowerBound))
-                        var denominators = [Fp](repeating: .zero, count: 2 * range.count)
-                        for (j, _) in range.enumerated() {
-                            denominators[2 * j] = x - z
-                            denominators[2 * j + 1] = x - zNext
-                            x *= generator
-                        }
-                        let inverses = Fp.batchInverse(denominators)
-                        for (j, i) in range.enumerated() {
-                            var a = Fp.zero
-                            var b = Fp.zero
-                            for c in 0..<trace.count {
-                                let v = trace[c][i * stride]
-                                a += deep.atZ[c] * v
-                                b += deep.atZNext[c] * v
+                    // Blocks of points, columns in the outer loop: each column is read sequentially.
+                    let block = min(1024, count)
+                    Parallel.forEachChunk(of: count / block) { blocks in
+                        var a = [Fp](repeating: .zero, count: block)
+                        var b = [Fp](repeating: .zero, count: block)
+                        var denominators = [Fp](repeating: .zero, count: 2 * block)
+                        for k in blocks {
+                            let first = k * block
+                            for j in 0..<block {
+                                a[j] = .zero
+                                b[j] = .zero
                             }
-                            for s in 0..<segmentCount { a += deep.segments[s] * segments[s][i] }
-                            var value = (a - combinedAtZ) * inverses[2 * j] + (b - combinedAtZNext) * inverses[2 * j + 1]
-                            if segments.count > segmentCount { value += deep.mask * segments[segmentCount][i] }
-                            result[reverseBits(i, width: logCount)] = value
+                            for c in 0..<trace.count {
+                                let column = trace[c]
+                                let alpha = deep.atZ[c]
+                                for j in 0..<block { a[j] += alpha * column[(first + j) * stride] }
+                            }
+                            for (n, c) in nextRowColumns.enumerated() {
+                                let column = trace[c]
+                                let alpha = deep.atZNext[n]
+                                for j in 0..<block { b[j] += alpha * column[(first + j) * stride] }
+                            }
+                            for s in 0..<segmentCount {
+                                let column = segments[s]
+                                let alpha = deep.segments[s]
+                                for j in 0..<block { a[j] += alpha * column[first + j] }
+                            }
+                            var x = StarkProtocol.domainOffset * generator.power(UInt64(first))
+                            for j in 0..<block {
+                                denominators[2 * j] = x - z
+                                denominators[2 * j + 1] = x - zNext
+                                x *= generator
+                            }
+                            let inverses = Fp.batchInverse(denominators)
+                            for j in 0..<block {
+                                let i = first + j
+                                var value = (a[j] - combinedAtZ) * inverses[2 * j]
+                                    + (b[j] - combinedAtZNext) * inverses[2 * j + 1]
+                                if segments.count > segmentCount { value += deep.mask * segments[segmentCount][i] }
+                                result[reverseBits(i, width: logCount)] = value
+                            }
                         }
                     }
                 }

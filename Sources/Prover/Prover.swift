@@ -145,9 +145,9 @@ public func prove(
     let zNext = z * shape.traceGenerator
     let ood = OutOfDomainValues(
         main: main.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
-        mainNext: main.coefficients.map { Polynomial(coefficients: $0).evaluate(at: zNext) },
+        mainNext: air.nextRowMainColumns.map { Polynomial(coefficients: main.coefficients[$0]).evaluate(at: zNext) },
         aux: aux.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
-        auxNext: aux.coefficients.map { Polynomial(coefficients: $0).evaluate(at: zNext) },
+        auxNext: air.nextRowAuxColumns.map { Polynomial(coefficients: aux.coefficients[$0]).evaluate(at: zNext) },
         composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
@@ -155,10 +155,10 @@ public func prove(
 
     // MARK: - 5. DEEP composition: FRI's layer 0
 
-    let deep = StarkProtocol.drawDeepCoefficients(
-        &transcript, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
+    let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
     let layer0 = extension_.deepComposition(
-        main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext)
+        main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext,
+        nextRowColumns: air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count })
 
     phases.end("DEEP composition")
 

@@ -122,8 +122,13 @@ public func verify(
     let periodic = air.periodicColumns.map {
         ColumnMath.periodicValue(coefficients: ColumnMath.periodicCoefficients($0.values), at: z, traceLength: n)
     }
+    // Columns never read on the next row are not opened there; the program never looks at them.
+    var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
+    for (k, c) in air.nextRowMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
+    var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
+    for (k, c) in air.nextRowAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
     let values = program.evaluate(
-        main: ood.main, mainNext: ood.mainNext, aux: ood.aux, auxNext: ood.auxNext, periodic: periodic,
+        main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
         scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
     var expected = Fp.zero
     for c in air.constraints {
@@ -142,8 +147,8 @@ public func verify(
 
     // MARK: - 5. DEEP coefficients
 
-    let deep = StarkProtocol.drawDeepCoefficients(
-        &transcript, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
+    let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
+    let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count }
 
     // MARK: - 6. FRI commitments
 
@@ -196,10 +201,8 @@ public func verify(
         let trace = mainRows[j] + auxRows[j]
         var a = Fp.zero
         var b = Fp.zero
-        for (c, v) in trace.enumerated() {
-            a += deep.atZ[c] * v
-            b += deep.atZNext[c] * v
-        }
+        for (c, v) in trace.enumerated() { a += deep.atZ[c] * v }
+        for (k, c) in nextRowColumns.enumerated() { b += deep.atZNext[k] * trace[c] }
         for s in 0..<shape.segmentCount { a += deep.segments[s] * compositionRows[j][s] }
         var value = (a - atZ) * inverses[2 * j] + (b - atZNext) * inverses[2 * j + 1]
         if parameters.zeroKnowledge { value += deep.mask * compositionRows[j][shape.segmentCount] }
@@ -225,9 +228,9 @@ private func checkStructure(_ proof: StarkProof, air: AIR, shape: StarkShape) th
         guard found == wanted else { throw .malformedProof("\(what): \(found) values; expected \(wanted)") }
     }
     try expect("main columns at z", ood.main.count, m)
-    try expect("main columns at z·ω", ood.mainNext.count, m)
+    try expect("main columns at z·ω", ood.mainNext.count, air.nextRowMainColumns.count)
     try expect("auxiliary columns at z", ood.aux.count, a)
-    try expect("auxiliary columns at z·ω", ood.auxNext.count, a)
+    try expect("auxiliary columns at z·ω", ood.auxNext.count, air.nextRowAuxColumns.count)
     try expect("composition segments at z", ood.composition.count, shape.segmentCount)
     try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount)
     try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount)
