@@ -1,3 +1,5 @@
+import Field
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -58,4 +60,33 @@ private func readCircuitFile(_ path: String) throws(CircuitFileError) -> String 
         throw .unreadable(file: path, reason: "not UTF-8 text")
     }
     return text
+}
+
+/// The generated tables a circuit file can name instead of listing their values: `periodic NAME = builtin TABLE`.
+///
+/// A table stands for exactly the values it generates, so an AIR that uses one is the same AIR, with the same
+/// canonical description and circuit id, as one that writes the values out. The set is small on purpose: each table
+/// here is part of the format, and `Circuits/README.md` documents every one.
+public enum CircuitBuiltinTable: String, CaseIterable, Sendable {
+    /// r mod 256 for r in 0..<65536: the first byte of every byte pair.
+    case bytePairLo = "byte_pair_lo"
+    /// r div 256 for r in 0..<65536: the second byte of every byte pair.
+    case bytePairHi = "byte_pair_hi"
+    /// (r mod 256) AND (r div 256) for r in 0..<65536: the bitwise AND of every byte pair.
+    case bytePairAnd = "byte_pair_and"
+
+    /// The name a circuit file writes after `builtin`.
+    public var name: String { rawValue }
+
+    /// The table's values, one period of the periodic column.
+    public var values: [Fp] {
+        switch self {
+        case .bytePairLo: return (0..<65536 as Range<UInt64>).map { Fp($0 & 255) }
+        case .bytePairHi: return (0..<65536 as Range<UInt64>).map { Fp($0 >> 8) }
+        case .bytePairAnd: return (0..<65536 as Range<UInt64>).map { Fp(($0 & 255) & ($0 >> 8)) }
+        }
+    }
+
+    /// The table a circuit file names `name`, or nil for a name that is not built in.
+    public init?(name: String) { self.init(rawValue: name) }
 }

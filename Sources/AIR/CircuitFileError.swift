@@ -58,6 +58,9 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case exponentOutOfRange(CircuitSourceLocation, text: String)
     /// A `row N` domain whose N is not a decimal integer below 2^32.
     case rowOutOfRange(CircuitSourceLocation, text: String)
+    /// `periodic NAME = builtin TABLE` naming a table that is not built in; ``CircuitBuiltinTable`` lists those that
+    /// are. Write the values out in `[` … `]` instead.
+    case unknownBuiltinTable(CircuitSourceLocation, name: String)
     /// A periodic column whose number of values is not a power of two.
     case periodNotPowerOfTwo(CircuitSourceLocation, name: String, count: Int)
     /// An expression past one of the ``CircuitFileLimits``; `reason` says which. Split it with `let` macros or
@@ -114,6 +117,9 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(at): exponent \(text) is not a decimal integer from 1 to \(CircuitFileLimits.maxExponent)"
         case .rowOutOfRange(let at, let text):
             return "\(at): row \(text) is not a decimal integer below 2^32"
+        case .unknownBuiltinTable(let at, let name):
+            let known = CircuitBuiltinTable.allCases.map(\.name).joined(separator: ", ")
+            return "\(at): unknown built-in table '\(name)'; the built-in tables are \(known)"
         case .periodNotPowerOfTwo(let at, let name, let count):
             return "\(at): periodic column '\(name)' has \(count) values; the period must be a power of two"
         case .tooComplex(let at, let reason):

@@ -131,8 +131,31 @@ struct CircuitParser {
         let (name, at) = try expectName("a periodic column name")
         try declare(name, at: at, as: .periodic(periodicColumns.count))
         try expectSymbol("=")
+        let values: [Fp]
+        if case .name("builtin", primed: false) = token.kind {
+            try advance()
+            let (table, tableAt) = try expectName("a built-in table name")
+            guard let builtin = CircuitBuiltinTable(name: table) else {
+                throw .unknownBuiltinTable(tableAt, name: table)
+            }
+            values = builtin.values
+        } else {
+            values = try periodicValues()
+            guard values.count & (values.count - 1) == 0 else {
+                throw .periodNotPowerOfTwo(at, name: name, count: values.count)
+            }
+        }
+        periodicColumns.append(PeriodicColumn(name, values: values))
+        _ = try endOfStatement()
+    }
+
+    /// `[v0, v1, …]`, each value a constant, `-c` meaning p − c.
+    private mutating func periodicValues() throws(CircuitFileError) -> [Fp] {
         let open = here
-        try expectSymbol("[")
+        guard token.isSymbol("[") else {
+            throw .expected(here, expected: "'[' or 'builtin'", found: token.quoted)
+        }
+        try advance()
         var values: [Fp] = []
         repeat {
             var negate = false
@@ -144,11 +167,7 @@ struct CircuitParser {
             values.append(negate ? -value : value)
         } while try acceptSymbol(",")
         try expectClosing("]", opened: open)
-        guard values.count & (values.count - 1) == 0 else {
-            throw .periodNotPowerOfTwo(at, name: name, count: values.count)
-        }
-        periodicColumns.append(PeriodicColumn(name, values: values))
-        _ = try endOfStatement()
+        return values
     }
 
     private mutating func letStatement() throws(CircuitFileError) {

@@ -76,6 +76,9 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedParameters
     case traceLengthOutOfRange(log: Int)
     case traceTooShortForZeroKnowledge(rows: Int, maskDegree: Int)
+    /// The extended domain (`ldeSize` points) is smaller than two FRI folding cosets, so there is nothing to fold
+    /// into a remainder; use a longer trace, a larger blowup or a smaller folding factor.
+    case traceTooShortForFolding(rows: Int, ldeSize: Int, foldingFactor: Int)
 
     public var description: String {
         switch self {
@@ -83,6 +86,10 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .traceLengthOutOfRange(let log): return "trace length 2^\(log) is outside the supported 2^1 … 2^26"
         case .traceTooShortForZeroKnowledge(let rows, let k):
             return "a trace of \(rows) rows is too short to mask with degree-\(k) randomness; use at least \(k) rows"
+        case .traceTooShortForFolding(let rows, let size, let f):
+            return "a trace of \(rows) rows is too short for these parameters: its \(size)-point extended domain "
+                + "holds fewer than two FRI folding cosets of \(f); use a longer trace, a larger blowup or a smaller "
+                + "folding factor"
         }
     }
 }
@@ -147,19 +154,23 @@ public struct StarkShape: Sendable, Equatable {
         friDegreeBound = n + k
 
         // Fold 2^logFoldingFactor at a time while the degree bound exceeds the remainder size and the next layer
-        // still holds whole cosets.
-        var degree = friDegreeBound
-        var domain = ldeSize
-        var layers = 0
+        // still holds whole cosets. Layer 0 is never sent, only opened on whole cosets, so there is always at least
+        // one fold, producing the remainder; it needs a remainder domain of at least two points.
         let f = parameters.foldingFactor
+        guard ldeSize >= 2 * f else {
+            throw .traceTooShortForFolding(rows: n, ldeSize: ldeSize, foldingFactor: f)
+        }
+        var degree = (friDegreeBound + f - 1) / f
+        var domain = ldeSize / f
+        var layers = 1
         while degree > 1 << parameters.logRemainderDegree && domain / f >= 2 * f {
             degree = (degree + f - 1) / f
             domain /= f
             layers += 1
         }
         // Layer 0 folds into layer 1; the last fold produces the remainder, so `layers` folds commit layers - 1.
-        friLayerCount = max(0, layers - 1)
-        remainderLength = layers == 0 ? friDegreeBound : degree
+        friLayerCount = layers - 1
+        remainderLength = degree
         queryDomainSize = ldeSize / f
     }
 

@@ -4,6 +4,9 @@ import Field
 import Foundation
 import XCTest
 
+// Foundation has an Expression type too; the tests mean the AIR one.
+import enum AIR.Expression
+
 /// The circuit file loader: the files in Circuits/ load to the AIRs built in Swift, every error is located and
 /// worded as documented, hostile input never traps.
 final class CircuitFileTests: XCTestCase {
@@ -421,6 +424,220 @@ final class CircuitFileTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         XCTAssertThrowsError(try AIR(contentsOfCircuitFile: url.path)) {
             XCTAssertEqual($0 as? CircuitFileError, .unreadable(file: url.path, reason: "not UTF-8 text"))
+        }
+    }
+
+    // MARK: - Built-in tables
+
+    func testBuiltinTablesHoldTheirDocumentedValues() {
+        XCTAssertEqual(CircuitBuiltinTable.allCases.map(\.name), ["byte_pair_lo", "byte_pair_hi", "byte_pair_and"])
+        var lo: [Fp] = []
+        var hi: [Fp] = []
+        var and: [Fp] = []
+        // Row r = 256·y + x holds the pair (x, y): enumerated here pair by pair rather than row by row.
+        for y in 0..<UInt64(256) {
+            for x in 0..<UInt64(256) {
+                lo.append(Fp(x))
+                hi.append(Fp(y))
+                and.append(Fp(x & y))
+            }
+        }
+        XCTAssertEqual(CircuitBuiltinTable.bytePairLo.values, lo)
+        XCTAssertEqual(CircuitBuiltinTable.bytePairHi.values, hi)
+        XCTAssertEqual(CircuitBuiltinTable.bytePairAnd.values, and)
+        XCTAssertEqual(CircuitBuiltinTable.bytePairAnd.values[0xF0_3C], Fp(0x30))
+        XCTAssertEqual(CircuitBuiltinTable(name: "byte_pair_hi"), .bytePairHi)
+        XCTAssertNil(CircuitBuiltinTable(name: "byte_pair"))
+    }
+
+    /// A built-in table is shorthand for its values: the same AIR, and so the same circuit id, as writing them out.
+    func testBuiltinTableIsTheWrittenOutTable() throws {
+        func circuit(_ tables: [String]) -> String {
+            """
+            air tables
+            column x   # a value
+            column m   # multiplicity
+            periodic lo = \(tables[0])
+            periodic hi = \(tables[1])   # a trailing comment is allowed
+            periodic both = \(tables[2])
+            constraint c every_row: x * (x - 1)
+            bus pairs
+                entry -1 : [x, 0, 0]
+                entry m : [lo, hi, both]
+            """
+        }
+        let builtin = try AIR(
+            circuitSource: circuit(["builtin byte_pair_lo", "builtin byte_pair_hi", "builtin byte_pair_and"]),
+            fileName: "builtin.air")
+        let written = try AIR(
+            circuitSource: circuit(
+                CircuitBuiltinTable.allCases.map { "[" + $0.values.map(\.description).joined(separator: ", ") + "]" }),
+            fileName: "written.air")
+        XCTAssertEqual(builtin.canonicalDescription, written.canonicalDescription)
+        XCTAssertEqual(builtin.periodicColumns, written.periodicColumns)
+        XCTAssertEqual(builtin.periodicColumns.map(\.name), ["lo", "hi", "both"])
+        XCTAssertEqual(builtin.periodicColumns[2].values, CircuitBuiltinTable.bytePairAnd.values)
+    }
+
+    func testBuiltinTableErrors() {
+        XCTAssertEqual(
+            error("periodic k = builtin bytes"),
+            "t.air:3:22: unknown built-in table 'bytes'; the built-in tables are byte_pair_lo, byte_pair_hi, "
+                + "byte_pair_and")
+        XCTAssertEqual(error("periodic k = builtin"), "t.air:3:21: expected a built-in table name, found end of line")
+        XCTAssertEqual(
+            error("periodic k = builtin byte_pair_lo'"),
+            "t.air:3:22: expected a built-in table name, found 'byte_pair_lo''")
+        XCTAssertEqual(
+            error("periodic k = builtin byte_pair_lo, byte_pair_hi"),
+            "t.air:3:34: expected end of line, found ','")
+        XCTAssertEqual(error("periodic k = builtin [1]"), "t.air:3:22: expected a built-in table name, found '['")
+        XCTAssertEqual(
+            error("periodic k = byte_pair_lo"), "t.air:3:14: expected '[' or 'builtin', found 'byte_pair_lo'")
+        XCTAssertEqual(error("periodic k = 5"), "t.air:3:14: expected '[' or 'builtin', found '5'")
+        // The name after `builtin` is the table's, not a declared name: the column itself may be called anything.
+        XCTAssertEqual(
+            error("periodic builtin = builtin builtin"),
+            "t.air:3:28: unknown built-in table 'builtin'; "
+                + "the built-in tables are byte_pair_lo, byte_pair_hi, byte_pair_and")
+        XCTAssertEqual(
+            error("periodic byte_pair_lo = builtin byte_pair_lo\nconstraint c every_row: a * byte_pair_lo"), "loaded")
+        XCTAssertEqual(
+            error("periodic k = builtin byte_pair_lo\nperiodic k = builtin byte_pair_hi"),
+            "t.air:4:10: 'k' is already declared on line 3")
+    }
+
+    // MARK: - Printing
+
+    func testPrintedExampleCircuitsLoadBack() throws {
+        for air in [FibonacciAIR.air, RangeCheckAIR(bits: 8).air, RescueShapedAIR.air] {
+            let printed = try AIR(circuitSource: air.circuitSource, fileName: "printed.air")
+            assertSameAIR(printed, air)
+            // The format requires a doc line, so a missing one is printed as a placeholder.
+            func documented(_ items: [Column]) -> [Column] {
+                items.map { Column($0.name, doc: $0.doc.isEmpty ? "undocumented" : $0.doc) }
+            }
+            XCTAssertEqual(printed.mainColumns, documented(air.mainColumns))
+            XCTAssertEqual(printed.publicInputs, documented(air.publicInputs))
+        }
+    }
+
+    func testPrintedCircuitText() throws {
+        XCTAssertEqual(
+            FibonacciAIR.air.circuitSource,
+            """
+            air fibonacci
+
+            column a  # the earlier of two consecutive terms
+            column b  # the later term
+
+            public a0      # first term
+            public b0      # second term
+            public result  # b on the last row
+
+            constraint a_step transition: a' - b
+            constraint b_step transition: b' - a - b
+            constraint a_start first_row: a - a0
+            constraint b_start first_row: b - b0
+            constraint result last_row: b - result
+
+            """)
+        let air = try AIR(
+            circuitSource: """
+                air t
+                column x   # a value
+                periodic k = [1, -1, 2, 0]
+                periodic big = builtin byte_pair_and
+                constraint c every_row: x * k - big
+                bus b
+                    entry -1 : [x, 2]
+                """, fileName: "t.air")
+        XCTAssertEqual(
+            air.circuitSource,
+            """
+            air t
+
+            column x  # a value
+
+            periodic k = [1, -1, 2, 0]
+            periodic big = builtin byte_pair_and
+
+            constraint c every_row: x * k - big
+
+            bus b
+                entry -1 : [x, 2]
+
+            """)
+    }
+
+    /// Every expression prints with the parentheses its tree needs and no others, and loads back to the same tree.
+    func testPrintedExpressionsKeepTheirShape() throws {
+        let names = ExpressionNames(main: ["x", "y"], aux: [], periodic: ["k"], publicInputs: ["p"])
+        let (x, y, k, p) = (
+            Expression.main(0, .current), Expression.main(1, .current), Expression.periodic(0),
+            Expression.publicInput(0)
+        )
+        let cases: [(Expression, String)] = [
+            (.sub(.sub(x, y), p), "x - y - p"),
+            (.sub(x, .sub(y, p)), "x - (y - p)"),
+            (.add(x, .add(y, k)), "x + (y + k)"),
+            (.mul(.mul(x, y), k), "x * y * k"),
+            (.mul(x, .mul(y, k)), "x * (y * k)"),
+            (.mul(.add(x, y), .sub(x, y)), "(x + y) * (x - y)"),
+            (.power(.power(x, 2), 3), "(x^2)^3"),
+            (.neg(.power(x, 2)), "-x^2"),
+            (.power(.neg(x), 2), "(-x)^2"),
+            (.mul(.neg(x), y), "-x * y"),
+            (.neg(.mul(x, y)), "-(x * y)"),
+            (.neg(.neg(x)), "--x"),
+            (.add(x, .neg(y)), "x + (-y)"),
+            (.mul(x, .neg(.constant(.one))), "x * (-1)"),
+            (.power(.constant(Fp(2)), 3), "2^3"),
+            (.sub(.main(0, .next), x), "x' - x"),
+            (.mul(x, .constant(-Fp.one)), "x * 0x800000000000011000000000000000000000000000000000000000000000000"),
+            (.mul(.constant(Fp(1 << 32) * Fp(1 << 32)), y), "18446744073709551616 * y"),
+        ]
+        for (expression, text) in cases {
+            XCTAssertEqual(expression.circuitSyntax(names: names), text)
+        }
+
+        // Random trees from a fixed seed: printed, loaded, and compared node for node.
+        var rng = SeededGenerator(seed: 0x9121_7E5)
+        func leaf() -> Expression {
+            switch rng.next() % 7 {
+            case 0: return x
+            case 1: return .main(1, .next)
+            case 2: return k
+            case 3: return p
+            case 4: return .constant(Fp(rng.next() % 300))
+            case 5: return .constant(-Fp(rng.next() % 3))
+            default: return y
+            }
+        }
+        func tree(_ depth: Int) -> Expression {
+            guard depth > 0, rng.next() % 5 != 0 else { return leaf() }
+            switch rng.next() % 5 {
+            case 0: return .add(tree(depth - 1), tree(depth - 1))
+            case 1: return .sub(tree(depth - 1), tree(depth - 1))
+            case 2: return .mul(tree(depth - 1), tree(depth - 1))
+            case 3: return .neg(tree(depth - 1))
+            default: return .power(tree(depth - 1), 1 + Int(rng.next() % 3))
+            }
+        }
+        for _ in 0..<2_000 {
+            // Adding x keeps the constraint's degree positive whatever the tree.
+            let expression = Expression.add(x, tree(6))
+            let source = """
+                air t
+                column x   # x
+                column y   # y
+                public p   # p
+                periodic k = [1, 2]
+                constraint c transition: \(expression.circuitSyntax(names: names))
+                constraint d every_row: y
+                """
+            let air = try AIR(circuitSource: source, fileName: "t.air")
+            XCTAssertEqual(air.constraints[0].expression, expression, source)
         }
     }
 

@@ -1,0 +1,349 @@
+import AIR
+import ExampleAIRs
+import Field
+import Foundation
+import Hashing
+import Proof
+import Prover
+import Verifier
+import XCTest
+
+/// What a zero-knowledge proof reveals must not depend on the witness: two proofs of one statement share nothing
+/// but the statement, no opened point is a trace row, no opened value is the unmasked trace's, and the revealed
+/// values of proofs from two different witnesses are indistinguishable.
+final class ZeroKnowledgeTests: XCTestCase {
+    /// The smallest zero-knowledge parameters the example traces fit: mask degree k = 4·8 + 2 = 34, so 64 rows.
+    static let parameters = ProofParameters(
+        logBlowup: 2, queryCount: 8, grindingBits: 0, logFoldingFactor: 2, logRemainderDegree: 3)
+
+    static let rangeCheck = RangeCheckAIR(bits: 6)
+
+    /// Each example AIR with a 64-row witness and its public inputs.
+    static let statements: [(air: AIR, trace: TraceTable, publicInputs: [Fp])] = {
+        let fibonacci = FibonacciAIR.trace(rows: 64)
+        let rescue = RescueShapedAIR.trace(rows: 64)
+        var rng = SeededGenerator(seed: 3)
+        let values = (0..<64).map { _ in rng.next() % 64 }
+        return [
+            (FibonacciAIR.air, fibonacci.trace, fibonacci.publicInputs),
+            (RescueShapedAIR.air, rescue.trace, rescue.publicInputs),
+            (rangeCheck.air, rangeCheck.trace(values: values), []),
+        ]
+    }()
+
+    static func makeProof(_ air: AIR, _ trace: TraceTable, _ inputs: [Fp], _ p: ProofParameters) throws -> StarkProof {
+        try prove(air: air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: p))
+    }
+
+    // MARK: - (a) Fresh randomness in every proof
+
+    func testTwoProofsOfOneStatementShareNoCommitmentOrValue() throws {
+        var compared = 0
+        for (air, trace, inputs) in Self.statements {
+            let first = try Self.makeProof(air, trace, inputs, Self.parameters)
+            let second = try Self.makeProof(air, trace, inputs, Self.parameters)
+            for proof in [first, second] { try verify(proof: proof, air: air, publicInputs: inputs, policy: lenient) }
+
+            var firstRoots = [first.mainRoot, first.compositionRoot] + first.friRoots
+            var secondRoots = [second.mainRoot, second.compositionRoot] + second.friRoots
+            if let a = first.auxRoot, let b = second.auxRoot {
+                firstRoots.append(a)
+                secondRoots.append(b)
+            }
+            XCTAssertGreaterThan(first.friRoots.count, 0)
+            for (a, b) in zip(firstRoots, secondRoots) {
+                XCTAssertNotEqual(a, b, "\(air.name): a commitment repeated")
+                compared += 1
+            }
+            let firstValues = Self.outOfDomainValues(first) + first.remainder
+            let secondValues = Self.outOfDomainValues(second) + second.remainder
+            XCTAssertEqual(firstValues.count, secondValues.count)
+            for (i, (a, b)) in zip(firstValues, secondValues).enumerated() {
+                XCTAssertNotEqual(a, b, "\(air.name): out-of-domain or remainder value \(i) repeated")
+                compared += 1
+            }
+            // The salts are fresh too, so equal rows at a shared leaf would still hash apart.
+            XCTAssertTrue(Set(first.mainOpening.salts).isDisjoint(with: second.mainOpening.salts))
+        }
+        print("zero knowledge: \(compared) commitments and values compared across two proofs each, none repeated")
+    }
+
+    static func outOfDomainValues(_ proof: StarkProof) -> [Fp] {
+        let ood = proof.outOfDomain
+        return ood.main + ood.mainNext + ood.aux + ood.auxNext + ood.composition
+    }
+
+    // MARK: - (b) Every opened point lies off the trace domain
+
+    func testNoOpenedPointLiesInTheTraceDomain() throws {
+        var points = 0
+        for (air, trace, inputs) in Self.statements {
+            for parameters in [Self.parameters, Profile.test.parameters] {
+                let proof = try Self.makeProof(air, trace, inputs, parameters)
+                let replay = try VerifierReplay(proof: proof, air: air)
+                XCTAssertEqual(replay.leaves.count, proof.mainOpening.rows.count)
+                let n = UInt64(replay.shape.traceLength)
+                // The trace domain is the group of n-th roots of unity: x lies in it exactly when x^n = 1.
+                for x in [replay.z, replay.zNext] + replay.leaves.map(replay.point(leaf:)) {
+                    XCTAssertNotEqual(x.power(n), .one, "\(air.name): an opened point is a trace row")
+                    points += 1
+                }
+            }
+        }
+        print("zero knowledge: \(points) opened points (queried leaves, z and z·ω), none in the trace domain")
+    }
+
+    // MARK: - (c) Every opened value is masked
+
+    func testOpenedValuesDifferFromTheUnmaskedTrace() throws {
+        var masked = 0
+        var unmasked = 0
+        for (air, trace, inputs) in Self.statements {
+            for parameters in [Self.parameters, Profile.test.parameters] {
+                let proof = try Self.makeProof(air, trace, inputs, parameters)
+                let replay = try VerifierReplay(proof: proof, air: air)
+                // The columns as the unmasked interpolants of the trace: main, then auxiliary under the proof's
+                // challenges.
+                var columns = trace.columns
+                let aux = try air.buildAuxiliaryColumns(
+                    main: trace, publicInputs: inputs, challenges: replay.auxChallenges)
+                columns += aux
+                NTT.inverse(columns: &columns)
+                let polynomials = columns.map { Polynomial(coefficients: $0) }
+                let mainWidth = air.mainColumns.count
+
+                // Pairs of (what the proof reveals, what the unmasked polynomial takes there).
+                var pairs: [(revealed: Fp, plain: Fp, what: String)] = []
+                for (c, p) in polynomials.enumerated() {
+                    let atZ = c < mainWidth ? proof.outOfDomain.main[c] : proof.outOfDomain.aux[c - mainWidth]
+                    let atZNext =
+                        c < mainWidth ? proof.outOfDomain.mainNext[c] : proof.outOfDomain.auxNext[c - mainWidth]
+                    pairs.append((atZ, p.evaluate(at: replay.z), "column \(c) at z"))
+                    pairs.append((atZNext, p.evaluate(at: replay.zNext), "column \(c) at z·ω"))
+                }
+                for (j, leaf) in replay.leaves.enumerated() {
+                    let x = replay.point(leaf: leaf)
+                    let row = proof.mainOpening.rows[j] + (proof.auxOpening?.rows[j] ?? [])
+                    for (c, p) in polynomials.enumerated() {
+                        pairs.append((row[c], p.evaluate(at: x), "column \(c) at leaf \(leaf)"))
+                    }
+                }
+                for pair in pairs {
+                    if parameters.zeroKnowledge {
+                        XCTAssertNotEqual(pair.revealed, pair.plain, "\(air.name): \(pair.what) is unmasked")
+                        masked += 1
+                    } else {
+                        // Without zero knowledge the proof reveals the interpolant itself: the twin that shows this
+                        // test computes the right points and polynomials.
+                        XCTAssertEqual(pair.revealed, pair.plain, "\(air.name): \(pair.what)")
+                        unmasked += 1
+                    }
+                }
+            }
+        }
+        print(
+            "zero knowledge: \(masked) revealed trace values all differ from the unmasked interpolants; "
+                + "without zero knowledge all \(unmasked) equal them")
+    }
+
+    // MARK: - (d) Proofs from two witnesses are indistinguishable
+
+    /// Proofs per witness: about 60 per bin of the χ² tests.
+    static let samplesPerWitness = 2000
+    /// The chance the whole family of tests flags anything when the proofs do hide the witness.
+    static let familyFalseAlarmRate = 1e-6
+    /// Bins per statistic: a value's low five bits, or the low three and two bits of a pair of values.
+    static let bins = 32
+
+    /// Revealed values at fixed places in a proof, binned: every out-of-domain value, the first queried row of each
+    /// commitment, the first FRI layer's first opened value, the remainder's constant coefficient, the first
+    /// queried coset, and a few pairs of values (which the single-value tests cannot see correlations between).
+    static func statistics(_ proof: StarkProof, air: AIR) throws -> [(name: String, bin: Int)] {
+        let ood = proof.outOfDomain
+        var out: [(String, Int)] = []
+        for (name, values) in [
+            ("main at z", ood.main), ("main at z·ω", ood.mainNext), ("aux at z", ood.aux),
+            ("aux at z·ω", ood.auxNext), ("composition at z", ood.composition),
+            ("first main row", proof.mainOpening.rows[0]), ("first aux row", proof.auxOpening?.rows[0] ?? []),
+            ("first composition row", proof.compositionOpening.rows[0]),
+            ("first FRI layer-1 value", [proof.friOpenings[0].rows[0][0]]), ("remainder", [proof.remainder[0]]),
+        ] {
+            for (i, v) in values.enumerated() { out.append(("\(name) [\(i)]", low(v, bits: 5))) }
+        }
+        let cosets = try VerifierReplay(proof: proof, air: air).cosets
+        out.append(("first queried coset", cosets[0] % bins))
+        let mainRow = proof.mainOpening.rows[0]
+        let auxRow = proof.auxOpening?.rows[0] ?? []
+        for (name, a, b) in [
+            ("main at z [0] × aux at z [2]", ood.main[0], ood.aux[2]),
+            ("main at z [1] × composition at z [0]", ood.main[1], ood.composition[0]),
+            ("first main row [0] × [1]", mainRow[0], mainRow[1]),
+            ("first main row [2] × first aux row [2]", mainRow[2], auxRow[2]),
+        ] {
+            out.append((name, low(a, bits: 3) << 2 | low(b, bits: 2)))
+        }
+        return out
+    }
+
+    static func low(_ x: Fp, bits: Int) -> Int { Int(x.canonicalLimbs.0 & (1 << UInt64(bits) - 1)) }
+
+    /// Binned statistics of `count` proofs of the range check from `values`.
+    static func histograms(values: [UInt64], count: Int, parameters: ProofParameters) throws -> [(String, [Int])] {
+        let air = rangeCheck.air
+        let trace = rangeCheck.trace(values: values)
+        var names: [String] = []
+        var counts: [[Int]] = []
+        for i in 0..<count {
+            let proof = try makeProof(air, trace, [], parameters)
+            // Verifying a sample keeps the run honest (these are proofs of a true statement) without doubling it.
+            if i < 10 { try verify(proof: proof, air: air, publicInputs: [], policy: lenient) }
+            let stats = try statistics(proof, air: air)
+            if counts.isEmpty {
+                names = stats.map(\.name)
+                counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: stats.count)
+            }
+            for (s, stat) in stats.enumerated() { counts[s][stat.bin] += 1 }
+        }
+        return Array(zip(names, counts))
+    }
+
+    /// Two witnesses of the same statement (the range check has no public inputs): 64 distinct values against
+    /// one value repeated 64 times, so the value, multiplicity and LogUp columns all differ.
+    static let witnessA: [UInt64] = Array(0..<64)
+    static let witnessB: [UInt64] = [UInt64](repeating: 17, count: 64)
+
+    func testRevealedValuesDoNotDependOnTheWitness() throws {
+        let start = ContinuousClock.now
+        let a = try Self.histograms(values: Self.witnessA, count: Self.samplesPerWitness, parameters: Self.parameters)
+        let b = try Self.histograms(values: Self.witnessB, count: Self.samplesPerWitness, parameters: Self.parameters)
+        let threshold = Self.familyFalseAlarmRate / Double(a.count)
+        var flagged: [String] = []
+        var smallest = 1.0
+        print(
+            "zero knowledge: χ² of \(a.count) binned revealed values, \(Self.samplesPerWitness) proofs per "
+                + "witness; flag below p = \(threshold) (Bonferroni, family rate \(Self.familyFalseAlarmRate))")
+        for ((name, countsA), (_, countsB)) in zip(a, b) {
+            let result = ChiSquare.homogeneity(countsA, countsB)
+            smallest = min(smallest, result.pValue)
+            print(
+                "  \(name): χ² = \(Self.rounded(result.statistic)), df \(result.degreesOfFreedom), "
+                    + "p = \(Self.rounded(result.pValue))  A \(countsA)  B \(countsB)")
+            if result.pValue < threshold { flagged.append(name) }
+        }
+        XCTAssertEqual(flagged, [], "the revealed values tell the witnesses apart")
+        print(
+            "zero knowledge: \(2 * Self.samplesPerWitness) proofs, \(flagged.count) of \(a.count) tests flagged, "
+                + "smallest p = \(Self.rounded(smallest)), \(Self.seconds(since: start)) s")
+    }
+
+    func testTheSameTestTellsWitnessesApartWithoutZeroKnowledge() throws {
+        // The twin: without masks a proof is a function of the witness, so the same binned values separate the
+        // two witnesses. Such proofs are deterministic, so a few stand for many.
+        var plain = Self.parameters
+        plain.zeroKnowledge = false
+        let repeats = 5
+        let a = try Self.histograms(values: Self.witnessA, count: repeats, parameters: plain)
+        let b = try Self.histograms(values: Self.witnessB, count: repeats, parameters: plain)
+        let scale = Self.samplesPerWitness / repeats
+        let threshold = Self.familyFalseAlarmRate / Double(a.count)
+        var flagged = 0
+        for ((_, countsA), (_, countsB)) in zip(a, b) {
+            XCTAssertEqual(countsA.filter { $0 > 0 }.count, 1, "proofs without zero knowledge are deterministic")
+            let result = ChiSquare.homogeneity(countsA.map { $0 * scale }, countsB.map { $0 * scale })
+            if result.pValue < threshold { flagged += 1 }
+        }
+        // A statistic escapes only when both witnesses' values share their bin (one chance in 32 each).
+        XCTAssertGreaterThan(flagged, a.count / 2)
+        print("zero knowledge: without masks, \(flagged) of \(a.count) tests flag the witnesses apart")
+    }
+
+    func testChiSquareSurvivalMatchesReferenceValues() throws {
+        // scipy.stats.chi2.sf(x, df).
+        let references: [(x: Double, df: Int, p: Double)] = [
+            (30.578, 15, 0.009999737558159146), (37.697, 15, 0.001000101123004824), (10.828, 1, 0.0009997657195830916),
+            (100, 15, 1.3047043436251422e-14), (5, 15, 0.9921264113445191), (80.5, 15, 5.6580912141913345e-11),
+        ]
+        for r in references {
+            let p = ChiSquare.survival(r.x, degreesOfFreedom: r.df)
+            XCTAssertEqual(p, r.p, accuracy: r.p * 1e-9, "χ²(\(r.df)) survival at \(r.x)")
+        }
+        XCTAssertEqual(ChiSquare.homogeneity([10, 0], [10, 0]).pValue, 1)
+        let apart = ChiSquare.homogeneity([100, 0], [0, 100])
+        XCTAssertEqual(apart.statistic, 200)
+        XCTAssertLessThan(apart.pValue, 1e-40)
+    }
+
+    static func rounded(_ x: Double) -> String { String(format: x < 1e-3 ? "%.3g" : "%.4f", x) }
+
+    static func seconds(since start: ContinuousClock.Instant) -> String {
+        let d = ContinuousClock.now - start
+        return String(format: "%.1f", Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+    }
+}
+
+/// Pearson's χ² test that two samples, binned alike, come from the same distribution.
+enum ChiSquare {
+    /// The statistic Σ (K·a_i − b_i/K)² / (a_i + b_i) with K = √(|b|/|a|), over the bins either sample reaches;
+    /// its degrees of freedom (those bins less one) and the chance of a value at least this large.
+    static func homogeneity(_ a: [Int], _ b: [Int]) -> (statistic: Double, degreesOfFreedom: Int, pValue: Double) {
+        let totalA = Double(a.reduce(0, +))
+        let totalB = Double(b.reduce(0, +))
+        let k = (totalB / totalA).squareRoot()
+        var statistic = 0.0
+        var used = 0
+        for (x, y) in zip(a, b) where x + y > 0 {
+            let d = k * Double(x) - Double(y) / k
+            statistic += d * d / Double(x + y)
+            used += 1
+        }
+        let df = max(1, used - 1)
+        return (statistic, df, survival(statistic, degreesOfFreedom: df))
+    }
+
+    /// P(X ≥ x) for X with a χ² distribution of `k` degrees of freedom: the regularised upper incomplete gamma
+    /// function Q(k/2, x/2).
+    static func survival(_ x: Double, degreesOfFreedom k: Int) -> Double {
+        upperGamma(Double(k) / 2, x / 2)
+    }
+
+    /// Q(s, t) = Γ(s, t)/Γ(s), to about 1e-14 relative accuracy: below t = s + 1 from the power series of the lower
+    /// function, where Q is not small; above it from the continued fraction of the upper one, which keeps its
+    /// relative accuracy in the far tail, where Bonferroni-corrected thresholds live.
+    static func upperGamma(_ s: Double, _ t: Double) -> Double {
+        guard t > 0 else { return 1 }
+        let logPrefactor = -t + s * log(t) - lgamma(s)
+        if t < s + 1 {
+            // P(s, t) = e^(−t)·t^s/Γ(s) · Σ_j t^j / (s·(s+1)···(s+j)).
+            var term = 1 / s
+            var sum = term
+            var denominator = s
+            for _ in 0..<10_000 {
+                denominator += 1
+                term *= t / denominator
+                sum += term
+                if term < sum * 1e-17 { break }
+            }
+            return max(0, 1 - sum * exp(logPrefactor))
+        }
+        // Q(s, t) = e^(−t)·t^s/Γ(s) · 1/(t + 1 − s − 1·(1 − s)/(t + 3 − s − 2·(2 − s)/(t + 5 − s − …))),
+        // evaluated front to back by the modified Lentz method.
+        let tiny = 1e-300
+        var b = t + 1 - s
+        var c = 1 / tiny
+        var d = 1 / b
+        var fraction = d
+        for i in 1..<10_000 {
+            let a = -Double(i) * (Double(i) - s)
+            b += 2
+            d = a * d + b
+            if abs(d) < tiny { d = tiny }
+            c = b + a / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let step = c * d
+            fraction *= step
+            if abs(step - 1) < 1e-16 { break }
+        }
+        return exp(logPrefactor) * fraction
+    }
+}
