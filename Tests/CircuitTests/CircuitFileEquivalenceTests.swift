@@ -13,18 +13,18 @@ final class CircuitFileEquivalenceTests: XCTestCase {
 
     func testFileIsTheSwiftCircuit() throws {
         let air = try AIR(contentsOfCircuitFile: Self.path)
-        XCTAssertEqual(air.canonicalDescription, CPUCircuit.air.canonicalDescription)
+        XCTAssertEqual(air.canonicalDescription, CPUCircuit.swiftReference.canonicalDescription)
         XCTAssertEqual(air.mainColumns.map(\.name), Col.allCases.map(\.name))
         // Not part of the circuit id, but the file is where the doc lines live now: they must say what Col says.
-        XCTAssertEqual(air.mainColumns, CPUCircuit.air.mainColumns)
-        XCTAssertEqual(air.publicInputs, CPUCircuit.air.publicInputs)
+        XCTAssertEqual(air.mainColumns, CPUCircuit.swiftReference.mainColumns)
+        XCTAssertEqual(air.publicInputs, CPUCircuit.swiftReference.publicInputs)
         XCTAssertEqual(air.publicInputs.map(\.name), CPUCircuit.publicInputNames)
         // Equal descriptions imply these; comparing them too names the first difference when they are not.
-        XCTAssertEqual(air.constraints.map(\.name), CPUCircuit.air.constraints.map(\.name))
-        XCTAssertEqual(air.constraints, CPUCircuit.air.constraints)
-        XCTAssertEqual(air.buses.map(\.name), CPUCircuit.air.buses.map(\.name))
-        XCTAssertEqual(air.buses, CPUCircuit.air.buses)
-        XCTAssertEqual(air.periodicColumns, CPUCircuit.air.periodicColumns)
+        XCTAssertEqual(air.constraints.map(\.name), CPUCircuit.swiftReference.constraints.map(\.name))
+        XCTAssertEqual(air.constraints, CPUCircuit.swiftReference.constraints)
+        XCTAssertEqual(air.buses.map(\.name), CPUCircuit.swiftReference.buses.map(\.name))
+        XCTAssertEqual(air.buses, CPUCircuit.swiftReference.buses)
+        XCTAssertEqual(air.periodicColumns, CPUCircuit.swiftReference.periodicColumns)
     }
 
     /// The text the library loads at run time is the file's, byte for byte; run Scripts/embed-circuits to update it.
@@ -35,8 +35,8 @@ final class CircuitFileEquivalenceTests: XCTestCase {
     }
 
     func testLoadedAIRIsTheSwiftCircuit() {
-        XCTAssertEqual(CPUCircuit.loadedAIR.canonicalDescription, CPUCircuit.air.canonicalDescription)
-        XCTAssertEqual(CPUCircuit.loadedAIR.mainColumns, CPUCircuit.air.mainColumns)
+        XCTAssertEqual(CPUCircuit.loadedAIR.canonicalDescription, CPUCircuit.swiftReference.canonicalDescription)
+        XCTAssertEqual(CPUCircuit.loadedAIR.mainColumns, CPUCircuit.swiftReference.mainColumns)
     }
 
     /// The circuit the library loads has the id Circuits/digests.txt pins for the file.
@@ -49,11 +49,11 @@ final class CircuitFileEquivalenceTests: XCTestCase {
 
     /// The printer's draft of the Swift circuit loads back to it: the round trip the hand-tidied file started from.
     func testPrintedSwiftCircuitLoadsBack() throws {
-        let source = CPUCircuit.air.circuitSource
+        let source = CPUCircuit.swiftReference.circuitSource
         XCTAssertTrue(source.contains("periodic table_lo = builtin byte_pair_lo\n"))
         let air = try AIR(circuitSource: source, fileName: "printed.air")
-        XCTAssertEqual(air.canonicalDescription, CPUCircuit.air.canonicalDescription)
-        XCTAssertEqual(air.mainColumns, CPUCircuit.air.mainColumns)
-        XCTAssertEqual(air.publicInputs, CPUCircuit.air.publicInputs)
+        XCTAssertEqual(air.canonicalDescription, CPUCircuit.swiftReference.canonicalDescription)
+        XCTAssertEqual(air.mainColumns, CPUCircuit.swiftReference.mainColumns)
+        XCTAssertEqual(air.publicInputs, CPUCircuit.swiftReference.publicInputs)
     }
 }

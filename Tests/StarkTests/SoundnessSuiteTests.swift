@@ -42,8 +42,7 @@ struct VerifierReplay {
         t.absorb("composition-root", digest: proof.compositionRoot)
         z = StarkProtocol.drawOutOfDomainPoint(&t, shape: shape)
         StarkProtocol.absorb(proof.outOfDomain, into: &t)
-        deep = StarkProtocol.drawDeepCoefficients(
-            &t, mainWidth: air.mainColumns.count, auxWidth: air.auxColumns.count, shape: shape)
+        deep = StarkProtocol.drawDeepCoefficients(&t, air: air, shape: shape)
         var betas: [Fp] = []
         for layer in 0...shape.friLayerCount {
             betas.append(t.challenge("fri-fold"))
