@@ -133,6 +133,14 @@ extension MerkleTree {
     ///
     /// - Throws: ``MerkleError/noIndices`` or ``MerkleError/indexOutOfRange(index:leafCount:)``.
     public func open<Indices: Sequence<Int>>(_ indices: Indices) throws(MerkleError) -> MerkleOpening {
+        try open(indices) { Array(row(at: $0)) }
+    }
+
+    /// Opens the leaves at `indices`, taking each opened row from `row(index)`: for trees built from a row
+    /// function, which keep no rows.
+    public func open<Indices: Sequence<Int>>(
+        _ indices: Indices, rows row: (Int) -> [Fp]
+    ) throws(MerkleError) -> MerkleOpening {
         let positions = try MerkleOpening.normalizedIndices(indices, leafCount: leafCount)
         var nodes: [Digest] = []
         var known = positions
@@ -157,7 +165,7 @@ extension MerkleTree {
             depth -= 1
         }
         return MerkleOpening(
-            rows: positions.map { Array(row(at: $0)) },
+            rows: positions.map { row($0) },
             salts: isSalted ? positions.map { salt(at: $0)! } : [],
             nodes: nodes)
     }

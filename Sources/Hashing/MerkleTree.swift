@@ -57,8 +57,29 @@ public struct MerkleTree: Sendable {
     public init(rows: [Fp], width: Int, salts source: Salts = .random) throws(MerkleError) {
         guard width >= 1 else { throw .invalidWidth(width) }
         guard !rows.isEmpty, rows.count % width == 0 else { throw .raggedRows(elementCount: rows.count, width: width) }
-        let n = rows.count / width
-        guard n & (n - 1) == 0 else { throw .invalidLeafCount(n) }
+        let flat = rows
+        try self.init(leafCount: rows.count / width, width: width, salts: source, storing: rows) { leaf, out in
+            flat.withUnsafeBufferPointer { (out).update(from: $0.baseAddress! + leaf * width, count: width) }
+        }
+    }
+
+    /// Commits to `leafCount` rows of `width` elements that `row(leaf, destination)` writes on demand, without
+    /// keeping them: for a prover whose rows are columns of a large table, so that the table is not copied.
+    /// `row` is called once per leaf, from several threads at once. Openings of such a tree take the rows from the
+    /// caller: ``open(_:rows:)``.
+    public init(
+        leafCount: Int, width: Int, salts source: Salts = .random,
+        rows row: @Sendable (Int, UnsafeMutablePointer<Fp>) -> Void
+    ) throws(MerkleError) {
+        try self.init(leafCount: leafCount, width: width, salts: source, storing: [], row)
+    }
+
+    private init(
+        leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp],
+        _ row: @Sendable (Int, UnsafeMutablePointer<Fp>) -> Void
+    ) throws(MerkleError) {
+        guard width >= 1 else { throw .invalidWidth(width) }
+        guard n >= 1, n & (n - 1) == 0 else { throw .invalidLeafCount(n) }
         if case .explicit(let given) = source, given.count != n {
             throw .wrongSaltCount(expected: n, found: given.count)
         }
@@ -85,26 +106,23 @@ public struct MerkleTree: Sendable {
         let chunkLeaves = MerkleTree.chunkLeafCount(leafCount: n)
         let chunks = n / chunkLeaves
         let saltFree = salts.isEmpty
-        self.nodes = rows.withUnsafeBufferPointer { rowBuffer in
-            salts.withUnsafeMutableBufferPointer { saltBuffer in
-                [Digest](unsafeUninitializedCapacity: 2 * n) { nodeBuffer, count in
-                    nodeBuffer[0] = .zero
-                    let nodes = SharedPointer(base: nodeBuffer.baseAddress!)
-                    let rows = SharedReadPointer(base: rowBuffer.baseAddress!)
-                    let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
-                    // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
-                    // no two workers write the same salt or node.
-                    Parallel.forEachChunk(of: chunks, chunks: chunks) { range in
-                        let c = range.lowerBound
-                        MerkleTree.buildSubtree(
-                            leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
-                            rows: rows, salts: salts, stream: stream, nodes: nodes)
-                    }
-                    for i in stride(from: chunks - 1, through: 1, by: -1) {
-                        MerkleTree.hashChildren(of: i, in: nodes.base)
-                    }
-                    count = 2 * n
+        self.nodes = salts.withUnsafeMutableBufferPointer { saltBuffer in
+            [Digest](unsafeUninitializedCapacity: 2 * n) { nodeBuffer, count in
+                nodeBuffer[0] = .zero
+                let nodes = SharedPointer(base: nodeBuffer.baseAddress!)
+                let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
+                // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
+                // no two workers write the same salt or node.
+                Parallel.forEachChunk(of: chunks, chunks: chunks) { range in
+                    let c = range.lowerBound
+                    MerkleTree.buildSubtree(
+                        leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
+                        row: row, salts: salts, stream: stream, nodes: nodes)
                 }
+                for i in stride(from: chunks - 1, through: 1, by: -1) {
+                    MerkleTree.hashChildren(of: i, in: nodes.base)
+                }
+                count = 2 * n
             }
         }
         self.salts = salts
@@ -119,7 +137,7 @@ public struct MerkleTree: Sendable {
     }
 
     private static func buildSubtree(
-        leaves: Range<Int>, leafCount n: Int, width: Int, rows: SharedReadPointer<Fp>,
+        leaves: Range<Int>, leafCount n: Int, width: Int, row fill: (Int, UnsafeMutablePointer<Fp>) -> Void,
         salts: SharedPointer<Salt>?, stream: RandomStream?, nodes: SharedPointer<Digest>
     ) {
         if let salts, let stream {
@@ -129,6 +147,8 @@ public struct MerkleTree: Sendable {
         }
         let prefix = salts == nil ? 1 : 1 + Salt.byteCount
         let inputLength = prefix + width * Fp.byteCount
+        let row = UnsafeMutablePointer<Fp>.allocate(capacity: width)
+        defer { row.deallocate() }
         withUnsafeTemporaryAllocation(byteCount: inputLength, alignment: 16) { scratch in
             let input = scratch.baseAddress!
             input.storeBytes(of: salts == nil ? saltFreeLeafTag : saltedLeafTag, as: UInt8.self)
@@ -136,7 +156,7 @@ public struct MerkleTree: Sendable {
                 if let salts {
                     (input + 1).copyMemory(from: salts.base + leaf, byteCount: Salt.byteCount)
                 }
-                let row = rows.base + leaf * width
+                fill(leaf, row)
                 for j in 0..<width {
                     row[j].writeCanonicalBytes(to: input + prefix + j * Fp.byteCount)
                 }
@@ -196,9 +216,10 @@ public struct MerkleTree: Sendable {
 
     // MARK: - Access
 
-    /// Row `index` as committed.
+    /// Row `index` as committed (only for trees that keep their rows: built with ``init(rows:width:salts:)``).
     public func row(at index: Int) -> ArraySlice<Fp> {
         precondition(index >= 0 && index < leafCount, "row index out of range")
+        precondition(!rows.isEmpty, "this tree does not keep its rows; open it with open(_:rows:)")
         return rows[index * width..<(index + 1) * width]
     }
 
