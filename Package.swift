@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "zkvm",
             dependencies: [
-                "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs",
+                "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs", "Circuit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -120,6 +120,8 @@ public struct AIR: Sendable {
     public let nextRowMainColumns: [Int]
     /// The auxiliary columns some constraint reads on the next row, increasing.
     public let nextRowAuxColumns: [Int]
+    /// Derived values (canonical description, periodic coefficients), computed on first use.
+    let cache: AIRCache
 
     /// Challenges drawn after the main trace is committed: α and β for each bus.
     public var challengeCount: Int { 2 * buses.count }
@@ -133,6 +135,7 @@ public struct AIR: Sendable {
         periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = []
     ) throws(AIRError) {
         self.name = name
+        self.cache = AIRCache()
         self.mainColumns = mainColumns
         self.publicInputs = publicInputs
         self.periodicColumns = periodicColumns

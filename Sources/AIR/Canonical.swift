@@ -1,15 +1,27 @@
+import Synchronization
 import Field
 
 extension AIR {
     /// A canonical text form of everything that gives the AIR its meaning: names, columns, public inputs, periodic
     /// values, constraints with their domains and formulas, buses. Doc lines are left out, so rewording a comment
     /// does not change the circuit id; any change to what is proven does.
-    public var canonicalDescription: String {
+    public var canonicalDescription: String { cache.description { computeCanonicalDescription() } }
+
+    /// The coefficients of periodic column `index` as a polynomial over its period's subgroup, computed once per
+    /// AIR: large tables (the byte table has 2^16 values) would otherwise cost every verification an NTT.
+    public func periodicCoefficients(_ index: Int) -> [Fp] {
+        cache.periodic(index) {
+            let values = periodicColumns[index].values
+            return NTT.interpolate(evaluations: values, on: Domain(logSize: values.count.trailingZeroBitCount))
+        }
+    }
+
+    private func computeCanonicalDescription() -> String {
         var lines = ["air \(name)"]
         lines += mainColumns.map { "main \($0.name)" }
         lines += auxColumns.map { "aux \($0.name)" }
         lines += publicInputs.map { "public \($0.name)" }
-        lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.hexString).joined(separator: " ") }
+        lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ") }
         for bus in buses {
             lines.append("bus \(bus.name) \(bus.entries.count)")
             for e in bus.entries {
@@ -37,7 +49,7 @@ extension Expression {
     /// Prefix notation with every leaf spelled out, e.g. `(sub (main 0 next) (main 1 cur))`.
     public var canonical: String {
         switch self {
-        case .constant(let c): return c.hexString
+        case .constant(let c): return c.canonicalHex
         case .main(let i, let r): return "(main \(i) \(r == .next ? "next" : "cur"))"
         case .aux(let i, let r): return "(aux \(i) \(r == .next ? "next" : "cur"))"
         case .periodic(let i): return "(periodic \(i))"
@@ -50,5 +62,37 @@ extension Expression {
         case .neg(let a): return "(neg \(a.canonical))"
         case .power(let a, let k): return "(pow \(a.canonical) \(k))"
         }
+    }
+}
+
+extension Fp {
+    /// `hexString`, with a fast path for the small values tables are made of.
+    var canonicalHex: String {
+        let v = canonicalLimbs
+        if v.1 == 0 && v.2 == 0 && v.3 == 0 { return "0x" + String(v.0, radix: 16) }
+        return hexString
+    }
+}
+
+/// Values derived from an AIR once and shared by its copies.
+final class AIRCache: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private var canonical: String?
+    private var periodicCoefficients: [Int: [Fp]] = [:]
+
+    func description(_ make: () -> String) -> String {
+        lock.withLock { _ in
+            if let canonical { return canonical }
+            let made = make()
+            canonical = made
+            return made
+        }
+    }
+
+    func periodic(_ index: Int, _ make: () -> [Fp]) -> [Fp] {
+        if let known = lock.withLock({ _ in periodicCoefficients[index] }) { return known }
+        let made = make()
+        lock.withLock { _ in periodicCoefficients[index] = made }
+        return made
     }
 }

@@ -32,10 +32,10 @@ struct CompositionBuilder {
         defer { sums.forEach { $0.deallocate() } }
         for s in sums { s.initialize(repeating: .zero, count: size) }
 
-        let periodic = air.periodicColumns.map { column -> [Fp] in
+        let periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
             // p(x^(n/P)) on g·⟨ω_E⟩ repeats every E·P/n points: evaluate p on that smaller coset.
             let period = column.values.count
-            let coefficients = ColumnMath.periodicCoefficients(column.values)
+            let coefficients = air.periodicCoefficients(index)
             let smaller = Domain(
                 logSize: (size / n * period).trailingZeroBitCount,
                 offset: StarkProtocol.domainOffset.power(UInt64(n / period)))

@@ -119,8 +119,8 @@ public func verify(
     let ood = proof.outOfDomain
     let n = shape.traceLength
     let program = ConstraintProgram(air)
-    let periodic = air.periodicColumns.map {
-        ColumnMath.periodicValue(coefficients: ColumnMath.periodicCoefficients($0.values), at: z, traceLength: n)
+    let periodic = air.periodicColumns.indices.map {
+        ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
     }
     // Columns never read on the next row are not opened there; the program never looks at them.
     var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)

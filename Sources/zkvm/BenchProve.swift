@@ -1,0 +1,102 @@
+import ArgumentParser
+import Circuit
+import Field
+import Foundation
+import Proof
+import Prover
+import RV32IM
+import Verifier
+
+struct BenchProve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Prove and verify the Fibonacci and SHA-256 guests: cycles per second, verify time, proof size.")
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(name: .customLong("log-cycles"), help: "About 2^N cycles per run; repeat for several (default 16).")
+    var logCycles: [Int] = []
+
+    @Option(help: "Proof profile: default, fast, test or ethstark.")
+    var profile = "default"
+
+    @Flag(help: "Print the time of each prover phase.")
+    var phases = false
+
+    @Option(help: "Verification runs per proof; the median is reported.")
+    var verifyRuns = 3
+
+    func run() throws {
+        guard let chosen = Profile(rawValue: profile) else { throw ValidationError("unknown profile '\(profile)'") }
+        let sizes = logCycles.isEmpty ? [16] : logCycles
+        guard sizes.allSatisfy({ (16...20).contains($0) }) else {
+            throw ValidationError("--log-cycles must be 16…20 (the circuit's tables need 2^16 rows)")
+        }
+        // The guests ship with the repository: run from its top, or from anywhere in a checkout.
+        var root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if !FileManager.default.fileExists(atPath: root.appendingPathComponent("Vectors/programs").path) {
+            root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+                .standardized
+        }
+        var runs: [[String: Any]] = []
+        if !json {
+            print("zkvm bench prove — profile \(profile); \(Parallel.coreCount) cores, load \(loadAverage())")
+            print("guest       cycles    rows   prove s  cycles/s  verify ms  proof KB  peak RSS MB  proven bits")
+        }
+        for log in sizes {
+            // Inputs sized so that the execution, with its I/O rows, just fits 2^log rows.
+            let budget = (1 << log) - 64
+            let fibonacciN = (budget - 600) / 10
+            let shaBytes = (budget - 3400) * 10 / 896
+            let guests: [(String, [UInt8])] = [
+                ("fibonacci", withUnsafeBytes(of: UInt32(fibonacciN).littleEndian) { Array($0) }),
+                ("sha256", (0..<shaBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }),
+            ]
+            for (name, input) in guests {
+                let file = root.appendingPathComponent("Vectors/programs/\(name)/program.elf")
+                let program = try Program(bytes: [UInt8](try Data(contentsOf: file)))
+                let trace = try Machine(program: program, input: input).trace()
+                let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)
+                let entries = CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal)
+                let clock = Stopwatch()
+                let proof = try prove(
+                    air: CPUCircuit.air, trace: table, publicInputs: inputs, publicBusEntries: entries,
+                    options: ProverOptions(parameters: chosen.parameters, progress: phases ? printPhase : nil))
+                let proveSeconds = clock.seconds
+                let rss = peakResidentMB()
+                let verifyMs = median(verifyRuns) {
+                    let t = Stopwatch()
+                    try! verify(
+                        proof: proof, air: CPUCircuit.air, publicInputs: inputs, publicBusEntries: entries,
+                        policy: VerifierPolicy(minimumProvenBits: 0))
+                    return t.ms
+                }
+                let shape = try StarkShape(
+                    air: CPUCircuit.air, parameters: chosen.parameters, logTraceLength: table.logRowCount)
+                let security = shape.security(air: CPUCircuit.air)
+                let cycles = trace.rows.count
+                let bytes = proof.encoded().count
+                runs.append([
+                    "guest": name, "cycles": cycles, "rows": table.rowCount, "prove_seconds": round3(proveSeconds),
+                    "cycles_per_second": round3(Double(cycles) / proveSeconds), "verify_ms": round3(verifyMs),
+                    "proof_bytes": bytes, "peak_rss_mb": round3(rss), "proven_bits": round3(security.provenBits),
+                    "conjectured_bits": round3(security.conjecturedBits),
+                ])
+                if !json {
+                    print(
+                        name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                            + String(format: " %7d %7d %9.2f %9.0f %10.2f %9.1f %12.0f %12.1f", cycles, table.rowCount,
+                                proveSeconds, Double(cycles) / proveSeconds, verifyMs, Double(bytes) / 1024, rss,
+                                security.provenBits))
+                }
+            }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["runs": runs], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("peak RSS is the process's high-water mark so far")
+        }
+    }
+}
