@@ -45,15 +45,17 @@ public struct ProofParameters: Hashable, Sendable {
             && Self.logRemainderDegreeRange.contains(logRemainderDegree)
     }
 
-    /// The degree of the random polynomials that mask each committed column: one more than the number of points at
-    /// which a column is ever revealed (z, z·ω, and a whole folding coset per query), so every revealed value is
-    /// uniformly distributed. Zero without zero knowledge.
-    public var maskDegree: Int { zeroKnowledge ? foldingFactor * queryCount + 2 : 0 }
+    /// The degree of the random polynomials that mask each committed column: at least the number of points at
+    /// which a column's values are ever revealed, so every revealed value is uniformly distributed. A column is
+    /// opened at z, z·ω and a whole folding coset per query; the composition segments opened at each of those
+    /// points also reveal H(x), which depends on the columns at x·ω as well. Hence 2·f·q + 2. Zero without zero
+    /// knowledge.
+    public var maskDegree: Int { zeroKnowledge ? 2 * foldingFactor * queryCount + 2 : 0 }
 }
 
 /// Named parameter sets.
 public enum Profile: String, CaseIterable, Sendable {
-    /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^10 to 2^26 rows, and the
+    /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^11 to 2^26 rows, and the
     /// fastest such set measured here: blowup 8, 60 queries, 20 grinding bits, folding by 4.
     case `default`
     /// About 100 conjectured bits (≥ 100 from 2^14 rows) at blowup 4, proving about 1.7 times as fast as `default`;
@@ -70,17 +72,19 @@ public enum Profile: String, CaseIterable, Sendable {
     public var parameters: ProofParameters {
         switch self {
         case .default:
-            // Proven bits are about q·log₂(1/√ρ) + grinding, with ρ = (n + k)/N and mask degree k = 2^r·q + 2 for
-            // folding by 2^r, so short traces, where k is a large fraction of n, set the query count. The smallest q
-            // reaching 100 proven bits over 2^10…2^22 rows (RescueShaped AIR: 12 columns, 36 constraints, degree 3),
-            // with the proof size at 2^15 rows:
+            // Proven bits are about q·log₂(1/√ρ) + grinding, with ρ = (n + k)/N and mask degree k = 2·2^r·q + 2
+            // for folding by 2^r, so short traces, where k is a large fraction of n, set the query count. With the
+            // mask degree of 2^r·q + 2 that an earlier analysis used, the smallest q reaching 100 proven bits over
+            // 2^10…2^22 rows (RescueShaped AIR: 12 columns, 36 constraints, degree 3), with the proof size at 2^15
+            // rows, was:
             //   blowup 8,  fold 4, q 60:  100.8 bits at 2^10, 109.8 at 2^16;  254 KB   ← chosen
             //   blowup 8,  fold 8, q 67:  100.0 at 2^10, 120.1 at 2^16;       418 KB
             //   blowup 8,  fold 2, q 57:  101.0 at 2^10, 105.4 at 2^16;       249 KB
             //   blowup 16, fold 8, q 45:  100.1 at 2^10, 109.8 at 2^16;       294 KB
             // Proving 2^15 rows (best of 5, 2 cores) took 2.0–2.6 s for every blowup-8 set and 2.8 s (median 5.0 s)
             // at blowup 16, whose extended domain is twice as large. Among the blowup-8 sets, folding by 4 keeps
-            // the mask small (k = 242) and the proof small with fewer FRI layers than folding by 2.
+            // the mask small and the proof small with fewer FRI layers than folding by 2. With the doubled mask
+            // (k = 482) this set gives 100.8 proven bits from 2^11 rows (93.2 at 2^10) and 109.6 at 2^16.
             return ProofParameters(logBlowup: 3, queryCount: 60, grindingBits: 20, logFoldingFactor: 2)
         case .fast:
             // 41 queries of 2 conjectured bits each, less the mask's rate loss, plus 20 grinding bits: 101.9 at 2^16.

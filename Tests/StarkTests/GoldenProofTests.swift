@@ -25,9 +25,9 @@ final class GoldenProofTests: XCTestCase {
         let (_, inputs) = FibonacciAIR.trace(rows: 64)
         return Statement(name: "fibonacci 64 rows from (1, 1)", air: FibonacciAIR.air, publicInputs: inputs)
     }()
-    static let fibonacci1024: Statement = {
-        let (_, inputs) = FibonacciAIR.trace(rows: 1024)
-        return Statement(name: "fibonacci 1024 rows from (1, 1)", air: FibonacciAIR.air, publicInputs: inputs)
+    static let fibonacci2048: Statement = {
+        let (_, inputs) = FibonacciAIR.trace(rows: 2048)
+        return Statement(name: "fibonacci 2048 rows from (1, 1)", air: FibonacciAIR.air, publicInputs: inputs)
     }()
     static let rescue64: Statement = {
         let (_, inputs) = RescueShapedAIR.trace(rows: 64, seed: 1)
@@ -52,7 +52,7 @@ final class GoldenProofTests: XCTestCase {
         let values = (0..<128).map { _ in rng.next() % 64 }
         let fib64 = FibonacciAIR.trace(rows: 64)
         let fib128 = FibonacciAIR.trace(rows: 128)
-        let fib1024 = FibonacciAIR.trace(rows: 1024)
+        let fib2048 = FibonacciAIR.trace(rows: 2048)
         let rescue = RescueShapedAIR.trace(rows: 64, seed: 1)
         func make(_ air: AIR, _ trace: TraceTable, _ inputs: [Fp], _ p: ProofParameters) throws -> StarkProof {
             try prove(air: air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: p))
@@ -64,8 +64,8 @@ final class GoldenProofTests: XCTestCase {
                 RescueShapedAIR.air, rescue.trace, rescue.publicInputs, Profile.test.parameters),
             "range-check-128-zk.bin": try make(
                 rangeCheck.air, rangeCheck.trace(values: values), [], smallZeroKnowledge),
-            "fibonacci-1024-default.bin": try make(
-                FibonacciAIR.air, fib1024.trace, fib1024.publicInputs, Profile.default.parameters),
+            "fibonacci-2048-default.bin": try make(
+                FibonacciAIR.air, fib2048.trace, fib2048.publicInputs, Profile.default.parameters),
             "weak-params.bin": try make(FibonacciAIR.air, fib128.trace, fib128.publicInputs, smallZeroKnowledge),
         ]
     }
@@ -130,8 +130,8 @@ final class GoldenProofTests: XCTestCase {
                 "RescueShaped, 64 rows, test profile: periodic columns, degree-3 constraints"),
             valid(range, rangeCheck128, lenientPolicy, "RangeCheck, LogUp bus, zero knowledge (blowup 4, 8 queries)"),
             valid(
-                "fibonacci-1024-default.bin", fibonacci1024, defaultPolicy,
-                "Fibonacci, 1024 rows, default profile: accepted by the default policy"),
+                "fibonacci-2048-default.bin", fibonacci2048, defaultPolicy,
+                "Fibonacci, 2048 rows, default profile: accepted by the default policy"),
             Vector(
                 file: "weak-params.bin", statement: fibonacci128, policy: defaultPolicy,
                 expected: .verification(

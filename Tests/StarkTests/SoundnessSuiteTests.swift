@@ -72,11 +72,16 @@ struct VerifierReplay {
     func expectedComposition(_ ood: OutOfDomainValues, air: AIR, publicInputs: [Fp]) -> Fp {
         let n = shape.traceLength
         let program = ConstraintProgram(air)
-        let periodic = air.periodicColumns.map {
-            ColumnMath.periodicValue(coefficients: ColumnMath.periodicCoefficients($0.values), at: z, traceLength: n)
+        let periodic = air.periodicColumns.indices.map {
+            ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
         }
+        // Only the columns read on the next row are opened at z·ω; the rest are never looked at.
+        var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
+        for (k, c) in air.nextRowMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
+        var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
+        for (k, c) in air.nextRowAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
         let values = program.evaluate(
-            main: ood.main, mainNext: ood.mainNext, aux: ood.aux, auxNext: ood.auxNext, periodic: periodic,
+            main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
             scalars: program.bind(publicInputs: publicInputs, challenges: auxChallenges, busPublicSums: busPublicSums))
         var sum = Fp.zero
         for c in air.constraints {

@@ -14,7 +14,7 @@ let lenient = VerifierPolicy(minimumProvenBits: 0)
 final class StarkRoundTripTests: XCTestCase {
     func testFibonacciProvesAndVerifies() throws {
         for parameters in [Profile.test.parameters, smallZK] {
-            let (trace, inputs) = FibonacciAIR.trace(rows: 64)
+            let (trace, inputs) = FibonacciAIR.trace(rows: 128)
             let proof = try prove(
                 air: FibonacciAIR.air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: parameters))
             try verify(proof: proof, air: FibonacciAIR.air, publicInputs: inputs, policy: lenient)
@@ -29,7 +29,7 @@ final class StarkRoundTripTests: XCTestCase {
     func testRangeCheckWithLogUpProvesAndVerifies() throws {
         let range = RangeCheckAIR(bits: 6)
         var rng = SeededGenerator(seed: 5)
-        let trace = range.trace(values: (0..<64).map { _ in rng.next() % 64 })
+        let trace = range.trace(values: (0..<128).map { _ in rng.next() % 64 })
         for parameters in [Profile.test.parameters, smallZK] {
             let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: parameters))
             XCTAssertNotNil(proof.auxRoot)
@@ -48,7 +48,7 @@ final class StarkRoundTripTests: XCTestCase {
 
     func testTamperedProofsAreRejected() throws {
         let range = RangeCheckAIR(bits: 6)
-        let trace = range.trace(values: Array(0..<64))
+        let trace = range.trace(values: Array(0..<128).map { $0 % 64 })
         let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: smallZK))
         func rejected(_ change: (inout StarkProof) -> Void) -> VerifierError? {
             var p = proof
@@ -84,10 +84,10 @@ final class PublicBusEntryTests: XCTestCase {
         buses: [LogUpBus("set", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])])])
 
     func testTraceMatchingThePublicMultisetVerifiesAndAnyOtherIsRejected() throws {
-        let values: [UInt64] = (0..<64).map { $0 % 8 }
+        let values: [UInt64] = (0..<128).map { $0 % 8 }
         let trace = try TraceTable(columns: [values.map { Fp($0) }])
-        // Each of 0…7 appears 8 times: the public side takes them back with multiplicity −8.
-        let publicSide = [(0..<8).map { PublicBusEntry(multiplicity: -Fp(8), values: [Fp(UInt64($0))]) }]
+        // Each of 0…7 appears 16 times: the public side takes them back with multiplicity −16.
+        let publicSide = [(0..<8).map { PublicBusEntry(multiplicity: -Fp(16), values: [Fp(UInt64($0))]) }]
         for parameters in [Profile.test.parameters, smallZK] {
             let proof = try prove(
                 air: air, trace: trace, publicInputs: [], publicBusEntries: publicSide,
@@ -95,7 +95,7 @@ final class PublicBusEntryTests: XCTestCase {
             try verify(proof: proof, air: air, publicInputs: [], publicBusEntries: publicSide, policy: lenient)
 
             var other = publicSide
-            other[0][7] = PublicBusEntry(multiplicity: -Fp(8), values: [Fp(9)])
+            other[0][7] = PublicBusEntry(multiplicity: -Fp(16), values: [Fp(9)])
             XCTAssertThrowsError(
                 try verify(proof: proof, air: air, publicInputs: [], publicBusEntries: other, policy: lenient))
             XCTAssertThrowsError(try verify(proof: proof, air: air, publicInputs: [], policy: lenient))

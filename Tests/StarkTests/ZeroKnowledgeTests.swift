@@ -124,10 +124,15 @@ final class ZeroKnowledgeTests: XCTestCase {
                 var pairs: [(revealed: Fp, plain: Fp, what: String)] = []
                 for (c, p) in polynomials.enumerated() {
                     let atZ = c < mainWidth ? proof.outOfDomain.main[c] : proof.outOfDomain.aux[c - mainWidth]
-                    let atZNext =
-                        c < mainWidth ? proof.outOfDomain.mainNext[c] : proof.outOfDomain.auxNext[c - mainWidth]
                     pairs.append((atZ, p.evaluate(at: replay.z), "column \(c) at z"))
-                    pairs.append((atZNext, p.evaluate(at: replay.zNext), "column \(c) at z·ω"))
+                }
+                // Only the columns read on the next row are opened at z·ω.
+                for (k, c) in air.nextRowMainColumns.enumerated() {
+                    pairs.append((proof.outOfDomain.mainNext[k], polynomials[c].evaluate(at: replay.zNext), "column \(c) at z·ω"))
+                }
+                for (k, c) in air.nextRowAuxColumns.enumerated() {
+                    let p = polynomials[mainWidth + c]
+                    pairs.append((proof.outOfDomain.auxNext[k], p.evaluate(at: replay.zNext), "aux column \(c) at z·ω"))
                 }
                 for (j, leaf) in replay.leaves.enumerated() {
                     let x = replay.point(leaf: leaf)

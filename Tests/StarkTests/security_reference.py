@@ -62,7 +62,7 @@ def shape(air, profile, log_n):
     log_blowup, queries, _, log_fold, log_remainder, zk = profile
     n = 2**log_n
     fold = 2**log_fold
-    k = fold * queries + 2 if zk else 0
+    k = 2 * fold * queries + 2 if zk else 0
     lde = n * 2**log_blowup
     degree_bound = n + k
     composition = 0
