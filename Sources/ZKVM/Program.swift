@@ -40,8 +40,6 @@ public struct Program: Equatable, Sendable {
         do { image = try RV32IM.Program(segments: segments, entry: entry) } catch { throw .invalidProgram(error) }
     }
 
-    init(image: RV32IM.Program) { self.image = image }
-
     /// The program id: a SHA-256 digest of the loaded segments and the entry point. Two files that load the same
     /// bytes at the same addresses have the same id, whatever their ELF headers say.
     public var id: ProgramID { ProgramID(validatedBytes: image.id) }
