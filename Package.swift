@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Hashing", targets: ["Hashing"]),
         .library(name: "AIR", targets: ["AIR"]),
         .library(name: "RV32IM", targets: ["RV32IM"]),
+        .library(name: "ZKVM", targets: ["ZKVM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -27,10 +28,14 @@ let package = Package(
         .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
         .target(name: "Circuit", dependencies: ["AIR", "Field", "RV32IM"]),
+        .target(
+            name: "ZKVM",
+            dependencies: ["RV32IM", "Circuit", "AIR", "Proof", "Prover", "Verifier", "Field", "Hashing"]
+        ),
         .executableTarget(
             name: "zkvm",
             dependencies: [
-                "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs", "Circuit",
+                "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs", "Circuit", "ZKVM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,5 +46,6 @@ let package = Package(
         .testTarget(name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
+        .testTarget(name: "ZKVMTests", dependencies: ["ZKVM"]),
     ]
 )

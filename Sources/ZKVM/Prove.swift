@@ -1,0 +1,178 @@
+import AIR
+import Circuit
+import Field
+import Foundation
+import Proof
+import Prover
+import RV32IM
+
+/// How ``prove(program:input:options:)`` runs the guest and proves it.
+public struct ProveOptions: Sendable {
+    /// The STARK parameters. Receipts are accepted by the default verifier policy only with parameters giving at
+    /// least 100 proven bits, such as ``Profile/default``'s.
+    public var parameters: ProofParameters
+    /// The guest's resource limits; exceeding one fails with ``ZKVMError/executionFailed(_:cycles:)`` or
+    /// ``ZKVMError/didNotExit(cycleLimit:)``.
+    public var limits: Limits
+    /// Called as each phase ends with its name and the seconds it took: execution, witness building, then each
+    /// phase of the STARK prover. Called on the proving thread; keep it short.
+    public var progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
+
+    /// Options with a named profile's parameters.
+    public init(
+        profile: Profile = .default, limits: Limits = .default,
+        progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)? = nil
+    ) {
+        self.init(parameters: profile.parameters, limits: limits, progress: progress)
+    }
+
+    /// Options with explicit parameters.
+    public init(
+        parameters: ProofParameters, limits: Limits = .default,
+        progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)? = nil
+    ) {
+        self.parameters = parameters
+        self.limits = limits
+        self.progress = progress
+    }
+
+    /// The default profile, the default limits, no progress reports.
+    public static let `default` = ProveOptions()
+}
+
+/// A receipt and what the prover learned making it that the receipt does not say.
+public struct ProveInfo: Sendable {
+    /// The receipt.
+    public var receipt: Receipt
+    /// Instructions the guest executed, the final `ECALL` included. Not part of the receipt: the proof binds only
+    /// the padded trace length.
+    public var cycles: UInt64
+    /// The guest's diagnostic log (fd 2). Not part of the receipt.
+    public var log: [UInt8]
+    /// Seconds spent in each phase, in order.
+    public var phases: [(phase: String, seconds: Double)]
+}
+
+/// Runs `program` on the private `input` and proves the result: the receipt shows that the program exited with
+/// the receipt's exit code after writing the receipt's journal, and reveals nothing else about `input` when the
+/// parameters have zero knowledge (every profile but ``Profile/test``).
+///
+/// ```swift
+/// let receipt = try prove(program: try Program(contentsOf: "guest.elf"), input: secret)
+/// try write(receipt.encoded())
+/// ```
+///
+/// - Throws: ``ZKVMError/executionFailed(_:cycles:)`` when the guest faults or exceeds a limit,
+///   ``ZKVMError/didNotExit(cycleLimit:)``, ``ZKVMError/traceTooLong(rows:maximumRows:)``,
+///   ``ZKVMError/unprovable(_:)``, or ``ZKVMError/internalError(_:)`` for a bug in zkvm.
+public func prove(program: Program, input: [UInt8], options: ProveOptions = .default) throws(ZKVMError) -> Receipt {
+    try proveWithInfo(program: program, input: input, options: options).receipt
+}
+
+/// ``prove(program:input:options:)``, also returning the cycle count, the guest's log and the phase timings.
+public func proveWithInfo(
+    program: Program, input: [UInt8], options: ProveOptions = .default
+) throws(ZKVMError) -> ProveInfo {
+    var clock = Clock(report: options.progress)
+    guard program.segments.count <= ReceiptFormat.maximumSegments else {
+        throw .unprovable(
+            "the program has \(program.segments.count) segments; a receipt holds at most "
+                + "\(ReceiptFormat.maximumSegments)")
+    }
+
+    // MARK: - 1. Execute in fast mode: the result, and whether the trace can fit
+
+    // Tracing records a row per cycle, so a run the circuit could never hold is refused before it is traced.
+    let result = try execute(program: program, input: input, limits: options.limits)
+    let maximumRows = 1 << TraceBuilder.maxLogRows
+    if result.cycles >= UInt64(maximumRows) {
+        throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumRows)
+    }
+    clock.end("execute")
+
+    // MARK: - 2. Trace and build the witness
+
+    let trace: Trace
+    do { trace = try Machine(program: program.image, input: input, limits: options.limits).trace() } catch {
+        throw .internalError("the traced run failed where the fast run succeeded: \(error)")
+    }
+    guard trace.result == result else { throw .internalError("the traced run differs from the fast run") }
+    let witness: (table: TraceTable, publicInputs: [Fp])
+    do { witness = try TraceBuilder.witness(program: program.image, trace: trace) } catch {
+        switch error {
+        case .didNotExit: throw .didNotExit(cycleLimit: options.limits.maxCycles)
+        case .tooLong(let rows, let limitLog): throw .traceTooLong(rows: rows, maximumRows: 1 << limitLog)
+        case .unsupported(let why): throw .unprovable(why)
+        case .inconsistent: throw .internalError("\(error)")
+        }
+    }
+    let busEntries = CircuitStatement.publicBusEntries(program: program.image, journal: result.journal)
+    clock.end("build the witness")
+
+    // MARK: - 3. Prove
+
+    let proof: StarkProof
+    do {
+        let proverOptions = ProverOptions(parameters: options.parameters, progress: clock.forward)
+        proof = try Prover.prove(
+            air: CPUCircuit.air, trace: witness.table, publicInputs: witness.publicInputs,
+            publicBusEntries: busEntries, options: proverOptions)
+    } catch {
+        throw .internalError("\(error)")
+    }
+    clock.absorbForwarded()
+
+    let receipt = Receipt(program: program, journal: result.journal, exitCode: result.exitCode, proof: proof)
+    return ProveInfo(receipt: receipt, cycles: result.cycles, log: result.log, phases: clock.phases)
+}
+
+/// Runs `program` on `input` without proving, mapping the machine's errors to the facade's.
+func execute(program: Program, input: [UInt8], limits: Limits) throws(ZKVMError) -> ExecutionResult {
+    let machine: Machine
+    do { machine = try Machine(program: program.image, input: input, limits: limits) } catch {
+        throw .executionFailed(error, cycles: 0)
+    }
+    do { return try machine.run() } catch {
+        if case .cycleLimitExceeded(let limit) = error { throw .didNotExit(cycleLimit: limit) }
+        throw .executionFailed(error, cycles: machine.cycles)
+    }
+}
+
+/// Times the facade's own phases and collects the prover's, reporting each to the caller as it ends.
+private struct Clock {
+    let report: (@Sendable (String, Double) -> Void)?
+    private(set) var phases: [(phase: String, seconds: Double)] = []
+    private var start = DispatchTime.now()
+    /// The prover's phases arrive through a `@Sendable` closure, so they are gathered in a locked box.
+    private let forwarded = PhaseBox()
+
+    init(report: (@Sendable (String, Double) -> Void)?) { self.report = report }
+
+    mutating func end(_ phase: String) {
+        let now = DispatchTime.now()
+        let seconds = Double(now.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        start = now
+        phases.append((phase, seconds))
+        report?(phase, seconds)
+    }
+
+    var forward: @Sendable (String, Double) -> Void {
+        { [forwarded, report] phase, seconds in
+            forwarded.append(phase, seconds)
+            report?(phase, seconds)
+        }
+    }
+
+    mutating func absorbForwarded() {
+        phases += forwarded.take()
+        start = DispatchTime.now()
+    }
+}
+
+private final class PhaseBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phases: [(phase: String, seconds: Double)] = []
+
+    func append(_ phase: String, _ seconds: Double) { lock.withLock { phases.append((phase, seconds)) } }
+    func take() -> [(phase: String, seconds: Double)] { lock.withLock { phases } }
+}

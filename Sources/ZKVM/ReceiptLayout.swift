@@ -1,0 +1,54 @@
+import Field
+import Hashing
+import Proof
+
+/// One part of an encoded receipt and its size, for seeing where the bytes go (`zkvm inspect`).
+public struct ReceiptSection: Equatable, Sendable {
+    /// What the bytes hold, for example "program image" or "FRI layer openings".
+    public var name: String
+    /// The number of bytes, length prefixes and flags included.
+    public var byteCount: Int
+}
+
+extension Receipt {
+    /// The encoded receipt split into its parts; the sizes add up to `encoded().count`.
+    ///
+    /// The envelope's parts come first, in file order (header, program image, journal, exit code), then the
+    /// STARK proof's, grouped by kind: its header (the proof's length prefix, magic, version, parameters, circuit
+    /// id, trace length and public inputs), the commitments (trace, auxiliary, composition and FRI layer roots),
+    /// the out-of-domain values, the FRI remainder, the proof-of-work nonce, the trace and composition openings,
+    /// and the FRI layer openings.
+    public var sections: [ReceiptSection] {
+        let element = Fp.byteCount
+        let digest = Digest.byteCount
+        func list(_ count: Int, _ size: Int) -> Int { 4 + count * size }
+        func opening(_ o: MerkleOpening) -> Int {
+            4 + o.rows.reduce(0) { $0 + list($1.count, element) } + list(o.salts.count, Salt.byteCount)
+                + list(o.nodes.count, digest)
+        }
+        let image = 8 + program.segments.reduce(0) { $0 + 13 + $1.data.count }
+        let ood = proof.outOfDomain
+        let proofHeader = ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
+        let commitments =
+            digest + 1 + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
+        let outOfDomain = [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
+            $0 + list($1.count, element)
+        }
+        let traceOpenings =
+            opening(proof.mainOpening) + 1 + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
+        let friOpenings = 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
+        return [
+            ReceiptSection(name: "receipt header", byteCount: ReceiptFormat.magic.count + 2),
+            ReceiptSection(name: "program image", byteCount: image),
+            ReceiptSection(name: "journal", byteCount: list(journal.count, 1)),
+            ReceiptSection(name: "exit code", byteCount: 4),
+            ReceiptSection(name: "proof header", byteCount: 4 + proofHeader),
+            ReceiptSection(name: "commitments", byteCount: commitments),
+            ReceiptSection(name: "out-of-domain values", byteCount: outOfDomain),
+            ReceiptSection(name: "FRI remainder", byteCount: list(proof.remainder.count, element)),
+            ReceiptSection(name: "proof of work", byteCount: 8),
+            ReceiptSection(name: "trace openings", byteCount: traceOpenings),
+            ReceiptSection(name: "FRI layer openings", byteCount: friOpenings),
+        ]
+    }
+}

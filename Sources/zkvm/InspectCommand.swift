@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import ZKVM
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a receipt without verifying it: format, parameters, security, statement and sizes.",
+        discussion: """
+            Everything shown is what the receipt claims; only zkvm verify checks it. The security figures are \
+            computed from the proof's parameters and trace length, not read from the proof.
+            """)
+
+    @Argument(help: "The receipt written by zkvm prove.")
+    var proof: String
+
+    func run() throws {
+        let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
+        let receipt: Receipt
+        do { receipt = try Receipt(decoding: bytes) } catch {
+            throw CLIFailure.report("\(proof) is not a readable receipt: \(error)")
+        }
+        let claim = receipt.claim
+        let p = claim.parameters
+        let ours = claim.circuitID == ZKVM.circuitID ? "this zkvm's RV32IM circuit" : "not this zkvm's circuit"
+
+        print("format       receipt version \(claim.formatVersion), STARK proof version \(receipt.proof.version)")
+        print("circuit id   \(claim.circuitID) (\(ours))")
+        print("profile      \(claim.profile?.rawValue ?? "custom")")
+        print(
+            "parameters   blowup \(p.blowup), \(p.queryCount) queries, \(p.grindingBits) grinding bits, "
+                + "folding by \(p.foldingFactor), remainder degree < 2^\(p.logRemainderDegree), "
+                + "zero knowledge \(p.zeroKnowledge ? "on" : "off")")
+        print(
+            "security     \(String(format: "%.1f", claim.provenBits)) proven bits (Johnson bound), "
+                + "\(String(format: "%.1f", claim.conjecturedBits)) conjectured bits (ethSTARK)")
+        print("trace        \(claim.traceLength) rows (2^\(receipt.proof.logTraceLength))")
+        print("statement    (claimed; zkvm verify checks it)")
+        print("  program id \(claim.programID)")
+        let segments = receipt.program.segments
+        let imageBytes = segments.reduce(0) { $0 + $1.data.count }
+        print(
+            "  image      \(segments.count) \(segments.count == 1 ? "segment" : "segments"), \(imageBytes) bytes, "
+                + "entry 0x\(String(format: "%08x", receipt.program.entry))")
+        print("  journal    \(claim.journal.count) bytes")
+        if !claim.journal.isEmpty {
+            print("    hex      \(CLIFiles.hex(claim.journal))")
+            if let text = CLIFiles.printable(claim.journal) { print("    text     \(text)") }
+        }
+        print("  exit code  \(claim.exitCode)")
+        print("size         \(bytes.count) bytes")
+        for section in receipt.sections {
+            let name = section.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+            let count = String(section.byteCount)
+            print("  \(name)\(String(repeating: " ", count: max(1, 9 - count.count)))\(count)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import ZKVM
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a receipt and print the statement it proves: program id, journal and exit code.",
+        discussion: """
+            Pin the program with --program (its file) or --program-id (64 hex digits): a receipt is then \
+            accepted only for that program. Without either, the receipt is checked for whichever program it \
+            names, and that program id is printed for you to compare. Exits 0 when the receipt is accepted; \
+            otherwise prints why on one line and exits 1.
+            """)
+
+    @Argument(help: "The receipt written by zkvm prove.")
+    var proof: String
+
+    @Option(help: "The program the receipt must be about (ELF32 RISC-V executable or raw image).")
+    var program: String?
+
+    @Option(help: "The id of the program the receipt must be about (64 hex digits, as zkvm run prints it).")
+    var programID: String?
+
+    @Option(help: "The least proven security, in bits, to accept (whatever the proof claims).")
+    var minBits: Double = VerifierPolicy.default.minimumProvenBits
+
+    @Flag(
+        help: """
+            Print one JSON object: verified, program_id, program_checked, exit_code, journal (hex), trace_length, \
+            profile, proven_bits, conjectured_bits.
+            """)
+    var json = false
+
+    /// Receipts beyond this are refused before being read: the largest proof a 2^22-row trace gives is far smaller.
+    static let largestReceipt = 1 << 30
+
+    func validate() throws {
+        if program != nil && programID != nil {
+            throw ValidationError("pass either --program or --program-id, not both")
+        }
+        if !(minBits >= 0) { throw ValidationError("--min-bits must be a number of bits, 0 or more") }
+    }
+
+    func run() throws {
+        var expected: ProgramID? = nil
+        if let program {
+            do { expected = try Program(contentsOf: program).id } catch {
+                if case .cannotReadFile = error { throw CLIFailure.report("\(error)") }
+                throw CLIFailure.report("cannot load \(program): \(error)")
+            }
+        } else if let programID {
+            do { expected = try ProgramID(hex: programID) } catch { throw CLIFailure.report("\(error)") }
+        }
+        let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
+        let receipt: Receipt
+        do { receipt = try Receipt(decoding: bytes) } catch {
+            throw CLIFailure.report("rejected: \(proof) is not a readable receipt: \(error)")
+        }
+        let statement: Statement
+        do {
+            statement = try ZKVM.verify(
+                receipt, expecting: expected ?? receipt.programID, policy: VerifierPolicy(minimumProvenBits: minBits))
+        } catch {
+            if case .verificationFailed(.parametersRefused) = error {
+                throw CLIFailure.report("rejected: \(error) (see --min-bits)")
+            }
+            throw CLIFailure.report("rejected: \(error)")
+        }
+
+        if json {
+            print(
+                CLIFiles.jsonObject([
+                    ("verified", "true"),
+                    ("program_id", CLIFiles.quoted(statement.programID.hex)),
+                    ("program_checked", expected == nil ? "false" : "true"),
+                    ("exit_code", "\(statement.exitCode)"),
+                    ("journal", CLIFiles.quoted(CLIFiles.hex(statement.journal))),
+                    ("trace_length", "\(statement.traceLength)"),
+                    ("profile", statement.profile.map { CLIFiles.quoted($0.rawValue) } ?? "null"),
+                    ("proven_bits", String(format: "%.1f", statement.provenBits)),
+                    ("conjectured_bits", String(format: "%.1f", statement.conjecturedBits)),
+                ]))
+        } else {
+            print("verified    \(proof)")
+            let pin =
+                if program != nil { "matches \(program!)" } else if programID != nil { "matches --program-id" } else {
+                    "not checked against an expected program"
+                }
+            print("program id  \(statement.programID) (\(pin))")
+            CLIFiles.printJournal(statement.journal)
+            print("exit code   \(statement.exitCode)")
+            print(
+                "security    \(String(format: "%.1f", statement.provenBits)) proven bits "
+                    + "(at least \(String(format: "%.1f", minBits)) required), profile "
+                    + (statement.profile?.rawValue ?? "custom"))
+        }
+        if expected == nil {
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: the receipt is valid for the program it names, which was not checked against an "
+                        + "expected one; pass --program or --program-id\n").utf8))
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+import XCTest
+
+/// `zkvm prove`, `verify` and `inspect` end to end: the built binary as a subprocess, outputs and errors pinned.
+/// One test-profile proof of `hello` is made and shared; every other case fails before proving or reuses it.
+final class ProveVerifyCommandTests: XCTestCase {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The zkvm executable built alongside this test bundle (any scratch path), else the default build folder.
+    private static let binary: URL = {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL {
+            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("zkvm"))
+        }
+        candidates.append(
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkvm"))
+        candidates.append(root.appendingPathComponent(".build/release/zkvm"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }()
+
+    private struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private static func zkvm(_ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes concurrently: a full stderr pipe must not block the child while stdout is read.
+        nonisolated(unsafe) var stderr = Data()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { stderr = err.fileHandleForReading.readDataToEndOfFile() }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func zkvm(_ arguments: [String]) throws -> Output { try Self.zkvm(arguments) }
+
+    private static func example(_ name: String, _ file: String = "program.elf") -> String {
+        root.appendingPathComponent("Vectors/programs/\(name)/\(file)").path
+    }
+
+    /// A fresh empty directory, removed after the test.
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkvm-prove-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    private static let helloID = "09ac393fe013edb8bca61d4587651586876a312f490eee66e5a3964ec15451e0"
+    private static let fibonacciID = "3bf4469df6dcf8802716c10c89aaf61add97e21329cbe3309dc2a3c3621b8f3d"
+
+    /// The shared proof: `hello` proven over an existing file with `--force`, so the one proof also shows that
+    /// `--force` replaces the file.
+    private struct SharedProof: Sendable {
+        var path: String
+        var prove: Output
+        var bytes: [UInt8]
+    }
+
+    private static let shared: Result<SharedProof, NSError> = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zkvm-shared-\(getpid())")
+        let path = directory.appendingPathComponent("hello.proof").path
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data("an older file".utf8).write(to: URL(fileURLWithPath: path))
+            let prove = try zkvm([
+                "prove", example("hello"), "--input", example("hello", "input.bin"), "--profile", "test", "-o", path,
+                "--force", "--json",
+            ])
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            return .success(SharedProof(path: path, prove: prove, bytes: bytes))
+        } catch {
+            return .failure(error as NSError)
+        }
+    }()
+
+    override class func tearDown() {
+        if case .success(let proof) = shared {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: proof.path).deletingLastPathComponent())
+        }
+    }
+
+    // MARK: - prove
+
+    func testProveJSONAndForce() throws {
+        let proof = try Self.shared.get()
+        XCTAssertEqual(proof.prove.status, 0, proof.prove.stderr)
+        XCTAssertEqual(
+            proof.prove.stderr,
+            "hello: greeting the input\nnote: the test profile gives 10.0 proven bits, below the 100 zkvm verify "
+                + "requires by default (see --min-bits)\n")
+        let json = try JSONSerialization.jsonObject(with: Data(proof.prove.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["program_id"] as? String, Self.helloID)
+        XCTAssertEqual(json["exit_code"] as? Int, 0)
+        XCTAssertEqual(json["cycles"] as? Int, 57)
+        XCTAssertEqual(json["journal"] as? String, "68656c6c6f2c20776f726c64210a")
+        XCTAssertEqual(json["trace_length"] as? Int, 65536)
+        XCTAssertEqual(json["profile"] as? String, "test")
+        XCTAssertEqual(json["proof_bytes"] as? Int, proof.bytes.count)
+        XCTAssertEqual(json["proven_bits"] as? Double, 10.0)
+        XCTAssertEqual(json["conjectured_bits"] as? Double, 18.0)
+        XCTAssertGreaterThan(json["prove_seconds"] as? Double ?? 0, 0)
+        XCTAssertEqual(json["output"] as? String, proof.path)
+        // --force replaced the older file with the receipt, and left nothing else beside it.
+        XCTAssertEqual(Array(proof.bytes.prefix(8)), Array("ZKVMRCT".utf8) + [0])
+        let directory = URL(fileURLWithPath: proof.path).deletingLastPathComponent().path
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["hello.proof"])
+    }
+
+    func testExistingOutputIsKeptWithoutForce() throws {
+        let output = try temporaryDirectory().appendingPathComponent("proof.bin")
+        try Data("keep me".utf8).write(to: output)
+        let result = try zkvm(["prove", Self.example("hello"), "--profile", "test", "-o", output.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "error: \(output.path) already exists; pass --force to overwrite it\n")
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(try Data(contentsOf: output), Data("keep me".utf8))
+    }
+
+    func testFailedProveLeavesNoFile() throws {
+        let directory = try temporaryDirectory()
+        // addi x0, x0, 0 ; ebreak
+        let program = directory.appendingPathComponent("fault.bin")
+        try Data([0x13, 0, 0, 0, 0x73, 0, 0x10, 0]).write(to: program)
+        let output = directory.appendingPathComponent("proof.bin")
+        let cases: [([String], String)] = [
+            (
+                [program.path],
+                "error: EBREAK (instruction 0x00100073) at pc 0x00000004; there is no debugger to stop in "
+                    + "(after 1 cycle)\n"
+            ),
+            (
+                [Self.example("hello"), "--input", directory.appendingPathComponent("missing").path],
+                "error: cannot read input file \(directory.path)/missing: no such file\n"
+            ),
+            (
+                [directory.appendingPathComponent("missing.elf").path],
+                "error: cannot read \(directory.path)/missing.elf: no such file\n"
+            ),
+            (
+                [Self.example("hello"), "--max-cycles", "10"],
+                "error: the program did not call exit within 10 cycles, so there is nothing to prove; raise the "
+                    + "cycle limit if it is meant to run longer\n"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try zkvm(["prove"] + arguments + ["--profile", "test", "-o", output.path])
+            XCTAssertEqual(result.status, 1, arguments.joined(separator: " "))
+            XCTAssertEqual(result.stderr, message)
+            XCTAssertEqual(result.stdout, "")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["fault.bin"])
+        }
+    }
+
+    // MARK: - verify
+
+    func testVerifyPrintsTheStatement() throws {
+        let proof = try Self.shared.get()
+        let program = Self.example("hello")
+        let result = try zkvm(["verify", proof.path, "--program", program, "--min-bits", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout,
+            """
+            verified    \(proof.path)
+            program id  \(Self.helloID) (matches \(program))
+            journal     14 bytes
+              hex       68656c6c6f2c20776f726c64210a
+              text      "hello, world!\\n"
+            exit code   0
+            security    10.0 proven bits (at least 0.0 required), profile test
+
+            """)
+        XCTAssertEqual(result.stderr, "")
+
+        let json = try zkvm(["verify", proof.path, "--program-id", Self.helloID, "--min-bits", "9.5", "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        XCTAssertEqual(
+            json.stdout,
+            "{\"verified\": true, \"program_id\": \"\(Self.helloID)\", \"program_checked\": true, \"exit_code\": 0, "
+                + "\"journal\": \"68656c6c6f2c20776f726c64210a\", \"trace_length\": 65536, \"profile\": \"test\", "
+                + "\"proven_bits\": 10.0, \"conjectured_bits\": 18.0}\n")
+    }
+
+    func testVerifyWithoutAnExpectedProgramSaysSo() throws {
+        let proof = try Self.shared.get()
+        let result = try zkvm(["verify", proof.path, "--min-bits", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(
+            result.stdout.contains("program id  \(Self.helloID) (not checked against an expected program)\n"),
+            result.stdout)
+        XCTAssertEqual(
+            result.stderr,
+            "warning: the receipt is valid for the program it names, which was not checked against an expected one; "
+                + "pass --program or --program-id\n")
+        let json = try zkvm(["verify", proof.path, "--min-bits", "0", "--json"])
+        XCTAssertTrue(json.stdout.contains("\"program_checked\": false"), json.stdout)
+    }
+
+    func testVerifyRejectsAnotherProgram() throws {
+        let proof = try Self.shared.get()
+        let expected =
+            "error: rejected: the proof is about program \(Self.helloID), not the expected program "
+            + "\(Self.fibonacciID)\n"
+        for pin in [["--program-id", Self.fibonacciID], ["--program", Self.example("fibonacci")]] {
+            let result = try zkvm(["verify", proof.path, "--min-bits", "0"] + pin)
+            XCTAssertEqual(result.status, 1)
+            XCTAssertEqual(result.stderr, expected)
+            XCTAssertEqual(result.stdout, "")
+        }
+        let bad = try zkvm(["verify", proof.path, "--program-id", "09ac39"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.stderr, "error: invalid program id \"09ac39\": expected 64 hexadecimal digits\n")
+        let both = try zkvm(["verify", proof.path, "--program-id", Self.helloID, "--program", Self.example("hello")])
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.hasPrefix("Error: pass either --program or --program-id, not both\n"), both.stderr)
+    }
+
+    func testVerifyEnforcesItsOwnMinimum() throws {
+        let proof = try Self.shared.get()
+        let result = try zkvm(["verify", proof.path, "--program-id", Self.helloID])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(
+            result.stderr,
+            "error: rejected: proof parameters give 10.0 proven bits; policy requires 100.0 (see --min-bits)\n")
+    }
+
+    func testCorruptedProofsAreRejectedInOneLine() throws {
+        let proof = try Self.shared.get()
+        let directory = try temporaryDirectory()
+        func write(_ bytes: [UInt8]) throws -> String {
+            let url = directory.appendingPathComponent(UUID().uuidString)
+            try Data(bytes).write(to: url)
+            return url.path
+        }
+        // A changed byte in the last Merkle node of the last FRI opening, the journal changed, a cut file, and a
+        // file that is no receipt at all.
+        var flipped = proof.bytes
+        flipped[flipped.count - 20] ^= 0x01
+        var journal = proof.bytes
+        journal[10 + 268 + 4] = UInt8(ascii: "j")  // after the header, the image and the journal's length
+        let cases: [([UInt8], String)] = [
+            (flipped, "error: rejected: invalid proof: "),
+            (journal, "error: rejected: invalid proof: "),
+            (Array(proof.bytes.prefix(5000)), "error: rejected: "),
+            (Array("\u{7f}ELF and more".utf8), "error: rejected: "),
+        ]
+        for (bytes, prefix) in cases {
+            let path = try write(bytes)
+            let result = try zkvm(["verify", path, "--program-id", Self.helloID, "--min-bits", "0"])
+            XCTAssertEqual(result.status, 1)
+            XCTAssertTrue(result.stderr.hasPrefix(prefix), result.stderr)
+            XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, result.stderr)
+            XCTAssertEqual(result.stdout, "")
+        }
+        let cut = try zkvm(["verify", try write(Array(proof.bytes.prefix(5000))), "--min-bits", "0"])
+        XCTAssertTrue(
+            cut.stderr.contains("is not a readable receipt: malformed receipt at byte 300: STARK proof length "),
+            cut.stderr)
+        let other = try zkvm(["verify", try write(Array("\u{7f}ELF".utf8)), "--min-bits", "0"])
+        XCTAssertTrue(other.stderr.hasSuffix("not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\"\n"))
+    }
+
+    // MARK: - inspect
+
+    func testInspect() throws {
+        let proof = try Self.shared.get()
+        let result = try zkvm(["inspect", proof.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The circuit id changes whenever the circuit does; it is pinned by the circuit's own tests.
+        XCTAssertTrue(lines[1].hasPrefix("circuit id   ") && lines[1].hasSuffix(" (this zkvm's RV32IM circuit)"))
+        lines[1] = "circuit id   …"
+        let sizes = lines.firstIndex { $0.hasPrefix("size ") }!
+        XCTAssertEqual(
+            Array(lines[..<sizes]),
+            [
+                "format       receipt version 1, STARK proof version 1",
+                "circuit id   …",
+                "profile      test",
+                "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "
+                    + "zero knowledge off",
+                "security     10.0 proven bits (Johnson bound), 18.0 conjectured bits (ethSTARK)",
+                "trace        65536 rows (2^16)",
+                "statement    (claimed; zkvm verify checks it)",
+                "  program id \(Self.helloID)",
+                "  image      2 segments, 234 bytes, entry 0x00010000",
+                "  journal    14 bytes",
+                "    hex      68656c6c6f2c20776f726c64210a",
+                "    text     \"hello, world!\\n\"",
+                "  exit code  0",
+            ])
+        XCTAssertEqual(lines[sizes], "size         \(proof.bytes.count) bytes")
+        // Section sizes depend on the circuit's width; their names are fixed and they add up to the file.
+        let sections = lines[(sizes + 1)...].filter { !$0.isEmpty }
+        XCTAssertEqual(
+            sections.map { $0.dropLast(9).trimmingCharacters(in: .whitespaces) },
+            [
+                "receipt header", "program image", "journal", "exit code", "proof header", "commitments",
+                "out-of-domain values", "FRI remainder", "proof of work", "trace openings", "FRI layer openings",
+            ])
+        XCTAssertEqual(sections.prefix(4).map { $0.suffix(9) }, ["       10", "      268", "       18", "        4"])
+        let total = sections.map { Int($0.suffix(9).trimmingCharacters(in: .whitespaces))! }.reduce(0, +)
+        XCTAssertEqual(total, proof.bytes.count)
+    }
+
+    func testInspectRefusesAnythingElse() throws {
+        let result = try zkvm(["inspect", Self.example("hello")])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(
+            result.stderr,
+            "error: \(Self.example("hello")) is not a readable receipt: not a zkvm receipt: it does not start with "
+                + "the bytes \"ZKVMRCT\\0\"\n")
+    }
+
+    func testHelpNamesTheCommandsAndOptions() throws {
+        let top = try zkvm(["--help"])
+        for command in ["prove", "verify", "inspect"] {
+            XCTAssertTrue(top.stdout.contains("\n  \(command)  "), top.stdout)
+        }
+        let usages = [
+            "prove": "USAGE: zkvm prove <program> [--input <input>] [--output <output>] [--profile <profile>] "
+                + "[--max-cycles <max-cycles>] [--force] [--json]",
+            "verify": "USAGE: zkvm verify <proof> [--program <program>] [--program-id <program-id>] "
+                + "[--min-bits <min-bits>] [--json]",
+            "inspect": "USAGE: zkvm inspect <proof>",
+        ]
+        for (command, usage) in usages {
+            let help = try zkvm([command, "--help"])
+            XCTAssertEqual(help.status, 0)
+            XCTAssertTrue(help.stdout.contains(usage + "\n"), help.stdout)
+        }
+    }
+}

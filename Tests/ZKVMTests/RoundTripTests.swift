@@ -1,0 +1,202 @@
+import Foundation
+import XCTest
+import ZKVM
+
+/// Prove and verify real guests with the test profile; every accepted receipt has rejected twins beside it.
+final class RoundTripTests: XCTestCase {
+    // MARK: - hello
+
+    func testHelloRoundTrip() throws {
+        let receipt = try Fixtures.hello.get()
+        let program = try Examples.program("hello")
+        let statement = try verify(receipt, expecting: program.id, policy: acceptTestProofs)
+        XCTAssertEqual(String(decoding: statement.journal, as: UTF8.self), "hello, world!\n")
+        XCTAssertEqual(statement.exitCode, 0)
+        XCTAssertEqual(statement.programID.hex, "09ac393fe013edb8bca61d4587651586876a312f490eee66e5a3964ec15451e0")
+        XCTAssertEqual(statement.traceLength, 1 << 16)
+        XCTAssertEqual(statement.profile, .test)
+        XCTAssertEqual(statement.parameters, Profile.test.parameters)
+        XCTAssertEqual(statement.circuitID, ZKVM.circuitID)
+        XCTAssertEqual(statement.formatVersion, ReceiptFormat.version)
+        XCTAssertEqual(statement.provenBits, 10, accuracy: 1)
+        XCTAssertGreaterThan(statement.conjecturedBits, statement.provenBits)
+        // The same through the encoding, and through the overload that takes the program.
+        let decoded = try Receipt(decoding: receipt.encoded())
+        XCTAssertEqual(try verify(decoded, expecting: program, policy: acceptTestProofs), statement)
+        XCTAssertEqual(
+            try verify(decoded, expecting: try ProgramID(hex: program.id.hex.uppercased()), policy: acceptTestProofs),
+            statement)
+    }
+
+    func testHelloWithChangedJournalIsRejected() throws {
+        var receipt = try Fixtures.hello.get()
+        receipt.journal = Array("hello, WORLD!\n".utf8)
+        assertVerificationFails(receipt, "hello")
+        receipt.journal = Array("hello, world!".utf8)  // one byte short
+        assertVerificationFails(receipt, "hello")
+        receipt.journal = Array("hello, world!\n\n".utf8)  // one byte more
+        assertVerificationFails(receipt, "hello")
+    }
+
+    func testHelloWithChangedExitCodeIsRejected() throws {
+        var receipt = try Fixtures.hello.get()
+        receipt.exitCode = 1
+        assertVerificationFails(receipt, "hello") {
+            guard case .statementMismatch = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testHelloUnderAnotherProgramIDIsRejected() throws {
+        let receipt = try Fixtures.hello.get()
+        let fibonacci = try Examples.program("fibonacci")
+        XCTAssertThrowsError(try verify(receipt, expecting: fibonacci.id, policy: acceptTestProofs)) {
+            XCTAssertEqual($0 as? ZKVMError, .programMismatch(expected: fibonacci.id, found: receipt.programID))
+        }
+        XCTAssertThrowsError(try verify(receipt, expecting: fibonacci, policy: acceptTestProofs)) {
+            XCTAssertEqual($0 as? ZKVMError, .programMismatch(expected: fibonacci.id, found: receipt.programID))
+        }
+    }
+
+    func testHelloProofWithSubstitutedProgramIsRejected() throws {
+        // A receipt claiming fibonacci ran, carrying hello's proof: the program id matches what the verifier
+        // expects, so only the STARK verifier can notice.
+        var receipt = try Fixtures.hello.get()
+        let fibonacci = try Examples.program("fibonacci")
+        receipt.program = fibonacci
+        XCTAssertThrowsError(try verify(receipt, expecting: fibonacci.id, policy: acceptTestProofs)) {
+            guard case .verificationFailed = $0 as? ZKVMError else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testHelloIsRefusedByTheDefaultPolicy() throws {
+        let receipt = try Fixtures.hello.get()
+        XCTAssertThrowsError(try verify(receipt, expecting: receipt.programID)) {
+            guard case .verificationFailed(.parametersRefused(let proven, let required)) = $0 as? ZKVMError else {
+                return XCTFail("\($0)")
+            }
+            XCTAssertEqual(required, 100)
+            XCTAssertLessThan(proven, 100)
+        }
+    }
+
+    func testHelloWithTamperedProofIsRejected() throws {
+        let receipt = try Fixtures.hello.get()
+        var tampered = receipt
+        tampered.proof.proofOfWorkNonce ^= 1
+        assertVerificationFails(tampered, "hello")
+        tampered = receipt
+        tampered.proof.outOfDomain.main[3] = tampered.proof.outOfDomain.main[4]
+        assertVerificationFails(tampered, "hello")
+        tampered = receipt
+        tampered.proof.mainRoot = tampered.proof.compositionRoot
+        assertVerificationFails(tampered, "hello")
+        // Public inputs the statement does not derive.
+        tampered = receipt
+        tampered.proof.publicInputs.swapAt(0, 1)
+        assertVerificationFails(tampered, "hello")
+    }
+
+    func testTraceLengthOutsideTheCircuitIsRejected() throws {
+        var receipt = try Fixtures.hello.get()
+        for log in [10, 15, 23] {
+            receipt.proof.logTraceLength = log
+            assertVerificationFails(receipt, "hello") {
+                guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+                XCTAssertTrue(why.contains("outside the circuit's 2^16...2^22"), why)
+            }
+        }
+    }
+
+    // MARK: - fibonacci
+
+    func testFibonacciRoundTrip() throws {
+        let receipt = try Fixtures.fibonacci.get()
+        let statement = try verify(receipt, expecting: try Examples.program("fibonacci"), policy: acceptTestProofs)
+        XCTAssertEqual(String(decoding: statement.journal, as: UTF8.self), "fib(20) mod 2^64 = 0x0000000000001a6d\n")
+        XCTAssertEqual(statement.exitCode, 0)
+    }
+
+    func testFibonacciWithAnotherResultIsRejected() throws {
+        var receipt = try Fixtures.fibonacci.get()
+        receipt.journal = Array("fib(20) mod 2^64 = 0x0000000000001a6e\n".utf8)
+        assertVerificationFails(receipt, "fibonacci")
+        // The other receipt's journal and exit code, both valid for their own program.
+        receipt = try Fixtures.fibonacci.get()
+        receipt.journal = try Fixtures.hello.get().journal
+        assertVerificationFails(receipt, "fibonacci")
+    }
+
+    func testProofsAreNotInterchangeable() throws {
+        var receipt = try Fixtures.fibonacci.get()
+        receipt.proof = try Fixtures.hello.get().proof
+        assertVerificationFails(receipt, "fibonacci")
+    }
+
+    // MARK: - Proving errors
+
+    func testGuestFaultIsReportedWithTheMachinesMessage() throws {
+        // addi x0, x0, 0 ; ebreak
+        let program = try Program(bytes: [0x13, 0, 0, 0, 0x73, 0, 0x10, 0])
+        XCTAssertThrowsError(try prove(program: program, input: [], options: ProveOptions(profile: .test))) {
+            XCTAssertEqual(
+                ($0 as? ZKVMError)?.description,
+                "EBREAK (instruction 0x00100073) at pc 0x00000004; there is no debugger to stop in (after 1 cycle)")
+        }
+    }
+
+    func testEndlessGuestDidNotExit() throws {
+        // jal x0, 0
+        let program = try Program(bytes: [0x6f, 0, 0, 0])
+        let options = ProveOptions(profile: .test, limits: Limits(maxCycles: 1000))
+        XCTAssertThrowsError(try prove(program: program, input: [], options: options)) {
+            XCTAssertEqual($0 as? ZKVMError, .didNotExit(cycleLimit: 1000))
+        }
+    }
+
+    func testTooLongExecutionIsRefusedBeforeTracing() throws {
+        // addi a0, a0, -1 ; bne a0, zero, -4 ; addi a7, zero, 93 ; ecall — with a0 = 2^22 at the start
+        // (lui a0, 0x400).
+        let words: [UInt32] = [0x0040_0537, 0xfff5_0513, 0xfe05_1ee3, 0x05d0_0893, 0x0000_0073]
+        let program = try Program(
+            bytes: words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } })
+        XCTAssertThrowsError(try prove(program: program, input: [], options: ProveOptions(profile: .test))) {
+            guard case .traceTooLong(let rows, let maximum) = $0 as? ZKVMError else { return XCTFail("\($0)") }
+            XCTAssertEqual(maximum, 1 << 22)
+            XCTAssertGreaterThan(rows, maximum)
+        }
+    }
+
+    func testUnloadableProgramAndBadIDs() throws {
+        XCTAssertThrowsError(try Program(bytes: [])) {
+            XCTAssertEqual($0 as? ZKVMError, .invalidProgram(.emptyProgram))
+        }
+        XCTAssertThrowsError(try Program(contentsOf: "/nonexistent/guest.elf")) {
+            XCTAssertEqual($0 as? ZKVMError, .cannotReadFile(path: "/nonexistent/guest.elf", reason: "no such file"))
+        }
+        for text in [
+            "", "00", String(repeating: "g", count: 64), String(repeating: "0", count: 63),
+            "0x" + String(repeating: "0", count: 64),
+        ] {
+            XCTAssertThrowsError(try ProgramID(hex: text)) { XCTAssertEqual($0 as? ZKVMError, .invalidProgramID(text)) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Asserts that `receipt` is rejected by the STARK verifier when the expected program is the example `name`,
+    /// and hands the verifier's reason to `check`.
+    private func assertVerificationFails(
+        _ receipt: Receipt, _ name: String, file: StaticString = #filePath, line: UInt = #line,
+        _ check: (VerifierError) -> Void = { _ in }
+    ) {
+        XCTAssertThrowsError(
+            try verify(receipt, expecting: try Examples.program(name).id, policy: acceptTestProofs), file: file,
+            line: line
+        ) {
+            guard case .verificationFailed(let reason) = $0 as? ZKVMError else {
+                return XCTFail("expected a verification failure, got \($0)", file: file, line: line)
+            }
+            check(reason)
+        }
+    }
+}
