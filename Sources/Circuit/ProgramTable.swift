@@ -101,16 +101,14 @@ public enum CircuitStatement {
     public static func programTable(_ program: Program) -> [FetchedInstruction] {
         var table: [FetchedInstruction] = []
         for segment in program.segments where segment.executable {
-            var offset = 0
-            while offset + 4 <= segment.data.count {
+            // Bytes past the file's data are zero, as the machine loads them.
+            func byte(_ i: Int) -> UInt32 { i < segment.data.count ? UInt32(segment.data[i]) : 0 }
+            var offset = Int((4 - segment.address % 4) % 4)
+            while offset + 4 <= Int(segment.size) {
                 let address = segment.address &+ UInt32(offset)
-                if address % 4 == 0 {
-                    let word = segment.data[offset..<offset + 4].enumerated().reduce(UInt32(0)) {
-                        $0 | UInt32($1.element) << UInt32(8 * $1.offset)
-                    }
-                    if let fetched = FetchedInstruction(Instruction(decoding: word), pc: address) {
-                        table.append(fetched)
-                    }
+                let word = byte(offset) | byte(offset + 1) << 8 | byte(offset + 2) << 16 | byte(offset + 3) << 24
+                if let fetched = FetchedInstruction(Instruction(decoding: word), pc: address) {
+                    table.append(fetched)
                 }
                 offset += 4
             }

@@ -58,7 +58,9 @@ struct CircuitCommand: ParsableCommand {
         section("periodic columns", air.periodicColumns.count)
         table(
             air.periodicColumns.map {
-                ($0.name, "period \($0.values.count): " + $0.values.map(\.description).joined(separator: ", "))
+                // Tables of thousands of values (the byte table) are summarised; `--json` lists every value.
+                ($0.name, "period \($0.values.count): " + $0.values.prefix(16).map(\.description).joined(separator: ", ")
+                    + ($0.values.count > 16 ? ", … (\($0.values.count - 16) more)" : ""))
             })
         section("constraints", air.constraints.count)
         let indexWidth = String(max(0, air.constraints.count - 1)).count
