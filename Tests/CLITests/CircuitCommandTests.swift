@@ -4,44 +4,11 @@ import XCTest
 /// `zkvm circuit` end to end: the built binary as a subprocess, outputs, help and errors pinned, and the circuit ids
 /// of Circuits/digests.txt recomputed.
 final class CircuitCommandTests: XCTestCase {
-    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    private static let root = ZKVMBinary.root
     private static let circuits = root.appendingPathComponent("Circuits")
 
-    /// The zkvm executable built alongside this test bundle (any scratch path), else the default build folder.
-    private static let binary: URL = {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("zkvm"))
-        }
-        candidates.append(
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkvm"))
-        candidates.append(root.appendingPathComponent(".build/release/zkvm"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
 
-    private struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func zkvm(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = CircuitCommandTests.binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    private func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try ZKVMBinary.run(arguments) }
 
     private func circuit(_ name: String) -> String { CircuitCommandTests.circuits.appendingPathComponent(name).path }
 

@@ -4,49 +4,12 @@ import XCTest
 /// `zkvm prove`, `verify` and `inspect` end to end: the built binary as a subprocess, outputs and errors pinned.
 /// One test-profile proof of `hello` is made and shared; every other case fails before proving or reuses it.
 final class ProveVerifyCommandTests: XCTestCase {
-    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    private static let root = ZKVMBinary.root
 
-    /// The zkvm executable built alongside this test bundle (any scratch path), else the default build folder.
-    private static let binary: URL = {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("zkvm"))
-        }
-        candidates.append(
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkvm"))
-        candidates.append(root.appendingPathComponent(".build/release/zkvm"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
 
-    private struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    private static func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try ZKVMBinary.run(arguments) }
 
-    private static func zkvm(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently: a full stderr pipe must not block the child while stdout is read.
-        nonisolated(unsafe) var stderr = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { stderr = err.fileHandleForReading.readDataToEndOfFile() }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    private func zkvm(_ arguments: [String]) throws -> Output { try Self.zkvm(arguments) }
+    private func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try Self.zkvm(arguments) }
 
     private static func example(_ name: String, _ file: String = "program.elf") -> String {
         root.appendingPathComponent("Vectors/programs/\(name)/\(file)").path
@@ -67,7 +30,7 @@ final class ProveVerifyCommandTests: XCTestCase {
     /// `--force` replaces the file.
     private struct SharedProof: Sendable {
         var path: String
-        var prove: Output
+        var prove: ZKVMBinary.Output
         var bytes: [UInt8]
     }
 

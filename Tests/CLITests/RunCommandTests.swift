@@ -3,43 +3,10 @@ import XCTest
 
 /// `zkvm run` end to end: the built binary as a subprocess, outputs and error messages pinned.
 final class RunCommandTests: XCTestCase {
-    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    private static let root = ZKVMBinary.root
 
-    /// The zkvm executable built alongside this test bundle (any scratch path), else the default build folder.
-    private static let binary: URL = {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("zkvm"))
-        }
-        candidates.append(
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkvm"))
-        candidates.append(root.appendingPathComponent(".build/release/zkvm"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
 
-    private struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func zkvm(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = RunCommandTests.binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    private func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try ZKVMBinary.run(arguments) }
 
     private func example(_ name: String, _ file: String) -> String {
         RunCommandTests.root.appendingPathComponent("Vectors/programs/\(name)/\(file)").path
