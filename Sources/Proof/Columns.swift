@@ -26,3 +26,44 @@ public enum ColumnMath {
         }
     }
 }
+
+extension StarkProtocol {
+    /// Σ_c γ_c·C_c(z)/D_c(z): the composition polynomial's value at the out-of-domain point z, computed from the
+    /// columns' opened values there (and at z·ω for the columns read on the next row). The verifier checks that
+    /// the composition segments add up to it.
+    public static func compositionAtOutOfDomainPoint(
+        air: AIR, ood: OutOfDomainValues, z: Fp, shape: StarkShape, publicInputs: [Fp], challenges: [Fp],
+        busPublicSums: [Fp], gammas: [Fp]
+    ) -> Fp {
+        let n = shape.traceLength
+        let program = ConstraintProgram(air)
+        let periodic = air.periodicColumns.indices.map {
+            ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
+        }
+        // Columns never read on the next row are not opened there; the program never looks at them.
+        var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
+        for (k, c) in air.nextRowMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
+        var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
+        for (k, c) in air.nextRowAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
+        let values = program.evaluate(
+            main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
+            scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
+        var sum = Fp.zero
+        for c in air.constraints {
+            let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)
+            sum += gammas[c.index] * values[c.index] * divisor.inverse()
+        }
+        return sum
+    }
+
+    /// Σ z^(i·n)·H_i(z): what the composition segments opened at z add up to.
+    public static func compositionFromSegments(_ ood: OutOfDomainValues, z: Fp, shape: StarkShape) -> Fp {
+        let zn = z.power(UInt64(shape.traceLength))
+        var (sum, power) = (Fp.zero, Fp.one)
+        for h in ood.composition {
+            sum += power * h
+            power *= zn
+        }
+        return sum
+    }
+}

@@ -117,31 +117,10 @@ public func verify(
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     let zNext = z * shape.traceGenerator
     let ood = proof.outOfDomain
-    let n = shape.traceLength
-    let program = ConstraintProgram(air)
-    let periodic = air.periodicColumns.indices.map {
-        ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
-    }
-    // Columns never read on the next row are not opened there; the program never looks at them.
-    var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
-    for (k, c) in air.nextRowMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
-    var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
-    for (k, c) in air.nextRowAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
-    let values = program.evaluate(
-        main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
-        scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
-    var expected = Fp.zero
-    for c in air.constraints {
-        let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)
-        expected += gammas[c.index] * values[c.index] * divisor.inverse()
-    }
-    let zn = z.power(UInt64(n))
-    var claimed = Fp.zero
-    var power = Fp.one
-    for h in ood.composition {
-        claimed += power * h
-        power *= zn
-    }
+    let expected = StarkProtocol.compositionAtOutOfDomainPoint(
+        air: air, ood: ood, z: z, shape: shape, publicInputs: publicInputs, challenges: challenges,
+        busPublicSums: busPublicSums, gammas: gammas)
+    let claimed = StarkProtocol.compositionFromSegments(ood, z: z, shape: shape)
     guard claimed == expected else { throw .outOfDomainMismatch }
     StarkProtocol.absorb(ood, into: &transcript)
 

@@ -70,36 +70,14 @@ struct VerifierReplay {
 
     /// Σ γ_c·C_c(z)/D_c(z) for these out-of-domain trace values: what the composition segments must add up to.
     func expectedComposition(_ ood: OutOfDomainValues, air: AIR, publicInputs: [Fp]) -> Fp {
-        let n = shape.traceLength
-        let program = ConstraintProgram(air)
-        let periodic = air.periodicColumns.indices.map {
-            ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
-        }
-        // Only the columns read on the next row are opened at z·ω; the rest are never looked at.
-        var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
-        for (k, c) in air.nextRowMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
-        var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
-        for (k, c) in air.nextRowAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
-        let values = program.evaluate(
-            main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
-            scalars: program.bind(publicInputs: publicInputs, challenges: auxChallenges, busPublicSums: busPublicSums))
-        var sum = Fp.zero
-        for c in air.constraints {
-            let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)
-            sum += gammas[c.index] * values[c.index] * divisor.inverse()
-        }
-        return sum
+        StarkProtocol.compositionAtOutOfDomainPoint(
+            air: air, ood: ood, z: z, shape: shape, publicInputs: publicInputs, challenges: auxChallenges,
+            busPublicSums: busPublicSums, gammas: gammas)
     }
 
     /// Σ z^(i·n)·H_i(z): what the proof's composition segments add up to.
     func claimedComposition(_ ood: OutOfDomainValues) -> Fp {
-        let zn = z.power(UInt64(shape.traceLength))
-        var (sum, power) = (Fp.zero, Fp.one)
-        for h in ood.composition {
-            sum += power * h
-            power *= zn
-        }
-        return sum
+        StarkProtocol.compositionFromSegments(ood, z: z, shape: shape)
     }
 
     /// Changes the first composition segment so that the out-of-domain check holds again for `ood`: a change to
