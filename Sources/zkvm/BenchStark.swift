@@ -87,7 +87,7 @@ func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 func peakResidentMB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1
+        let kb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) } ?? -1
         return kb / 1024
     }
     return -1
