@@ -45,7 +45,7 @@ final class RunCommandTests: XCTestCase {
         let result = try zkvm(["run", example("sha256", "program.elf"), "--input", example("sha256", "input.bin")])
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(
-            result.stdout.contains("  hex       2b35c1bf72294a30c0c30593f9937f5a89f3c86cc4bc36564266af4641b939ab\n"))
+            result.stdout.contains("  hex       eb73c5f95c1170775b9e92deb51547e2a0d48d4435d2c748af33ab70fb3a06d2\n"))
         XCTAssertFalse(result.stdout.contains("text"))
     }
 

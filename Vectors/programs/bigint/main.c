@@ -108,7 +108,9 @@ int main(void) {
     mont_mul(&product, &product, &one, &m, minv);
 
     mont_mul(&power, &one, &r2, &m, minv);
-    for (int bit = 255; bit >= 0; bit--) {
+    int top = 255; /* square-and-multiply from b's highest set bit: leading zeros change nothing */
+    while (top > 0 && !((b.limb[top / 32] >> (top % 32)) & 1)) top--;
+    for (int bit = top; bit >= 0; bit--) {
         mont_mul(&power, &power, &power, &m, minv);
         if ((b.limb[bit / 32] >> (bit % 32)) & 1) mont_mul(&power, &power, &am, &m, minv);
     }
