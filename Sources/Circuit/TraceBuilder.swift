@@ -26,8 +26,10 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Turns a machine execution into the circuit's trace columns.
 public struct TraceBuilder {
-    /// The largest trace this builder makes: 2^22 rows.
-    public static let maxLogRows = 22
+    /// The largest trace this builder makes: 2^17 rows, about 130,000 cycles. The prover keeps every column's
+    /// extension in memory; at 2^17 rows the default profile peaks near 19 GB, so a longer execution is refused
+    /// (with this limit named) rather than exhausting the machine. Segmenting long runs is how to go further.
+    public static let maxLogRows = 17
 
     private var columns: [[Fp]] = []
     private var rows = 0

@@ -29,7 +29,8 @@ public func verify(
     // MARK: - 2. The circuit's range of trace lengths
 
     // Every honest trace holds the circuit's 2^16-entry byte and range tables, and the trace builder makes no more
-    // than 2^22 rows; a proof outside that range is not one this zkvm makes, whatever the STARK says.
+    // than 2^TraceBuilder.maxLogRows rows; a proof outside that range is not one this zkvm makes, whatever the
+    // STARK says.
     let logLength = receipt.proof.logTraceLength
     guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength) else {
         throw .verificationFailed(

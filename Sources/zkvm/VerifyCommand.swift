@@ -31,7 +31,7 @@ struct Verify: ParsableCommand {
             """)
     var json = false
 
-    /// Receipts beyond this are refused before being read: the largest proof a 2^22-row trace gives is far smaller.
+    /// Receipts beyond this are refused before being read: the largest proof this zkvm makes is far smaller.
     static let largestReceipt = 1 << 30
 
     func validate() throws {
