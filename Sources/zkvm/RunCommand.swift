@@ -59,13 +59,13 @@ struct Run: ParsableCommand {
         if json {
             print(
                 "{\"program_id\": \"\(machine.program.idHex)\", \"exit_code\": \(result.exitCode), "
-                    + "\"cycles\": \(result.cycles), \"journal\": \"\(hexEncoded(result.journal))\", "
-                    + "\"log\": \"\(hexEncoded(result.log))\", \"pages\": \(result.pagesTouched)}")
+                    + "\"cycles\": \(result.cycles), \"journal\": \"\(CLIFiles.hex(result.journal))\", "
+                    + "\"log\": \"\(CLIFiles.hex(result.log))\", \"pages\": \(result.pagesTouched)}")
         } else {
             print("journal     \(result.journal.count) bytes")
             if !result.journal.isEmpty {
-                print("  hex       \(hexEncoded(result.journal))")
-                if let text = printableText(result.journal) { print("  text      \(text)") }
+                print("  hex       \(CLIFiles.hex(result.journal))")
+                if let text = CLIFiles.printable(result.journal) { print("  text      \(text)") }
             }
             print("exit code   \(result.exitCode)")
             print("cycles      \(result.cycles)")
@@ -94,32 +94,4 @@ struct Run: ParsableCommand {
         }
         return [UInt8](data)
     }
-}
-
-private func hexEncoded(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-/// The journal as a quoted, escaped string when it is printable ASCII text (tabs and newlines allowed), else nil.
-private func printableText(_ bytes: [UInt8]) -> String? {
-    var text = "\""
-    for byte in bytes {
-        switch byte {
-        case 0x0a: text += "\\n"
-        case 0x09: text += "\\t"
-        case 0x0d: text += "\\r"
-        case 0x22: text += "\\\""
-        case 0x5c: text += "\\\\"
-        case 0x20...0x7e: text.unicodeScalars.append(Unicode.Scalar(byte))
-        default: return nil
-        }
-    }
-    return text + "\""
 }
