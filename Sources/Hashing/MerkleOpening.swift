@@ -43,9 +43,18 @@ public struct MerkleOpening: Hashable, Sendable {
 
     /// How many sibling nodes an opening of these distinct sorted leaf positions carries.
     static func siblingCount(positions: [Int], leafCount: Int) -> Int {
-        var known = positions
         var count = 0
+        forEachSibling(positions: positions, leafCount: leafCount) { _, _ in count += 1 }
+        return count
+    }
+
+    /// Calls `visit(depth, position)` for every node an opening of these distinct sorted leaf positions sends, in
+    /// the order it sends them: level by level from the leaves up, left to right. A node is sent when it is the
+    /// sibling of a known node and not known itself.
+    static func forEachSibling(positions: [Int], leafCount: Int, _ visit: (Int, Int) -> Void) {
+        var known = positions
         var levelWidth = leafCount
+        var depth = leafCount.trailingZeroBitCount
         while levelWidth > 1 {
             var parents: [Int] = []
             parents.reserveCapacity(known.count)
@@ -55,15 +64,15 @@ public struct MerkleOpening: Hashable, Sendable {
                 if p & 1 == 0, k + 1 < known.count, known[k + 1] == p + 1 {
                     k += 2
                 } else {
-                    count += 1
+                    visit(depth, p ^ 1)
                     k += 1
                 }
                 parents.append(p >> 1)
             }
             known = parents
             levelWidth /= 2
+            depth -= 1
         }
-        return count
     }
 
     /// Checks that the rows are leaves `indices` of the tree with `root`, and returns them in the order of
@@ -143,26 +152,8 @@ extension MerkleTree {
     ) throws(MerkleError) -> MerkleOpening {
         let positions = try MerkleOpening.normalizedIndices(indices, leafCount: leafCount)
         var nodes: [Digest] = []
-        var known = positions
-        var levelWidth = leafCount
-        var depth = leafCount.trailingZeroBitCount
-        while levelWidth > 1 {
-            var parents: [Int] = []
-            parents.reserveCapacity(known.count)
-            var k = 0
-            while k < known.count {
-                let p = known[k]
-                if p & 1 == 0, k + 1 < known.count, known[k + 1] == p + 1 {
-                    k += 2
-                } else {
-                    nodes.append(node(depth: depth, position: p ^ 1))
-                    k += 1
-                }
-                parents.append(p >> 1)
-            }
-            known = parents
-            levelWidth /= 2
-            depth -= 1
+        MerkleOpening.forEachSibling(positions: positions, leafCount: leafCount) { depth, position in
+            nodes.append(node(depth: depth, position: position))
         }
         return MerkleOpening(
             rows: positions.map { row($0) },
