@@ -47,7 +47,7 @@ AIRS = {
 
 PROFILES = {
     # name: (log blowup, queries, grinding bits, log folding factor, log remainder degree, zero knowledge)
-    "default": (3, 60, 20, 2, 5, True),
+    "default": (3, 57, 20, 1, 5, True),
     "fast": (2, 41, 20, 2, 5, True),
     "test": (2, 8, 2, 2, 5, False),
     "ethstark": (2, 30, 20, 3, 5, True),
