@@ -114,6 +114,9 @@ public struct AIR: Sendable {
     public let buses: [LogUpBus]
     /// The auxiliary columns the buses need, in order: per bus, its inverse columns then its running sum.
     public let auxColumns: [Column]
+    /// For each auxiliary column: the bus and the entries whose fractions it holds (one or two); nil for a running
+    /// sum.
+    public let auxColumnEntries: [(bus: Int, entries: [Int])?]
     /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
     public let constraints: [Constraint]
     /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
@@ -122,6 +125,9 @@ public struct AIR: Sendable {
     public let nextRowAuxColumns: [Int]
     /// Derived values (canonical description, periodic coefficients), computed on first use.
     let cache: AIRCache
+
+    /// The largest degree a paired inverse constraint may have; beyond it each entry gets its own column.
+    public static let pairedInverseDegree = 3
 
     /// Challenges drawn after the main trace is committed: α and β for each bus.
     public var challengeCount: Int { 2 * buses.count }
@@ -142,24 +148,48 @@ public struct AIR: Sendable {
         self.buses = buses
 
         var aux: [Column] = []
+        var members: [(bus: Int, entries: [Int])?] = []
         var all = constraints
         for (b, bus) in buses.enumerated() {
             let alpha = Expression.challenge(2 * b)
             let beta = Expression.challenge(2 * b + 1)
             let first = aux.count
-            for (e, entry) in bus.entries.enumerated() {
-                aux.append(Column("\(bus.name).inverse\(e)", doc: "multiplicity / (α − fingerprint) of entry \(e)"))
-                var fingerprint = entry.values.last ?? .constant(.zero)
-                for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
-                all.append(
-                    Constraint(
-                        name: "\(bus.name).inverse\(e)", domain: .everyRow,
-                        .aux(first + e, .current) * (alpha - fingerprint) - entry.multiplicity))
+            func fingerprint(_ entry: LogUpEntry) -> Expression {
+                var f = entry.values.last ?? .constant(.zero)
+                for v in entry.values.dropLast().reversed() { f = v + beta * f }
+                return alpha - f
             }
+            // Two entries share one inverse column, h = m₁/d₁ + m₂/d₂, checked as h·d₁·d₂ = m₁·d₂ + m₂·d₁, when
+            // that stays within degree 3; otherwise an entry has a column of its own, h·d = m.
+            var e = 0
+            while e < bus.entries.count {
+                let h = Expression.aux(aux.count, .current)
+                let d1 = fingerprint(bus.entries[e])
+                let m1 = bus.entries[e].multiplicity
+                if e + 1 < bus.entries.count {
+                    let d2 = fingerprint(bus.entries[e + 1])
+                    let m2 = bus.entries[e + 1].multiplicity
+                    let paired = h * d1 * d2 - m1 * d2 - m2 * d1
+                    if paired.degree <= AIR.pairedInverseDegree {
+                        aux.append(
+                            Column("\(bus.name).inverses\(e)_\(e + 1)", doc: "sum of entries \(e) and \(e + 1)'s fractions"))
+                        members.append((b, [e, e + 1]))
+                        all.append(Constraint(name: "\(bus.name).inverses\(e)_\(e + 1)", domain: .everyRow, paired))
+                        e += 2
+                        continue
+                    }
+                }
+                aux.append(Column("\(bus.name).inverse\(e)", doc: "multiplicity / (α − fingerprint) of entry \(e)"))
+                members.append((b, [e]))
+                all.append(Constraint(name: "\(bus.name).inverse\(e)", domain: .everyRow, h * d1 - m1))
+                e += 1
+            }
+            let inverseColumns = first..<aux.count
             let sum = aux.count
             aux.append(Column("\(bus.name).sum", doc: "running sum of the bus's fractions up to this row"))
+            members.append(nil)
             func rowTotal(_ r: RowOffset) -> Expression {
-                (1..<bus.entries.count).reduce(Expression.aux(first, r)) { $0 + .aux(first + $1, r) }
+                inverseColumns.dropFirst().reduce(Expression.aux(first, r)) { $0 + .aux($1, r) }
             }
             all.append(Constraint(name: "\(bus.name).sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
             all.append(
@@ -172,6 +202,7 @@ public struct AIR: Sendable {
         }
         for i in all.indices { all[i].index = i }
         self.auxColumns = aux
+        self.auxColumnEntries = members
         self.constraints = all
         var nextMain = Set<Int>()
         var nextAux = Set<Int>()

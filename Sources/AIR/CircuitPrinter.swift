@@ -50,8 +50,8 @@ extension AIR {
             lines.append("]")
         }
 
-        // The loader generates entries.count + 3 constraints per bus after the written ones.
-        let generated = buses.reduce(0) { $0 + $1.entries.count + 3 }
+        // The loader generates one constraint per inverse column and three per running sum after the written ones.
+        let generated = auxColumnEntries.reduce(0) { $0 + ($1 == nil ? 3 : 1) }
         let written = constraints.prefix(constraints.count - generated)
         if !written.isEmpty { lines.append("") }
         for c in written {

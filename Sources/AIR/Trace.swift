@@ -54,11 +54,10 @@ extension AIR {
         program.evaluateAll(
             main: trace.columns, aux: [], periodic: periodic, size: n, nextStride: 1, scalars: scalars, into: &values)
 
-        var aux: [[Fp]] = []
+        // Every entry's fraction m/d, then the columns as the AIR pairs them (in bus order, column by column).
+        var fractions: [[Fp]] = []
         var k = 0
         for bus in buses {
-            var sum = [Fp](repeating: .zero, count: n)
-            var inverses: [[Fp]] = []
             for _ in bus.entries {
                 let multiplicity = values[k]
                 let denominators = values[k + 1]
@@ -67,15 +66,37 @@ extension AIR {
                     throw .invalid("bus '\(bus.name)' has a zero denominator on row \(row); draw new challenges")
                 }
                 let inverted = Fp.batchInverse(denominators)
-                inverses.append((0..<n).map { multiplicity[$0] * inverted[$0] })
+                fractions.append((0..<n).map { multiplicity[$0] * inverted[$0] })
             }
-            var acc = Fp.zero
-            for row in 0..<n {
-                for h in inverses { acc += h[row] }
-                sum[row] = acc
+        }
+        // The columns as the AIR groups the entries, each running sum after its bus's inverse columns.
+        var firstEntry: [Int] = []
+        var count = 0
+        for bus in buses {
+            firstEntry.append(count)
+            count += bus.entries.count
+        }
+        var aux: [[Fp]] = []
+        for (c, members) in auxColumnEntries.enumerated() {
+            if let members {
+                var total = fractions[firstEntry[members.bus] + members.entries[0]]
+                for e in members.entries.dropFirst() {
+                    let other = fractions[firstEntry[members.bus] + e]
+                    for row in 0..<n { total[row] += other[row] }
+                }
+                aux.append(total)
+            } else {
+                // The running sum of every fraction of the bus this sum column closes.
+                let bus = auxColumnEntries[..<c].last { $0 != nil }!!.bus
+                let busFractions = fractions[firstEntry[bus]..<firstEntry[bus] + buses[bus].entries.count]
+                var sum = [Fp](repeating: .zero, count: n)
+                var acc = Fp.zero
+                for row in 0..<n {
+                    for f in busFractions { acc += f[row] }
+                    sum[row] = acc
+                }
+                aux.append(sum)
             }
-            aux += inverses
-            aux.append(sum)
         }
         return aux
     }

@@ -75,9 +75,10 @@ final class DebugCheckerTests: XCTestCase {
         XCTAssertEqual(FibonacciAIR.air.maxDegree, 1)
         XCTAssertEqual(RescueShapedAIR.air.maxDegree, 3)
         let range = RangeCheckAIR(bits: 4).air
-        XCTAssertEqual(range.auxColumns.map(\.name), ["range.inverse0", "range.inverse1", "range.sum"])
+        // The lookup and the table entry share one inverse column (h·d₁·d₂ = m₁·d₂ + m₂·d₁, degree 3).
+        XCTAssertEqual(range.auxColumns.map(\.name), ["range.inverses0_1", "range.sum"])
         XCTAssertEqual(range.challengeCount, 2)
-        XCTAssertEqual(range.maxDegree, 2)
+        XCTAssertEqual(range.maxDegree, 3)
         XCTAssertEqual(range.constraints.map(\.index), Array(0..<range.constraints.count))
     }
 

@@ -188,10 +188,10 @@ final class ZeroKnowledgeTests: XCTestCase {
         let mainRow = proof.mainOpening.rows[0]
         let auxRow = proof.auxOpening?.rows[0] ?? []
         for (name, a, b) in [
-            ("main at z [0] × aux at z [2]", ood.main[0], ood.aux[2]),
+            ("main at z [0] × aux at z [1]", ood.main[0], ood.aux[1]),
             ("main at z [1] × composition at z [0]", ood.main[1], ood.composition[0]),
             ("first main row [0] × [1]", mainRow[0], mainRow[1]),
-            ("first main row [2] × first aux row [2]", mainRow[2], auxRow[2]),
+            ("first main row [2] × first aux row [1]", mainRow[2], auxRow[1]),
         ] {
             out.append((name, low(a, bits: 3) << 2 | low(b, bits: 2)))
         }

@@ -28,18 +28,19 @@ AIRS = {
     "fibonacci": dict(main=2, aux=0, constraints=[(1, "n-1")] * 2 + [(1, 1)] * 3, buses=[]),
     "range_check_6": dict(
         main=3,
-        aux=3,  # one inverse column per bus entry, one running sum
+        aux=2,  # the two entries share one inverse column, plus one running sum
         constraints=[(1, 1), (2, "n-1"), (1, 1)]  # table start, step, end
-        + [(2, "n")] * 2  # inverse columns: inverse * (alpha - value) - multiplicity
+        + [(3, "n")]  # h * (alpha - value) * (alpha - table) - (alpha - table) + m * (alpha - value)
         + [(1, 1), (1, "n-1"), (1, 1)],  # running sum: first row, step, balances
         buses=[(2, 1)],
     ),
     "rescue_shaped_12": dict(main=12, aux=0, constraints=[(3, "n-1")] * 12 + [(1, 1)] * 24, buses=[]),
-    # SecurityTests.typicalAIR: 12 columns, 30 constraints of degree up to 3, one bus of 3 two-value entries.
+    # SecurityTests.typicalAIR: 12 columns, 30 constraints of degree up to 3, one bus of 3 two-value entries
+    # (the first two share an inverse column, the third has its own).
     "typical": dict(
         main=12,
-        aux=4,
-        constraints=[(3, "n-1")] * 12 + [(2, "n")] * 12 + [(1, 1)] * 6 + [(2, "n")] * 3
+        aux=3,
+        constraints=[(3, "n-1")] * 12 + [(2, "n")] * 12 + [(1, 1)] * 6 + [(3, "n"), (2, "n")]
         + [(1, 1), (1, "n-1"), (1, 1)],
         buses=[(3, 2)],
     ),
