@@ -102,8 +102,9 @@ public enum AIRError: Error, Equatable, Sendable, CustomStringConvertible {
 /// 3. Add periodic columns for publicly known repeating values (round constants, selectors).
 /// 4. Write constraints as `Expression`s over the current and next row, each with a domain: `.transition` for
 ///    row-to-row rules, `.everyRow` for rules within a row, `.firstRow`/`.lastRow`/`.row(i)` for boundaries.
-/// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (one inverse column per
-///    entry and one running sum per bus), their challenges (α, β per bus) and the constraints binding them.
+/// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (an inverse column per
+///    pair of entries, or per entry where a pair would exceed degree 3, and one running sum per bus), their
+///    challenges (α, β per bus) and the constraints binding them.
 /// 6. Build the `AIR`: it checks that every index is in range, every main column is constrained and every
 ///    constraint has positive degree, and numbers the constraints.
 public struct AIR: Sendable {
