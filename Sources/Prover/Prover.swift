@@ -86,14 +86,14 @@ public func prove(
     var transcript = StarkProtocol.startTranscript(
         circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
         publicInputs: publicInputs, publicBusEntries: publicBusEntries)
-    let extension_ = LowDegreeExtension(shape: shape)
+    let lde = LowDegreeExtension(shape: shape)
 
     phases.end("check the witness")
 
     // MARK: - 1. Commit to the main trace
 
-    let main = extension_.extend(trace.columns, random: &random)
-    let mainTree = extension_.commit(main)
+    let main = lde.extend(trace.columns, random: &random)
+    let mainTree = lde.commit(main)
     transcript.absorb("main-root", digest: mainTree.root)
 
     phases.end("commit the main trace")
@@ -109,8 +109,8 @@ public func prove(
     do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
         throw .unluckyChallenge("\(error)")
     }
-    let aux = extension_.extend(auxColumns, random: &random)
-    let auxTree = auxColumns.isEmpty ? nil : extension_.commit(aux)
+    let aux = lde.extend(auxColumns, random: &random)
+    let auxTree = auxColumns.isEmpty ? nil : lde.commit(aux)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
 
     phases.end("commit the auxiliary columns")
@@ -133,8 +133,8 @@ public func prove(
     coefficients = Array(coefficients.prefix(shape.segmentCount * n))
     coefficients += [Fp](repeating: .zero, count: shape.segmentCount * n - coefficients.count)
     let segments = splitAndMask(coefficients, shape: shape, random: &random)
-    let compositionColumns = extension_.evaluateSegments(segments)
-    let compositionTree = extension_.commitSegments(compositionColumns)
+    let compositionColumns = lde.evaluateSegments(segments)
+    let compositionTree = lde.commitSegments(compositionColumns)
     transcript.absorb("composition-root", digest: compositionTree.root)
 
     phases.end("commit the composition polynomial")
@@ -156,7 +156,7 @@ public func prove(
     // MARK: - 5. DEEP composition: FRI's layer 0
 
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
-    let layer0 = extension_.deepComposition(
+    let layer0 = lde.deepComposition(
         main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext,
         nextRowColumns: air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count })
 
