@@ -14,6 +14,9 @@ public enum ProverError: Error, Sendable, CustomStringConvertible {
     case shape(ShapeError)
     /// A random challenge hit a zero denominator (probability about rows/p); proving again draws fresh ones.
     case unluckyChallenge(String)
+    /// The trace passed the constraint check, yet a polynomial came out above its degree bound: a bug in the
+    /// prover or the AIR, reported rather than turned into a proof that cannot verify.
+    case internalInconsistency(String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum ProverError: Error, Sendable, CustomStringConvertible {
             return "the trace violates \(failures.count) constraint(s):\n\(shown)"
         case .shape(let e): return "\(e)"
         case .unluckyChallenge(let why): return "\(why); prove again"
+        case .internalInconsistency(let why): return "internal error: \(why)"
         }
     }
 }
@@ -127,7 +131,7 @@ public func prove(
     if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
         guard options._skipConstraintCheck else {
-            throw .constraintsNotSatisfied([])
+            throw .internalInconsistency("the composition polynomial exceeds its degree bound")
         }
     }
     coefficients = Array(coefficients.prefix(shape.segmentCount * n))
@@ -171,7 +175,7 @@ public func prove(
             committedLayers: shape.friLayerCount, remainderLength: shape.remainderLength,
             salted: parameters.zeroKnowledge, transcript: &transcript)
     } catch {
-        guard options._skipConstraintCheck else { throw .constraintsNotSatisfied([]) }
+        guard options._skipConstraintCheck else { throw .internalInconsistency("FRI's last layer exceeds its degree") }
         throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")
     }
 
