@@ -42,8 +42,11 @@ let package = Package(
         .testTarget(name: "FieldTests", dependencies: ["Field", "CGMP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
         .testTarget(name: "AIRTests", dependencies: ["AIR", "Field", "ExampleAIRs"]),
-        .testTarget(name: "StarkTests", dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
-        .testTarget(name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
+        .testTarget(
+            name: "StarkTests",
+            dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
+        .testTarget(
+            name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
         .testTarget(name: "ZKVMTests", dependencies: ["ZKVM"]),

@@ -173,7 +173,9 @@ public struct AIR: Sendable {
                     let paired = h * d1 * d2 - m1 * d2 - m2 * d1
                     if paired.degree <= AIR.pairedInverseDegree {
                         aux.append(
-                            Column("\(bus.name).inverses\(e)_\(e + 1)", doc: "sum of entries \(e) and \(e + 1)'s fractions"))
+                            Column(
+                                "\(bus.name).inverses\(e)_\(e + 1)", doc: "sum of entries \(e) and \(e + 1)'s fractions"
+                            ))
                         members.append((b, [e, e + 1]))
                         all.append(Constraint(name: "\(bus.name).inverses\(e)_\(e + 1)", domain: .everyRow, paired))
                         e += 2
@@ -192,7 +194,8 @@ public struct AIR: Sendable {
             func rowTotal(_ r: RowOffset) -> Expression {
                 inverseColumns.dropFirst().reduce(Expression.aux(first, r)) { $0 + .aux($1, r) }
             }
-            all.append(Constraint(name: "\(bus.name).sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
+            all.append(
+                Constraint(name: "\(bus.name).sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
             all.append(
                 Constraint(
                     name: "\(bus.name).sum_step", domain: .transition,
@@ -245,7 +248,9 @@ public struct AIR: Sendable {
         for bus in buses where bus.entries.isEmpty { throw .invalid("bus '\(bus.name)' has no entries") }
         var used = Set<Int>()
         for c in constraints {
-            guard constraintNames.insert(c.name).inserted else { throw .invalid("two constraints are named '\(c.name)'") }
+            guard constraintNames.insert(c.name).inserted else {
+                throw .invalid("two constraints are named '\(c.name)'")
+            }
             guard c.expression.degree > 0 else {
                 throw .invalid("constraint '\(c.name)' reads no column, so it is either always or never satisfied")
             }
@@ -270,7 +275,9 @@ public struct AIR: Sendable {
             if let problem { throw .invalid("constraint '\(c.name)' refers to \(problem), which does not exist") }
         }
         if let free = mainColumns.indices.first(where: { !used.contains($0) }) {
-            throw .invalid("main column '\(mainColumns[free].name)' appears in no constraint, so a prover could put anything in it")
+            throw .invalid(
+                "main column '\(mainColumns[free].name)' appears in no constraint, so a prover could put anything in it"
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-import Synchronization
 import Field
+import Synchronization
 
 extension AIR {
     /// A canonical text form of everything that gives the AIR its meaning: names, columns, public inputs, periodic
@@ -21,14 +21,17 @@ extension AIR {
         lines += mainColumns.map { "main \($0.name)" }
         lines += auxColumns.map { "aux \($0.name)" }
         lines += publicInputs.map { "public \($0.name)" }
-        lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ") }
+        lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ")
+        }
         for bus in buses {
             lines.append("bus \(bus.name) \(bus.entries.count)")
             for e in bus.entries {
                 lines.append("entry \(e.multiplicity.canonical) " + e.values.map(\.canonical).joined(separator: " "))
             }
         }
-        for c in constraints { lines.append("constraint \(c.index) \(c.name) \(c.domain.canonical) \(c.expression.canonical)") }
+        for c in constraints {
+            lines.append("constraint \(c.index) \(c.name) \(c.domain.canonical) \(c.expression.canonical)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -32,14 +32,17 @@ extension AIR {
             denominators.reserveCapacity(list.count)
             for entry in list {
                 guard entry.values.count == width else {
-                    throw .invalid("a public entry of bus '\(buses[b].name)' has \(entry.values.count) values; the bus takes \(width)")
+                    throw .invalid(
+                        "a public entry of bus '\(buses[b].name)' has \(entry.values.count) values; the bus takes \(width)"
+                    )
                 }
                 var fingerprint = entry.values.last ?? .zero
                 for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
                 denominators.append(alpha - fingerprint)
             }
             if let zero = denominators.firstIndex(where: \.isZero) {
-                throw .invalid("public entry \(zero) of bus '\(buses[b].name)' has a zero denominator; draw new challenges")
+                throw .invalid(
+                    "public entry \(zero) of bus '\(buses[b].name)' has a zero denominator; draw new challenges")
             }
             let inverses = Fp.batchInverse(denominators)
             for (i, entry) in list.enumerated() { sums[b] += entry.multiplicity * inverses[i] }

@@ -90,9 +90,10 @@ public enum CPUCircuit {
 
         // MARK: Registers: read rs1 and rs2, write rd, each access at its own time 4·clk + slot after the
         // register's previous access.
-        func access(_ name: String, address: Expression, old: Expression, new: Expression, previous: Col,
-            slot: Int, lo: Col, hi: Col, active: Expression)
-        {
+        func access(
+            _ name: String, address: Expression, old: Expression, new: Expression, previous: Col,
+            slot: Int, lo: Col, hi: Col, active: Expression
+        ) {
             air.busEntry("memory", multiplicity: -active, [address, old, x(previous)])
             air.busEntry("memory", multiplicity: active, [address, new, clk4 + .int(slot)])
             air.constrain(
@@ -102,13 +103,17 @@ public enum CPUCircuit {
             air.busEntry("range", multiplicity: .int(-1), [x(hi)])
         }
         let reg = Expression.constant(Fp(registerBase))
-        access("rs1", address: reg + x(.rs1), old: x(.rs1Val), new: x(.rs1Val), previous: .tRs1, slot: 0,
+        access(
+            "rs1", address: reg + x(.rs1), old: x(.rs1Val), new: x(.rs1Val), previous: .tRs1, slot: 0,
             lo: .dRs1Lo, hi: .dRs1Hi, active: regPorts)
-        access("rs2", address: reg + x(.rs2), old: x(.rs2Val), new: x(.rs2Val), previous: .tRs2, slot: 1,
+        access(
+            "rs2", address: reg + x(.rs2), old: x(.rs2Val), new: x(.rs2Val), previous: .tRs2, slot: 1,
             lo: .dRs2Lo, hi: .dRs2Hi, active: regPorts)
-        access("mem", address: x(.wordAddr), old: x(.memPrev), new: x(.memNew), previous: .tMem, slot: 2,
+        access(
+            "mem", address: x(.wordAddr), old: x(.memPrev), new: x(.memNew), previous: .tMem, slot: 2,
             lo: .dMemLo, hi: .dMemHi, active: isMem)
-        access("rd", address: reg + x(.rd), old: x(.rdPrev), new: x(.rdVal), previous: .tRd, slot: 3,
+        access(
+            "rd", address: reg + x(.rd), old: x(.rdPrev), new: x(.rdVal), previous: .tRd, slot: 3,
             lo: .dRdLo, hi: .dRdHi, active: regPorts)
         boolean(.wr)
         air.constrain(
@@ -252,7 +257,8 @@ public enum CPUCircuit {
         let oldByte = [Col.h0, .h1, .h2, .h3]
         var sbReplace: Expression = 0
         for k in 0..<4 {
-            sbReplace = sbReplace + x([Col.sel0, .sel1, .sel2, .sel3][k]) * .int(1 << (8 * k)) * (x(oldByte[k]) - x(.c0))
+            sbReplace =
+                sbReplace + x([Col.sel0, .sel1, .sel2, .sel3][k]) * .int(1 << (8 * k)) * (x(oldByte[k]) - x(.c0))
         }
         air.constrain("sb", .everyRow, x(.opSb) * (x(.memNew) - x(.h) + sbReplace))
         air.constrain(

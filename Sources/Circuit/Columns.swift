@@ -107,7 +107,8 @@ public enum Col: Int, CaseIterable, Sendable {
         case .memPrev: return "memory word before the access"
         case .memNew: return "memory word after the access"
         case .tMem: return "time of the word's previous access"
-        case .sel0, .sel1, .sel2, .sel3: return "1 when the access starts at byte \(rawValue - Col.sel0.rawValue) of the word"
+        case .sel0, .sel1, .sel2, .sel3:
+            return "1 when the access starts at byte \(rawValue - Col.sel0.rawValue) of the word"
         case .sysRead: return "the ECALL is read (a7 = 63)"
         case .sysWrite: return "the ECALL is write (a7 = 64)"
         case .sysExit: return "the ECALL is exit (a7 = 93 or 94)"

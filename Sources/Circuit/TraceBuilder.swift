@@ -158,7 +158,9 @@ public struct TraceBuilder {
         let rem = UInt32(truncatingIfNeeded: get(.rem).canonicalLimbs.0)
         set(.remLo, UInt64(rem & 0xffff))
         set(.remHi, UInt64(rem >> 16))
-        for col in [Col.dRs1Lo, .dRs1Hi, .dRs2Lo, .dRs2Hi, .dMemLo, .dMemHi, .dRdLo, .dRdHi, .remLo, .remHi, .gLo, .gHi] {
+        for col in [
+            Col.dRs1Lo, .dRs1Hi, .dRs2Lo, .dRs2Hi, .dMemLo, .dMemHi, .dRdLo, .dRdHi, .remLo, .remHi, .gLo, .gHi,
+        ] {
             lookupRange(get(col))
         }
         // The memory-table difference columns are filled in later; their lookups are counted there.
@@ -256,7 +258,10 @@ public struct TraceBuilder {
         case .opSub, .opSlt, .opSltu:
             setRes(difference)
             set(.carry, borrow)
-            out = f.flag == .opSub ? difference : f.flag == .opSltu ? (borrow ? 1 : 0) : (Int32(bitPattern: a) < Int32(bitPattern: b) ? 1 : 0)
+            out =
+                f.flag == .opSub
+                ? difference
+                : f.flag == .opSltu ? (borrow ? 1 : 0) : (Int32(bitPattern: a) < Int32(bitPattern: b) ? 1 : 0)
         case .opXor: out = a ^ b
         case .opOr: out = a | b
         case .opAnd: out = a & b
@@ -498,7 +503,9 @@ public struct TraceBuilder {
         let needed = max(rows + 1, addresses.count, rom.count, 1 << 16)
         var logRows = 16
         while 1 << logRows < needed { logRows += 1 }
-        guard logRows <= TraceBuilder.maxLogRows else { throw .tooLong(rows: needed, limitLog: TraceBuilder.maxLogRows) }
+        guard logRows <= TraceBuilder.maxLogRows else {
+            throw .tooLong(rows: needed, limitLog: TraceBuilder.maxLogRows)
+        }
         let n = 1 << logRows
         while rows < n {
             startRow()

@@ -17,7 +17,8 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .layerOpening(let layer, let e): return "FRI layer \(layer) opening: \(e)"
-        case .foldMismatch(let layer, let p): return "FRI layer \(layer), position \(p): value is not the fold of layer \(layer - 1)"
+        case .foldMismatch(let layer, let p):
+            return "FRI layer \(layer), position \(p): value is not the fold of layer \(layer - 1)"
         case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
         case .remainderLength(let e, let f): return "FRI remainder has \(f) coefficients; expected \(e)"
         case .remainderDegreeTooHigh: return "FRI: the last layer exceeds the degree bound"

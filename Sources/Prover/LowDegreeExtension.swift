@@ -154,7 +154,8 @@ struct LowDegreeExtension {
                             let inverses = Fp.batchInverse(denominators)
                             for j in 0..<block {
                                 let i = first + j
-                                var value = (a[j] - combinedAtZ) * inverses[2 * j]
+                                var value =
+                                    (a[j] - combinedAtZ) * inverses[2 * j]
                                     + (b[j] - combinedAtZNext) * inverses[2 * j + 1]
                                 if segments.count > segmentCount { value += deep.mask * segments[segmentCount][i] }
                                 result[reverseBits(i, width: logCount)] = value

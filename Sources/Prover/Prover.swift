@@ -106,7 +106,9 @@ public func prove(
 
     let challenges = air.challengeCount > 0 ? transcript.challenges("aux", count: air.challengeCount) : []
     let auxColumns: [[Fp]]
-    do { auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges) } catch {
+    do {
+        auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges)
+    } catch {
         throw .unluckyChallenge("\(error)")
     }
     let busPublicSums: [Fp]
@@ -126,7 +128,8 @@ public func prove(
         main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
     var coefficients = NTT.interpolate(
-        evaluations: quotient, on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
+        evaluations: quotient,
+        on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
         parallel: true)
     if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.

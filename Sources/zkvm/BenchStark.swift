@@ -35,7 +35,8 @@ struct BenchStark: ParsableCommand {
         }
         var runs: [[String: Any]] = []
         if !json {
-            print("zkvm bench stark — Rescue-shaped AIR, 12 columns; \(Parallel.coreCount) cores, load \(loadAverage())")
+            print(
+                "zkvm bench stark — Rescue-shaped AIR, 12 columns; \(Parallel.coreCount) cores, load \(loadAverage())")
             print("profile    rows   prove s  verify ms  proof KB  peak RSS MB  conjectured  proven")
         }
         for log in sizes {
@@ -67,7 +68,8 @@ struct BenchStark: ParsableCommand {
                 if !json {
                     print(
                         p.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
-                            + String(format: " 2^%-3d %8.2f %10.2f %9.1f %12.0f %12.1f %7.1f", log, proveSeconds,
+                            + String(
+                                format: " 2^%-3d %8.2f %10.2f %9.1f %12.0f %12.1f %7.1f", log, proveSeconds,
                                 verifyMs, Double(bytes) / 1024, rss, security.conjecturedBits, security.provenBits))
                 }
             }

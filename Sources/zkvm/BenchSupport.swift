@@ -34,7 +34,9 @@ struct BenchReport {
     func emit(json: Bool) {
         let loadAfter = BenchReport.loadAverage()
         if json {
-            var object: [String: Any] = ["cores": Parallel.coreCount, "load_before": loadBefore, "load_after": loadAfter]
+            var object: [String: Any] = [
+                "cores": Parallel.coreCount, "load_before": loadBefore, "load_after": loadAfter,
+            ]
             for row in rows { object[row.key] = (row.value * 1000).rounded() / 1000 }
             let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -59,8 +59,11 @@ struct CircuitCommand: ParsableCommand {
         table(
             air.periodicColumns.map {
                 // Tables of thousands of values (the byte table) are summarised; `--json` lists every value.
-                ($0.name, "period \($0.values.count): " + $0.values.prefix(16).map(\.description).joined(separator: ", ")
-                    + ($0.values.count > 16 ? ", … (\($0.values.count - 16) more)" : ""))
+                (
+                    $0.name,
+                    "period \($0.values.count): " + $0.values.prefix(16).map(\.description).joined(separator: ", ")
+                        + ($0.values.count > 16 ? ", … (\($0.values.count - 16) more)" : "")
+                )
             })
         section("constraints", air.constraints.count)
         let indexWidth = String(max(0, air.constraints.count - 1)).count

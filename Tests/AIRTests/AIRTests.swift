@@ -14,7 +14,8 @@ final class DebugCheckerTests: XCTestCase {
         let range = RangeCheckAIR(bits: 6)
         var rng = SeededGenerator(seed: 1)
         let values = (0..<100).map { _ in rng.next() % 64 }
-        XCTAssertEqual(try range.air.check(trace: range.trace(values: values), publicInputs: [], challenges: challenges(2)), [])
+        XCTAssertEqual(
+            try range.air.check(trace: range.trace(values: values), publicInputs: [], challenges: challenges(2)), [])
     }
 
     func testEveryFailureIsReportedWithRowNameAndFormula() throws {
@@ -52,22 +53,47 @@ final class DebugCheckerTests: XCTestCase {
         }
         let x = Expression.main(0, .current)
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x"), Column("y")], constraints: [Constraint(name: "c", domain: .everyRow, x)]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x"), Column("y")],
+                    constraints: [Constraint(name: "c", domain: .everyRow, x)])
+            },
             "invalid AIR: main column 'y' appears in no constraint, so a prover could put anything in it")
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x")], constraints: [Constraint(name: "c", domain: .everyRow, .main(0, .next) - x)]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x")],
+                    constraints: [Constraint(name: "c", domain: .everyRow, .main(0, .next) - x)])
+            },
             "invalid AIR: constraint 'c' reads the next row, so its domain must be transition")
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x")], constraints: [Constraint(name: "c", domain: .everyRow, x - .publicInput(0))]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x")],
+                    constraints: [Constraint(name: "c", domain: .everyRow, x - .publicInput(0))])
+            },
             "invalid AIR: constraint 'c' refers to public input 0, which does not exist")
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x")], constraints: [Constraint(name: "c", domain: .everyRow, .constant(.one))]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x")],
+                    constraints: [Constraint(name: "c", domain: .everyRow, .constant(.one))])
+            },
             "invalid AIR: constraint 'c' reads no column, so it is either always or never satisfied")
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x"), Column("x")], constraints: [Constraint(name: "c", domain: .everyRow, x)]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x"), Column("x")],
+                    constraints: [Constraint(name: "c", domain: .everyRow, x)])
+            },
             "invalid AIR: the name 'x' is used twice")
         XCTAssertEqual(
-            invalid { try AIR(name: "t", mainColumns: [Column("x")], periodicColumns: [PeriodicColumn("k", values: [.one, .one, .one])], constraints: [Constraint(name: "c", domain: .everyRow, x * .periodic(0))]) },
+            invalid {
+                try AIR(
+                    name: "t", mainColumns: [Column("x")],
+                    periodicColumns: [PeriodicColumn("k", values: [.one, .one, .one])],
+                    constraints: [Constraint(name: "c", domain: .everyRow, x * .periodic(0))])
+            },
             "invalid AIR: periodic column 'k' has 3 values; the period must be a power of two")
     }
 

@@ -42,7 +42,8 @@ final class CircuitSoundnessTests: XCTestCase {
     ) throws -> Witness {
         var trace = try Machine(program: program).trace()
         if let skipped, let at = trace.rows.firstIndex(where: { $0.op == skipped }) { trace.rows.remove(at: at) }
-        let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace, _tamper: tamper ?? { _, _, _ in })
+        let (table, inputs) = try TraceBuilder.witness(
+            program: program, trace: trace, _tamper: tamper ?? { _, _, _ in })
         return Witness(
             table: table, inputs: inputs,
             entries: CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal))
@@ -102,23 +103,64 @@ final class CircuitSoundnessTests: XCTestCase {
     func cheats() throws -> [(String, Witness, String)] {
         let one = Fp.one
         let cheats: [(String, Witness, String)] = [
-            ("ADD result off by one", try Self.witness(Self.onFirst(.opAdd) { c in
-                c[Col.res.rawValue] += one; c[Col.out.rawValue] += one }), "add"),
-            ("branch to the wrong target", try Self.witness(Self.onFirst(.opBeq) { c in
-                c[Col.nextPC.rawValue] -= Fp(4) }), "branch_target"),
-            ("load returns a stale value", try Self.witness(Self.onFirst(.opLb) { c in
-                for col in [Col.h, .memPrev, .memNew, .out, .top] { c[col.rawValue] = .zero } }), "memory.sum_balances"),
-            ("changed MULH high word", try Self.witness(Self.onFirst(.opMulh) { c in
-                c[Col.res.rawValue] += one; c[Col.out.rawValue] += one }), "mulh"),
-            ("DIV remainder not below the divisor", try Self.witness(Self.onFirst(.opDiv) { c in
-                // −5 / 3 as quotient 0, remainder 5: still |a| = q·|b| + r, but r ≥ |b|.
-                c[Col.h.rawValue] = .zero; c[Col.rem.rawValue] = Fp(5)
-                c[Col.res.rawValue] = .zero; c[Col.out.rawValue] = .zero; c[Col.carry.rawValue] = .zero }),
-             "remainder_below_divisor"),
-            ("byte load without sign extension", try Self.witness(Self.onFirst(.opLb) { c in
-                c[Col.out.rawValue] = Fp(0xfb) }), "out"),
-            ("write to x0", try Self.witness(Self.onFirst(.opBeq) { c in
-                c[Col.wr.rawValue] = one; c[Col.out.rawValue] = Fp(5) }), "fetch.sum_balances"),
+            (
+                "ADD result off by one",
+                try Self.witness(
+                    Self.onFirst(.opAdd) { c in
+                        c[Col.res.rawValue] += one
+                        c[Col.out.rawValue] += one
+                    }), "add"
+            ),
+            (
+                "branch to the wrong target",
+                try Self.witness(
+                    Self.onFirst(.opBeq) { c in
+                        c[Col.nextPC.rawValue] -= Fp(4)
+                    }), "branch_target"
+            ),
+            (
+                "load returns a stale value",
+                try Self.witness(
+                    Self.onFirst(.opLb) { c in
+                        for col in [Col.h, .memPrev, .memNew, .out, .top] { c[col.rawValue] = .zero }
+                    }), "memory.sum_balances"
+            ),
+            (
+                "changed MULH high word",
+                try Self.witness(
+                    Self.onFirst(.opMulh) { c in
+                        c[Col.res.rawValue] += one
+                        c[Col.out.rawValue] += one
+                    }), "mulh"
+            ),
+            (
+                "DIV remainder not below the divisor",
+                try Self.witness(
+                    Self.onFirst(.opDiv) { c in
+                        // −5 / 3 as quotient 0, remainder 5: still |a| = q·|b| + r, but r ≥ |b|.
+                        c[Col.h.rawValue] = .zero
+                        c[Col.rem.rawValue] = Fp(5)
+                        c[Col.res.rawValue] = .zero
+                        c[Col.out.rawValue] = .zero
+                        c[Col.carry.rawValue] = .zero
+                    }),
+                "remainder_below_divisor"
+            ),
+            (
+                "byte load without sign extension",
+                try Self.witness(
+                    Self.onFirst(.opLb) { c in
+                        c[Col.out.rawValue] = Fp(0xfb)
+                    }), "out"
+            ),
+            (
+                "write to x0",
+                try Self.witness(
+                    Self.onFirst(.opBeq) { c in
+                        c[Col.wr.rawValue] = one
+                        c[Col.out.rawValue] = Fp(5)
+                    }), "fetch.sum_balances"
+            ),
             ("skipped instruction", try Self.witness(dropping: .add), "pc_flow"),
         ]
         var exitCode = try Self.witness()

@@ -43,10 +43,13 @@ final class FieldAxiomTests: XCTestCase {
             let a = Fp.random(using: &rng)
             guard !a.isZero else { continue }
             // a^(p−1) = 1.
-            XCTAssertEqual(try a.power(exponent: "0x800000000000011000000000000000000000000000000000000000000000000"), .one)
+            XCTAssertEqual(
+                try a.power(exponent: "0x800000000000011000000000000000000000000000000000000000000000000"), .one)
         }
         // 3 generates F_p*: 3^((p−1)/2) = −1, and −1 is the only square root of 1 besides 1.
-        XCTAssertEqual(try Fp.generator.power(exponent: "0x400000000000008800000000000000000000000000000000000000000000000"), -.one)
+        XCTAssertEqual(
+            try Fp.generator.power(exponent: "0x400000000000008800000000000000000000000000000000000000000000000"), -.one
+        )
     }
 
     func testRootsOfUnityHaveExactOrder() {

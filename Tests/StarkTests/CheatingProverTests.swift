@@ -31,7 +31,10 @@ final class CheatingProverTests: XCTestCase {
         var rejected = 0
         let cases: [(AIR, TraceTable, [Fp])] = [
             (FibonacciAIR.air, FibonacciAIR.trace(rows: 128).trace, FibonacciAIR.trace(rows: 128).publicInputs),
-            (RescueShapedAIR.air, RescueShapedAIR.trace(rows: 128).trace, RescueShapedAIR.trace(rows: 128).publicInputs),
+            (
+                RescueShapedAIR.air, RescueShapedAIR.trace(rows: 128).trace,
+                RescueShapedAIR.trace(rows: 128).publicInputs
+            ),
             (RangeCheckAIR(bits: 6).air, RangeCheckAIR(bits: 6).trace(values: Array(0..<128).map { $0 % 64 }), []),
         ]
         var rng = SeededGenerator(seed: 77)

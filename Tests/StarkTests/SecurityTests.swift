@@ -123,12 +123,59 @@ final class SecurityTests: XCTestCase {
     ]
 
     static let referenceTerms: [(profile: String, air: String, logN: Int, m: Int, terms: [(String, Double)])] = [
-        ("default", "typical", 10, 3, [("ALI", 241.5712), ("LogUp", 224.5286), ("DEEP", 230.1080), ("FRI batching", 204.2426), ("FRI fold 1", 209.2870), ("FRI fold 2", 211.2870), ("FRI fold 3", 213.2904), ("FRI fold 4", 215.2904), ("FRI fold 5", 217.3042), ("FRI fold 6", 219.3314), ("FRI queries", 84.4925)]),
-        ("default", "typical", 22, 1000, [("ALI", 232.9043), ("LogUp", 191.8637), ("DEEP", 201.0671), ("FRI batching", 122.6902), ("FRI fold 1", 127.7346), ("FRI fold 2", 129.7346), ("FRI fold 3", 131.7346), ("FRI fold 4", 133.7346), ("FRI fold 5", 135.7346), ("FRI fold 6", 137.7346), ("FRI fold 7", 139.7346), ("FRI fold 8", 141.7346), ("FRI fold 9", 143.7346), ("FRI fold 10", 145.7347), ("FRI fold 11", 147.7350), ("FRI fold 12", 149.7355), ("FRI fold 13", 151.7366), ("FRI fold 14", 153.7387), ("FRI fold 15", 155.7429), ("FRI fold 16", 157.7513), ("FRI fold 17", 159.7680), ("FRI fold 18", 161.8011), ("FRI queries", 105.4566)]),
-        ("default", "range_check_6", 16, 50, [("ALI", 239.5516), ("LogUp", 224.3590), ("DEEP", 215.7129), ("FRI batching", 166.1997), ("FRI fold 1", 169.9001), ("FRI fold 2", 171.9001), ("FRI fold 3", 173.9002), ("FRI fold 4", 175.9002), ("FRI fold 5", 177.9004), ("FRI fold 6", 179.9010), ("FRI fold 7", 181.9010), ("FRI fold 8", 183.9010), ("FRI fold 9", 185.9010), ("FRI fold 10", 187.9094), ("FRI fold 11", 189.9261), ("FRI fold 12", 191.9591), ("FRI queries", 104.5377)]),
-        ("fast", "rescue_shaped_12", 20, 1000, [("ALI", 233.8620), ("DEEP", 205.0634), ("FRI batching", 130.4803), ("FRI fold 1", 133.6502), ("FRI fold 2", 137.6502), ("FRI fold 3", 141.6502), ("FRI fold 4", 145.6503), ("FRI fold 5", 149.6506), ("FRI fold 6", 153.6516), ("FRI fold 7", 157.6579), ("FRI fold 8", 161.6831), ("FRI queries", 60.9611)]),
-        ("ethstark", "typical", 14, 7, [("ALI", 241.1040), ("LogUp", 216.0632), ("DEEP", 225.4247), ("FRI batching", 191.6701), ("FRI fold 1", 193.9072), ("FRI fold 2", 199.9079), ("FRI fold 3", 205.9110), ("FRI fold 4", 211.9110), ("FRI queries", 46.3865)]),
-        ("test", "fibonacci", 12, 3, [("ALI", 245.0910), ("DEEP", 230.8258), ("FRI batching", 206.3485), ("FRI fold 1", 206.7636), ("FRI fold 2", 210.7636), ("FRI fold 3", 214.7636), ("FRI fold 4", 218.7636), ("FRI queries", 8.2209)]),
+        (
+            "default", "typical", 10, 3,
+            [
+                ("ALI", 241.5712), ("LogUp", 224.5286), ("DEEP", 230.1080), ("FRI batching", 204.2426),
+                ("FRI fold 1", 209.2870), ("FRI fold 2", 211.2870), ("FRI fold 3", 213.2904), ("FRI fold 4", 215.2904),
+                ("FRI fold 5", 217.3042), ("FRI fold 6", 219.3314), ("FRI queries", 84.4925),
+            ]
+        ),
+        (
+            "default", "typical", 22, 1000,
+            [
+                ("ALI", 232.9043), ("LogUp", 191.8637), ("DEEP", 201.0671), ("FRI batching", 122.6902),
+                ("FRI fold 1", 127.7346), ("FRI fold 2", 129.7346), ("FRI fold 3", 131.7346), ("FRI fold 4", 133.7346),
+                ("FRI fold 5", 135.7346), ("FRI fold 6", 137.7346), ("FRI fold 7", 139.7346), ("FRI fold 8", 141.7346),
+                ("FRI fold 9", 143.7346), ("FRI fold 10", 145.7347), ("FRI fold 11", 147.7350),
+                ("FRI fold 12", 149.7355), ("FRI fold 13", 151.7366), ("FRI fold 14", 153.7387),
+                ("FRI fold 15", 155.7429), ("FRI fold 16", 157.7513), ("FRI fold 17", 159.7680),
+                ("FRI fold 18", 161.8011), ("FRI queries", 105.4566),
+            ]
+        ),
+        (
+            "default", "range_check_6", 16, 50,
+            [
+                ("ALI", 239.5516), ("LogUp", 224.3590), ("DEEP", 215.7129), ("FRI batching", 166.1997),
+                ("FRI fold 1", 169.9001), ("FRI fold 2", 171.9001), ("FRI fold 3", 173.9002), ("FRI fold 4", 175.9002),
+                ("FRI fold 5", 177.9004), ("FRI fold 6", 179.9010), ("FRI fold 7", 181.9010), ("FRI fold 8", 183.9010),
+                ("FRI fold 9", 185.9010), ("FRI fold 10", 187.9094), ("FRI fold 11", 189.9261),
+                ("FRI fold 12", 191.9591), ("FRI queries", 104.5377),
+            ]
+        ),
+        (
+            "fast", "rescue_shaped_12", 20, 1000,
+            [
+                ("ALI", 233.8620), ("DEEP", 205.0634), ("FRI batching", 130.4803), ("FRI fold 1", 133.6502),
+                ("FRI fold 2", 137.6502), ("FRI fold 3", 141.6502), ("FRI fold 4", 145.6503), ("FRI fold 5", 149.6506),
+                ("FRI fold 6", 153.6516), ("FRI fold 7", 157.6579), ("FRI fold 8", 161.6831), ("FRI queries", 60.9611),
+            ]
+        ),
+        (
+            "ethstark", "typical", 14, 7,
+            [
+                ("ALI", 241.1040), ("LogUp", 216.0632), ("DEEP", 225.4247), ("FRI batching", 191.6701),
+                ("FRI fold 1", 193.9072), ("FRI fold 2", 199.9079), ("FRI fold 3", 205.9110), ("FRI fold 4", 211.9110),
+                ("FRI queries", 46.3865),
+            ]
+        ),
+        (
+            "test", "fibonacci", 12, 3,
+            [
+                ("ALI", 245.0910), ("DEEP", 230.8258), ("FRI batching", 206.3485), ("FRI fold 1", 206.7636),
+                ("FRI fold 2", 210.7636), ("FRI fold 3", 214.7636), ("FRI fold 4", 218.7636), ("FRI queries", 8.2209),
+            ]
+        ),
     ]
 
     // The script and this code compute the same formulas in double precision, so they agree far more closely

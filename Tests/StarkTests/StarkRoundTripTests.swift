@@ -16,12 +16,15 @@ final class StarkRoundTripTests: XCTestCase {
         for parameters in [Profile.test.parameters, smallZK] {
             let (trace, inputs) = FibonacciAIR.trace(rows: 128)
             let proof = try prove(
-                air: FibonacciAIR.air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: parameters))
+                air: FibonacciAIR.air, trace: trace, publicInputs: inputs,
+                options: ProverOptions(parameters: parameters))
             try verify(proof: proof, air: FibonacciAIR.air, publicInputs: inputs, policy: lenient)
             var wrong = inputs
             wrong[2] += .one
-            XCTAssertThrowsError(try verify(proof: proof, air: FibonacciAIR.air, publicInputs: wrong, policy: lenient)) {
-                XCTAssertEqual($0 as? VerifierError, .statementMismatch("the proof's public inputs differ from the expected ones"))
+            XCTAssertThrowsError(try verify(proof: proof, air: FibonacciAIR.air, publicInputs: wrong, policy: lenient))
+            {
+                XCTAssertEqual(
+                    $0 as? VerifierError, .statementMismatch("the proof's public inputs differ from the expected ones"))
             }
         }
     }
@@ -31,7 +34,8 @@ final class StarkRoundTripTests: XCTestCase {
         var rng = SeededGenerator(seed: 5)
         let trace = range.trace(values: (0..<128).map { _ in rng.next() % 64 })
         for parameters in [Profile.test.parameters, smallZK] {
-            let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: parameters))
+            let proof = try prove(
+                air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: parameters))
             XCTAssertNotNil(proof.auxRoot)
             try verify(proof: proof, air: range.air, publicInputs: [], policy: lenient)
         }
@@ -41,7 +45,8 @@ final class StarkRoundTripTests: XCTestCase {
         let (trace, inputs) = RescueShapedAIR.trace(rows: 128)
         for parameters in [Profile.test.parameters, smallZK] {
             let proof = try prove(
-                air: RescueShapedAIR.air, trace: trace, publicInputs: inputs, options: ProverOptions(parameters: parameters))
+                air: RescueShapedAIR.air, trace: trace, publicInputs: inputs,
+                options: ProverOptions(parameters: parameters))
             try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: inputs, policy: lenient)
         }
     }
@@ -49,7 +54,8 @@ final class StarkRoundTripTests: XCTestCase {
     func testTamperedProofsAreRejected() throws {
         let range = RangeCheckAIR(bits: 6)
         let trace = range.trace(values: Array(0..<128).map { $0 % 64 })
-        let proof = try prove(air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: smallZK))
+        let proof = try prove(
+            air: range.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: smallZK))
         func rejected(_ change: (inout StarkProof) -> Void) -> VerifierError? {
             var p = proof
             change(&p)

@@ -128,7 +128,9 @@ final class ZeroKnowledgeTests: XCTestCase {
                 }
                 // Only the columns read on the next row are opened at z·ω.
                 for (k, c) in air.nextRowMainColumns.enumerated() {
-                    pairs.append((proof.outOfDomain.mainNext[k], polynomials[c].evaluate(at: replay.zNext), "column \(c) at z·ω"))
+                    pairs.append(
+                        (proof.outOfDomain.mainNext[k], polynomials[c].evaluate(at: replay.zNext), "column \(c) at z·ω")
+                    )
                 }
                 for (k, c) in air.nextRowAuxColumns.enumerated() {
                     let p = polynomials[mainWidth + c]
