@@ -79,17 +79,6 @@ extension Expression {
         render(names, parentPrecedence: 0)
     }
 
-    /// How tightly the node binds in the grammar: `+ -`, then `*`, then unary `-`, then `^`, then a primary.
-    private var syntaxPrecedence: Int {
-        switch self {
-        case .add, .sub: return 1
-        case .mul: return 2
-        case .neg: return 3
-        case .power: return 4
-        default: return 5
-        }
-    }
-
     private func render(_ names: ExpressionNames, parentPrecedence: Int) -> String {
         let text: String
         switch self {
@@ -111,7 +100,7 @@ extension Expression {
         // The base of `^` is a primary: `x^2^3` and `-x^2` do not mean a power of a power or of a negation.
         case .power(let a, let k): text = a.render(names, parentPrecedence: 5) + "^\(k)"
         }
-        return syntaxPrecedence < parentPrecedence ? "(\(text))" : text
+        return precedence < parentPrecedence ? "(\(text))" : text
     }
 
     /// A right operand, with a negation in parentheses for the reader: `a - (-b)` rather than the equal `a - -b`.

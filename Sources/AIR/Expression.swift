@@ -98,7 +98,9 @@ extension Expression {
     /// The expression as a formula with column names, e.g. `is_add·(rd − rs1 − rs2)`.
     public func formula(names: ExpressionNames) -> String { render(names, parentPrecedence: 0) }
 
-    private var precedence: Int {
+    /// How tightly the node binds: `+ −`, then `·`, then unary `−`, then `^`, then a leaf. Formulas and circuit
+    /// source share it.
+    var precedence: Int {
         switch self {
         case .add, .sub: return 1
         case .mul: return 2
