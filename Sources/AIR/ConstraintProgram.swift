@@ -115,8 +115,14 @@ public struct ConstraintProgram: Sendable {
         public var aux: [UnsafeBufferPointer<Fp>]
         public var periodic: [UnsafeBufferPointer<Fp>]
         public var size: Int
+        /// Natural order: the next row of point i is point i + nextStride (mod size).
         public var nextStride: Int
+        /// Bit-reversed cosets, when not nil: the points come in runs of 2^logCosetSize, each a coset of the trace
+        /// domain in bit-reversed order, so the next row of position c·m + j is c·m + rev(rev(j) + 1 mod m), and
+        /// entry i of a periodic column (period P) belongs to position p when i = p >> (logCosetSize − log P).
+        public var logCosetSize: Int?
 
+        /// Columns in natural order over the domain.
         public init(
             main: [UnsafeBufferPointer<Fp>], aux: [UnsafeBufferPointer<Fp>], periodic: [UnsafeBufferPointer<Fp>],
             size: Int, nextStride: Int
@@ -126,6 +132,22 @@ public struct ConstraintProgram: Sendable {
             self.periodic = periodic
             self.size = size
             self.nextStride = nextStride
+            self.logCosetSize = nil
+        }
+
+        /// Columns whose values come in bit-reversed cosets of the trace domain (of 2^logCosetSize points), the
+        /// layout of the prover's extended columns; each periodic column holds its values on the same cosets in
+        /// the same order.
+        public init(
+            main: [UnsafeBufferPointer<Fp>], aux: [UnsafeBufferPointer<Fp>], periodic: [UnsafeBufferPointer<Fp>],
+            size: Int, logCosetSize: Int
+        ) {
+            self.main = main
+            self.aux = aux
+            self.periodic = periodic
+            self.size = size
+            self.nextStride = 0
+            self.logCosetSize = logCosetSize
         }
     }
 
@@ -141,19 +163,46 @@ public struct ConstraintProgram: Sendable {
     ) {
         let width = ConstraintProgram.chunkSize
         let mask = columns.size - 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: width) { next in
+            if let log = columns.logCosetSize {
+                let m = 1 << log
+                for j in 0..<count {
+                    let p = start + j
+                    let within = reverseBits((reverseBits(p & (m - 1), width: log) + 1) & (m - 1), width: log)
+                    next[j] = (p & ~(m - 1)) | within
+                }
+            } else {
+                for j in 0..<count { next[j] = (start + j + columns.nextStride) & mask }
+            }
+            run(columns, start: start, count: count, next: next.baseAddress!, scalars: bound, scratch: scratch)
+        }
+        for (c, slot) in outputs.enumerated() { consume(c, scratch + slot * width) }
+    }
+
+    private func run(
+        _ columns: Columns, start: Int, count: Int, next: UnsafePointer<Int>, scalars bound: [Fp],
+        scratch: UnsafeMutablePointer<Fp>
+    ) {
+        let width = ConstraintProgram.chunkSize
+        // Bit-reversed cosets: a periodic column of period P holds size·P/m entries, one per run of m/P positions.
+        let cosetLog = columns.logCosetSize
+        let cosetCount = cosetLog.map { columns.size >> $0 } ?? 1
         for (i, op) in ops.enumerated() {
             let out = scratch + i * width
             switch op {
             case .main(let c, let r):
-                load(columns.main[c], into: out, start: start, count: count, shift: r == .next ? columns.nextStride : 0,
-                    mask: mask)
+                load(columns.main[c], into: out, start: start, count: count, next: r == .next ? next : nil)
             case .aux(let c, let r):
-                load(columns.aux[c], into: out, start: start, count: count, shift: r == .next ? columns.nextStride : 0,
-                    mask: mask)
+                load(columns.aux[c], into: out, start: start, count: count, next: r == .next ? next : nil)
             case .periodic(let c):
                 let column = columns.periodic[c]
-                let m = column.count - 1
-                for j in 0..<count { out[j] = column[(start + j) & m] }
+                if let cosetLog {
+                    let shift = cosetLog - (column.count / cosetCount).trailingZeroBitCount
+                    for j in 0..<count { out[j] = column[(start + j) >> shift] }
+                } else {
+                    let m = column.count - 1
+                    for j in 0..<count { out[j] = column[(start + j) & m] }
+                }
             case .scalar(let s):
                 let v = bound[s]
                 for j in 0..<count { out[j] = v }
@@ -181,19 +230,17 @@ public struct ConstraintProgram: Sendable {
                 }
             }
         }
-        for (c, slot) in outputs.enumerated() { consume(c, scratch + slot * width) }
     }
 
     @inline(__always)
     private func load(
-        _ column: UnsafeBufferPointer<Fp>, into out: UnsafeMutablePointer<Fp>, start: Int, count: Int, shift: Int,
-        mask: Int
+        _ column: UnsafeBufferPointer<Fp>, into out: UnsafeMutablePointer<Fp>, start: Int, count: Int,
+        next: UnsafePointer<Int>?
     ) {
-        let base = start + shift
-        if base + count <= column.count {
-            for j in 0..<count { out[j] = column[base + j] }
+        if let next {
+            for j in 0..<count { out[j] = column[next[j]] }
         } else {
-            for j in 0..<count { out[j] = column[(base + j) & mask] }
+            for j in 0..<count { out[j] = column[start + j] }
         }
     }
 }

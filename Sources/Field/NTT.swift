@@ -43,6 +43,89 @@ public enum NTT {
         return values
     }
 
+    /// Evaluates on the subgroup of order `values.count`, in place, leaving the values in bit-reversed order: entry
+    /// p is the value at ω^rev(p). One pass over memory cheaper than ``forward(_:parallel:)``.
+    public static func forwardBitReversed(_ values: inout [Fp], parallel: Bool = false) {
+        let n = values.count
+        let twiddles = Twiddles.forward(logSize: log2(n))
+        let threads = parallel && n >= 1 << 12 ? Parallel.coreCount : 1
+        values.withUnsafeMutableBufferPointer { buffer in
+            twiddles.withUnsafeBufferPointer { tw in
+                transform(buffer.baseAddress!, count: n, twiddles: tw.baseAddress!, threads: threads, permute: false)
+            }
+        }
+    }
+
+    /// Swaps natural and bit-reversed order, in place (the permutation is its own inverse).
+    public static func permuteBitReversed(_ values: inout [Fp]) {
+        let n = values.count
+        _ = log2(n)
+        values.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let a = buffer.baseAddress!
+            Parallel.forEachChunk(of: n, minimumChunk: 1 << 12) { range in bitReverse(a, count: n, range: range) }
+        }
+    }
+
+    /// Evaluates each polynomial (coefficients lowest degree first, any number of them) on `domain`, returning the
+    /// values in bit-reversed order: entry p of a result is the value at offset·ω^rev(p).
+    ///
+    /// The work goes one coset of the subgroup of order m = 2^`logCosetSize` at a time: the result's entries
+    /// [c·m, (c + 1)·m) are the coset s_c·⟨ω_m⟩ with s_c = offset·ω^rev(c), each a transform of size m of the
+    /// coefficients scaled by s_c^i and folded modulo X^m − 1. So the first M' entries are always the subdomain
+    /// offset·⟨ω_M'⟩, and no transform is larger than m, however large the domain.
+    public static func evaluateBitReversed(columns: [[Fp]], on domain: Domain, logCosetSize: Int) -> [[Fp]] {
+        precondition(logCosetSize <= domain.logSize, "a coset larger than the domain")
+        let m = 1 << logCosetSize
+        let cosets = domain.size / m
+        let length = columns.map(\.count).max() ?? 0
+        // powers[c·length + i] = s_c^i, shared by every column.
+        var powers = [Fp](repeating: .zero, count: cosets * length)
+        powers.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer.baseAddress!
+            Parallel.forEachChunk(of: cosets, chunks: cosets) { range in
+                for c in range {
+                    let shift = domain.offset * domain.generator.power(UInt64(reverseBits(c, width: log2(cosets))))
+                    var x = Fp.one
+                    for i in 0..<length {
+                        out[c * length + i] = x
+                        x *= shift
+                    }
+                }
+            }
+        }
+        let twiddles = Twiddles.forward(logSize: logCosetSize)
+        return columns.map { coefficients in
+            [Fp](unsafeUninitializedCapacity: domain.size) { buffer, count in
+                nonisolated(unsafe) let out = buffer.baseAddress!
+                powers.withUnsafeBufferPointer { p in
+                    coefficients.withUnsafeBufferPointer { a in
+                        twiddles.withUnsafeBufferPointer { tw in
+                            nonisolated(unsafe) let p = p.baseAddress!
+                            nonisolated(unsafe) let a = a
+                            nonisolated(unsafe) let tw = tw.baseAddress!
+                            Parallel.forEachChunk(of: cosets, chunks: cosets) { range in
+                                for c in range {
+                                    let block = out + c * m
+                                    let s = p + c * length
+                                    let head = min(m, a.count)
+                                    for i in 0..<head { block[i] = a[i] * s[i] }
+                                    for i in head..<m { block[i] = .zero }
+                                    var i = m
+                                    while i < a.count {
+                                        block[i & (m - 1)] += a[i] * s[i]
+                                        i += 1
+                                    }
+                                    transform(block, count: m, twiddles: tw, threads: 1, permute: false)
+                                }
+                            }
+                        }
+                    }
+                }
+                count = domain.size
+            }
+        }
+    }
+
     /// The coefficients of the polynomial of degree < domain.size taking `evaluations` on `domain`.
     public static func interpolate(evaluations: [Fp], on domain: Domain, parallel: Bool = false) -> [Fp] {
         precondition(evaluations.count == domain.size, "one evaluation per domain point")
@@ -110,51 +193,61 @@ public enum NTT {
     static let cacheBlock = 1 << 14
 
     /// Decimation in frequency (natural order in, bit-reversed out), then bit reversal.
+    private static func transform(_ values: inout [Fp], twiddles: [Fp], parallel: Bool) {
+        let n = values.count
+        let threads = parallel && n >= 1 << 12 ? Parallel.coreCount : 1
+        values.withUnsafeMutableBufferPointer { buffer in
+            twiddles.withUnsafeBufferPointer { tw in
+                transform(buffer.baseAddress!, count: n, twiddles: tw.baseAddress!, threads: threads, permute: true)
+            }
+        }
+    }
+
+    /// The kernel on `n` elements at `a`: decimation in frequency, leaving the values in bit-reversed order unless
+    /// `permute` asks for the final bit reversal.
     ///
     /// The wide stages sweep the whole array; once a stage's butterflies stay inside one cache block, every
     /// remaining stage of that block runs before the next block is touched, so a 2^20 transform makes 7 passes over
     /// memory instead of 20.
-    private static func transform(_ values: inout [Fp], twiddles: [Fp], parallel: Bool) {
-        let n = values.count
+    static func transform(
+        _ a: UnsafeMutablePointer<Fp>, count n: Int, twiddles w: UnsafePointer<Fp>, threads: Int, permute: Bool
+    ) {
         guard n > 1 else { return }
-        let threads = parallel && n >= 1 << 12 ? Parallel.coreCount : 1
-        values.withUnsafeMutableBufferPointer { buffer in
-            twiddles.withUnsafeBufferPointer { tw in
-                nonisolated(unsafe) let a = buffer.baseAddress!
-                nonisolated(unsafe) let w = tw.baseAddress!
-                var half = n >> 1
-                // Wide stages, two at a time where possible: each element is loaded and stored once per pair.
-                while 2 * half > cacheBlock {
-                    let stageHalf = half
-                    if half / 2 >= 1 && half > cacheBlock {
-                        Parallel.forEachChunk(of: n >> 2, chunks: threads) { range in
-                            twoStages(a, half: stageHalf, twiddles: w, range: range)
-                        }
-                        half >>= 2
-                    } else {
-                        // Butterfly k pairs a[s+j] and a[s+j+half], s = (k / half)·2·half, j = k % half.
-                        Parallel.forEachChunk(of: n >> 1, chunks: threads) { range in
-                            butterflies(a, half: stageHalf, twiddles: w + stageHalf, range: range)
-                        }
-                        half >>= 1
-                    }
+        nonisolated(unsafe) let a = a
+        nonisolated(unsafe) let w = w
+        var half = n >> 1
+        // Wide stages, two at a time where possible: each element is loaded and stored once per pair.
+        while 2 * half > cacheBlock {
+            let stageHalf = half
+            if half / 2 >= 1 && half > cacheBlock {
+                Parallel.forEachChunk(of: n >> 2, chunks: threads) { range in
+                    twoStages(a, half: stageHalf, twiddles: w, range: range)
                 }
-                let block = 2 * half
-                let firstLocalHalf = half
-                Parallel.forEachChunk(of: n / block, chunks: threads) { blocks in
-                    for b in blocks {
-                        var h = firstLocalHalf
-                        while h >= 2 {
-                            twoStages(a, half: h, twiddles: w, range: b * block / 4..<(b + 1) * block / 4)
-                            h >>= 2
-                        }
-                        if h == 1 {
-                            butterflies(a, half: 1, twiddles: w + 1, range: b * block / 2..<(b + 1) * block / 2)
-                        }
-                    }
+                half >>= 2
+            } else {
+                // Butterfly k pairs a[s+j] and a[s+j+half], s = (k / half)·2·half, j = k % half.
+                Parallel.forEachChunk(of: n >> 1, chunks: threads) { range in
+                    butterflies(a, half: stageHalf, twiddles: w + stageHalf, range: range)
                 }
-                Parallel.forEachChunk(of: n, chunks: threads) { range in bitReverse(a, count: n, range: range) }
+                half >>= 1
             }
+        }
+        let block = 2 * half
+        let firstLocalHalf = half
+        Parallel.forEachChunk(of: n / block, chunks: threads) { blocks in
+            for b in blocks {
+                var h = firstLocalHalf
+                while h >= 2 {
+                    twoStages(a, half: h, twiddles: w, range: b * block / 4..<(b + 1) * block / 4)
+                    h >>= 2
+                }
+                if h == 1 {
+                    butterflies(a, half: 1, twiddles: w + 1, range: b * block / 2..<(b + 1) * block / 2)
+                }
+            }
+        }
+        if permute {
+            Parallel.forEachChunk(of: n, chunks: threads) { range in bitReverse(a, count: n, range: range) }
         }
     }
 

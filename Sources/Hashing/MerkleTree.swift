@@ -58,8 +58,10 @@ public struct MerkleTree: Sendable {
         guard width >= 1 else { throw .invalidWidth(width) }
         guard !rows.isEmpty, rows.count % width == 0 else { throw .raggedRows(elementCount: rows.count, width: width) }
         let flat = rows
-        try self.init(leafCount: rows.count / width, width: width, salts: source, storing: rows) { leaf, out in
-            flat.withUnsafeBufferPointer { (out).update(from: $0.baseAddress! + leaf * width, count: width) }
+        try self.init(leafCount: rows.count / width, width: width, salts: source, storing: rows) { leaves, out in
+            flat.withUnsafeBufferPointer {
+                out.update(from: $0.baseAddress! + leaves.lowerBound * width, count: leaves.count * width)
+            }
         }
     }
 
@@ -71,12 +73,28 @@ public struct MerkleTree: Sendable {
         leafCount: Int, width: Int, salts source: Salts = .random,
         rows row: @Sendable (Int, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
-        try self.init(leafCount: leafCount, width: width, salts: source, storing: [], row)
+        try self.init(leafCount: leafCount, width: width, salts: source, storing: []) { leaves, out in
+            for (k, leaf) in leaves.enumerated() { row(leaf, out + k * width) }
+        }
     }
+
+    /// Commits to `leafCount` rows of `width` elements that `rows(leaves, destination)` writes on demand, a run of
+    /// consecutive leaves at a time (row-major, at most ``rowBlock`` rows), without keeping them. Filling a block at
+    /// once lets a caller whose rows are columns read each column sequentially. `rows` is called from several
+    /// threads at once; openings take the rows from the caller: ``open(_:rows:)``.
+    public init(
+        leafCount: Int, width: Int, salts source: Salts = .random,
+        rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
+    ) throws(MerkleError) {
+        try self.init(leafCount: leafCount, width: width, salts: source, storing: [], rows)
+    }
+
+    /// The most rows a block filler is asked for at once.
+    public static let rowBlock = 16
 
     private init(
         leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp],
-        _ row: @Sendable (Int, UnsafeMutablePointer<Fp>) -> Void
+        _ row: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
         guard width >= 1 else { throw .invalidWidth(width) }
         guard n >= 1, n & (n - 1) == 0 else { throw .invalidLeafCount(n) }
@@ -137,7 +155,7 @@ public struct MerkleTree: Sendable {
     }
 
     private static func buildSubtree(
-        leaves: Range<Int>, leafCount n: Int, width: Int, row fill: (Int, UnsafeMutablePointer<Fp>) -> Void,
+        leaves: Range<Int>, leafCount n: Int, width: Int, row fill: (Range<Int>, UnsafeMutablePointer<Fp>) -> Void,
         salts: SharedPointer<Salt>?, stream: RandomStream?, nodes: SharedPointer<Digest>
     ) {
         if let salts, let stream {
@@ -147,20 +165,25 @@ public struct MerkleTree: Sendable {
         }
         let prefix = salts == nil ? 1 : 1 + Salt.byteCount
         let inputLength = prefix + width * Fp.byteCount
-        let row = UnsafeMutablePointer<Fp>.allocate(capacity: width)
-        defer { row.deallocate() }
+        let block = min(rowBlock, leaves.count)
+        let rows = UnsafeMutablePointer<Fp>.allocate(capacity: block * width)
+        defer { rows.deallocate() }
         withUnsafeTemporaryAllocation(byteCount: inputLength, alignment: 16) { scratch in
             let input = scratch.baseAddress!
             input.storeBytes(of: salts == nil ? saltFreeLeafTag : saltedLeafTag, as: UInt8.self)
-            for leaf in leaves {
-                if let salts {
-                    (input + 1).copyMemory(from: salts.base + leaf, byteCount: Salt.byteCount)
+            for first in stride(from: leaves.lowerBound, to: leaves.upperBound, by: block) {
+                let run = first..<min(first + block, leaves.upperBound)
+                fill(run, rows)
+                for leaf in run {
+                    if let salts {
+                        (input + 1).copyMemory(from: salts.base + leaf, byteCount: Salt.byteCount)
+                    }
+                    let row = rows + (leaf - first) * width
+                    for j in 0..<width {
+                        row[j].writeCanonicalBytes(to: input + prefix + j * Fp.byteCount)
+                    }
+                    Blake2b.hash(input, count: inputLength, into: nodes.base + n + leaf)
                 }
-                fill(leaf, row)
-                for j in 0..<width {
-                    row[j].writeCanonicalBytes(to: input + prefix + j * Fp.byteCount)
-                }
-                Blake2b.hash(input, count: inputLength, into: nodes.base + n + leaf)
             }
         }
         // Inner levels of this subtree, bottom up, until its root.

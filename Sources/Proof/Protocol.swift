@@ -104,7 +104,8 @@ public struct StarkShape: Sendable, Equatable {
     public let traceGenerator: Fp
     /// Points in the committed extended domain, N = blowup · n.
     public let ldeSize: Int
-    /// Points of the domain the composition polynomial is evaluated on (≥ N when constraints are of high degree).
+    /// Points of the domain the prover evaluates the composition polynomial on: the smallest power of two ≥ n
+    /// above its degree bound (below N for low-degree constraints, above N for high-degree ones).
     public let evaluationSize: Int
     /// Degree of each column's random mask, k (0 without zero knowledge).
     public let maskDegree: Int
@@ -148,7 +149,8 @@ public struct StarkShape: Sendable, Equatable {
         }
         compositionDegreeBound = bound
         segmentCount = max(parameters.zeroKnowledge ? 2 : 1, (bound + n - 1) / n)
-        var e = ldeSize
+        // The prover evaluates it on the smallest coset that determines it, at least one trace domain wide.
+        var e = n
         while e < bound { e <<= 1 }
         evaluationSize = e
         friDegreeBound = n + k

@@ -2,8 +2,9 @@ import AIR
 import Field
 import Proof
 
-/// Evaluates the composition polynomial H = Σ_c γ_c · C_c / D_c on the evaluation domain, where C_c is constraint
-/// c over the extended columns and D_c the polynomial vanishing on the rows it covers.
+/// Evaluates the composition polynomial H = Σ_c γ_c · C_c / D_c on the evaluation domain g·⟨ω_E⟩, where C_c is
+/// constraint c over the extended columns and D_c the polynomial vanishing on the rows it covers. The values come
+/// in bit-reversed order, like the extended columns' first E entries.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
@@ -14,6 +15,7 @@ struct CompositionBuilder {
     ) -> [Fp] {
         let size = shape.evaluationSize
         let n = shape.traceLength
+        let logN = shape.logTraceLength
         let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
 
         // Constraints sharing a divisor are summed first, then divided once.
@@ -33,13 +35,15 @@ struct CompositionBuilder {
         for s in sums { s.initialize(repeating: .zero, count: size) }
 
         let periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
-            // p(x^(n/P)) on g·⟨ω_E⟩ repeats every E·P/n points: evaluate p on that smaller coset.
+            // p(x^(n/P)) for x in g·⟨ω_E⟩ ranges over g^(n/P)·⟨ω_(E·P/n)⟩; in bit-reversed order, entry i of that
+            // smaller domain serves the run of n/P positions p with p >> log(n/P) = i.
             let period = column.values.count
             let coefficients = air.periodicCoefficients(index)
             let smaller = Domain(
                 logSize: (size / n * period).trailingZeroBitCount,
                 offset: StarkProtocol.domainOffset.power(UInt64(n / period)))
-            return NTT.evaluate(coefficients: coefficients, on: smaller)
+            return NTT.evaluateBitReversed(
+                columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0]
         }
         let combination = LinearCombination(air: air)
         let program = combination.program
@@ -56,8 +60,7 @@ struct CompositionBuilder {
             withUnsafeBuffers(aux.values) { auxBuffers in
                 withUnsafeBuffers(periodic) { periodicBuffers in
                     let columns = ConstraintProgram.Columns(
-                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
-                        nextStride: size / n)
+                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size, logCosetSize: logN)
                     nonisolated(unsafe) let pointers = sums
                     program.evaluateOverDomain(columns, scalars: scalars) { start, count, atom, values in
                         for (g, weight) in feeds[atom] {
@@ -71,18 +74,19 @@ struct CompositionBuilder {
 
         // Divide each group by its divisor and add up.
         var result = [Fp](repeating: .zero, count: size)
-        let points = domain.elements
+        var points = domain.elements
+        NTT.permuteBitReversed(&points)
         let omega = shape.traceGenerator
-        let blowup = size / n
-        // Z_H(x) = x^n − 1 takes only E/n distinct values on the coset: x_i^n = g^n·ω_E^(i·n).
-        let zhInverse: [Fp] = Fp.batchInverse((0..<blowup).map { points[$0].power(UInt64(n)) - .one })
+        // Z_H(x) = x^n − 1 is constant on each coset of the trace domain, a run of n positions.
+        let zhInverse: [Fp] = Fp.batchInverse(
+            (0..<size / n).map { points[$0 * n].power(UInt64(n)) - .one })
         for (g, group) in groups.enumerated() {
             let inverse: [Fp]
             switch group {
-            case .everyRow: inverse = (0..<size).map { zhInverse[$0 % blowup] }
+            case .everyRow: inverse = (0..<size).map { zhInverse[$0 >> logN] }
             case .transition:
                 let last = omega.power(UInt64(n - 1))
-                inverse = (0..<size).map { zhInverse[$0 % blowup] * (points[$0] - last) }
+                inverse = (0..<size).map { zhInverse[$0 >> logN] * (points[$0] - last) }
             case .firstRow: inverse = Fp.batchInverse(points.map { $0 - .one })
             case .lastRow:
                 let last = omega.power(UInt64(n - 1))

@@ -2,34 +2,34 @@ import Field
 import Hashing
 import Proof
 
-/// Columns as masked polynomials and their values on the evaluation domain.
+/// Columns as masked polynomials and their values on the extended domain.
 struct ExtendedColumns {
     /// Coefficients of each (masked) column polynomial, n + k of them.
     var coefficients: [[Fp]]
-    /// Values on the evaluation domain g·⟨ω_E⟩ in natural order.
+    /// Values on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p is the value at
+    /// g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
+    /// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on.
     var values: [[Fp]]
 }
 
 /// The prover's work on extended domains: masking, extension, commitments and the DEEP composition.
 struct LowDegreeExtension {
     let shape: StarkShape
-    let traceDomain: Domain
-    let evaluationDomain: Domain
+    /// g·⟨ω_M⟩ with M = max(N, E): every extended column is evaluated here once.
+    let extendedDomain: Domain
+    /// g·⟨ω_N⟩, the committed domain.
     let ldeDomain: Domain
-    /// E / N: the committed domain is every stride-th point of the evaluation domain.
-    let stride: Int
 
     init(shape: StarkShape) {
         self.shape = shape
-        traceDomain = Domain(logSize: shape.logTraceLength)
-        evaluationDomain = Domain(
-            logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
+        extendedDomain = Domain(
+            logSize: max(shape.ldeSize, shape.evaluationSize).trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         ldeDomain = Domain(logSize: shape.ldeSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
-        stride = shape.evaluationSize / shape.ldeSize
     }
 
     /// Interpolates each trace column, adds Z_H·r with a random r of degree < k (the values on the trace domain are
-    /// unchanged, every revealed value elsewhere is masked), and evaluates it on the evaluation domain.
+    /// unchanged, every revealed value elsewhere is masked), and evaluates it on the extended domain, one coset of
+    /// the trace domain at a time.
     func extend(_ columns: [[Fp]], random: inout MaskRandomness) -> ExtendedColumns {
         let n = shape.traceLength
         let k = shape.maskDegree
@@ -44,54 +44,41 @@ struct LowDegreeExtension {
                 coefficients[c][n + j] += masks[c][j]
             }
         }
-        var values = coefficients
-        let domain = evaluationDomain
-        parallelMap(&values) { NTT.evaluate(coefficients: $0, on: domain) }
+        let values = NTT.evaluateBitReversed(
+            columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength)
         return ExtendedColumns(coefficients: coefficients, values: values)
     }
 
-    /// Commits to the columns on the extended domain: leaf p is the row at point rev(p), so folding cosets are
-    /// runs of adjacent leaves.
-    func commit(_ columns: ExtendedColumns) -> MerkleTree {
-        commitRows(columns.values, stride: stride)
-    }
+    /// Commits to the columns on the committed domain: leaf p is entry p, the row at point g·ω_N^rev(p), so
+    /// folding cosets are runs of adjacent leaves. The tree reads the columns in place.
+    func commit(_ columns: ExtendedColumns) -> MerkleTree { commitRows(columns.values) }
 
-    /// The composition segments (and masking polynomial) on the extended domain, natural order.
+    /// The composition segments (and masking polynomial) on the committed domain, in bit-reversed order.
     func evaluateSegments(_ segments: [[Fp]]) -> [[Fp]] {
-        var values = segments
-        let domain = ldeDomain
-        parallelMap(&values) { NTT.evaluate(coefficients: $0, on: domain) }
-        return values
+        NTT.evaluateBitReversed(
+            columns: segments, on: ldeDomain, logCosetSize: min(shape.logTraceLength, ldeDomain.logSize))
     }
 
-    func commitSegments(_ columns: [[Fp]]) -> MerkleTree { commitRows(columns, stride: 1) }
+    func commitSegments(_ columns: [[Fp]]) -> MerkleTree { commitRows(columns) }
 
-    private func commitRows(_ columns: [[Fp]], stride: Int) -> MerkleTree {
-        let count = shape.ldeSize
+    /// Row `leaf` of the committed columns, for openings.
+    static func row(_ leaf: Int, of columns: [[Fp]]) -> [Fp] { columns.map { $0[leaf] } }
+
+    private func commitRows(_ columns: [[Fp]]) -> MerkleTree {
         let width = columns.count
-        let logCount = count.trailingZeroBitCount
-        var rows = [Fp](repeating: .zero, count: count * width)
-        rows.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            withUnsafeBuffers(columns) { cols in
-                nonisolated(unsafe) let cols = cols
-                // Walk the columns in blocks of consecutive points, so each column is read sequentially and the
-                // block's destination rows stay in cache; point i becomes leaf rev(i).
-                let block = min(64, count)
-                Parallel.forEachChunk(of: count / block) { blocks in
-                    for k in blocks {
-                        let first = k * block
-                        for c in 0..<width {
-                            let column = cols[c]
-                            for i in first..<first + block {
-                                out[reverseBits(i, width: logCount) * width + c] = column[i * stride]
-                            }
-                        }
-                    }
+        return withUnsafeBuffers(columns) { buffers in
+            nonisolated(unsafe) let cols = buffers
+            return try! MerkleTree(
+                leafCount: shape.ldeSize, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none
+            ) { leaves, out in
+                // Column by column over a run of leaves: each column is read sequentially.
+                let first = leaves.lowerBound
+                for c in 0..<width {
+                    let column = cols[c]
+                    for leaf in leaves { out[(leaf - first) * width + c] = column[leaf] }
                 }
             }
         }
-        return try! MerkleTree(rows: rows, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none)
     }
 
     /// FRI layer 0 in bit-reversed order: Σ α_c (t_c(x) − t_c(z))/(x − z) + Σ α'_c (t_c(x) − t_c(zω))/(x − zω)
@@ -101,7 +88,6 @@ struct LowDegreeExtension {
         coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int]
     ) -> [Fp] {
         let count = shape.ldeSize
-        let logCount = count.trailingZeroBitCount
         let traceColumns = main.values + aux.values
         let segmentCount = shape.segmentCount
         var atZ = Fp.zero
@@ -110,14 +96,17 @@ struct LowDegreeExtension {
         for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
         for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
         let (combinedAtZ, combinedAtZNext) = (atZ, atZNext)
-        let stride = self.stride
-        let generator = ldeDomain.generator
+        // The committed points in bit-reversed order, like the columns.
+        var points = ldeDomain.elements
+        NTT.permuteBitReversed(&points)
         var out = [Fp](repeating: .zero, count: count)
         out.withUnsafeMutableBufferPointer { result in
             nonisolated(unsafe) let result = result
-            withUnsafeBuffers(traceColumns) { trace in
+            withUnsafeBuffers(traceColumns + [points]) { trace in
                 withUnsafeBuffers(composition) { segments in
                     nonisolated(unsafe) let (trace, segments) = (trace, segments)
+                    let columnCount = trace.count - 1
+                    nonisolated(unsafe) let points = trace[columnCount]
                     // Blocks of points, columns in the outer loop: each column is read sequentially.
                     let block = min(1024, count)
                     Parallel.forEachChunk(of: count / block) { blocks in
@@ -130,26 +119,25 @@ struct LowDegreeExtension {
                                 a[j] = .zero
                                 b[j] = .zero
                             }
-                            for c in 0..<trace.count {
+                            for c in 0..<columnCount {
                                 let column = trace[c]
                                 let alpha = deep.atZ[c]
-                                for j in 0..<block { a[j] += alpha * column[(first + j) * stride] }
+                                for j in 0..<block { a[j] += alpha * column[first + j] }
                             }
                             for (n, c) in nextRowColumns.enumerated() {
                                 let column = trace[c]
                                 let alpha = deep.atZNext[n]
-                                for j in 0..<block { b[j] += alpha * column[(first + j) * stride] }
+                                for j in 0..<block { b[j] += alpha * column[first + j] }
                             }
                             for s in 0..<segmentCount {
                                 let column = segments[s]
                                 let alpha = deep.segments[s]
                                 for j in 0..<block { a[j] += alpha * column[first + j] }
                             }
-                            var x = StarkProtocol.domainOffset * generator.power(UInt64(first))
                             for j in 0..<block {
+                                let x = points[first + j]
                                 denominators[2 * j] = x - z
                                 denominators[2 * j + 1] = x - zNext
-                                x *= generator
                             }
                             let inverses = Fp.batchInverse(denominators)
                             for j in 0..<block {
@@ -158,7 +146,7 @@ struct LowDegreeExtension {
                                     (a[j] - combinedAtZ) * inverses[2 * j]
                                     + (b[j] - combinedAtZNext) * inverses[2 * j + 1]
                                 if segments.count > segmentCount { value += deep.mask * segments[segmentCount][i] }
-                                result[reverseBits(i, width: logCount)] = value
+                                result[i] = value
                             }
                         }
                     }

@@ -124,9 +124,10 @@ public func prove(
     // MARK: - 3. Combine the constraints into the composition polynomial, split it and commit
 
     let gammas = transcript.challenges("composition", count: air.constraints.count)
-    let quotient = CompositionBuilder(air: air, shape: shape).evaluate(
+    var quotient = CompositionBuilder(air: air, shape: shape).evaluate(
         main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
+    NTT.permuteBitReversed(&quotient)
     var coefficients = NTT.interpolate(
         evaluations: quotient,
         on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
@@ -199,8 +200,9 @@ public func prove(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
         logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
         auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
-        remainder: fri.remainder, proofOfWorkNonce: nonce, mainOpening: try! mainTree.open(leaves),
-        auxOpening: try! auxTree?.open(leaves), compositionOpening: try! compositionTree.open(leaves),
+        remainder: fri.remainder, proofOfWorkNonce: nonce, mainOpening: try! mainTree.open(leaves) { LowDegreeExtension.row($0, of: main.values) },
+        auxOpening: try! auxTree?.open(leaves) { LowDegreeExtension.row($0, of: aux.values) },
+        compositionOpening: try! compositionTree.open(leaves) { LowDegreeExtension.row($0, of: compositionColumns) },
         friOpenings: fri.open(queries: cosets))
 }
 

@@ -82,6 +82,43 @@ final class NTTTests: XCTestCase {
         XCTAssertTrue(back[n...].allSatisfy { $0.isZero })
     }
 
+    func testBitReversedForwardSkipsOnlyThePermutation() {
+        for log in [0, 1, 4, 15] {
+            let coefficients = randomVector(1 << log, seed: 400 + UInt64(log))
+            var natural = coefficients
+            NTT.forward(&natural)
+            var reversed = coefficients
+            NTT.forwardBitReversed(&reversed, parallel: true)
+            for p in reversed.indices {
+                XCTAssertEqual(reversed[p], natural[reverseBits(p, width: log)], "size 2^\(log), entry \(p)")
+            }
+            NTT.permuteBitReversed(&reversed)
+            XCTAssertEqual(reversed, natural)
+        }
+    }
+
+    func testCosetWiseEvaluationIsTheBitReversedEvaluation() {
+        // Polynomials shorter and longer than a coset (the long ones fold modulo X^m − 1), cosets from one point
+        // up to the whole domain.
+        let columns = [randomVector(40, seed: 500), randomVector(64 + 9, seed: 501), randomVector(200, seed: 502)]
+        let domain = Domain(logSize: 8, offset: .generator)
+        for logCoset in [0, 3, 6, 8] {
+            let values = NTT.evaluateBitReversed(columns: columns, on: domain, logCosetSize: logCoset)
+            for (c, coefficients) in columns.enumerated() {
+                XCTAssertEqual(values[c].count, 256)
+                for p in [0, 1, 2, 63, 64, 100, 128, 255] {
+                    let x = domain.element(reverseBits(p, width: 8))
+                    XCTAssertEqual(values[c][p], naiveEvaluate(coefficients, at: x), "coset 2^\(logCoset), column \(c), entry \(p)")
+                }
+            }
+        }
+        // The first M' entries are the subdomain of size M': here the first 64 evaluate on offset·⟨ω_64⟩.
+        let full = NTT.evaluateBitReversed(columns: [columns[0]], on: domain, logCosetSize: 4)[0]
+        var small = NTT.evaluate(coefficients: columns[0], on: Domain(logSize: 6, offset: .generator))
+        NTT.permuteBitReversed(&small)
+        XCTAssertEqual(Array(full[0..<64]), small)
+    }
+
     func testDomainVanishingPolynomial() {
         let domain = Domain(logSize: 5, offset: Fp(7))
         for x in domain.elements { XCTAssertTrue(domain.vanishing(at: x).isZero) }
