@@ -2,13 +2,11 @@ import Field
 import Hashing
 import Proof
 
-/// Columns as masked polynomials and their values on the extended domain.
+/// Columns on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p of a column is its
+/// value at g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
+/// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on. The columns'
+/// coefficients are not kept: values elsewhere come from ``LowDegreeExtension/evaluate(_:at:)``.
 struct ExtendedColumns {
-    /// Coefficients of each (masked) column polynomial, n + k of them.
-    var coefficients: [[Fp]]
-    /// Values on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p is the value at
-    /// g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
-    /// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on.
     var values: [[Fp]]
 }
 
@@ -44,9 +42,35 @@ struct LowDegreeExtension {
                 coefficients[c][n + j] += masks[c][j]
             }
         }
-        let values = NTT.evaluateBitReversed(
-            columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength)
-        return ExtendedColumns(coefficients: coefficients, values: values)
+        return ExtendedColumns(
+            values: NTT.evaluateBitReversed(columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength))
+    }
+
+    /// The values at `z` (outside the extended domain) of the columns at `indices`, by barycentric interpolation on
+    /// the first 2n entries, the coset D = g·⟨ω_2n⟩: enough points for a column of degree < n + k ≤ 2n. With
+    /// x_i ∈ D, p(z) = (z^2n − g^2n)/(2n·g^2n) · Σ_i p(x_i)·x_i/(z − x_i).
+    func evaluate(_ columns: ExtendedColumns, indices: [Int], at z: Fp) -> [Fp] {
+        let m = 2 * shape.traceLength
+        let offset = StarkProtocol.domainOffset
+        var points = Domain(logSize: m.trailingZeroBitCount, offset: offset).elements
+        NTT.permuteBitReversed(&points)
+        let inverses = Fp.batchInverse(points.map { z - $0 })
+        let weights = (0..<m).map { points[$0] * inverses[$0] }
+        let offsetPower = offset.power(UInt64(m))
+        let factor = (z.power(UInt64(m)) - offsetPower) * (Fp(UInt64(m)) * offsetPower).inverse()
+        var out = [Fp](repeating: .zero, count: indices.count)
+        out.withUnsafeMutableBufferPointer { result in
+            nonisolated(unsafe) let result = result
+            Parallel.forEachChunk(of: indices.count) { range in
+                for r in range {
+                    let column = columns.values[indices[r]]
+                    var sum = Fp.zero
+                    for i in 0..<m { sum += column[i] * weights[i] }
+                    result[r] = factor * sum
+                }
+            }
+        }
+        return out
     }
 
     /// Commits to the columns on the committed domain: leaf p is entry p, the row at point g·ω_N^rev(p), so

@@ -152,10 +152,10 @@ public func prove(
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     let zNext = z * shape.traceGenerator
     let ood = OutOfDomainValues(
-        main: main.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
-        mainNext: air.nextRowMainColumns.map { Polynomial(coefficients: main.coefficients[$0]).evaluate(at: zNext) },
-        aux: aux.coefficients.map { Polynomial(coefficients: $0).evaluate(at: z) },
-        auxNext: air.nextRowAuxColumns.map { Polynomial(coefficients: aux.coefficients[$0]).evaluate(at: zNext) },
+        main: lde.evaluate(main, indices: Array(main.values.indices), at: z),
+        mainNext: lde.evaluate(main, indices: air.nextRowMainColumns, at: zNext),
+        aux: lde.evaluate(aux, indices: Array(aux.values.indices), at: z),
+        auxNext: lde.evaluate(aux, indices: air.nextRowAuxColumns, at: zNext),
         composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
