@@ -1,3 +1,4 @@
+import Synchronization
 import Field
 
 /// One constraint that does not vanish on one row.
@@ -41,26 +42,46 @@ extension AIR {
             aux = try buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges)
         }
         let program = ConstraintProgram(self)
-        var values = [[Fp]](repeating: [], count: constraints.count)
-        program.evaluateAll(
-            main: trace.columns, aux: aux, periodic: periodicValuesOnTrace(rowCount: n), size: n, nextStride: 1,
-            scalars: program.bind(
-                publicInputs: publicInputs, challenges: challenges,
-                busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges)),
-            into: &values)
-
-        var failures: [ConstraintFailure] = []
-        let names = self.names
-        for row in 0..<n {
-            for c in constraints where c.domain.covers(row: row, rowCount: n) && !values[c.index][row].isZero {
-                failures.append(
-                    ConstraintFailure(
-                        row: row, constraintIndex: c.index, constraintName: c.name,
-                        formula: c.expression.formula(names: names), value: values[c.index][row]))
-                if failures.count >= limit { return failures }
+        let scalars = program.bind(
+            publicInputs: publicInputs, challenges: challenges,
+            busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges))
+        let domains = constraints.map(\.domain)
+        // Failures found so far, kept to the `limit` smallest (row, constraint) pairs: anything beyond the limit-th
+        // is dropped at once, so a broken trace costs no more memory than a sound one.
+        let found = Mutex<(failures: [(row: Int, constraint: Int, value: Fp)], cutoff: (Int, Int)?)>(([], nil))
+        withUnsafeBuffers(trace.columns) { mainBuffers in
+            withUnsafeBuffers(aux) { auxBuffers in
+                let periodic = periodicValuesOnTrace(rowCount: n)
+                withUnsafeBuffers(periodic) { periodicBuffers in
+                    let columns = ConstraintProgram.Columns(
+                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: n, nextStride: 1)
+                    program.evaluateOverDomain(columns, scalars: scalars) { start, count, c, values in
+                        for j in 0..<count where !values[j].isZero && domains[c].covers(row: start + j, rowCount: n) {
+                            let row = start + j
+                            found.withLock { found in
+                                if let cutoff = found.cutoff, (row, c) > cutoff { return }
+                                found.failures.append((row, c, values[j]))
+                                if found.failures.count >= 4 * limit {
+                                    found.failures.sort { ($0.row, $0.constraint) < ($1.row, $1.constraint) }
+                                    found.failures.removeLast(found.failures.count - limit)
+                                    found.cutoff = (found.failures[limit - 1].row, found.failures[limit - 1].constraint)
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        return failures
+        let names = self.names
+        return found.withLock { $0.failures }
+            .sorted { ($0.row, $0.constraint) < ($1.row, $1.constraint) }
+            .prefix(limit)
+            .map { failure in
+                let c = constraints[failure.constraint]
+                return ConstraintFailure(
+                    row: failure.row, constraintIndex: c.index, constraintName: c.name,
+                    formula: c.expression.formula(names: names), value: failure.value)
+            }
     }
 }
 

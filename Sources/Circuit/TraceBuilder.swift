@@ -29,7 +29,7 @@ public struct TraceBuilder {
     /// The largest trace this builder makes: 2^17 rows, about 130,000 cycles. The prover keeps every column's
     /// extension in memory; at 2^17 rows the default profile peaks near 19 GB, so a longer execution is refused
     /// (with this limit named) rather than exhausting the machine. Segmenting long runs is how to go further.
-    public static let maxLogRows = 17
+    public static let maxLogRows = 18
 
     private var columns: [[Fp]] = []
     private var rows = 0

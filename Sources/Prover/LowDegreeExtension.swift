@@ -8,6 +8,8 @@ import Proof
 /// coefficients are not kept: values elsewhere come from ``LowDegreeExtension/evaluate(_:at:)``.
 struct ExtendedColumns {
     var values: [[Fp]]
+    /// Each column's mask r (k coefficients): the column's polynomial is its trace interpolant plus Z_H·r.
+    var masks: [[Fp]]
 }
 
 /// The prover's work on extended domains: masking, extension, commitments and the DEEP composition.
@@ -29,21 +31,23 @@ struct LowDegreeExtension {
     /// unchanged, every revealed value elsewhere is masked), and evaluates it on the extended domain, one coset of
     /// the trace domain at a time.
     func extend(_ columns: [[Fp]], random: inout MaskRandomness) -> ExtendedColumns {
-        let n = shape.traceLength
-        let k = shape.maskDegree
-        let masks = columns.map { _ in (0..<k).map { _ in Fp.random(using: &random) } }
+        let masks = columns.map { _ in (0..<shape.maskDegree).map { _ in Fp.random(using: &random) } }
         var coefficients = columns
         NTT.inverse(columns: &coefficients)
-        for c in coefficients.indices {
-            coefficients[c] += [Fp](repeating: .zero, count: k)
-            // Z_H(X)·r(X) = X^n·r(X) − r(X).
-            for j in 0..<k {
-                coefficients[c][j] -= masks[c][j]
-                coefficients[c][n + j] += masks[c][j]
-            }
-        }
+        for c in coefficients.indices { addMask(masks[c], to: &coefficients[c]) }
         return ExtendedColumns(
-            values: NTT.evaluateBitReversed(columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength))
+            values: NTT.evaluateBitReversed(columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength),
+            masks: masks)
+    }
+
+    /// Adds Z_H(X)·r(X) = X^n·r(X) − r(X) to the coefficients of a polynomial of degree < n.
+    private func addMask(_ r: [Fp], to coefficients: inout [Fp]) {
+        let n = shape.traceLength
+        coefficients += [Fp](repeating: .zero, count: r.count)
+        for j in r.indices {
+            coefficients[j] -= r[j]
+            coefficients[n + j] += r[j]
+        }
     }
 
     /// The values at `z` (outside the extended domain) of the columns at `indices`, by barycentric interpolation on
@@ -105,15 +109,36 @@ struct LowDegreeExtension {
         }
     }
 
-    /// FRI layer 0 in bit-reversed order: Σ α_c (t_c(x) − t_c(z))/(x − z) + Σ α'_c (t_c(x) − t_c(zω))/(x − zω)
-    /// + Σ α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x), over the extended domain.
+    /// FRI layer 0 in bit-reversed order over the committed domain:
+    ///
+    ///     A(x) = Σ α_c t_c(x),  B(x) = Σ α'_c t_c(x) (the columns read on the next row),
+    ///     (A(x) − A(z))/(x − z) + (B(x) − B(zω))/(x − zω) + Σ α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x).
+    ///
+    /// A and B are linear in the columns, so they are combined where the columns are cheapest, on the trace domain
+    /// (n values each, masks combined alike), and only the two combinations are extended: two transforms instead
+    /// of a pass over every extended column.
     func deepComposition(
-        main: ExtendedColumns, aux: ExtendedColumns, composition: [[Fp]], ood: OutOfDomainValues,
+        traces: [[Fp]], masks: [[Fp]], composition: [[Fp]], ood: OutOfDomainValues,
         coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int]
     ) -> [Fp] {
+        let n = shape.traceLength
         let count = shape.ldeSize
-        let traceColumns = main.values + aux.values
         let segmentCount = shape.segmentCount
+        let nextColumns = nextRowColumns.map { traces[$0] }
+        let combined = [
+            Self.combine(traces, weights: deep.atZ, length: n),
+            Self.combine(nextColumns, weights: deep.atZNext, length: n),
+        ]
+        let combinedMasks = [
+            Self.combine(masks, weights: deep.atZ, length: shape.maskDegree),
+            Self.combine(nextRowColumns.map { masks[$0] }, weights: deep.atZNext, length: shape.maskDegree),
+        ]
+        var coefficients = combined
+        NTT.inverse(columns: &coefficients)
+        for i in 0..<2 { addMask(combinedMasks[i], to: &coefficients[i]) }
+        let extended = NTT.evaluateBitReversed(
+            columns: coefficients, on: ldeDomain, logCosetSize: min(shape.logTraceLength, ldeDomain.logSize))
+
         var atZ = Fp.zero
         var atZNext = Fp.zero
         for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
@@ -126,52 +151,31 @@ struct LowDegreeExtension {
         var out = [Fp](repeating: .zero, count: count)
         out.withUnsafeMutableBufferPointer { result in
             nonisolated(unsafe) let result = result
-            withUnsafeBuffers(traceColumns + [points]) { trace in
-                withUnsafeBuffers(composition) { segments in
-                    nonisolated(unsafe) let (trace, segments) = (trace, segments)
-                    let columnCount = trace.count - 1
-                    nonisolated(unsafe) let points = trace[columnCount]
-                    // Blocks of points, columns in the outer loop: each column is read sequentially.
-                    let block = min(1024, count)
-                    Parallel.forEachChunk(of: count / block) { blocks in
-                        var a = [Fp](repeating: .zero, count: block)
-                        var b = [Fp](repeating: .zero, count: block)
-                        var denominators = [Fp](repeating: .zero, count: 2 * block)
-                        for k in blocks {
-                            let first = k * block
-                            for j in 0..<block {
-                                a[j] = .zero
-                                b[j] = .zero
-                            }
-                            for c in 0..<columnCount {
-                                let column = trace[c]
-                                let alpha = deep.atZ[c]
-                                for j in 0..<block { a[j] += alpha * column[first + j] }
-                            }
-                            for (n, c) in nextRowColumns.enumerated() {
-                                let column = trace[c]
-                                let alpha = deep.atZNext[n]
-                                for j in 0..<block { b[j] += alpha * column[first + j] }
-                            }
+            withUnsafeBuffers(extended + [points] + composition) { columns in
+                nonisolated(unsafe) let (a, b, points) = (columns[0], columns[1], columns[2])
+                nonisolated(unsafe) let segments = Array(columns[3...])
+                let block = min(1024, count)
+                Parallel.forEachChunk(of: count / block) { blocks in
+                    var denominators = [Fp](repeating: .zero, count: 2 * block)
+                    for k in blocks {
+                        let first = k * block
+                        for j in 0..<block {
+                            denominators[2 * j] = points[first + j] - z
+                            denominators[2 * j + 1] = points[first + j] - zNext
+                        }
+                        let inverses = Fp.batchInverse(denominators)
+                        for j in 0..<block {
+                            let i = first + j
+                            var atX = a[i]
                             for s in 0..<segmentCount {
-                                let column = segments[s]
-                                let alpha = deep.segments[s]
-                                for j in 0..<block { a[j] += alpha * column[first + j] }
+                                atX += deep.segments[s] * segments[s][i]
                             }
-                            for j in 0..<block {
-                                let x = points[first + j]
-                                denominators[2 * j] = x - z
-                                denominators[2 * j + 1] = x - zNext
+                            var value =
+                                (atX - combinedAtZ) * inverses[2 * j] + (b[i] - combinedAtZNext) * inverses[2 * j + 1]
+                            if segments.count > segmentCount {
+                                value += deep.mask * segments[segmentCount][i]
                             }
-                            let inverses = Fp.batchInverse(denominators)
-                            for j in 0..<block {
-                                let i = first + j
-                                var value =
-                                    (a[j] - combinedAtZ) * inverses[2 * j]
-                                    + (b[j] - combinedAtZNext) * inverses[2 * j + 1]
-                                if segments.count > segmentCount { value += deep.mask * segments[segmentCount][i] }
-                                result[i] = value
-                            }
+                            result[i] = value
                         }
                     }
                 }
@@ -179,15 +183,26 @@ struct LowDegreeExtension {
         }
         return out
     }
-}
 
-/// Replaces each array by `transform` of it, one array per core at a time.
-func parallelMap(_ arrays: inout [[Fp]], _ transform: @Sendable ([Fp]) -> [Fp]) {
-    let count = arrays.count
-    arrays.withUnsafeMutableBufferPointer { buffer in
-        nonisolated(unsafe) let base = buffer.baseAddress!
-        Parallel.forEachChunk(of: count, chunks: count) { range in
-            for i in range { base[i] = transform(base[i]) }
+    /// Σ weights[c]·columns[c], entry by entry, over the first `length` entries, spread over the cores.
+    static func combine(_ columns: [[Fp]], weights: [Fp], length: Int) -> [Fp] {
+        var out = [Fp](repeating: .zero, count: length)
+        out.withUnsafeMutableBufferPointer { result in
+            nonisolated(unsafe) let result = result
+            withUnsafeBuffers(columns) { columns in
+                nonisolated(unsafe) let columns = columns
+                Parallel.forEachChunk(of: length, minimumChunk: 1 << 12) { range in
+                    // Column by column over a block of entries, so each column is read sequentially.
+                    for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 1024) {
+                        let block = blockStart..<min(blockStart + 1024, range.upperBound)
+                        for (c, column) in columns.enumerated() {
+                            let w = weights[c]
+                            for i in block { result[i] += w * column[i] }
+                        }
+                    }
+                }
+            }
         }
+        return out
     }
 }

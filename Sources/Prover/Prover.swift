@@ -62,7 +62,7 @@ public func prove(
     var random = MaskRandomness()
     var phases = PhaseClock(report: options.progress)
 
-    // MARK: - 0. Check the witness and derive every size
+    // MARK: - 0. Derive every size
 
     guard trace.columns.count == air.mainColumns.count else {
         throw .invalidWitness("the trace has \(trace.columns.count) columns; the AIR has \(air.mainColumns.count)")
@@ -74,17 +74,6 @@ public func prove(
     do { shape = try StarkShape(air: air, parameters: parameters, logTraceLength: trace.logRowCount) } catch {
         throw .shape(error)
     }
-    if !options._skipConstraintCheck {
-        let challenges = (0..<air.challengeCount).map { _ in Fp.random(using: &random) }
-        let failures: [ConstraintFailure]
-        do {
-            failures = try air.check(
-                trace: trace, publicInputs: publicInputs, challenges: challenges, publicBusEntries: publicBusEntries)
-        } catch {
-            throw .invalidWitness("\(error)")
-        }
-        guard failures.isEmpty else { throw .constraintsNotSatisfied(failures) }
-    }
     let n = shape.traceLength
     let circuitDigest = StarkProtocol.circuitDigest(of: air)
     var transcript = StarkProtocol.startTranscript(
@@ -92,7 +81,7 @@ public func prove(
         publicInputs: publicInputs, publicBusEntries: publicBusEntries)
     let lde = LowDegreeExtension(shape: shape)
 
-    phases.end("check the witness")
+    phases.end("set up")
 
     // MARK: - 1. Commit to the main trace
 
@@ -115,6 +104,23 @@ public func prove(
     do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
         throw .unluckyChallenge("\(error)")
     }
+    phases.end("build the auxiliary columns")
+
+    // The prover's own check, with the proof's challenges and auxiliary columns: a trace that breaks a constraint
+    // is reported by row and name rather than turned into a proof that cannot verify.
+    if !options._skipConstraintCheck {
+        let failures: [ConstraintFailure]
+        do {
+            failures = try air.check(
+                trace: trace, publicInputs: publicInputs, challenges: challenges, publicBusEntries: publicBusEntries,
+                auxiliary: auxColumns)
+        } catch {
+            throw .invalidWitness("\(error)")
+        }
+        guard failures.isEmpty else { throw .constraintsNotSatisfied(failures) }
+    }
+    phases.end("check the witness")
+
     let aux = lde.extend(auxColumns, random: &random)
     let auxTree = auxColumns.isEmpty ? nil : lde.commit(aux)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
@@ -165,7 +171,8 @@ public func prove(
 
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
     let layer0 = lde.deepComposition(
-        main: main, aux: aux, composition: compositionColumns, ood: ood, coefficients: deep, z: z, zNext: zNext,
+        traces: trace.columns + auxColumns, masks: main.masks + aux.masks, composition: compositionColumns, ood: ood,
+        coefficients: deep, z: z, zNext: zNext,
         nextRowColumns: air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count })
 
     phases.end("DEEP composition")

@@ -48,7 +48,7 @@ struct BenchProve: ParsableCommand {
             // Inputs sized so that the execution, with its I/O rows, just fits 2^log rows.
             let budget = (1 << log) - 64
             let fibonacciN = (budget - 600) / 10
-            let shaBytes = (budget - 3400) * 10 / 896
+            let shaBytes = (budget - 3000) / 93  // about 92 rows per input byte (a 64-byte block is ~5,900)
             let guests: [(String, [UInt8])] = [
                 ("fibonacci", withUnsafeBytes(of: UInt32(fibonacciN).littleEndian) { Array($0) }),
                 ("sha256", (0..<shaBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }),
@@ -56,6 +56,7 @@ struct BenchProve: ParsableCommand {
             for (name, input) in guests {
                 let file = root.appendingPathComponent("Vectors/programs/\(name)/program.elf")
                 let program = try Program(bytes: [UInt8](try Data(contentsOf: file)))
+                resetPeakResident()
                 let trace = try Machine(program: program, input: input).trace()
                 let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)
                 let entries = CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal)
@@ -96,7 +97,7 @@ struct BenchProve: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: ["runs": runs], options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("peak RSS is the process's high-water mark so far")
+            print("peak RSS: the process's high-water mark during each run (execution, witness, proof)")
         }
     }
 }

@@ -43,6 +43,7 @@ struct BenchStark: ParsableCommand {
             let (trace, inputs) = RescueShapedAIR.trace(rows: 1 << log)
             for p in profiles {
                 let parameters = p.parameters
+                resetPeakResident()
                 let clock = Stopwatch()
                 let proof = try prove(
                     air: RescueShapedAIR.air, trace: trace, publicInputs: inputs,
@@ -78,7 +79,7 @@ struct BenchStark: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: ["runs": runs], options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("peak RSS is the process's high-water mark so far (runs go from small to large)")
+            print("peak RSS: the process's high-water mark during each proof")
         }
     }
 }
@@ -93,6 +94,16 @@ func peakResidentMB() -> Double {
         return kb / 1024
     }
     return -1
+}
+
+/// Starts a new high-water mark for ``peakResidentMB()`` (Linux: writing 5 to /proc/self/clear_refs resets VmHWM
+/// to the current resident size), so each run reports its own peak. Returns false where that is not possible.
+@discardableResult
+func resetPeakResident() -> Bool {
+    let fd = open("/proc/self/clear_refs", O_WRONLY)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return write(fd, "5", 1) == 1
 }
 
 func loadAverage() -> String {
