@@ -69,6 +69,10 @@ public func prove(program: Program, input: [UInt8], options: ProveOptions = .def
     try proveWithInfo(program: program, input: input, options: options).receipt
 }
 
+/// The most trace rows one proof holds (a power of two): an execution needs a row per cycle plus one per I/O byte.
+/// Longer executions are refused with ``ZKVMError/traceTooLong(rows:maximumRows:)`` before they are traced.
+public let maximumTraceRows = 1 << TraceBuilder.maxLogRows
+
 /// ``prove(program:input:options:)``, also returning the cycle count, the guest's log and the phase timings.
 public func proveWithInfo(
     program: Program, input: [UInt8], options: ProveOptions = .default
@@ -84,7 +88,7 @@ public func proveWithInfo(
 
     // Tracing records a row per cycle, so a run the circuit could never hold is refused before it is traced.
     let result = try execute(program: program, input: input, limits: options.limits)
-    let maximumRows = 1 << TraceBuilder.maxLogRows
+    let maximumRows = maximumTraceRows
     if result.cycles >= UInt64(maximumRows) {
         throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumRows)
     }

@@ -98,11 +98,12 @@ final class RoundTripTests: XCTestCase {
 
     func testTraceLengthOutsideTheCircuitIsRejected() throws {
         var receipt = try Fixtures.hello.get()
-        for log in [10, 15, 18, 23] {
+        let maxLog = maximumTraceRows.trailingZeroBitCount
+        for log in [10, 15, maxLog + 1, 23] {
             receipt.proof.logTraceLength = log
             assertVerificationFails(receipt, "hello") {
                 guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
-                XCTAssertTrue(why.contains("outside the circuit's 2^16...2^17"), why)
+                XCTAssertTrue(why.contains("outside the circuit's 2^16...2^\(maxLog)"), why)
             }
         }
     }
@@ -161,7 +162,7 @@ final class RoundTripTests: XCTestCase {
             bytes: words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } })
         XCTAssertThrowsError(try prove(program: program, input: [], options: ProveOptions(profile: .test))) {
             guard case .traceTooLong(let rows, let maximum) = $0 as? ZKVMError else { return XCTFail("\($0)") }
-            XCTAssertEqual(maximum, 1 << 17)
+            XCTAssertEqual(maximum, maximumTraceRows)
             XCTAssertGreaterThan(rows, maximum)
         }
     }
