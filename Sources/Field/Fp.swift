@@ -148,9 +148,20 @@ extension Fp {
     /// a·b·2^-256 mod p for a, b < p: coarsely integrated operand scanning with the sparse reduction step.
     @inlinable @inline(__always)
     static func montgomeryProduct(_ a: Fp, _ b: Fp) -> Fp {
+        let t = montgomeryProductBelowTwoP(a, b)
+        return reduceOnce(t.l0, t.l1, t.l2, t.l3)
+    }
+
+    /// a·b·2^-256 mod p, below 2p but not necessarily below p, for a < 4p and b < p (the final conditional
+    /// subtraction left out: the transforms keep values below 2p and reduce once at the end).
+    ///
+    /// Bounds: each round leaves t < t/2^64 + a + p < 5p + 1 < 2^255, and t + a·bᵢ < 2^255 + 2^318 fits in five
+    /// limbs; the result is (a·b + m·p)/2^256 < 4p·p/2^256 + p < 2p.
+    @inlinable @inline(__always)
+    static func montgomeryProductBelowTwoP(_ a: Fp, _ b: Fp) -> Fp {
         var t = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         @inline(__always) func round(_ bi: UInt64) {
-            // t += a·bi. On entry t < 2p, so t + a·bi < 2^317 fits in five limbs.
+            // t += a·bi, in five limbs.
             var acc = UInt128(t.0) &+ UInt128(a.l0) &* UInt128(bi)
             let t0 = UInt64(truncatingIfNeeded: acc)
             acc = UInt128(t.1) &+ UInt128(a.l1) &* UInt128(bi) &+ (acc >> 64)
@@ -175,7 +186,7 @@ extension Fp {
         round(b.l1)
         round(b.l2)
         round(b.l3)
-        return reduceOnce(t.0, t.1, t.2, t.3)
+        return Fp(montgomeryLimbs: t.0, t.1, t.2, t.3)
     }
 
     /// The square of the element.

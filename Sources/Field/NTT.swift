@@ -244,6 +244,8 @@ public enum NTT {
                 if h == 1 {
                     butterflies(a, half: 1, twiddles: w + 1, range: b * block / 2..<(b + 1) * block / 2)
                 }
+                // The butterflies leave values below 2p; reduce the block while it is in cache.
+                for i in b * block..<(b + 1) * block { a[i] = Fp.reducedBelowP(a[i]) }
             }
         }
         if permute {
@@ -273,15 +275,16 @@ public enum NTT {
                 let x1 = p1[j]
                 let x2 = p2[j]
                 let x3 = p3[j]
-                let y0 = x0 + x2
-                let y2 = (x0 - x2) * outer[j]
-                let y1 = x1 + x3
-                let y3 = (x1 - x3) * outer[j + q]
+                // Values stay below 2p throughout (see LazyReduction.swift).
+                let y0 = Fp.sumBelowTwoP(x0, x2)
+                let y2 = Fp.montgomeryProductBelowTwoP(Fp.differencePlusTwoP(x0, x2), outer[j])
+                let y1 = Fp.sumBelowTwoP(x1, x3)
+                let y3 = Fp.montgomeryProductBelowTwoP(Fp.differencePlusTwoP(x1, x3), outer[j + q])
                 let t = inner[j]
-                p0[j] = y0 + y1
-                p1[j] = (y0 - y1) * t
-                p2[j] = y2 + y3
-                p3[j] = (y2 - y3) * t
+                p0[j] = Fp.sumBelowTwoP(y0, y1)
+                p1[j] = Fp.montgomeryProductBelowTwoP(Fp.differencePlusTwoP(y0, y1), t)
+                p2[j] = Fp.sumBelowTwoP(y2, y3)
+                p3[j] = Fp.montgomeryProductBelowTwoP(Fp.differencePlusTwoP(y2, y3), t)
             }
             k += j1 - j0
         }
@@ -301,14 +304,14 @@ public enum NTT {
             if j0 == 0 && j1 == half && half == 1 {
                 let u = lo[0]
                 let v = hi[0]
-                lo[0] = u + v
-                hi[0] = u - v
+                lo[0] = Fp.sumBelowTwoP(u, v)
+                hi[0] = Fp.differenceBelowTwoP(u, v)
             } else {
                 for j in j0..<j1 {
                     let u = lo[j]
                     let v = hi[j]
-                    lo[j] = u + v
-                    hi[j] = (u - v) * w[j]
+                    lo[j] = Fp.sumBelowTwoP(u, v)
+                    hi[j] = Fp.montgomeryProductBelowTwoP(Fp.differencePlusTwoP(u, v), w[j])
                 }
             }
             k += j1 - j0

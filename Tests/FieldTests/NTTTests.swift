@@ -26,6 +26,31 @@ final class NTTTests: XCTestCase {
         }
     }
 
+    func testExtremeValuesSurviveTheLazyButterflies() {
+        // The butterflies keep values below 2p and reduce at the end; inputs at the top of the range push every
+        // intermediate towards its bound. Sizes above 2^14 take the wide, memory-sweeping stages too.
+        let top = Fp.zero - .one
+        for log in [1, 2, 3, 5, 10, 15, 16] {
+            let n = 1 << log
+            let vectors: [[Fp]] = [
+                [Fp](repeating: top, count: n),
+                (0..<n).map { $0 % 2 == 0 ? top : .zero },
+                (0..<n).map { $0 == n - 1 ? top : .one },
+            ]
+            let domain = Domain(logSize: log)
+            for (v, coefficients) in vectors.enumerated() {
+                var values = coefficients
+                NTT.forward(&values)
+                for i in Set([0, 1 % n, n / 2, n - 1, (n * 5) / 7]) {
+                    XCTAssertEqual(
+                        values[i], naiveEvaluate(coefficients, at: domain.element(i)), "2^\(log), vector \(v), \(i)")
+                }
+                NTT.inverse(&values)
+                XCTAssertEqual(values, coefficients, "2^\(log), vector \(v)")
+            }
+        }
+    }
+
     func testRoundTripsAtManySizes() {
         for log in [1, 2, 3, 7, 10, 13, 16] {
             let original = randomVector(1 << log, seed: 100 + UInt64(log))

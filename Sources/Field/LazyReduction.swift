@@ -1,0 +1,80 @@
+/// Arithmetic on values below 2p rather than below p, for the transforms' butterflies: a sum is brought below 2p by
+/// one conditional subtraction of 2p, a difference needs no condition at all (2p is added unconditionally), and a
+/// product skips its final subtraction. The transforms reduce every value below p once, at the end.
+///
+/// p < 2^252, so 4p < 2^254 and every intermediate fits in four limbs.
+extension Fp {
+    /// 2p = 2 + 2·p3·2^192.
+    @usableFromInline static var twoP3: UInt64 { 2 &* p3 }
+
+    /// a + b for a, b < 2p, below 2p.
+    @inlinable @inline(__always)
+    static func sumBelowTwoP(_ a: Fp, _ b: Fp) -> Fp {
+        var acc = UInt128(a.l0) &+ UInt128(b.l0)
+        let s0 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l1) &+ UInt128(b.l1) &+ (acc >> 64)
+        let s1 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l2) &+ UInt128(b.l2) &+ (acc >> 64)
+        let s2 = UInt64(truncatingIfNeeded: acc)
+        let s3 = a.l3 &+ b.l3 &+ UInt64(truncatingIfNeeded: acc >> 64)
+        // s < 4p; subtract 2p = (2, 0, 0, 2·p3) unless that borrows.
+        let (d0, b0) = s0.subtractingReportingOverflow(2)
+        let (d1, b1) = s1.subtractingReportingOverflow(b0 ? 1 : 0)
+        let (d2, b2) = s2.subtractingReportingOverflow(b1 ? 1 : 0)
+        let wide = UInt128(s3) &- UInt128(twoP3) &- UInt128(b2 ? 1 : 0)
+        let d3 = UInt64(truncatingIfNeeded: wide)
+        let keep = UInt64(truncatingIfNeeded: wide >> 64)
+        return Fp(
+            montgomeryLimbs: d0 ^ ((d0 ^ s0) & keep), d1 ^ ((d1 ^ s1) & keep), d2 ^ ((d2 ^ s2) & keep),
+            d3 ^ ((d3 ^ s3) & keep))
+    }
+
+    /// a − b + 2p for a, b < 2p: positive and below 4p, ready to be a product's first factor.
+    @inlinable @inline(__always)
+    static func differencePlusTwoP(_ a: Fp, _ b: Fp) -> Fp {
+        // a − b modulo 2^256, then + 2p modulo 2^256: the true result lies in (0, 4p), so the wraps cancel.
+        var acc = UInt128(a.l0) &- UInt128(b.l0)
+        let d0 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l1) &- UInt128(b.l1) &- (acc >> 127)
+        let d1 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l2) &- UInt128(b.l2) &- (acc >> 127)
+        let d2 = UInt64(truncatingIfNeeded: acc)
+        let d3 = a.l3 &- b.l3 &- UInt64(truncatingIfNeeded: acc >> 127)
+        acc = UInt128(d0) &+ 2
+        let e0 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(d1) &+ (acc >> 64)
+        let e1 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(d2) &+ (acc >> 64)
+        let e2 = UInt64(truncatingIfNeeded: acc)
+        let e3 = d3 &+ twoP3 &+ UInt64(truncatingIfNeeded: acc >> 64)
+        return Fp(montgomeryLimbs: e0, e1, e2, e3)
+    }
+
+    /// A value below 2p, reduced below p.
+    @inlinable @inline(__always)
+    static func reducedBelowP(_ a: Fp) -> Fp { reduceOnce(a.l0, a.l1, a.l2, a.l3) }
+}
+
+extension Fp {
+    /// a − b for a, b < 2p, below 2p: 2p is added back on a borrow.
+    @inlinable @inline(__always)
+    static func differenceBelowTwoP(_ a: Fp, _ b: Fp) -> Fp {
+        var acc = UInt128(a.l0) &- UInt128(b.l0)
+        let d0 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l1) &- UInt128(b.l1) &- (acc >> 127)
+        let d1 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l2) &- UInt128(b.l2) &- (acc >> 127)
+        let d2 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(a.l3) &- UInt128(b.l3) &- (acc >> 127)
+        let d3 = UInt64(truncatingIfNeeded: acc)
+        let mask = UInt64(truncatingIfNeeded: acc >> 64)
+        acc = UInt128(d0) &+ UInt128(mask & 2)
+        let e0 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(d1) &+ (acc >> 64)
+        let e1 = UInt64(truncatingIfNeeded: acc)
+        acc = UInt128(d2) &+ (acc >> 64)
+        let e2 = UInt64(truncatingIfNeeded: acc)
+        let e3 = d3 &+ (mask & twoP3) &+ UInt64(truncatingIfNeeded: acc >> 64)
+        return Fp(montgomeryLimbs: e0, e1, e2, e3)
+    }
+}
