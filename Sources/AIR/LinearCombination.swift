@@ -19,9 +19,10 @@ public struct LinearCombination: Sendable {
     /// The row-independent part of each constraint, as (constraint, expression over scalars only).
     let scalarParts: [(constraint: Int, expression: Expression)]
 
-    /// The combination of all of the AIR's constraints; `bind` splits the weights by divisor group.
-    public init(air: AIR) {
-        let indices = air.constraints.indices
+    /// The combination of the AIR's constraints at `indices` (all of them by default); `bind` splits the weights by
+    /// divisor group.
+    public init(air: AIR, constraints indices: [Int]? = nil) {
+        let indices = indices ?? Array(air.constraints.indices)
         var atoms: [Expression] = []
         var atomIndex: [Expression: Int] = [:]
         var terms: [[(Int, Fp)]] = []

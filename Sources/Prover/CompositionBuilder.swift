@@ -2,31 +2,71 @@ import AIR
 import Field
 import Proof
 
-/// Evaluates the composition polynomial H = Σ_c γ_c · C_c / D_c on the evaluation domain g·⟨ω_E⟩, where C_c is
-/// constraint c over the extended columns and D_c the polynomial vanishing on the rows it covers. The values come
-/// in bit-reversed order, like the extended columns' first E entries.
+/// The composition polynomial H = Σ_c γ_c · C_c / D_c, where C_c is constraint c over the extended columns and D_c
+/// the polynomial vanishing on the rows it covers.
+///
+/// Each term is evaluated on the smallest domain g·⟨ω_E⟩ that determines it (E ≥ n above its own degree bound), so
+/// the many constraints of degree 1 and 2 cost a quarter or half of what the few of degree 3 do; each class is
+/// interpolated and the coefficients are added up.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
 
-    func evaluate(
+    /// The coefficients of H, `shape.evaluationSize` of them.
+    func coefficients(
         main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
         gammas: [Fp]
     ) -> [Fp] {
-        let size = shape.evaluationSize
+        let n = shape.traceLength
+        let k = shape.maskDegree
+        // Constraint c has degree ≤ D·(n + k − 1) − (rows its divisor removes).
+        var classes: [Int: [Int]] = [:]
+        for c in air.constraints {
+            let divisor: Int
+            switch c.domain {
+            case .everyRow: divisor = n
+            case .transition: divisor = n - 1
+            case .firstRow, .lastRow, .row: divisor = 1
+            }
+            let bound = c.expression.degree * (n + k - 1) - divisor + 1
+            var size = n
+            while size < bound { size <<= 1 }
+            classes[size, default: []].append(c.index)
+        }
+        var result = [Fp](repeating: .zero, count: shape.evaluationSize)
+        for (size, constraints) in classes.sorted(by: { $0.key < $1.key }) {
+            var values = evaluate(
+                main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
+                gammas: gammas, constraints: constraints, size: size)
+            NTT.permuteBitReversed(&values)
+            let part = NTT.interpolate(
+                evaluations: values, on: Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
+                parallel: true)
+            for i in part.indices { result[i] += part[i] }
+        }
+        return result
+    }
+
+    /// Σ γ_c · C_c / D_c over `constraints` on g·⟨ω_size⟩, in bit-reversed order (the extended columns' first `size`
+    /// entries).
+    func evaluate(
+        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
+        gammas: [Fp], constraints: [Int], size: Int
+    ) -> [Fp] {
         let n = shape.traceLength
         let logN = shape.logTraceLength
         let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
 
         // Constraints sharing a divisor are summed first, then divided once.
         var groups: [ConstraintDomain] = []
-        var groupOf: [Int] = []
-        for c in air.constraints {
-            if let g = groups.firstIndex(of: c.domain) {
-                groupOf.append(g)
+        var groupOf = [Int](repeating: -1, count: air.constraints.count)
+        for c in constraints {
+            let domain = air.constraints[c].domain
+            if let g = groups.firstIndex(of: domain) {
+                groupOf[c] = g
             } else {
-                groups.append(c.domain)
-                groupOf.append(groups.count - 1)
+                groups.append(domain)
+                groupOf[c] = groups.count - 1
             }
         }
         // Raw accumulators: the evaluation writes disjoint chunks of them from several threads.
@@ -45,7 +85,7 @@ struct CompositionBuilder {
             return NTT.evaluateBitReversed(
                 columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0]
         }
-        let combination = LinearCombination(air: air)
+        let combination = LinearCombination(air: air, constraints: constraints)
         let program = combination.program
         let scalars = program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums)
         let (weights, constants) = combination.bind(

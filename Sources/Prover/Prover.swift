@@ -130,14 +130,9 @@ public func prove(
     // MARK: - 3. Combine the constraints into the composition polynomial, split it and commit
 
     let gammas = transcript.challenges("composition", count: air.constraints.count)
-    var quotient = CompositionBuilder(air: air, shape: shape).evaluate(
+    var coefficients = CompositionBuilder(air: air, shape: shape).coefficients(
         main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
-    NTT.permuteBitReversed(&quotient)
-    var coefficients = NTT.interpolate(
-        evaluations: quotient,
-        on: Domain(logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
-        parallel: true)
     if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
         guard options._skipConstraintCheck else {
