@@ -103,8 +103,8 @@ public enum AIRError: Error, Equatable, Sendable, CustomStringConvertible {
 /// 4. Write constraints as `Expression`s over the current and next row, each with a domain: `.transition` for
 ///    row-to-row rules, `.everyRow` for rules within a row, `.firstRow`/`.lastRow`/`.row(i)` for boundaries.
 /// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (an inverse column per
-///    pair of entries, or per entry where a pair would exceed degree 3, and one running sum per bus), their
-///    challenges (α, β per bus) and the constraints binding them.
+///    pair of consecutive entries, or per entry where a pair would exceed degree 3, and one running sum for all
+///    buses), their challenges (α, β per bus) and the constraints binding them.
 /// 6. Build the `AIR`: it checks that every index is in range, every main column is constrained and every
 ///    constraint has positive degree, and numbers the constraints.
 public struct AIR: Sendable {
@@ -113,11 +113,12 @@ public struct AIR: Sendable {
     public let publicInputs: [PublicInput]
     public let periodicColumns: [PeriodicColumn]
     public let buses: [LogUpBus]
-    /// The auxiliary columns the buses need, in order: per bus, its inverse columns then its running sum.
+    /// The auxiliary columns the buses need, in order: the inverse columns (entries in bus order, two to a column
+    /// where the degree allows), then one running sum.
     public let auxColumns: [Column]
-    /// For each auxiliary column: the bus and the entries whose fractions it holds (one or two); nil for a running
+    /// For each auxiliary column: the (bus, entry) pairs whose fractions it holds (one or two); nil for the running
     /// sum.
-    public let auxColumnEntries: [(bus: Int, entries: [Int])?]
+    public let auxColumnEntries: [[(bus: Int, entry: Int)]?]
     /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
     public let constraints: [Constraint]
     /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
@@ -149,60 +150,63 @@ public struct AIR: Sendable {
         self.buses = buses
 
         var aux: [Column] = []
-        var members: [(bus: Int, entries: [Int])?] = []
+        var members: [[(bus: Int, entry: Int)]?] = []
         var all = constraints
-        for (b, bus) in buses.enumerated() {
-            let alpha = Expression.challenge(2 * b)
+        func fingerprint(_ b: Int, _ entry: LogUpEntry) -> Expression {
             let beta = Expression.challenge(2 * b + 1)
-            let first = aux.count
-            func fingerprint(_ entry: LogUpEntry) -> Expression {
-                var f = entry.values.last ?? .constant(.zero)
-                for v in entry.values.dropLast().reversed() { f = v + beta * f }
-                return alpha - f
-            }
-            // Two entries share one inverse column, h = m₁/d₁ + m₂/d₂, checked as h·d₁·d₂ = m₁·d₂ + m₂·d₁, when
-            // that stays within degree 3; otherwise an entry has a column of its own, h·d = m.
-            var e = 0
-            while e < bus.entries.count {
-                let h = Expression.aux(aux.count, .current)
-                let d1 = fingerprint(bus.entries[e])
-                let m1 = bus.entries[e].multiplicity
-                if e + 1 < bus.entries.count {
-                    let d2 = fingerprint(bus.entries[e + 1])
-                    let m2 = bus.entries[e + 1].multiplicity
-                    let paired = h * d1 * d2 - m1 * d2 - m2 * d1
-                    if paired.degree <= AIR.pairedInverseDegree {
-                        aux.append(
-                            Column(
-                                "\(bus.name).inverses\(e)_\(e + 1)", doc: "sum of entries \(e) and \(e + 1)'s fractions"
-                            ))
-                        members.append((b, [e, e + 1]))
-                        all.append(Constraint(name: "\(bus.name).inverses\(e)_\(e + 1)", domain: .everyRow, paired))
-                        e += 2
-                        continue
-                    }
+            var f = entry.values.last ?? .constant(.zero)
+            for v in entry.values.dropLast().reversed() { f = v + beta * f }
+            return Expression.challenge(2 * b) - f
+        }
+        func entryName(_ b: Int, _ e: Int) -> String { "\(buses[b].name).inverse\(e)" }
+        // Every entry of every bus in order. Two consecutive entries share one inverse column,
+        // h = m₁/d₁ + m₂/d₂, checked as h·d₁·d₂ = m₁·d₂ + m₂·d₁, when that stays within degree 3 (also across
+        // buses: one running sum adds every fraction); otherwise an entry has a column of its own, h·d = m.
+        let entries = buses.indices.flatMap { b in buses[b].entries.indices.map { (bus: b, entry: $0) } }
+        var k = 0
+        while k < entries.count {
+            let h = Expression.aux(aux.count, .current)
+            let (b1, e1) = entries[k]
+            let d1 = fingerprint(b1, buses[b1].entries[e1])
+            let m1 = buses[b1].entries[e1].multiplicity
+            if k + 1 < entries.count {
+                let (b2, e2) = entries[k + 1]
+                let d2 = fingerprint(b2, buses[b2].entries[e2])
+                let m2 = buses[b2].entries[e2].multiplicity
+                let paired = h * d1 * d2 - m1 * d2 - m2 * d1
+                if paired.degree <= AIR.pairedInverseDegree {
+                    let column =
+                        b1 == b2 ? "\(buses[b1].name).inverses\(e1)_\(e2)" : "\(entryName(b1, e1))+\(entryName(b2, e2))"
+                    aux.append(Column(column, doc: "sum of the fractions of \(entryName(b1, e1)) and \(entryName(b2, e2))"))
+                    members.append([entries[k], entries[k + 1]])
+                    all.append(Constraint(name: column, domain: .everyRow, paired))
+                    k += 2
+                    continue
                 }
-                aux.append(Column("\(bus.name).inverse\(e)", doc: "multiplicity / (α − fingerprint) of entry \(e)"))
-                members.append((b, [e]))
-                all.append(Constraint(name: "\(bus.name).inverse\(e)", domain: .everyRow, h * d1 - m1))
-                e += 1
             }
-            let inverseColumns = first..<aux.count
+            aux.append(Column(entryName(b1, e1), doc: "multiplicity / (α − fingerprint) of \(entryName(b1, e1))"))
+            members.append([entries[k]])
+            all.append(Constraint(name: entryName(b1, e1), domain: .everyRow, h * d1 - m1))
+            k += 1
+        }
+        if !buses.isEmpty {
+            // One running sum of every bus's fractions. Each bus has challenges of its own, so the sum vanishes
+            // identically only when every bus balances on its own.
+            let inverseColumns = 0..<aux.count
             let sum = aux.count
-            aux.append(Column("\(bus.name).sum", doc: "running sum of the bus's fractions up to this row"))
+            aux.append(Column("buses.sum", doc: "running sum of every bus's fractions up to this row"))
             members.append(nil)
             func rowTotal(_ r: RowOffset) -> Expression {
-                inverseColumns.dropFirst().reduce(Expression.aux(first, r)) { $0 + .aux($1, r) }
+                inverseColumns.dropFirst().reduce(Expression.aux(0, r)) { $0 + .aux($1, r) }
             }
-            all.append(
-                Constraint(name: "\(bus.name).sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
+            all.append(Constraint(name: "buses.sum_first", domain: .firstRow, .aux(sum, .current) - rowTotal(.current)))
             all.append(
                 Constraint(
-                    name: "\(bus.name).sum_step", domain: .transition,
+                    name: "buses.sum_step", domain: .transition,
                     .aux(sum, .next) - .aux(sum, .current) - rowTotal(.next)))
-            // The trace's fractions and the verifier's public ones cancel: S_last + public_sum = 0.
-            all.append(
-                Constraint(name: "\(bus.name).sum_balances", domain: .lastRow, .aux(sum, .current) + .busPublicSum(b)))
+            // The trace's fractions and the verifier's public ones cancel: S_last + Σ public sums = 0.
+            let publicSums = buses.indices.dropFirst().reduce(Expression.busPublicSum(0)) { $0 + .busPublicSum($1) }
+            all.append(Constraint(name: "buses.sum_balances", domain: .lastRow, .aux(sum, .current) + publicSums))
         }
         for i in all.indices { all[i].index = i }
         self.auxColumns = aux

@@ -50,7 +50,7 @@ extension AIR {
             lines.append("]")
         }
 
-        // The loader generates one constraint per inverse column and three per running sum after the written ones.
+        // The loader generates one constraint per inverse column and three for the running sum after the written ones.
         let generated = auxColumnEntries.reduce(0) { $0 + ($1 == nil ? 3 : 1) }
         let written = constraints.prefix(constraints.count - generated)
         if !written.isEmpty { lines.append("") }

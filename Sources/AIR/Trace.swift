@@ -35,6 +35,61 @@ extension AIR {
     ) throws(AIRError) -> [[Fp]] {
         guard !buses.isEmpty else { return [] }
         let n = trace.rowCount
+        let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
+        // The columns as the AIR groups the entries, then the running sum of every fraction.
+        var firstEntry: [Int] = []
+        var count = 0
+        for bus in buses {
+            firstEntry.append(count)
+            count += bus.entries.count
+        }
+        var aux: [[Fp]] = []
+        for members in auxColumnEntries {
+            if let members {
+                var total = fractions[firstEntry[members[0].bus] + members[0].entry]
+                for m in members.dropFirst() {
+                    let other = fractions[firstEntry[m.bus] + m.entry]
+                    for row in 0..<n { total[row] += other[row] }
+                }
+                aux.append(total)
+            } else {
+                var sum = [Fp](repeating: .zero, count: n)
+                var acc = Fp.zero
+                for row in 0..<n {
+                    for column in aux { acc += column[row] }
+                    sum[row] = acc
+                }
+                aux.append(sum)
+            }
+        }
+        return aux
+    }
+
+    /// Each bus's imbalance under these challenges: the sum of its fractions over the trace plus the verifier's
+    /// public sum; zero exactly when the bus balances (up to a negligible chance). The running sum only says
+    /// whether all buses balance together; this says which one does not.
+    public func busImbalances(
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = []
+    ) throws(AIRError) -> [Fp] {
+        let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
+        var publicSums = try busPublicSums(publicBusEntries, challenges: challenges)
+        publicSums += [Fp](repeating: .zero, count: max(0, buses.count - publicSums.count))
+        var k = 0
+        return buses.indices.map { b in
+            var total = publicSums[b]
+            for _ in buses[b].entries {
+                for value in fractions[k] { total += value }
+                k += 1
+            }
+            return total
+        }
+    }
+
+    /// Every entry's fraction m/d on every row, entries in bus order.
+    private func entryFractions(
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
+    ) throws(AIRError) -> [[Fp]] {
+        let n = trace.rowCount
         // One program computes every entry's multiplicity and denominator on every row.
         var expressions: [Expression] = []
         for (b, bus) in buses.enumerated() {
@@ -54,7 +109,7 @@ extension AIR {
         program.evaluateAll(
             main: trace.columns, aux: [], periodic: periodic, size: n, nextStride: 1, scalars: scalars, into: &values)
 
-        // Every entry's fraction m/d, then the columns as the AIR pairs them (in bus order, column by column).
+        // Every entry's fraction m/d.
         var fractions: [[Fp]] = []
         var k = 0
         for bus in buses {
@@ -69,36 +124,7 @@ extension AIR {
                 fractions.append((0..<n).map { multiplicity[$0] * inverted[$0] })
             }
         }
-        // The columns as the AIR groups the entries, each running sum after its bus's inverse columns.
-        var firstEntry: [Int] = []
-        var count = 0
-        for bus in buses {
-            firstEntry.append(count)
-            count += bus.entries.count
-        }
-        var aux: [[Fp]] = []
-        for (c, members) in auxColumnEntries.enumerated() {
-            if let members {
-                var total = fractions[firstEntry[members.bus] + members.entries[0]]
-                for e in members.entries.dropFirst() {
-                    let other = fractions[firstEntry[members.bus] + e]
-                    for row in 0..<n { total[row] += other[row] }
-                }
-                aux.append(total)
-            } else {
-                // The running sum of every fraction of the bus this sum column closes.
-                let bus = auxColumnEntries[..<c].last { $0 != nil }!!.bus
-                let busFractions = fractions[firstEntry[bus]..<firstEntry[bus] + buses[bus].entries.count]
-                var sum = [Fp](repeating: .zero, count: n)
-                var acc = Fp.zero
-                for row in 0..<n {
-                    for f in busFractions { acc += f[row] }
-                    sum[row] = acc
-                }
-                aux.append(sum)
-            }
-        }
-        return aux
+        return fractions
     }
 }
 

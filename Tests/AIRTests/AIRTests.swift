@@ -40,8 +40,14 @@ final class DebugCheckerTests: XCTestCase {
         let range = RangeCheckAIR(bits: 6)
         let failures = try range.air.check(
             trace: range.trace(values: [1, 2, 64, 3]), publicInputs: [], challenges: challenges(2))
-        XCTAssertEqual(failures.map(\.constraintName), ["range.sum_balances"])
+        XCTAssertEqual(failures.map(\.constraintName), ["buses.sum_balances"])
         XCTAssertEqual(failures.first?.row, 63)
+        // The running sum says some bus does not balance; the imbalances say which.
+        let drawn = challenges(2)
+        let bad = try range.air.busImbalances(main: range.trace(values: [1, 2, 64, 3]), publicInputs: [], challenges: drawn)
+        let good = try range.air.busImbalances(main: range.trace(values: [1, 2, 63, 3]), publicInputs: [], challenges: drawn)
+        XCTAssertEqual(bad.map(\.isZero), [false])
+        XCTAssertEqual(good.map(\.isZero), [true])
     }
 
     func testDefinitionsAreValidated() {
@@ -102,7 +108,7 @@ final class DebugCheckerTests: XCTestCase {
         XCTAssertEqual(RescueShapedAIR.air.maxDegree, 3)
         let range = RangeCheckAIR(bits: 4).air
         // The lookup and the table entry share one inverse column (h·d₁·d₂ = m₁·d₂ + m₂·d₁, degree 3).
-        XCTAssertEqual(range.auxColumns.map(\.name), ["range.inverses0_1", "range.sum"])
+        XCTAssertEqual(range.auxColumns.map(\.name), ["range.inverses0_1", "buses.sum"])
         XCTAssertEqual(range.challengeCount, 2)
         XCTAssertEqual(range.maxDegree, 3)
         XCTAssertEqual(range.constraints.map(\.index), Array(0..<range.constraints.count))

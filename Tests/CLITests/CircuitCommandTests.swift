@@ -131,7 +131,7 @@ final class CircuitCommandTests: XCTestCase {
         }
         let original = try String(contentsOfFile: circuit("range_check_8.air"), encoding: .utf8)
         let reference = try id(original)
-        XCTAssertEqual(reference, "9b7f29ec07fef631350e040691d996e7f5a552539b504df6dd791a6ff056f70c\n")
+        XCTAssertEqual(reference, "ca7015987dd9f19516cd91f00f69ddd001b38602c95eaf4173d3a1246842a7d9\n")
         let rewritten = """
             air range_check_8   # same circuit, written differently
             column value # v
