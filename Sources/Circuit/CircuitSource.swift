@@ -16,7 +16,6 @@ public enum CircuitSource {
 air rv32im
 
 # Row kinds and control flow.
-column real       # 1 on rows that execute something (an instruction or an I/O step), 0 on padding
 column instr      # 1 on rows that execute an instruction fetched from the program
 column setup      # 1 on the row after a read/write ECALL that reads a1, a2 and writes the count to a0
 column io         # 1 on rows that move one byte of a read or write
@@ -88,11 +87,6 @@ column dRdLo      # low 16 bits of (this access's time − the previous one's �
 column dRdHi      # high 16 bits of (this access's time − the previous one's − 1)
 
 # Operands, result and their bytes.
-column a          # first operand
-column b          # second operand (for loads: the memory word)
-column res        # 32-bit result of the arithmetic (sum, difference, product half, address, …)
-column h          # second 32-bit helper: product half, shifted-out bits, quotient, memory word
-column c          # third 32-bit helper: the value a store writes, or the byte a read brings in
 column carry      # carry, borrow or wrap bit of the arithmetic
 column out        # the value the instruction produces for rd (before the x0 rule)
 column lts        # 1 when a < b as signed 32-bit values
@@ -147,7 +141,6 @@ column resAdj     # res, bitwise inverted for a negative SRA operand
 column aAbs       # |a| as a signed value for DIV/REM, else a
 column bAbs       # |b| as a signed value for DIV/REM, else b
 column neg        # 1 when a signed quotient is negative (signs differ, divisor non-zero)
-column rem        # the unsigned remainder |a| mod |b|
 column remLo      # 16-bit halves of rem
 column remHi      # 16-bit halves of rem
 column gLo        # 16-bit halves of |b| − rem − 1 (rem < |b|)
@@ -214,6 +207,18 @@ let minus_one = 0x80000000000001100000000000000000000000000000000000000000000000
 let bit(v) = v * (v - 1)                    # zero exactly when v is 0 or 1
 let bytes(x0, x1, x2, x3) = x0 + 256 * x1 + 65536 * x2 + 16777216 * x3
 
+# Values that are linear in committed columns are not columns of their own: a word is its bytes, the remainder its
+# 16-bit halves, and a row is real when it is an instruction, a set-up or an I/O row (at most one: see real_is_bit).
+let real = instr + setup + io
+let a = bytes(a0, a1, a2, a3)               # first operand
+let b = bytes(b0, b1, b2, b3)               # second operand (for loads: the memory word)
+let res = bytes(r0, r1, r2, r3)             # 32-bit result of the arithmetic (sum, difference, product half, address, …)
+let h = bytes(h0, h1, h2, h3)               # second 32-bit helper: product half, shifted-out bits, quotient, memory word
+let c = bytes(c0, c1, c2, c3)               # third 32-bit helper: the value a store writes, or the byte a read brings in
+let rem = remLo + two16 * remHi             # the unsigned remainder |a| mod |b|
+let real_next = instr' + setup' + io'       # real on the next row
+let res_next = bytes(r0', r1', r2', r3')    # res on the next row
+
 # Instruction classes: sums of operation flags, of which at most one is set.
 let loads = opLb + opLh + opLw + opLbu + opLhu
 let stores = opSb + opSh + opSw
@@ -232,8 +237,7 @@ constraint real_is_bit             every_row:  bit(real)
 constraint instr_is_bit            every_row:  bit(instr)
 constraint setup_is_bit            every_row:  bit(setup)
 constraint io_is_bit               every_row:  bit(io)
-constraint row_kind                every_row:  real - instr - setup - io
-constraint padding_at_end          transition: real' * (1 - real)
+constraint padding_at_end          transition: real_next * (1 - real)
 constraint starts_with_instruction first_row:  instr - 1
 constraint ends_with_padding       last_row:   real
 constraint clk_start               first_row:  clk
@@ -315,7 +319,7 @@ bus program
     entry -romActive : [romPC, romOp, romRd, romRs1, romRs2, romImm, romWr]
 
 constraint pc_start first_row:  pc - entry
-constraint pc_flow  transition: real' * (pc' - nextPC)
+constraint pc_flow  transition: real_next * (pc' - nextPC)
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Registers and the memory port: read rs1 and rs2, access the memory word, write rd, each at its own time
@@ -339,11 +343,6 @@ constraint rd_value           every_row: rdVal - instr * wr * out - setup * res
 
 constraint operand_a every_row: instr * (a - usePC * pc - (1 - usePC) * rs1Val)
 constraint operand_b every_row: instr * (b - useImm * imm - (1 - useImm) * rs2Val)
-constraint a_bytes   every_row: a - bytes(a0, a1, a2, a3)
-constraint b_bytes   every_row: b - bytes(b0, b1, b2, b3)
-constraint res_bytes every_row: res - bytes(r0, r1, r2, r3)
-constraint h_bytes   every_row: h - bytes(h0, h1, h2, h3)
-constraint c_bytes   every_row: c - bytes(c0, c1, c2, c3)
 
 # Sign bits: 2·(byte − 128·sign) is a byte exactly when sign is the byte's top bit (a lookup in the bytes bus).
 constraint sa_is_bit every_row: bit(sa)
@@ -420,7 +419,6 @@ constraint mulhsu every_row: opMulhsu * (signed_a * b + carry * two64 - h - res 
 constraint a_abs                   every_row: aAbs - a - div_signed * sa * (two32 - 2 * a)
 constraint b_abs                   every_row: bAbs - b - div_signed * sb * (two32 - 2 * b)
 constraint quotient_negative       every_row: neg - (1 - zero) * (sa + sb - 2 * sa * sb)
-constraint rem_halves              every_row: rem - remLo - two16 * remHi
 constraint division                every_row: div_any * (aAbs - h * bAbs - rem)
 constraint remainder_below_divisor every_row: div_any * (1 - zero) * (bAbs - rem - 1 - gLo - two16 * gHi)
 constraint divide_by_zero          every_row: (opDiv + opDivu) * zero * (h - all_ones)
@@ -495,8 +493,8 @@ constraint read_fd               every_row:  sysRead * rs2Val
 constraint write_fd              every_row:  sysWrite * (rs2Val - 2 + journal)
 constraint read_not_journal      every_row:  sysRead * journal
 constraint exit_code             every_row:  sysExit * (rs2Val - exit_code)
-constraint exit_is_last          transition: sysExit * real'
-constraint last_is_exit          transition: real * (1 - real') * (1 - sysExit)
+constraint exit_is_last          transition: sysExit * real_next
+constraint last_is_exit          transition: real * (1 - real_next) * (1 - sysExit)
 constraint setup_follows_call    transition: (sysRead + sysWrite) * (1 - setup')
 constraint setup_only_after_call transition: setup' * (1 - sysRead - sysWrite)
 constraint setup_mode            transition: setup' * (ioRead' - sysRead)
@@ -513,7 +511,7 @@ constraint io_start              every_row:  setup * (ioAddr - rs1Val)
 constraint short_read            every_row:  shortRead - setup * ioRead * (1 - zero)
 constraint eof_start             first_row:  eof
 constraint eof_step              transition: eof' - eof - (1 - eof) * shortRead'
-constraint nothing_after_eof     transition: eof * sysRead * res'
+constraint nothing_after_eof     transition: eof * sysRead * res_next
 
 let left = ioLeft - io                      # bytes left after this row
 constraint io_continues          transition: (setup + io) * (io' - left * ioLeftInv)

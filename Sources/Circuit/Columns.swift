@@ -1,7 +1,8 @@
 /// Every main column of the RV32IM circuit, in declaration order, with the line that documents it.
 ///
-/// The circuit (`CPUCircuit`) declares them in this order and the trace builder writes them by the same indices,
-/// so the two cannot disagree about a column's position.
+/// The circuit (`CPUCircuit`) declares the committed ones in this order and the trace builder writes them by the same
+/// positions (``traceIndex``), so the two cannot disagree about a column's position. A few cases are derived values
+/// (``isDerived``): the builder's rows hold them, the trace does not.
 public enum Col: Int, CaseIterable, Sendable {
     // Row kinds and control flow.
     case real, instr, setup, io, clk, pc, nextPC
@@ -36,6 +37,31 @@ public enum Col: Int, CaseIterable, Sendable {
 
     /// The column's name in the circuit.
     public var name: String { String(describing: self) }
+
+    /// A value the trace builder works with but the trace does not hold: a fixed linear combination of committed
+    /// columns (a word from its bytes, the remainder from its 16-bit halves, `real` from the row kinds), which the
+    /// circuit uses in its place. Committing it would only add a column and the constraint tying it to its parts.
+    public var isDerived: Bool {
+        switch self {
+        case .real, .a, .b, .res, .h, .c, .rem: return true
+        default: return false
+        }
+    }
+
+    /// The committed columns, in trace order.
+    public static let committed: [Col] = allCases.filter { !$0.isDerived }
+
+    private static let traceIndices: [Int] = {
+        var indices = [Int](repeating: -1, count: allCases.count)
+        for (i, c) in committed.enumerated() { indices[c.rawValue] = i }
+        return indices
+    }()
+
+    /// The column's position in the trace (a committed column only).
+    public var traceIndex: Int {
+        precondition(!isDerived, "\(name) is derived, not a trace column")
+        return Col.traceIndices[rawValue]
+    }
 
     /// One line saying what the column holds.
     public var doc: String {

@@ -555,10 +555,11 @@ public struct TraceBuilder {
             columns[i][Col.andCount.rawValue] = Fp(andCount[i])
             columns[i][Col.rangeCount.rawValue] = Fp(rangeCount[i])
         }
-        // Transpose to column-major.
-        var table = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: Col.allCases.count)
+        // Transpose the committed columns to column-major; derived values stay behind.
+        let committed = Col.committed.map(\.rawValue)
+        var table = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: committed.count)
         for (i, r) in columns.enumerated() {
-            for c in 0..<r.count { table[c][i] = r[c] }
+            for (c, cell) in committed.enumerated() { table[c][i] = r[cell] }
         }
         return try! TraceTable(columns: table)
     }

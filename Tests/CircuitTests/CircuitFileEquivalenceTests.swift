@@ -14,7 +14,7 @@ final class CircuitFileEquivalenceTests: XCTestCase {
     func testFileIsTheSwiftCircuit() throws {
         let air = try AIR(contentsOfCircuitFile: Self.path)
         XCTAssertEqual(air.canonicalDescription, CPUCircuit.swiftReference.canonicalDescription)
-        XCTAssertEqual(air.mainColumns.map(\.name), Col.allCases.map(\.name))
+        XCTAssertEqual(air.mainColumns.map(\.name), Col.committed.map(\.name))
         // Not part of the circuit id, but the file is where the doc lines live now: they must say what Col says.
         XCTAssertEqual(air.mainColumns, CPUCircuit.swiftReference.mainColumns)
         XCTAssertEqual(air.publicInputs, CPUCircuit.swiftReference.publicInputs)
