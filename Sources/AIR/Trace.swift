@@ -109,19 +109,26 @@ extension AIR {
         program.evaluateAll(
             main: trace.columns, aux: [], periodic: periodic, size: n, nextStride: 1, scalars: scalars, into: &values)
 
-        // Every entry's fraction m/d.
-        var fractions: [[Fp]] = []
+        // Every entry's fraction m/d, an entry per core at a time.
         var k = 0
         for bus in buses {
             for _ in bus.entries {
-                let multiplicity = values[k]
-                let denominators = values[k + 1]
-                k += 2
-                if let row = denominators.firstIndex(where: \.isZero) {
+                if let row = values[k + 1].firstIndex(where: \.isZero) {
                     throw .invalid("bus '\(bus.name)' has a zero denominator on row \(row); draw new challenges")
                 }
-                let inverted = Fp.batchInverse(denominators)
-                fractions.append((0..<n).map { multiplicity[$0] * inverted[$0] })
+                k += 2
+            }
+        }
+        var fractions = [[Fp]](repeating: [], count: expressions.count / 2)
+        fractions.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            nonisolated(unsafe) let values = values
+            Parallel.forEachChunk(of: out.count, chunks: out.count) { entries in
+                for e in entries {
+                    let multiplicity = values[2 * e]
+                    let inverted = Fp.batchInverse(values[2 * e + 1])
+                    out[e] = (0..<n).map { multiplicity[$0] * inverted[$0] }
+                }
             }
         }
         return fractions

@@ -5,7 +5,8 @@ import Proof
 /// Columns on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p of a column is its
 /// value at g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
 /// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on. The columns'
-/// coefficients are not kept: values elsewhere come from ``LowDegreeExtension/evaluate(_:at:)``.
+/// coefficients are not kept: values elsewhere come from the trace and the masks
+/// (``LowDegreeExtension/evaluate(traces:masks:indices:at:)``).
 struct ExtendedColumns {
     var values: [[Fp]]
     /// Each column's mask r (k coefficients): the column's polynomial is its trace interpolant plus Z_H·r.
@@ -50,27 +51,26 @@ struct LowDegreeExtension {
         }
     }
 
-    /// The values at `z` (outside the extended domain) of the columns at `indices`, by barycentric interpolation on
-    /// the first 2n entries, the coset D = g·⟨ω_2n⟩: enough points for a column of degree < n + k ≤ 2n. With
-    /// x_i ∈ D, p(z) = (z^2n − g^2n)/(2n·g^2n) · Σ_i p(x_i)·x_i/(z − x_i).
-    func evaluate(_ columns: ExtendedColumns, indices: [Int], at z: Fp) -> [Fp] {
-        let m = 2 * shape.traceLength
-        let offset = StarkProtocol.domainOffset
-        var points = Domain(logSize: m.trailingZeroBitCount, offset: offset).elements
-        NTT.permuteBitReversed(&points)
+    /// The values at `z` (outside the trace domain) of the columns at `indices`, from their values on the trace
+    /// domain H and their masks: a column is t(X) + Z_H(X)·r(X) with t of degree < n, so its value is t(z) by
+    /// barycentric interpolation on H, t(z) = (z^n − 1)/n · Σ_i t(ω^i)·ω^i/(z − ω^i), plus (z^n − 1)·r(z).
+    func evaluate(traces: [[Fp]], masks: [[Fp]], indices: [Int], at z: Fp) -> [Fp] {
+        let n = shape.traceLength
+        let points = Domain(logSize: shape.logTraceLength).elements
         let inverses = Fp.batchInverse(points.map { z - $0 })
-        let weights = (0..<m).map { points[$0] * inverses[$0] }
-        let offsetPower = offset.power(UInt64(m))
-        let factor = (z.power(UInt64(m)) - offsetPower) * (Fp(UInt64(m)) * offsetPower).inverse()
+        let weights = (0..<n).map { points[$0] * inverses[$0] }
+        let vanishing = z.power(UInt64(n)) - .one
+        let factor = vanishing * Fp(UInt64(n)).inverse()
         var out = [Fp](repeating: .zero, count: indices.count)
         out.withUnsafeMutableBufferPointer { result in
             nonisolated(unsafe) let result = result
             Parallel.forEachChunk(of: indices.count) { range in
                 for r in range {
-                    let column = columns.values[indices[r]]
+                    let column = traces[indices[r]]
                     var sum = Fp.zero
-                    for i in 0..<m { sum += column[i] * weights[i] }
-                    result[r] = factor * sum
+                    for i in 0..<n { sum += column[i] * weights[i] }
+                    let mask = masks[indices[r]].reversed().reduce(Fp.zero) { $0 * z + $1 }
+                    result[r] = factor * sum + vanishing * mask
                 }
             }
         }

@@ -153,10 +153,10 @@ public func prove(
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     let zNext = z * shape.traceGenerator
     let ood = OutOfDomainValues(
-        main: lde.evaluate(main, indices: Array(main.values.indices), at: z),
-        mainNext: lde.evaluate(main, indices: air.nextRowMainColumns, at: zNext),
-        aux: lde.evaluate(aux, indices: Array(aux.values.indices), at: z),
-        auxNext: lde.evaluate(aux, indices: air.nextRowAuxColumns, at: zNext),
+        main: lde.evaluate(traces: trace.columns, masks: main.masks, indices: Array(main.values.indices), at: z),
+        mainNext: lde.evaluate(traces: trace.columns, masks: main.masks, indices: air.nextRowMainColumns, at: zNext),
+        aux: lde.evaluate(traces: auxColumns, masks: aux.masks, indices: Array(aux.values.indices), at: z),
+        auxNext: lde.evaluate(traces: auxColumns, masks: aux.masks, indices: air.nextRowAuxColumns, at: zNext),
         composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
