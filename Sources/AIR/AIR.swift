@@ -177,7 +177,8 @@ public struct AIR: Sendable {
                 if paired.degree <= AIR.pairedInverseDegree {
                     let column =
                         b1 == b2 ? "\(buses[b1].name).inverses\(e1)_\(e2)" : "\(entryName(b1, e1))+\(entryName(b2, e2))"
-                    aux.append(Column(column, doc: "sum of the fractions of \(entryName(b1, e1)) and \(entryName(b2, e2))"))
+                    aux.append(
+                        Column(column, doc: "sum of the fractions of \(entryName(b1, e1)) and \(entryName(b2, e2))"))
                     members.append([entries[k], entries[k + 1]])
                     all.append(Constraint(name: column, domain: .everyRow, paired))
                     k += 2

@@ -1,5 +1,5 @@
-import Synchronization
 import Field
+import Synchronization
 
 /// One constraint that does not vanish on one row.
 public struct ConstraintFailure: Hashable, Sendable, CustomStringConvertible {

@@ -72,8 +72,7 @@ extension AIR {
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = []
     ) throws(AIRError) -> [Fp] {
         let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
-        var publicSums = try busPublicSums(publicBusEntries, challenges: challenges)
-        publicSums += [Fp](repeating: .zero, count: max(0, buses.count - publicSums.count))
+        let publicSums = try busPublicSums(publicBusEntries, challenges: challenges)
         var k = 0
         return buses.indices.map { b in
             var total = publicSums[b]

@@ -109,7 +109,12 @@ extension Fp {
     }
 
     @inlinable @inline(__always)
-    public static func - (a: Fp, b: Fp) -> Fp {
+    public static func - (a: Fp, b: Fp) -> Fp { difference(a, b, addingBack: 1, p3, always: false) }
+
+    /// a − b over four limbs, then (low + high·2^192) added back on a borrow, or always: p after a borrow is the
+    /// field's subtraction; the lazy forms (LazyReduction.swift) add 2p. The mask is all ones exactly when adding.
+    @inlinable @inline(__always)
+    static func difference(_ a: Fp, _ b: Fp, addingBack low: UInt64, _ high: UInt64, always: Bool) -> Fp {
         var acc = UInt128(a.l0) &- UInt128(b.l0)
         let d0 = UInt64(truncatingIfNeeded: acc)
         acc = UInt128(a.l1) &- UInt128(b.l1) &- (acc >> 127)
@@ -118,15 +123,14 @@ extension Fp {
         let d2 = UInt64(truncatingIfNeeded: acc)
         acc = UInt128(a.l3) &- UInt128(b.l3) &- (acc >> 127)
         let d3 = UInt64(truncatingIfNeeded: acc)
-        // On a borrow, add p = 1 + p3·2^192 back; the mask is all ones exactly then.
-        let mask = UInt64(truncatingIfNeeded: acc >> 64)
-        acc = UInt128(d0) &+ UInt128(mask & 1)
+        let mask = always ? UInt64.max : UInt64(truncatingIfNeeded: acc >> 64)
+        acc = UInt128(d0) &+ UInt128(mask & low)
         let e0 = UInt64(truncatingIfNeeded: acc)
         acc = UInt128(d1) &+ (acc >> 64)
         let e1 = UInt64(truncatingIfNeeded: acc)
         acc = UInt128(d2) &+ (acc >> 64)
         let e2 = UInt64(truncatingIfNeeded: acc)
-        let e3 = d3 &+ (mask & p3) &+ UInt64(truncatingIfNeeded: acc >> 64)
+        let e3 = d3 &+ (mask & high) &+ UInt64(truncatingIfNeeded: acc >> 64)
         return Fp(montgomeryLimbs: e0, e1, e2, e3)
     }
 

@@ -29,26 +29,10 @@ extension Fp {
             d3 ^ ((d3 ^ s3) & keep))
     }
 
-    /// a − b + 2p for a, b < 2p: positive and below 4p, ready to be a product's first factor.
+    /// a − b + 2p for a, b < 2p: positive and below 4p, ready to be a product's first factor. (Modulo 2^256 the
+    /// subtraction may wrap; adding 2p always brings it back, as the true result lies in (0, 4p).)
     @inlinable @inline(__always)
-    static func differencePlusTwoP(_ a: Fp, _ b: Fp) -> Fp {
-        // a − b modulo 2^256, then + 2p modulo 2^256: the true result lies in (0, 4p), so the wraps cancel.
-        var acc = UInt128(a.l0) &- UInt128(b.l0)
-        let d0 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l1) &- UInt128(b.l1) &- (acc >> 127)
-        let d1 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l2) &- UInt128(b.l2) &- (acc >> 127)
-        let d2 = UInt64(truncatingIfNeeded: acc)
-        let d3 = a.l3 &- b.l3 &- UInt64(truncatingIfNeeded: acc >> 127)
-        acc = UInt128(d0) &+ 2
-        let e0 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(d1) &+ (acc >> 64)
-        let e1 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(d2) &+ (acc >> 64)
-        let e2 = UInt64(truncatingIfNeeded: acc)
-        let e3 = d3 &+ twoP3 &+ UInt64(truncatingIfNeeded: acc >> 64)
-        return Fp(montgomeryLimbs: e0, e1, e2, e3)
-    }
+    static func differencePlusTwoP(_ a: Fp, _ b: Fp) -> Fp { difference(a, b, addingBack: 2, twoP3, always: true) }
 
     /// A value below 2p, reduced below p.
     @inlinable @inline(__always)
@@ -58,23 +42,5 @@ extension Fp {
 extension Fp {
     /// a − b for a, b < 2p, below 2p: 2p is added back on a borrow.
     @inlinable @inline(__always)
-    static func differenceBelowTwoP(_ a: Fp, _ b: Fp) -> Fp {
-        var acc = UInt128(a.l0) &- UInt128(b.l0)
-        let d0 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l1) &- UInt128(b.l1) &- (acc >> 127)
-        let d1 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l2) &- UInt128(b.l2) &- (acc >> 127)
-        let d2 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l3) &- UInt128(b.l3) &- (acc >> 127)
-        let d3 = UInt64(truncatingIfNeeded: acc)
-        let mask = UInt64(truncatingIfNeeded: acc >> 64)
-        acc = UInt128(d0) &+ UInt128(mask & 2)
-        let e0 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(d1) &+ (acc >> 64)
-        let e1 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(d2) &+ (acc >> 64)
-        let e2 = UInt64(truncatingIfNeeded: acc)
-        let e3 = d3 &+ (mask & twoP3) &+ UInt64(truncatingIfNeeded: acc >> 64)
-        return Fp(montgomeryLimbs: e0, e1, e2, e3)
-    }
+    static func differenceBelowTwoP(_ a: Fp, _ b: Fp) -> Fp { difference(a, b, addingBack: 2, twoP3, always: false) }
 }

@@ -135,18 +135,7 @@ public struct StarkShape: Sendable, Equatable {
         ldeSize = n << parameters.logBlowup
         maskDegree = k
 
-        // A constraint of degree D over columns of degree < n + k has degree ≤ D·(n + k − 1); its divisor removes
-        // as many roots as the rows it covers.
-        var bound = 0
-        for c in air.constraints {
-            let divisor: Int
-            switch c.domain {
-            case .everyRow: divisor = n
-            case .transition: divisor = n - 1
-            case .firstRow, .lastRow, .row: divisor = 1
-            }
-            bound = max(bound, c.expression.degree * (n + k - 1) - divisor + 1)
-        }
+        let bound = air.constraints.map { StarkShape.quotientDegreeBound($0, traceLength: n, maskDegree: k) }.max() ?? 0
         compositionDegreeBound = bound
         segmentCount = max(parameters.zeroKnowledge ? 2 : 1, (bound + n - 1) / n)
         // The prover evaluates it on the smallest coset that determines it, at least one trace domain wide.
@@ -174,6 +163,18 @@ public struct StarkShape: Sendable, Equatable {
         friLayerCount = layers - 1
         remainderLength = degree
         queryDomainSize = ldeSize / f
+    }
+
+    /// The number of coefficients of constraint c's quotient C/D: a constraint of degree d over columns of degree
+    /// < n + k has degree ≤ d·(n + k − 1), and its divisor D removes as many roots as the rows it covers.
+    public static func quotientDegreeBound(_ c: Constraint, traceLength n: Int, maskDegree k: Int) -> Int {
+        let divisor: Int
+        switch c.domain {
+        case .everyRow: divisor = n
+        case .transition: divisor = n - 1
+        case .firstRow, .lastRow, .row: divisor = 1
+        }
+        return c.expression.degree * (n + k - 1) - divisor + 1
     }
 
     /// Number of binary folds from layer 0 to the remainder.

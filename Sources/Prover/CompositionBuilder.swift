@@ -18,17 +18,9 @@ struct CompositionBuilder {
         gammas: [Fp]
     ) -> [Fp] {
         let n = shape.traceLength
-        let k = shape.maskDegree
-        // Constraint c has degree ≤ D·(n + k − 1) − (rows its divisor removes).
         var classes: [Int: [Int]] = [:]
         for c in air.constraints {
-            let divisor: Int
-            switch c.domain {
-            case .everyRow: divisor = n
-            case .transition: divisor = n - 1
-            case .firstRow, .lastRow, .row: divisor = 1
-            }
-            let bound = c.expression.degree * (n + k - 1) - divisor + 1
+            let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
             var size = n
             while size < bound { size <<= 1 }
             classes[size, default: []].append(c.index)

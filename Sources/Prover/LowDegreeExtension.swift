@@ -37,7 +37,8 @@ struct LowDegreeExtension {
         NTT.inverse(columns: &coefficients)
         for c in coefficients.indices { addMask(masks[c], to: &coefficients[c]) }
         return ExtendedColumns(
-            values: NTT.evaluateBitReversed(columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength),
+            values: NTT.evaluateBitReversed(
+                columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength),
             masks: masks)
     }
 

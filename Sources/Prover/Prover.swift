@@ -202,7 +202,8 @@ public func prove(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
         logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
         auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
-        remainder: fri.remainder, proofOfWorkNonce: nonce, mainOpening: try! mainTree.open(leaves) { LowDegreeExtension.row($0, of: main.values) },
+        remainder: fri.remainder, proofOfWorkNonce: nonce,
+        mainOpening: try! mainTree.open(leaves) { LowDegreeExtension.row($0, of: main.values) },
         auxOpening: try! auxTree?.open(leaves) { LowDegreeExtension.row($0, of: aux.values) },
         compositionOpening: try! compositionTree.open(leaves) { LowDegreeExtension.row($0, of: compositionColumns) },
         friOpenings: fri.open(queries: cosets))

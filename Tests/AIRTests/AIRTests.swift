@@ -44,8 +44,10 @@ final class DebugCheckerTests: XCTestCase {
         XCTAssertEqual(failures.first?.row, 63)
         // The running sum says some bus does not balance; the imbalances say which.
         let drawn = challenges(2)
-        let bad = try range.air.busImbalances(main: range.trace(values: [1, 2, 64, 3]), publicInputs: [], challenges: drawn)
-        let good = try range.air.busImbalances(main: range.trace(values: [1, 2, 63, 3]), publicInputs: [], challenges: drawn)
+        let bad = try range.air.busImbalances(
+            main: range.trace(values: [1, 2, 64, 3]), publicInputs: [], challenges: drawn)
+        let good = try range.air.busImbalances(
+            main: range.trace(values: [1, 2, 63, 3]), publicInputs: [], challenges: drawn)
         XCTAssertEqual(bad.map(\.isZero), [false])
         XCTAssertEqual(good.map(\.isZero), [true])
     }

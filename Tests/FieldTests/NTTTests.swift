@@ -99,7 +99,8 @@ final class NTTTests: XCTestCase {
         }
         // No LDE point lies in the trace domain: x^n = 1 exactly on the trace domain.
         XCTAssertFalse(ldeDomain.elements.contains { $0.power(UInt64(n)) == .one })
-        XCTAssertEqual(NTT.lowDegreeExtension(columns: [trace, trace], blowup: blowup, offset: .generator), [lde, lde])
+        XCTAssertEqual(
+            NTT.lowDegreeExtension(columns: [trace, trace], blowup: blowup, offset: .generator), [lde, lde])
 
         // Interpolating the LDE on its coset gives back the same polynomial, padded with zeros.
         let back = NTT.interpolate(evaluations: lde, on: ldeDomain)
@@ -133,7 +134,9 @@ final class NTTTests: XCTestCase {
                 XCTAssertEqual(values[c].count, 256)
                 for p in [0, 1, 2, 63, 64, 100, 128, 255] {
                     let x = domain.element(reverseBits(p, width: 8))
-                    XCTAssertEqual(values[c][p], naiveEvaluate(coefficients, at: x), "coset 2^\(logCoset), column \(c), entry \(p)")
+                    XCTAssertEqual(
+                        values[c][p], naiveEvaluate(coefficients, at: x), "coset 2^\(logCoset), column \(c), entry \(p)"
+                    )
                 }
             }
         }
