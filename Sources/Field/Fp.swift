@@ -83,12 +83,20 @@ extension Fp {
     /// Subtracts p from a value below 2p, leaving it below p. Branch-free: the selection is a mask.
     @inlinable @inline(__always)
     static func reduceOnce(_ t0: UInt64, _ t1: UInt64, _ t2: UInt64, _ t3: UInt64) -> Fp {
-        let (d0, b0) = t0.subtractingReportingOverflow(1)
+        subtractUnlessBelow(t0, t1, t2, t3, low: 1, high: p3)
+    }
+
+    /// Subtracts m = low + high·2^192 from t unless t < m (p for the field, 2p for the lazy forms).
+    @inlinable @inline(__always)
+    static func subtractUnlessBelow(
+        _ t0: UInt64, _ t1: UInt64, _ t2: UInt64, _ t3: UInt64, low: UInt64, high: UInt64
+    ) -> Fp {
+        let (d0, b0) = t0.subtractingReportingOverflow(low)
         let (d1, b1) = t1.subtractingReportingOverflow(b0 ? 1 : 0)
         let (d2, b2) = t2.subtractingReportingOverflow(b1 ? 1 : 0)
-        let wide = UInt128(t3) &- UInt128(p3) &- UInt128(b2 ? 1 : 0)
+        let wide = UInt128(t3) &- UInt128(high) &- UInt128(b2 ? 1 : 0)
         let d3 = UInt64(truncatingIfNeeded: wide)
-        // A borrow out of the top limb means t < p: keep t.
+        // A borrow out of the top limb means t < m: keep t.
         let keep = UInt64(truncatingIfNeeded: wide >> 64)
         return Fp(
             montgomeryLimbs: d0 ^ ((d0 ^ t0) & keep), d1 ^ ((d1 ^ t1) & keep), d2 ^ ((d2 ^ t2) & keep),

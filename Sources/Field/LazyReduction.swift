@@ -17,16 +17,8 @@ extension Fp {
         acc = UInt128(a.l2) &+ UInt128(b.l2) &+ (acc >> 64)
         let s2 = UInt64(truncatingIfNeeded: acc)
         let s3 = a.l3 &+ b.l3 &+ UInt64(truncatingIfNeeded: acc >> 64)
-        // s < 4p; subtract 2p = (2, 0, 0, 2·p3) unless that borrows.
-        let (d0, b0) = s0.subtractingReportingOverflow(2)
-        let (d1, b1) = s1.subtractingReportingOverflow(b0 ? 1 : 0)
-        let (d2, b2) = s2.subtractingReportingOverflow(b1 ? 1 : 0)
-        let wide = UInt128(s3) &- UInt128(twoP3) &- UInt128(b2 ? 1 : 0)
-        let d3 = UInt64(truncatingIfNeeded: wide)
-        let keep = UInt64(truncatingIfNeeded: wide >> 64)
-        return Fp(
-            montgomeryLimbs: d0 ^ ((d0 ^ s0) & keep), d1 ^ ((d1 ^ s1) & keep), d2 ^ ((d2 ^ s2) & keep),
-            d3 ^ ((d3 ^ s3) & keep))
+        // s < 4p; subtract 2p = (2, 0, 0, 2·p3) unless s is below it.
+        return subtractUnlessBelow(s0, s1, s2, s3, low: 2, high: twoP3)
     }
 
     /// a − b + 2p for a, b < 2p: positive and below 4p, ready to be a product's first factor. (Modulo 2^256 the
