@@ -55,11 +55,12 @@ public struct ProofParameters: Hashable, Sendable {
 
 /// Named parameter sets.
 public enum Profile: String, CaseIterable, Sendable {
-    /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^11 to 2^26 rows: blowup 8,
-    /// 57 queries, 20 grinding bits, folding by 2, which keeps proofs of wide circuits small.
+    /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^11 to 2^26 rows, proving as fast
+    /// as any set that does: blowup 4, 92 queries, 20 grinding bits, folding by 2.
     case `default`
-    /// About 100 conjectured bits (≥ 100 from 2^14 rows) at blowup 4, proving about 1.7 times as fast as `default`;
-    /// only about 60 proven bits, so the default verifier policy refuses it.
+    /// About 100 conjectured bits (≥ 100 from 2^14 rows) at blowup 4 with fewer queries than `default` (folding by
+    /// 4): slightly smaller proofs and faster verification, proving in about the same time; only about 60 proven
+    /// bits, so the default verifier policy refuses it.
     case fast
     /// Tiny parameters for tests: fast and insecure (about 18 conjectured, 10 proven bits), refused by the default
     /// verifier policy. No zero knowledge.
@@ -67,28 +68,25 @@ public enum Profile: String, CaseIterable, Sendable {
     /// ethSTARK's benchmark parameters (blowup 4, 30 queries, 20 grinding bits), for side-by-side timing: about 80
     /// conjectured and 50 proven bits.
     case ethstark
+    /// At least 100 proven bits from 2^11 rows with smaller proofs than `default` (about 30% for the RV32IM circuit)
+    /// at blowup 8, 57 queries, folding by 2; proving takes about 1.6 times the time and the memory.
+    case compact
 
     /// The parameter set. `docs/security.md` tabulates each one's figures.
     public var parameters: ProofParameters {
         switch self {
         case .default:
-            // Proven bits are about q·log₂(1/√ρ) + grinding, with ρ = (n + k)/N and mask degree k = 2·2^r·q + 2
-            // for folding by 2^r, so short traces, where k is a large fraction of n, set the query count. With the
-            // mask degree of 2^r·q + 2 that an earlier analysis used, the smallest q reaching 100 proven bits over
-            // 2^10…2^22 rows (RescueShaped AIR: 12 columns, 36 constraints, degree 3), with the proof size at 2^15
-            // rows, was:
-            //   blowup 8,  fold 4, q 60:  100.8 bits at 2^10, 109.8 at 2^16;  254 KB   ← chosen
-            //   blowup 8,  fold 8, q 67:  100.0 at 2^10, 120.1 at 2^16;       418 KB
-            //   blowup 8,  fold 2, q 57:  101.0 at 2^10, 105.4 at 2^16;       249 KB
-            //   blowup 16, fold 8, q 45:  100.1 at 2^10, 109.8 at 2^16;       294 KB
-            // Proving 2^15 rows (best of 5, 2 cores) took 2.0–2.6 s for every blowup-8 set and 2.8 s (median 5.0 s)
-            // at blowup 16, whose extended domain is twice as large. Among the blowup-8 sets, folding by 4 keeps
-            // the mask small and the proof small with fewer FRI layers than folding by 2.
-            // Two things changed that choice. The mask degree doubled (k = 2·2^r·q + 2), which favours small
-            // folding factors. And the RV32IM circuit opens about 215 columns at every point of every queried
-            // coset, so its proofs are mostly layer-0 rows: folding by 2 opens 2 rows per query instead of 4,
-            // halving them, at the cost of more (narrow) FRI layers. Folding by 2 with 57 queries (k = 230) gives
-            // 101.1 proven bits at 2^11 rows (97.1 at 2^10) and 105.3 at 2^16.
+            // The prover's cost grows with the blowup (every extended column, its transforms and its Merkle tree),
+            // the proof with the queries. Blowup 2 would save nothing: the composition polynomial of a degree-3
+            // circuit needs 4n points anyway. At blowup 4 each query proves about one bit (Johnson bound), and the
+            // mask degree k = 2·2·q + 2 grows with q, so 92 queries are the fewest that reach 100 proven bits at
+            // 2^11 rows (100.9; 112.3 at 2^16). Against `compact` on the RV32IM circuit at 2^18 rows: 1.6 times as
+            // fast, 40% less memory, 40% larger proofs.
+            return ProofParameters(logBlowup: 2, queryCount: 92, grindingBits: 20, logFoldingFactor: 1)
+        case .compact:
+            // Blowup 8, folding by 2, 57 queries (k = 230): 101.1 proven bits at 2^11 rows (97.1 at 2^10), 105.3 at
+            // 2^16. Folding by 2 opens two rows of every committed column per query instead of four, and the
+            // RV32IM circuit's proofs are mostly those rows.
             return ProofParameters(logBlowup: 3, queryCount: 57, grindingBits: 20, logFoldingFactor: 1)
         case .fast:
             // 41 queries of 2 conjectured bits each, less the mask's rate loss, plus 20 grinding bits: 101.9 at 2^16.

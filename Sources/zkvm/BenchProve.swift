@@ -18,7 +18,7 @@ struct BenchProve: ParsableCommand {
     @Option(name: .customLong("log-cycles"), help: "About 2^N cycles per run; repeat for several (default 16 and 18).")
     var logCycles: [Int] = []
 
-    @Option(help: "Proof profile: default, fast, test or ethstark.")
+    @Option(help: "Proof profile: default, fast, compact, test or ethstark.")
     var profile = "default"
 
     @Flag(help: "Print the time of each prover phase.")

@@ -111,12 +111,13 @@ struct Prove: ParsableCommand {
 
 /// The profiles `zkvm prove` offers.
 enum ProfileOption: String, CaseIterable, ExpressibleByArgument {
-    case `default`, fast, test
+    case `default`, fast, compact, test
 
     var profile: Profile {
         switch self {
         case .default: return .default
         case .fast: return .fast
+        case .compact: return .compact
         case .test: return .test
         }
     }

@@ -48,10 +48,11 @@ AIRS = {
 
 PROFILES = {
     # name: (log blowup, queries, grinding bits, log folding factor, log remainder degree, zero knowledge)
-    "default": (3, 57, 20, 1, 5, True),
+    "default": (2, 92, 20, 1, 5, True),
     "fast": (2, 41, 20, 2, 5, True),
     "test": (2, 8, 2, 2, 5, False),
     "ethstark": (2, 30, 20, 3, 5, True),
+    "compact": (3, 57, 20, 1, 5, True),
 }
 
 
