@@ -146,13 +146,12 @@ extension ConstraintProgram {
                     let columns = Columns(
                         main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size,
                         nextStride: nextStride)
-                    var outputs = values.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
+                    let outputs = values.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
                     defer { outputs.forEach { $0.deallocate() } }
                     evaluateOverDomain(columns, scalars: scalars) { start, count, c, v in
                         (outputs[c] + start).update(from: v, count: count)
                     }
                     for c in values.indices { values[c] = Array(UnsafeBufferPointer(start: outputs[c], count: size)) }
-                    outputs = []
                 }
             }
         }

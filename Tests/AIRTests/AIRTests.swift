@@ -52,6 +52,25 @@ final class DebugCheckerTests: XCTestCase {
         XCTAssertEqual(good.map(\.isZero), [true])
     }
 
+    #if os(Linux)
+        /// Evaluating expressions over a trace allocates a buffer per expression; every one must be freed again.
+        func testBuildingAuxiliaryColumnsGivesBackItsMemory() throws {
+            func residentKB() -> Int {
+                let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+                let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+                return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+            }
+            let range = RangeCheckAIR(bits: 6)
+            let trace = range.trace(values: (0..<(1 << 18)).map { UInt64($0 % 64) })
+            let drawn = challenges(2)
+            for _ in 0..<2 { _ = try range.air.buildAuxiliaryColumns(main: trace, publicInputs: [], challenges: drawn) }
+            let before = residentKB()
+            for _ in 0..<8 { _ = try range.air.buildAuxiliaryColumns(main: trace, publicInputs: [], challenges: drawn) }
+            // Each call evaluates 4 expressions on 2^18 rows, 32 MB; keeping them would grow the process by 256 MB.
+            XCTAssertLessThan(residentKB() - before, 96 * 1024)
+        }
+    #endif
+
     func testDefinitionsAreValidated() {
         func invalid(_ build: () throws -> AIR) -> String {
             do {
