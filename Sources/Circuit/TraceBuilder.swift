@@ -27,7 +27,7 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Turns a machine execution into the circuit's trace columns.
 public struct TraceBuilder {
     /// The largest trace this builder makes: 2^18 rows, about 260,000 cycles. The prover keeps every column's
-    /// extension in memory; at 2^18 rows the default profile peaks near 10 GB, so a longer execution is refused
+    /// extension in memory; at 2^18 rows the default profile peaks near 8 GB, so a longer execution is refused
     /// (with this limit named) rather than exhausting the machine. Segmenting long runs is how to go further.
     public static let maxLogRows = 18
 
