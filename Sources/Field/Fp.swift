@@ -104,8 +104,12 @@ extension Fp {
     }
 
     @inlinable @inline(__always)
-    public static func + (a: Fp, b: Fp) -> Fp {
-        // Both are below p < 2^252, so the sum fits in four limbs.
+    public static func + (a: Fp, b: Fp) -> Fp { sum(a, b, subtractingUnlessBelow: 1, p3) }
+
+    /// a + b over four limbs, then m = low + high·2^192 subtracted unless the sum is below it: p for the field's
+    /// addition (both below p < 2^252), 2p for the lazy forms (both below 2p, so the sum is below 4p < 2^254).
+    @inlinable @inline(__always)
+    static func sum(_ a: Fp, _ b: Fp, subtractingUnlessBelow low: UInt64, _ high: UInt64) -> Fp {
         var acc = UInt128(a.l0) &+ UInt128(b.l0)
         let s0 = UInt64(truncatingIfNeeded: acc)
         acc = UInt128(a.l1) &+ UInt128(b.l1) &+ (acc >> 64)
@@ -113,7 +117,7 @@ extension Fp {
         acc = UInt128(a.l2) &+ UInt128(b.l2) &+ (acc >> 64)
         let s2 = UInt64(truncatingIfNeeded: acc)
         let s3 = a.l3 &+ b.l3 &+ UInt64(truncatingIfNeeded: acc >> 64)
-        return reduceOnce(s0, s1, s2, s3)
+        return subtractUnlessBelow(s0, s1, s2, s3, low: low, high: high)
     }
 
     @inlinable @inline(__always)

@@ -9,30 +9,18 @@ extension Fp {
 
     /// a + b for a, b < 2p, below 2p.
     @inlinable @inline(__always)
-    static func sumBelowTwoP(_ a: Fp, _ b: Fp) -> Fp {
-        var acc = UInt128(a.l0) &+ UInt128(b.l0)
-        let s0 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l1) &+ UInt128(b.l1) &+ (acc >> 64)
-        let s1 = UInt64(truncatingIfNeeded: acc)
-        acc = UInt128(a.l2) &+ UInt128(b.l2) &+ (acc >> 64)
-        let s2 = UInt64(truncatingIfNeeded: acc)
-        let s3 = a.l3 &+ b.l3 &+ UInt64(truncatingIfNeeded: acc >> 64)
-        // s < 4p; subtract 2p = (2, 0, 0, 2·p3) unless s is below it.
-        return subtractUnlessBelow(s0, s1, s2, s3, low: 2, high: twoP3)
-    }
+    static func sumBelowTwoP(_ a: Fp, _ b: Fp) -> Fp { sum(a, b, subtractingUnlessBelow: 2, twoP3) }
 
     /// a − b + 2p for a, b < 2p: positive and below 4p, ready to be a product's first factor. (Modulo 2^256 the
     /// subtraction may wrap; adding 2p always brings it back, as the true result lies in (0, 4p).)
     @inlinable @inline(__always)
     static func differencePlusTwoP(_ a: Fp, _ b: Fp) -> Fp { difference(a, b, addingBack: 2, twoP3, always: true) }
 
-    /// A value below 2p, reduced below p.
-    @inlinable @inline(__always)
-    static func reducedBelowP(_ a: Fp) -> Fp { reduceOnce(a.l0, a.l1, a.l2, a.l3) }
-}
-
-extension Fp {
     /// a − b for a, b < 2p, below 2p: 2p is added back on a borrow.
     @inlinable @inline(__always)
     static func differenceBelowTwoP(_ a: Fp, _ b: Fp) -> Fp { difference(a, b, addingBack: 2, twoP3, always: false) }
+
+    /// A value below 2p, reduced below p.
+    @inlinable @inline(__always)
+    static func reducedBelowP(_ a: Fp) -> Fp { reduceOnce(a.l0, a.l1, a.l2, a.l3) }
 }

@@ -43,19 +43,6 @@ public enum NTT {
         return values
     }
 
-    /// Evaluates on the subgroup of order `values.count`, in place, leaving the values in bit-reversed order: entry
-    /// p is the value at ω^rev(p). One pass over memory cheaper than ``forward(_:parallel:)``.
-    public static func forwardBitReversed(_ values: inout [Fp], parallel: Bool = false) {
-        let n = values.count
-        let twiddles = Twiddles.forward(logSize: log2(n))
-        let threads = parallel && n >= 1 << 12 ? Parallel.coreCount : 1
-        values.withUnsafeMutableBufferPointer { buffer in
-            twiddles.withUnsafeBufferPointer { tw in
-                transform(buffer.baseAddress!, count: n, twiddles: tw.baseAddress!, threads: threads, permute: false)
-            }
-        }
-    }
-
     /// Swaps natural and bit-reversed order, in place (the permutation is its own inverse).
     public static func permuteBitReversed(_ values: inout [Fp]) {
         let n = values.count

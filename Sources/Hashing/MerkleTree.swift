@@ -65,19 +65,6 @@ public struct MerkleTree: Sendable {
         }
     }
 
-    /// Commits to `leafCount` rows of `width` elements that `row(leaf, destination)` writes on demand, without
-    /// keeping them: for a prover whose rows are columns of a large table, so that the table is not copied.
-    /// `row` is called once per leaf, from several threads at once. Openings of such a tree take the rows from the
-    /// caller: ``open(_:rows:)``.
-    public init(
-        leafCount: Int, width: Int, salts source: Salts = .random,
-        rows row: @Sendable (Int, UnsafeMutablePointer<Fp>) -> Void
-    ) throws(MerkleError) {
-        try self.init(leafCount: leafCount, width: width, salts: source, storing: []) { leaves, out in
-            for (k, leaf) in leaves.enumerated() { row(leaf, out + k * width) }
-        }
-    }
-
     /// Commits to `leafCount` rows of `width` elements that `rows(leaves, destination)` writes on demand, a run of
     /// consecutive leaves at a time (row-major, at most ``rowBlock`` rows), without keeping them. Filling a block at
     /// once lets a caller whose rows are columns read each column sequentially. `rows` is called from several

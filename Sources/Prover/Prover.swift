@@ -152,11 +152,16 @@ public func prove(
 
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     let zNext = z * shape.traceGenerator
+    // Main then auxiliary columns, on the trace domain with their masks: what the values at z, z·ω and DEEP use.
+    let traces = trace.columns + auxColumns
+    let masks = main.masks + aux.masks
+    let mainCount = air.mainColumns.count
+    let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
+    let atZ = lde.evaluate(traces: traces, masks: masks, indices: Array(traces.indices), at: z)
+    let atZNext = lde.evaluate(traces: traces, masks: masks, indices: nextRowColumns, at: zNext)
     let ood = OutOfDomainValues(
-        main: lde.evaluate(traces: trace.columns, masks: main.masks, indices: Array(main.values.indices), at: z),
-        mainNext: lde.evaluate(traces: trace.columns, masks: main.masks, indices: air.nextRowMainColumns, at: zNext),
-        aux: lde.evaluate(traces: auxColumns, masks: aux.masks, indices: Array(aux.values.indices), at: z),
-        auxNext: lde.evaluate(traces: auxColumns, masks: aux.masks, indices: air.nextRowAuxColumns, at: zNext),
+        main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
+        aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
         composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
@@ -166,9 +171,8 @@ public func prove(
 
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
     let layer0 = lde.deepComposition(
-        traces: trace.columns + auxColumns, masks: main.masks + aux.masks, composition: compositionColumns, ood: ood,
-        coefficients: deep, z: z, zNext: zNext,
-        nextRowColumns: air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count })
+        traces: traces, masks: masks, composition: compositionColumns, ood: ood, coefficients: deep, z: z,
+        zNext: zNext, nextRowColumns: nextRowColumns)
 
     phases.end("DEEP composition")
 

@@ -88,9 +88,8 @@ public func proveWithInfo(
 
     // Tracing records a row per cycle, so a run the circuit could never hold is refused before it is traced.
     let result = try execute(program: program, input: input, limits: options.limits)
-    let maximumRows = maximumTraceRows
-    if result.cycles >= UInt64(maximumRows) {
-        throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumRows)
+    if result.cycles >= UInt64(maximumTraceRows) {
+        throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumTraceRows)
     }
     clock.end("execute")
 

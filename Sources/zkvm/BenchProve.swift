@@ -59,7 +59,7 @@ struct BenchProve: ParsableCommand {
                 ("fibonacci", { n in withUnsafeBytes(of: UInt32(n).littleEndian) { Array($0) } }),
                 ("sha256", { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }),
             ]
-            var guests: [(String, [UInt8])] = []
+            var guests: [(String, Program, [UInt8])] = []
             for (name, make) in makers {
                 let file = root.appendingPathComponent("Vectors/programs/\(name)/program.elf")
                 let program = try Program(bytes: [UInt8](try Data(contentsOf: file)))
@@ -70,11 +70,9 @@ struct BenchProve: ParsableCommand {
                     let cycles = Int(result.cycles)
                     return (cycles + input.count + result.journal.count + result.log.count + 64, cycles)
                 }
-                guests.append((name, make(size)))
+                guests.append((name, program, make(size)))
             }
-            for (name, input) in guests {
-                let file = root.appendingPathComponent("Vectors/programs/\(name)/program.elf")
-                let program = try Program(bytes: [UInt8](try Data(contentsOf: file)))
+            for (name, program, input) in guests {
                 resetPeakResident()
                 let trace = try Machine(program: program, input: input).trace()
                 let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)

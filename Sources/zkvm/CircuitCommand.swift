@@ -92,7 +92,7 @@ struct CircuitCommand: ParsableCommand {
 
     static func json(_ air: AIR, id: String) -> String {
         let names = air.names
-        func string(_ s: String) -> String { jsonString(s) }
+        func string(_ s: String) -> String { CLIFiles.quoted(s) }
         func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
         func object(_ fields: [(String, String)]) -> String {
             "{" + fields.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
@@ -131,24 +131,5 @@ struct CircuitCommand: ParsableCommand {
             ("auxiliary_columns", columns(air.auxColumns)), ("max_degree", "\(air.maxDegree)"),
             ("circuit_id", string(id)),
         ]) + "\n"
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    private static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

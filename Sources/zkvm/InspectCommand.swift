@@ -41,11 +41,7 @@ struct Inspect: ParsableCommand {
         print(
             "  image      \(segments.count) \(segments.count == 1 ? "segment" : "segments"), \(imageBytes) bytes, "
                 + "entry 0x\(String(format: "%08x", receipt.program.entry))")
-        print("  journal    \(claim.journal.count) bytes")
-        if !claim.journal.isEmpty {
-            print("    hex      \(CLIFiles.hex(claim.journal))")
-            if let text = CLIFiles.printable(claim.journal) { print("    text     \(text)") }
-        }
+        CLIFiles.printJournal(claim.journal, indent: "  ", column: 13)
         print("  exit code  \(claim.exitCode)")
         print("size         \(bytes.count) bytes")
         for section in receipt.sections {

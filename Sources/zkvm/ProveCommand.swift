@@ -189,6 +189,7 @@ enum CLIFiles {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A JSON string literal: quotes, backslashes and control characters escaped, everything else as UTF-8.
     static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -196,6 +197,8 @@ enum CLIFiles {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
             case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
@@ -208,12 +211,16 @@ enum CLIFiles {
         "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
     }
 
-    /// The journal's size, hex and (when it is printable text) its text, as `zkvm run` prints them.
-    static func printJournal(_ journal: [UInt8]) {
-        print("journal     \(journal.count) bytes")
+    /// The journal's size, hex and (when it is printable text) its text, as `zkvm run` prints them; `indent` and
+    /// `column` (where the values start) fit it into a larger listing.
+    static func printJournal(_ journal: [UInt8], indent: String = "", column: Int = 12) {
+        func line(_ label: String, _ value: String) {
+            print(indent + label.padding(toLength: column - indent.count, withPad: " ", startingAt: 0) + value)
+        }
+        line("journal", "\(journal.count) bytes")
         guard !journal.isEmpty else { return }
-        print("  hex       \(hex(journal))")
-        if let text = printable(journal) { print("  text      \(text)") }
+        line("  hex", hex(journal))
+        if let text = printable(journal) { line("  text", text) }
     }
 
     /// The bytes as a quoted, escaped string when they are printable ASCII (tabs and newlines allowed), else nil.

@@ -62,11 +62,7 @@ struct Run: ParsableCommand {
                     + "\"cycles\": \(result.cycles), \"journal\": \"\(CLIFiles.hex(result.journal))\", "
                     + "\"log\": \"\(CLIFiles.hex(result.log))\", \"pages\": \(result.pagesTouched)}")
         } else {
-            print("journal     \(result.journal.count) bytes")
-            if !result.journal.isEmpty {
-                print("  hex       \(CLIFiles.hex(result.journal))")
-                if let text = CLIFiles.printable(result.journal) { print("  text      \(text)") }
-            }
+            CLIFiles.printJournal(result.journal)
             print("exit code   \(result.exitCode)")
             print("cycles      \(result.cycles)")
             print("program id  \(machine.program.idHex)")

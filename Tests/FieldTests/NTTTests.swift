@@ -108,13 +108,13 @@ final class NTTTests: XCTestCase {
         XCTAssertTrue(back[n...].allSatisfy { $0.isZero })
     }
 
-    func testBitReversedForwardSkipsOnlyThePermutation() {
+    func testOneCosetIsTheForwardTransformWithoutItsPermutation() {
         for log in [0, 1, 4, 15] {
             let coefficients = randomVector(1 << log, seed: 400 + UInt64(log))
             var natural = coefficients
             NTT.forward(&natural)
-            var reversed = coefficients
-            NTT.forwardBitReversed(&reversed, parallel: true)
+            var reversed = NTT.evaluateBitReversed(
+                columns: [coefficients], on: Domain(logSize: log), logCosetSize: log)[0]
             for p in reversed.indices {
                 XCTAssertEqual(reversed[p], natural[reverseBits(p, width: log)], "size 2^\(log), entry \(p)")
             }

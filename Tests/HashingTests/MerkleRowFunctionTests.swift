@@ -1,5 +1,6 @@
 import Field
 import Hashing
+import Synchronization
 import Testing
 
 /// A tree built from a row function commits to exactly what a tree built from the same rows commits to.
@@ -11,10 +12,18 @@ import Testing
         let rows = (0..<leaves * width).map { _ in Fp.random(using: &rng) }
         let salts = (0..<leaves).map { _ in Salt.random() }
         let flat = try MerkleTree(rows: rows, width: width, salts: .explicit(salts))
-        let lazy = try MerkleTree(leafCount: leaves, width: width, salts: .explicit(salts)) { leaf, out in
-            for j in 0..<width { out[j] = rows[leaf * width + j] }
+        let asked = Mutex<[Range<Int>]>([])
+        let lazy = try MerkleTree(leafCount: leaves, width: width, salts: .explicit(salts)) { run, out in
+            asked.withLock { $0.append(run) }
+            for (k, leaf) in run.enumerated() {
+                for j in 0..<width { out[k * width + j] = rows[leaf * width + j] }
+            }
         }
         #expect(lazy.root == flat.root)
+        // Every leaf was asked for exactly once, in runs no longer than the promised block.
+        let runs = asked.withLock { $0 }
+        #expect(runs.allSatisfy { $0.count <= MerkleTree.rowBlock })
+        #expect(runs.flatMap { Array($0) }.sorted() == Array(0..<leaves))
         let indices = [0, leaves / 2, leaves - 1]
         let opening = try lazy.open(indices) { Array(rows[$0 * width..<($0 + 1) * width]) }
         #expect(opening == (try flat.open(indices)))

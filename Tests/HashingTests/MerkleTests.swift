@@ -1,6 +1,5 @@
 import Field
 import Hashing
-import Synchronization
 import Testing
 
 @Suite struct MerkleTests {
@@ -35,42 +34,6 @@ import Testing
         #expect(open.root == Self.referenceRoot(rows: rows, width: width, salts: nil))
         #expect(open.root != tree.root)
         #expect(Array(tree.row(at: n - 1)) == Array(rows[(n - 1) * width..<n * width]))
-    }
-
-    @Test(arguments: [1, 16, 1024, 4096])
-    func treesFromRowFunctionsMatchTheRowBuffer(leafCount n: Int) throws {
-        var rng = SeededGenerator(seed: 7 + UInt64(n))
-        let width = 5
-        let rows = Self.randomRows(n, width, &rng)
-        let stream = try RandomStream(seed: [UInt8](repeating: 9, count: 32))
-        let buffered = try MerkleTree(rows: rows, width: width, salts: .stream(stream))
-        let perRow = try MerkleTree(leafCount: n, width: width, salts: .stream(stream)) { leaf, out in
-            for j in 0..<width { out[j] = rows[leaf * width + j] }
-        }
-        let blocks = Mutex<[Range<Int>]>([])
-        let perBlock = try MerkleTree(leafCount: n, width: width, salts: .stream(stream)) { leaves, out in
-            blocks.withLock { $0.append(leaves) }
-            for (k, leaf) in leaves.enumerated() {
-                for j in 0..<width { out[k * width + j] = rows[leaf * width + j] }
-            }
-        }
-        #expect(perRow.root == buffered.root)
-        #expect(perBlock.root == buffered.root)
-        // Every leaf was asked for exactly once, in runs no longer than the promised block.
-        let asked = blocks.withLock { $0 }
-        #expect(asked.allSatisfy { $0.count <= MerkleTree.rowBlock })
-        #expect(asked.flatMap { Array($0) }.sorted() == Array(0..<n))
-        let ends = Array(Set([0, n - 1])).sorted()
-        let opened = try perBlock.open(ends) { leaf in Array(rows[leaf * width..<(leaf + 1) * width]) }
-        let verified = try opened.verify(root: perBlock.root, leafCount: n, width: width, salted: true, indices: ends)
-        #expect(verified == ends.map { Array(rows[$0 * width..<($0 + 1) * width]) })
-        // A caller that hands back the wrong row at opening time makes an opening that does not verify.
-        if n > 1 {
-            let wrong = try perBlock.open([1]) { _ in Array(rows[0..<width]) }
-            #expect(throws: (any Error).self) {
-                try wrong.verify(root: perBlock.root, leafCount: n, width: width, salted: true, indices: [1])
-            }
-        }
     }
 
     @Test func randomSaltsHideEqualRows() throws {
