@@ -71,12 +71,7 @@ public enum NTT {
             nonisolated(unsafe) let out = buffer.baseAddress!
             Parallel.forEachChunk(of: cosets, chunks: cosets) { range in
                 for c in range {
-                    let shift = domain.offset * domain.generator.power(UInt64(reverseBits(c, width: log2(cosets))))
-                    var x = Fp.one
-                    for i in 0..<length {
-                        out[c * length + i] = x
-                        x *= shift
-                    }
+                    writePowers(of: cosetShift(c, cosets: cosets, of: domain), count: length, to: out + c * length)
                 }
             }
         }
@@ -93,15 +88,7 @@ public enum NTT {
                             Parallel.forEachChunk(of: cosets, chunks: cosets) { range in
                                 for c in range {
                                     let block = out + c * m
-                                    let s = p + c * length
-                                    let head = min(m, a.count)
-                                    for i in 0..<head { block[i] = a[i] * s[i] }
-                                    for i in head..<m { block[i] = .zero }
-                                    var i = m
-                                    while i < a.count {
-                                        block[i & (m - 1)] += a[i] * s[i]
-                                        i += 1
-                                    }
+                                    scaleAndFold(a, powers: p + c * length, into: block, count: m)
                                     transform(block, count: m, twiddles: tw, threads: 1, permute: false)
                                 }
                             }
@@ -111,6 +98,137 @@ public enum NTT {
                 count = domain.size
             }
         }
+    }
+
+    /// Entries [c·m, (c + 1)·m) of ``evaluateBitReversed(columns:on:logCosetSize:)``, coset c alone, written to
+    /// `outputs[i]` for column i (m = 2^`logCosetSize` entries each). The columns are spread over the cores: the
+    /// form for a prover that keeps one coset at a time.
+    public static func evaluateCoset(
+        _ c: Int, columns: [[Fp]], on domain: Domain, logCosetSize: Int, into outputs: [UnsafeMutablePointer<Fp>]
+    ) {
+        precondition(logCosetSize <= domain.logSize, "a coset larger than the domain")
+        precondition(outputs.count == columns.count, "one output per column")
+        let m = 1 << logCosetSize
+        let cosets = domain.size / m
+        precondition(c >= 0 && c < cosets, "coset \(c) of \(cosets)")
+        let length = columns.map(\.count).max() ?? 0
+        var powers = [Fp](repeating: .zero, count: length)
+        powers.withUnsafeMutableBufferPointer {
+            writePowers(of: cosetShift(c, cosets: cosets, of: domain), count: length, to: $0.baseAddress!)
+        }
+        let twiddles = Twiddles.forward(logSize: logCosetSize)
+        withUnsafeBuffers(columns) { columns in
+            powers.withUnsafeBufferPointer { p in
+                twiddles.withUnsafeBufferPointer { tw in
+                    nonisolated(unsafe) let (columns, p, tw, outputs) = (
+                        columns, p.baseAddress!, tw.baseAddress!, outputs
+                    )
+                    Parallel.forEachChunk(of: columns.count, chunks: columns.count) { range in
+                        for i in range {
+                            scaleAndFold(columns[i], powers: p, into: outputs[i], count: m)
+                            transform(outputs[i], count: m, twiddles: tw, threads: 1, permute: false)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Entries `positions` of ``evaluateBitReversed(columns:on:logCosetSize:)``: `result[i][j]` is column i's entry
+    /// at `positions[j]`. Each transform is pruned to the outputs asked for (a decimation-in-frequency block is
+    /// computed only if one of them lies in it), so a few dozen positions per coset cost well under a full
+    /// extension: what a prover that does not keep its extended columns pays to open rows.
+    public static func evaluateBitReversed(
+        columns: [[Fp]], on domain: Domain, logCosetSize: Int, at positions: [Int]
+    ) -> [[Fp]] {
+        precondition(logCosetSize <= domain.logSize, "a coset larger than the domain")
+        precondition(positions.allSatisfy { $0 >= 0 && $0 < domain.size }, "a position outside the domain")
+        let m = 1 << logCosetSize
+        let cosets = domain.size / m
+        let length = columns.map(\.count).max() ?? 0
+        let twiddles = Twiddles.forward(logSize: logCosetSize)
+        var result = columns.map { _ in [Fp](repeating: .zero, count: positions.count) }
+        // Positions by coset, each coset's local offsets sorted, with where each answer goes.
+        let byCoset = Dictionary(grouping: positions.indices, by: { positions[$0] / m })
+        for (c, indices) in byCoset.sorted(by: { $0.key < $1.key }) {
+            let local = Array(Set(indices.map { positions[$0] % m })).sorted()
+            var powers = [Fp](repeating: .zero, count: length)
+            powers.withUnsafeMutableBufferPointer {
+                writePowers(of: cosetShift(c, cosets: cosets, of: domain), count: length, to: $0.baseAddress!)
+            }
+            result.withUnsafeMutableBufferPointer { result in
+                withUnsafeBuffers(columns) { columns in
+                    powers.withUnsafeBufferPointer { p in
+                        twiddles.withUnsafeBufferPointer { tw in
+                            nonisolated(unsafe) let (columns, p, tw, result) =
+                                (columns, p.baseAddress!, tw.baseAddress!, result)
+                            Parallel.forEachChunk(of: columns.count, chunks: columns.count) { range in
+                                let block = UnsafeMutablePointer<Fp>.allocate(capacity: m)
+                                defer { block.deallocate() }
+                                for i in range {
+                                    scaleAndFold(columns[i], powers: p, into: block, count: m)
+                                    prunedTransform(block, count: m, twiddles: tw, needed: local[...])
+                                    for j in indices { result[i][j] = block[positions[j] % m] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// s_c = offset·ω^rev(c), the shift of coset c of `domain` (in the bit-reversed coset order).
+    private static func cosetShift(_ c: Int, cosets: Int, of domain: Domain) -> Fp {
+        domain.offset * domain.generator.power(UInt64(reverseBits(c, width: log2(cosets))))
+    }
+
+    private static func writePowers(of x: Fp, count: Int, to out: UnsafeMutablePointer<Fp>) {
+        var power = Fp.one
+        for i in 0..<count {
+            out[i] = power
+            power *= x
+        }
+    }
+
+    /// block[i] = Σ_(j ≡ i mod m) a[j]·s^j: the coefficients of p(s·X) folded modulo X^m − 1, whose transform of
+    /// size m is p on s·⟨ω_m⟩.
+    @inline(__always)
+    private static func scaleAndFold(
+        _ a: UnsafeBufferPointer<Fp>, powers s: UnsafePointer<Fp>, into block: UnsafeMutablePointer<Fp>, count m: Int
+    ) {
+        let head = min(m, a.count)
+        for i in 0..<head { block[i] = a[i] * s[i] }
+        for i in head..<m { block[i] = .zero }
+        var i = m
+        while i < a.count {
+            block[i & (m - 1)] += a[i] * s[i]
+            i += 1
+        }
+    }
+
+    /// The decimation-in-frequency transform of `transform(_:count:twiddles:threads:permute:)` (output in
+    /// bit-reversed order), computing only the blocks that hold a `needed` position (sorted, relative to `a`).
+    /// Other entries are left meaningless. Blocks that are mostly needed run the full kernel.
+    private static func prunedTransform(
+        _ a: UnsafeMutablePointer<Fp>, count n: Int, twiddles w: UnsafePointer<Fp>, needed: ArraySlice<Int>
+    ) {
+        guard !needed.isEmpty, n > 1 else { return }
+        if needed.count * 16 >= n {
+            transform(a, count: n, twiddles: w, threads: 1, permute: false)
+            return
+        }
+        let half = n >> 1
+        for j in 0..<half {
+            let u = a[j]
+            let v = a[j + half]
+            a[j] = u + v
+            a[j + half] = (u - v) * w[half + j]
+        }
+        let split = needed.firstIndex { $0 >= half } ?? needed.endIndex
+        prunedTransform(a, count: half, twiddles: w, needed: needed[..<split])
+        prunedTransform(a + half, count: half, twiddles: w, needed: needed[split...].map { $0 - half }[...])
     }
 
     /// The coefficients of the polynomial of degree < domain.size taking `evaluations` on `domain`.

@@ -147,6 +147,39 @@ final class NTTTests: XCTestCase {
         XCTAssertEqual(Array(full[0..<64]), small)
     }
 
+    func testOneCosetAloneIsItsRunOfTheBitReversedEvaluation() {
+        let columns = [randomVector(40, seed: 510), randomVector(64 + 9, seed: 511), randomVector(200, seed: 512)]
+        let domain = Domain(logSize: 8, offset: .generator)
+        let logCoset = 6
+        let all = NTT.evaluateBitReversed(columns: columns, on: domain, logCosetSize: logCoset)
+        for c in 0..<4 {
+            let outputs = columns.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: 64) }
+            defer { outputs.forEach { $0.deallocate() } }
+            NTT.evaluateCoset(c, columns: columns, on: domain, logCosetSize: logCoset, into: outputs)
+            for i in columns.indices {
+                XCTAssertEqual(
+                    Array(UnsafeBufferPointer(start: outputs[i], count: 64)), Array(all[i][c * 64..<(c + 1) * 64]))
+            }
+        }
+    }
+
+    func testPrunedEvaluationGivesTheEntriesAskedFor() {
+        // Few positions (pruned blocks), dense ones (the full kernel inside a block), repeats, every coset.
+        let columns = [
+            randomVector(1 << 10, seed: 520), randomVector((1 << 10) + 7, seed: 521), randomVector(3, seed: 522),
+        ]
+        let domain = Domain(logSize: 12, offset: .generator)
+        let all = NTT.evaluateBitReversed(columns: columns, on: domain, logCosetSize: 10)
+        var rng = SeededGenerator(seed: 523)
+        let sparse = (0..<40).map { _ in Int.random(in: 0..<4096, using: &rng) }
+        for positions in [[], [0], [4095], sparse, sparse + sparse, Array(1024..<1200), [7, 6, 2048, 2049, 7]] {
+            let found = NTT.evaluateBitReversed(columns: columns, on: domain, logCosetSize: 10, at: positions)
+            for i in columns.indices {
+                XCTAssertEqual(found[i], positions.map { all[i][$0] }, "column \(i), positions \(positions.prefix(4))…")
+            }
+        }
+    }
+
     func testDomainVanishingPolynomial() {
         let domain = Domain(logSize: 5, offset: Fp(7))
         for x in domain.elements { XCTAssertTrue(domain.vanishing(at: x).isZero) }
