@@ -58,7 +58,9 @@ public struct MerkleTree: Sendable {
         guard width >= 1 else { throw .invalidWidth(width) }
         guard !rows.isEmpty, rows.count % width == 0 else { throw .raggedRows(elementCount: rows.count, width: width) }
         let flat = rows
-        try self.init(leafCount: rows.count / width, width: width, salts: source, storing: rows) { leaves, out in
+        try self.init(
+            leafCount: rows.count / width, width: width, salts: source, storing: rows, segments: 1, prepare: { _ in }
+        ) { leaves, out in
             flat.withUnsafeBufferPointer {
                 out.update(from: $0.baseAddress! + leaves.lowerBound * width, count: leaves.count * width)
             }
@@ -73,15 +75,31 @@ public struct MerkleTree: Sendable {
         leafCount: Int, width: Int, salts source: Salts = .random,
         rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
-        try self.init(leafCount: leafCount, width: width, salts: source, storing: [], rows)
+        try self.init(
+            leafCount: leafCount, width: width, salts: source, storing: [], segments: 1, prepare: { _ in }, rows)
+    }
+
+    /// Like ``init(leafCount:width:salts:rowBlocks:)``, with the leaves filled in `segments` equal runs one after
+    /// the other: `prepare(s)` runs on the calling thread after every row of run s − 1 is hashed and before any row
+    /// of run s is asked for. A caller that holds one run of rows at a time (one coset of an extended trace)
+    /// computes it there. `segments` is a power of two no larger than `leafCount`.
+    public init(
+        leafCount: Int, width: Int, salts source: Salts = .random, segments: Int, prepare: (Int) -> Void,
+        rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
+    ) throws(MerkleError) {
+        guard segments >= 1, segments & (segments - 1) == 0, segments <= leafCount else {
+            throw .invalidLeafCount(leafCount)
+        }
+        try self.init(
+            leafCount: leafCount, width: width, salts: source, storing: [], segments: segments, prepare: prepare, rows)
     }
 
     /// The most rows a block filler is asked for at once.
     public static let rowBlock = 16
 
     private init(
-        leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp],
-        _ row: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
+        leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp], segments: Int,
+        prepare: (Int) -> Void, _ row: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
         guard width >= 1 else { throw .invalidWidth(width) }
         guard n >= 1, n & (n - 1) == 0 else { throw .invalidLeafCount(n) }
@@ -108,8 +126,9 @@ public struct MerkleTree: Sendable {
             salts = [Salt](unsafeUninitializedCapacity: n) { _, count in count = n }
         }
 
-        let chunkLeaves = MerkleTree.chunkLeafCount(leafCount: n)
+        let chunkLeaves = min(MerkleTree.chunkLeafCount(leafCount: n), n / segments)
         let chunks = n / chunkLeaves
+        let chunksPerSegment = chunks / segments
         let saltFree = salts.isEmpty
         self.nodes = salts.withUnsafeMutableBufferPointer { saltBuffer in
             [Digest](unsafeUninitializedCapacity: 2 * n) { nodeBuffer, count in
@@ -118,11 +137,14 @@ public struct MerkleTree: Sendable {
                 let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
                 // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
                 // no two workers write the same salt or node.
-                Parallel.forEachChunk(of: chunks, chunks: chunks) { range in
-                    let c = range.lowerBound
-                    MerkleTree.buildSubtree(
-                        leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
-                        row: row, salts: salts, stream: stream, nodes: nodes)
+                for segment in 0..<segments {
+                    prepare(segment)
+                    Parallel.forEachChunk(of: chunksPerSegment, chunks: chunksPerSegment) { range in
+                        let c = segment * chunksPerSegment + range.lowerBound
+                        MerkleTree.buildSubtree(
+                            leaves: c * chunkLeaves..<(c + 1) * chunkLeaves, leafCount: n, width: width,
+                            row: row, salts: salts, stream: stream, nodes: nodes)
+                    }
                 }
                 for i in stride(from: chunks - 1, through: 1, by: -1) {
                     MerkleTree.hashChildren(of: i, in: nodes.base)
