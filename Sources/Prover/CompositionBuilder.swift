@@ -7,7 +7,8 @@ import Proof
 ///
 /// Each term is evaluated on the smallest domain g·⟨ω_E⟩ that determines it (E ≥ n above its own degree bound), so
 /// the many constraints of degree 1 and 2 cost a quarter or half of what the few of degree 3 do; each class is
-/// interpolated and the coefficients are added up.
+/// interpolated and the coefficients are added up. The work goes one coset of the trace domain at a time, every
+/// class that covers the coset taking its share, so main columns that are not kept are computed once per coset.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
@@ -25,30 +26,53 @@ struct CompositionBuilder {
             while size < bound { size <<= 1 }
             classes[size, default: []].append(c.index)
         }
+        let evaluations = classes.sorted(by: { $0.key < $1.key }).map { size, constraints in
+            ClassEvaluation(
+                air: air, shape: shape, constraints: constraints, size: size, publicInputs: publicInputs,
+                challenges: challenges, busPublicSums: busPublicSums, gammas: gammas)
+        }
+        let cosets = (evaluations.map(\.size).max() ?? n) / n
+        main.forEachCoset(0..<cosets) { c, mainCoset in
+            aux.forEachCoset(c..<c + 1) { _, auxCoset in
+                for e in evaluations where e.size > c * n { e.add(coset: c, main: mainCoset, aux: auxCoset) }
+            }
+        }
         var result = [Fp](repeating: .zero, count: shape.evaluationSize)
-        for (size, constraints) in classes.sorted(by: { $0.key < $1.key }) {
-            var values = evaluate(
-                main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
-                gammas: gammas, constraints: constraints, size: size)
+        for e in evaluations {
+            var values = e.quotient()
             NTT.permuteBitReversed(&values)
             let part = NTT.interpolate(
-                evaluations: values, on: Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset),
-                parallel: true)
+                evaluations: values,
+                on: Domain(logSize: e.size.trailingZeroBitCount, offset: StarkProtocol.domainOffset), parallel: true)
             for i in part.indices { result[i] += part[i] }
         }
         return result
     }
+}
 
-    /// Σ γ_c · C_c / D_c over `constraints` on g·⟨ω_size⟩, in bit-reversed order (the extended columns' first `size`
-    /// entries).
-    func evaluate(
-        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
-        gammas: [Fp], constraints: [Int], size: Int
-    ) -> [Fp] {
+/// Σ γ_c · C_c / D_c over one class of constraints on g·⟨ω_size⟩, in bit-reversed order (the extended columns'
+/// first `size` entries), accumulated a coset of the trace domain at a time.
+final class ClassEvaluation {
+    let shape: StarkShape
+    let size: Int
+    private let groups: [ConstraintDomain]
+    /// Each periodic column on g·⟨ω_size⟩ in the columns' order: P entries per coset for period P.
+    private let periodic: [[Fp]]
+    private let program: ConstraintProgram
+    private let scalars: [Fp]
+    /// For each atom of the program, the groups it feeds and with what weight.
+    private let feeds: [[(group: Int, weight: Fp)]]
+    /// Per group, Σ γ_c·C_c over its constraints: raw, since the evaluation writes disjoint chunks from several
+    /// threads.
+    private let sums: [UnsafeMutablePointer<Fp>]
+
+    init(
+        air: AIR, shape: StarkShape, constraints: [Int], size: Int, publicInputs: [Fp], challenges: [Fp],
+        busPublicSums: [Fp], gammas: [Fp]
+    ) {
+        self.shape = shape
+        self.size = size
         let n = shape.traceLength
-        let logN = shape.logTraceLength
-        let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
-
         // Constraints sharing a divisor are summed first, then divided once.
         var groups: [ConstraintDomain] = []
         var groupOf = [Int](repeating: -1, count: air.constraints.count)
@@ -61,12 +85,8 @@ struct CompositionBuilder {
                 groupOf[c] = groups.count - 1
             }
         }
-        // Raw accumulators: the evaluation writes disjoint chunks of them from several threads.
-        let sums = groups.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
-        defer { sums.forEach { $0.deallocate() } }
-        for s in sums { s.initialize(repeating: .zero, count: size) }
-
-        let periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
+        self.groups = groups
+        periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
             // p(x^(n/P)) for x in g·⟨ω_E⟩ ranges over g^(n/P)·⟨ω_(E·P/n)⟩; in bit-reversed order, entry i of that
             // smaller domain serves the run of n/P positions p with p >> log(n/P) = i.
             let period = column.values.count
@@ -78,33 +98,49 @@ struct CompositionBuilder {
                 columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0]
         }
         let combination = LinearCombination(air: air, constraints: constraints)
-        let program = combination.program
-        let scalars = program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums)
+        program = combination.program
+        scalars = program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums)
         let (weights, constants) = combination.bind(
             gammas: gammas, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
             groupOf: groupOf, groupCount: groups.count)
-        // For each atom, the groups it feeds and with what weight.
-        let feeds = (0..<program.outputs.count).map { a in
+        feeds = (0..<program.outputs.count).map { a in
             (0..<groups.count).compactMap { g in weights[g][a].isZero ? nil : (g, weights[g][a]) }
         }
-        for (g, constant) in constants.enumerated() { sums[g].update(repeating: constant, count: size) }
-        withUnsafeBuffers(main.values) { mainBuffers in
-            withUnsafeBuffers(aux.values) { auxBuffers in
-                withUnsafeBuffers(periodic) { periodicBuffers in
-                    let columns = ConstraintProgram.Columns(
-                        main: mainBuffers, aux: auxBuffers, periodic: periodicBuffers, size: size, logCosetSize: logN)
-                    nonisolated(unsafe) let pointers = sums
-                    program.evaluateOverDomain(columns, scalars: scalars) { start, count, atom, values in
-                        for (g, weight) in feeds[atom] {
-                            let target = pointers[g] + start
-                            for j in 0..<count { target[j] += weight * values[j] }
-                        }
-                    }
+        sums = groups.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: size) }
+        for (g, constant) in constants.enumerated() { sums[g].initialize(repeating: constant, count: size) }
+    }
+
+    deinit { sums.forEach { $0.deallocate() } }
+
+    /// Adds the class's constraints on coset c (positions c·n ..< (c + 1)·n), from every main and auxiliary column's
+    /// n values there.
+    func add(coset c: Int, main: [UnsafeBufferPointer<Fp>], aux: [UnsafeBufferPointer<Fp>]) {
+        let n = shape.traceLength
+        precondition((c + 1) * n <= size, "coset \(c) is outside the class's domain")
+        withUnsafeBuffers(periodic) { periodic in
+            let periodicCoset = periodic.map { column in
+                let period = column.count / (size / n)
+                return UnsafeBufferPointer(rebasing: column[c * period..<(c + 1) * period])
+            }
+            let columns = ConstraintProgram.Columns(
+                main: main, aux: aux, periodic: periodicCoset, size: n, logCosetSize: shape.logTraceLength)
+            nonisolated(unsafe) let targets = sums.map { $0 + c * n }
+            let feeds = feeds
+            program.evaluateOverDomain(columns, scalars: scalars) { start, count, atom, values in
+                for (g, weight) in feeds[atom] {
+                    let target = targets[g] + start
+                    for j in 0..<count { target[j] += weight * values[j] }
                 }
             }
         }
+    }
 
-        // Divide each group by its divisor and add up.
+    /// Each group divided by its divisor, added up: the class's share of H on g·⟨ω_size⟩, in bit-reversed order.
+    /// Every coset must have been added.
+    func quotient() -> [Fp] {
+        let n = shape.traceLength
+        let logN = shape.logTraceLength
+        let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         var result = [Fp](repeating: .zero, count: size)
         var points = domain.elements
         NTT.permuteBitReversed(&points)

@@ -4,13 +4,64 @@ import Proof
 
 /// Columns on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p of a column is its
 /// value at g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
-/// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on. The columns'
-/// coefficients are not kept: values elsewhere come from the trace and the masks
-/// (``LowDegreeExtension/evaluate(traces:masks:indices:at:)``).
+/// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on.
+///
+/// The values are either all kept or computed a coset at a time from the coefficients when a pass needs them:
+/// M/n times less memory, for one more transform per column and pass. Values elsewhere (out of domain) come from
+/// the trace and the masks (``LowDegreeExtension/evaluate(traces:masks:indices:at:)``).
 struct ExtendedColumns {
-    var values: [[Fp]]
+    enum Storage {
+        /// Every column's M values.
+        case resident([[Fp]])
+        /// Every column's coefficients: its trace interpolant plus Z_H·r.
+        case recomputed(coefficients: [[Fp]])
+    }
+
+    var storage: Storage
     /// Each column's mask r (k coefficients): the column's polynomial is its trace interpolant plus Z_H·r.
     var masks: [[Fp]]
+    /// g·⟨ω_M⟩.
+    let domain: Domain
+    /// log n: the cosets of the trace domain are runs of 2^logCosetSize entries.
+    let logCosetSize: Int
+
+    var count: Int { masks.count }
+    var isResident: Bool {
+        if case .resident = storage { return true }
+        return false
+    }
+
+    /// Calls `body(c, columns)` for each coset c in `cosets`, in order, with every column's n values on it. The
+    /// buffers are valid only during the call.
+    func forEachCoset(_ cosets: Range<Int>, _ body: (Int, [UnsafeBufferPointer<Fp>]) -> Void) {
+        let n = 1 << logCosetSize
+        switch storage {
+        case .resident(let values):
+            withUnsafeBuffers(values) { columns in
+                for c in cosets { body(c, columns.map { UnsafeBufferPointer(rebasing: $0[c * n..<(c + 1) * n]) }) }
+            }
+        case .recomputed(let coefficients):
+            let buffers = coefficients.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: n) }
+            defer { buffers.forEach { $0.deallocate() } }
+            for c in cosets {
+                NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: buffers)
+                body(c, buffers.map { UnsafeBufferPointer(start: $0, count: n) })
+            }
+        }
+    }
+
+    /// The rows at these positions (each position's values, one per column), for openings.
+    func rows(at positions: [Int]) -> [Int: [Fp]] {
+        switch storage {
+        case .resident(let values):
+            return Dictionary(positions.map { p in (p, values.map { $0[p] }) }, uniquingKeysWith: { a, _ in a })
+        case .recomputed(let coefficients):
+            let found = NTT.evaluateBitReversed(
+                columns: coefficients, on: domain, logCosetSize: logCosetSize, at: positions)
+            return Dictionary(
+                positions.enumerated().map { j, p in (p, found.map { $0[j] }) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
 }
 
 /// The prover's work on extended domains: masking, extension, commitments and the DEEP composition.
@@ -28,18 +79,26 @@ struct LowDegreeExtension {
         ldeDomain = Domain(logSize: shape.ldeSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
     }
 
-    /// Interpolates each trace column, adds Z_H·r with a random r of degree < k (the values on the trace domain are
-    /// unchanged, every revealed value elsewhere is masked), and evaluates it on the extended domain, one coset of
-    /// the trace domain at a time.
-    func extend(_ columns: [[Fp]], random: inout MaskRandomness) -> ExtendedColumns {
+    /// The bytes `count` columns take on the extended domain when every value is kept.
+    func residentBytes(columns count: Int) -> Int { count * extendedDomain.size * Fp.byteCount }
+
+    /// Interpolates each trace column and adds Z_H·r with a random r of degree < k (the values on the trace domain
+    /// are unchanged, every revealed value elsewhere is masked). With `resident`, evaluates every column on the
+    /// extended domain, one coset of the trace domain at a time; otherwise keeps the coefficients, and each pass
+    /// computes the cosets it reads.
+    func extend(_ columns: [[Fp]], resident: Bool = true, random: inout MaskRandomness) -> ExtendedColumns {
         let masks = columns.map { _ in (0..<shape.maskDegree).map { _ in Fp.random(using: &random) } }
         var coefficients = columns
         NTT.inverse(columns: &coefficients)
         for c in coefficients.indices { addMask(masks[c], to: &coefficients[c]) }
+        let storage: ExtendedColumns.Storage =
+            resident
+            ? .resident(
+                NTT.evaluateBitReversed(
+                    columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength))
+            : .recomputed(coefficients: coefficients)
         return ExtendedColumns(
-            values: NTT.evaluateBitReversed(
-                columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength),
-            masks: masks)
+            storage: storage, masks: masks, domain: extendedDomain, logCosetSize: shape.logTraceLength)
     }
 
     /// Adds Z_H(X)·r(X) = X^n·r(X) − r(X) to the coefficients of a polynomial of degree < n.
@@ -79,8 +138,33 @@ struct LowDegreeExtension {
     }
 
     /// Commits to the columns on the committed domain: leaf p is entry p, the row at point g·ω_N^rev(p), so
-    /// folding cosets are runs of adjacent leaves. The tree reads the columns in place.
-    func commit(_ columns: ExtendedColumns) -> MerkleTree { commitRows(columns.values) }
+    /// folding cosets are runs of adjacent leaves. The tree reads the columns in place, or, when they are not kept,
+    /// one coset of the trace domain at a time as each is computed.
+    func commit(_ columns: ExtendedColumns) -> MerkleTree {
+        guard case .recomputed(let coefficients) = columns.storage else {
+            guard case .resident(let values) = columns.storage else { fatalError("unreachable") }
+            return commitRows(values)
+        }
+        let n = shape.traceLength
+        let width = columns.count
+        let coset = coefficients.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: n) }
+        defer { coset.forEach { $0.deallocate() } }
+        nonisolated(unsafe) let cols = coset
+        return try! MerkleTree(
+            leafCount: shape.ldeSize, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none,
+            segments: shape.ldeSize / n,
+            prepare: { c in
+                NTT.evaluateCoset(
+                    c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: coset)
+            }
+        ) { leaves, out in
+            let first = leaves.lowerBound
+            for c in 0..<width {
+                let column = cols[c]
+                for leaf in leaves { out[(leaf - first) * width + c] = column[leaf & (n - 1)] }
+            }
+        }
+    }
 
     /// The composition segments (and masking polynomial) on the committed domain, in bit-reversed order.
     func evaluateSegments(_ segments: [[Fp]]) -> [[Fp]] {

@@ -39,13 +39,24 @@ public struct ProverOptions: Sendable {
     public var _skipConstraintCheck: Bool
     /// Called as each phase ends, with its name and the seconds it took (for progress displays and profiling).
     public var progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
+    /// The most bytes the extended main columns may take when every value is kept (columns × extended domain × 32
+    /// bytes). Above it the prover keeps their coefficients instead and computes the values one coset of the trace
+    /// domain at a time: once for the commitment, once for the composition polynomial, and then only the opened
+    /// rows. That takes blowup times less memory for these columns, and more time.
+    public var mainExtensionMemoryLimit: Int
+
+    /// The default ``mainExtensionMemoryLimit``: 3 GiB, which keeps the RV32IM circuit's columns up to 2^17 rows in
+    /// the default profile.
+    public static let defaultMainExtensionMemoryLimit = 3 << 30
 
     public init(
         parameters: ProofParameters, _skipConstraintCheck: Bool = false,
+        mainExtensionMemoryLimit: Int = ProverOptions.defaultMainExtensionMemoryLimit,
         progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)? = nil
     ) {
         self.parameters = parameters
         self._skipConstraintCheck = _skipConstraintCheck
+        self.mainExtensionMemoryLimit = mainExtensionMemoryLimit
         self.progress = progress
     }
 }
@@ -85,7 +96,8 @@ public func prove(
 
     // MARK: - 1. Commit to the main trace
 
-    let main = lde.extend(trace.columns, random: &random)
+    let residentMain = lde.residentBytes(columns: trace.columns.count) <= options.mainExtensionMemoryLimit
+    let main = lde.extend(trace.columns, resident: residentMain, random: &random)
     let mainTree = lde.commit(main)
     transcript.absorb("main-root", digest: mainTree.root)
 
@@ -201,14 +213,16 @@ public func prove(
 
     let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
     let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
+    let mainRows = main.rows(at: leaves)
+    let auxRows = aux.rows(at: leaves)
     defer { phases.end("queries") }
     return StarkProof(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
         logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
         auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
         remainder: fri.remainder, proofOfWorkNonce: nonce,
-        mainOpening: try! mainTree.open(leaves) { LowDegreeExtension.row($0, of: main.values) },
-        auxOpening: try! auxTree?.open(leaves) { LowDegreeExtension.row($0, of: aux.values) },
+        mainOpening: try! mainTree.open(leaves) { mainRows[$0]! },
+        auxOpening: try! auxTree?.open(leaves) { auxRows[$0]! },
         compositionOpening: try! compositionTree.open(leaves) { LowDegreeExtension.row($0, of: compositionColumns) },
         friOpenings: fri.open(queries: cosets))
 }

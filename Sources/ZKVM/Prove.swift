@@ -17,6 +17,11 @@ public struct ProveOptions: Sendable {
     /// Called as each phase ends with its name and the seconds it took: execution, witness building, then each
     /// phase of the STARK prover. Called on the proving thread; keep it short.
     public var progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
+    /// The most bytes the prover keeps its extended main columns in; above it, it computes them a coset at a time,
+    /// in about blowup times less memory and more time (``ProverOptions/mainExtensionMemoryLimit``). The default,
+    /// 3 GiB, keeps them up to 2^17 trace rows in the default profile; at 2^18 rows proving then takes about 5 GB
+    /// instead of 8.
+    public var mainExtensionMemoryLimit = ProverOptions.defaultMainExtensionMemoryLimit
 
     /// Options with a named profile's parameters.
     public init(
@@ -116,7 +121,9 @@ public func proveWithInfo(
 
     let proof: StarkProof
     do {
-        let proverOptions = ProverOptions(parameters: options.parameters, progress: clock.forward)
+        let proverOptions = ProverOptions(
+            parameters: options.parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
+            progress: clock.forward)
         proof = try Prover.prove(
             air: CPUCircuit.air, trace: witness.table, publicInputs: witness.publicInputs,
             publicBusEntries: busEntries, options: proverOptions)
