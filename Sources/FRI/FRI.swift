@@ -5,7 +5,8 @@ import Hashing
 public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A committed layer's opening does not match its root (or is malformed).
     case layerOpening(layer: Int, MerkleError)
-    /// A value in layer `layer` is not the fold of the coset below it.
+    /// A value in layer `layer` is not the fold of the coset below it (in layer 0: not the DEEP composition of the
+    /// opened columns).
     case foldMismatch(layer: Int, position: Int)
     /// The last fold does not agree with the remainder polynomial.
     case remainderMismatch(position: Int)
@@ -17,6 +18,8 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .layerOpening(let layer, let e): return "FRI layer \(layer) opening: \(e)"
+        case .foldMismatch(let layer, let p) where layer == 0:
+            return "FRI layer 0, position \(p): value is not the DEEP composition of the opened columns"
         case .foldMismatch(let layer, let p):
             return "FRI layer \(layer), position \(p): value is not the fold of layer \(layer - 1)"
         case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
@@ -27,14 +30,19 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The prover's side of FRI: committed layers, kept to answer queries.
+///
+/// Every layer but the remainder is committed, layer 0 included: a leaf is a folding coset of 2^r adjacent values
+/// (bit-reversed order), so one opening answers a whole fold. A query at position p of layer 0 opens the coset of
+/// p in every layer (p >> r, p >> 2r, …).
 public struct FRIProverState: Sendable {
     public private(set) var roots: [Digest] = []
     public private(set) var remainder: [Fp] = []
     private var trees: [MerkleTree] = []
     private let logFoldingFactor: Int
 
-    /// Runs the commit phase on layer 0 (bit-reversed, over offset·⟨ω_N⟩), absorbing every root and the remainder
-    /// and drawing one folding challenge per fold group.
+    /// Runs the commit phase on layer 0 (bit-reversed, over offset·⟨ω_N⟩): commits layer 0, then folds, drawing one
+    /// challenge per fold group, and commits each layer but the last, which is sent as the remainder polynomial.
+    /// Every root and the remainder go into the transcript.
     public init(
         layer0: [Fp], offset: Fp, logFoldingFactor: Int, committedLayers: Int, remainderLength: Int, salted: Bool,
         transcript: inout Transcript
@@ -42,18 +50,19 @@ public struct FRIProverState: Sendable {
         self.logFoldingFactor = logFoldingFactor
         var values = layer0
         var offset = offset
-        for layer in 0...committedLayers {
+        for layer in 0...committedLayers + 1 {
+            if layer <= committedLayers {
+                let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
+                transcript.absorb("fri-root", digest: tree.root)
+                trees.append(tree)
+                roots.append(tree.root)
+            }
+            if layer == committedLayers + 1 { break }
             var beta = transcript.challenge("fri-fold")
             for _ in 0..<logFoldingFactor {
                 values = Folding.foldLayer(values, offset: offset, beta: beta)
                 offset = offset.squared
                 beta = beta.squared
-            }
-            if layer < committedLayers {
-                let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
-                transcript.absorb("fri-root", digest: tree.root)
-                trees.append(tree)
-                roots.append(tree.root)
             }
         }
         // The last layer in natural order, interpolated on its coset: its high coefficients must be zero.
@@ -65,7 +74,7 @@ public struct FRIProverState: Sendable {
         transcript.absorb("fri-remainder", elements: remainder)
     }
 
-    /// The openings of every committed layer for the layer-0 cosets `queries`.
+    /// The openings of every committed layer for the layer-0 positions `queries`: the coset holding each.
     public func open(queries: [Int]) -> [MerkleOpening] {
         var positions = queries
         return trees.map { tree in
@@ -77,15 +86,17 @@ public struct FRIProverState: Sendable {
 
 /// The verifier's side of FRI.
 public enum FRIVerifier {
-    /// Checks that the layer-0 values on the queried cosets fold consistently through every committed layer down to
-    /// the remainder polynomial.
+    /// Checks that the values the verifier computed at the queried layer-0 positions are the committed ones, and
+    /// that each queried coset folds consistently through every committed layer down to the remainder polynomial.
     ///
     /// - Parameters:
-    ///   - cosetValues: for each distinct queried layer-0 coset, in increasing order, its 2^r values.
-    ///   - cosets: the distinct queried layer-0 coset indices, increasing.
-    ///   - betas: the folding challenges, one per fold group (committed layers + 1).
+    ///   - positions: the distinct queried layer-0 positions, increasing.
+    ///   - values: layer 0's value at each position, as the verifier computed it (the DEEP composition of the
+    ///     opened columns).
+    ///   - betas: the folding challenges, one per fold group (committed layers after layer 0, plus 1).
+    ///   - roots, openings: layer 0's and each later committed layer's.
     public static func verify(
-        cosets: [Int], cosetValues: [[Fp]], betas: [Fp], roots: [Digest], openings: [MerkleOpening],
+        positions: [Int], values: [Fp], betas: [Fp], roots: [Digest], openings: [MerkleOpening],
         remainder: [Fp], remainderLength: Int, ldeSize: Int, offset: Fp, logFoldingFactor: Int, salted: Bool
     ) throws(FRIError) {
         guard remainder.count == remainderLength else {
@@ -94,28 +105,23 @@ public enum FRIVerifier {
         let f = 1 << logFoldingFactor
         var logSize = ldeSize.trailingZeroBitCount
         var offset = offset
-        // Fold layer 0's cosets: position c of layer 1 gets the fold of coset c.
-        var positions = cosets
-        var values = zip(cosets, cosetValues).map { c, v in
-            Folding.foldCoset(v, coset: c, logSize: logSize, offset: offset, beta: betas[0])
-        }
-        for _ in 0..<logFoldingFactor {
-            offset = offset.squared
-            logSize -= 1
-        }
+        var positions = positions
+        var values = values
         for layer in 0..<roots.count {
+            // The cosets holding the positions: each opened row must agree with what the verifier knows of it.
             let layerCosets = Array(Set(positions.map { $0 >> logFoldingFactor })).sorted()
             let rows: [[Fp]]
             do {
                 rows = try openings[layer].verify(
                     root: roots[layer], leafCount: (1 << logSize) / f, width: f, salted: salted, indices: layerCosets)
-            } catch { throw .layerOpening(layer: layer + 1, error) }
+            } catch { throw .layerOpening(layer: layer, error) }
             let rowOf = Dictionary(uniqueKeysWithValues: zip(layerCosets, rows))
             for (p, v) in zip(positions, values) where rowOf[p >> logFoldingFactor]![p & (f - 1)] != v {
-                throw .foldMismatch(layer: layer + 1, position: p)
+                throw .foldMismatch(layer: layer, position: p)
             }
+            // Fold each coset: position c of the next layer.
             values = layerCosets.map { c in
-                Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer + 1])
+                Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer])
             }
             positions = layerCosets
             for _ in 0..<logFoldingFactor {

@@ -47,9 +47,9 @@ public struct ProofParameters: Hashable, Sendable {
 
     /// The degree of the random polynomials that mask each committed column: at least the number of points at
     /// which a column's values are ever revealed, so every revealed value is uniformly distributed. A column is
-    /// opened at z, z·ω and a whole folding coset per query; the composition segments opened at each of those
-    /// points also reveal H(x), which depends on the columns at x·ω as well. Hence 2·f·q + 2. Zero without zero
-    /// knowledge.
+    /// opened at z, z·ω and one point per query; the composition segments opened at each of those points also
+    /// reveal H(x), which depends on the columns at x·ω as well: 2·q + 2 points. The mask is 2·f·q + 2, room for
+    /// whole folding cosets, which keeps every shape and security figure as they were. Zero without zero knowledge.
     public var maskDegree: Int { zeroKnowledge ? 2 * foldingFactor * queryCount + 2 : 0 }
 }
 

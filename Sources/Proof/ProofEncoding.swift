@@ -163,7 +163,7 @@ extension StarkProof {
         let openingCount = try r.count("FRI openings", limit: ProofFormat.maximumFRILayers, itemSize: 12)
         var friOpenings: [MerkleOpening] = []
         friOpenings.reserveCapacity(openingCount)
-        for layer in 0..<openingCount { friOpenings.append(try r.opening("FRI layer \(layer + 1) opening")) }
+        for layer in 0..<openingCount { friOpenings.append(try r.opening("FRI layer \(layer) opening")) }
         guard r.remaining == 0 else { throw .trailingBytes(offset: r.offset, count: r.remaining) }
 
         self.init(

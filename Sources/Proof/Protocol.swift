@@ -6,7 +6,7 @@ import Hashing
 /// parameters, the circuit digest, and the transcript's opening moves.
 public enum StarkProtocol {
     /// The proof format and protocol version.
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
 
     /// The circuit id: BLAKE2b-256 of the AIR's canonical description.
     public static func circuitDigest(of air: AIR) -> Digest {
@@ -115,12 +115,11 @@ public struct StarkShape: Sendable, Equatable {
     public let segmentCount: Int
     /// FRI's degree bound d: every committed column's polynomial has degree < d.
     public let friDegreeBound: Int
-    /// Committed FRI layers (layer 0, the DEEP composition, is not committed).
+    /// FRI layers committed after layer 0 (the DEEP composition, also committed): a proof carries
+    /// ``friLayerCount`` + 1 layer roots, and there are ``friLayerCount`` + 1 folds, the last into the remainder.
     public let friLayerCount: Int
     /// Coefficients of the remainder polynomial.
     public let remainderLength: Int
-    /// Number of folding cosets in layer 0; queries are drawn below it.
-    public let queryDomainSize: Int
 
     public init(air: AIR, parameters: ProofParameters, logTraceLength: Int) throws(ShapeError) {
         guard parameters.isSupported else { throw .unsupportedParameters }
@@ -145,8 +144,8 @@ public struct StarkShape: Sendable, Equatable {
         friDegreeBound = n + k
 
         // Fold 2^logFoldingFactor at a time while the degree bound exceeds the remainder size and the next layer
-        // still holds whole cosets. Layer 0 is never sent, only opened on whole cosets, so there is always at least
-        // one fold, producing the remainder; it needs a remainder domain of at least two points.
+        // still holds whole cosets. There is always at least one fold, producing the remainder; it needs a
+        // remainder domain of at least two points.
         let f = parameters.foldingFactor
         guard ldeSize >= 2 * f else {
             throw .traceTooShortForFolding(rows: n, ldeSize: ldeSize, foldingFactor: f)
@@ -162,7 +161,6 @@ public struct StarkShape: Sendable, Equatable {
         // Layer 0 folds into layer 1; the last fold produces the remainder, so `layers` folds commit layers - 1.
         friLayerCount = layers - 1
         remainderLength = degree
-        queryDomainSize = ldeSize / f
     }
 
     /// The number of coefficients of constraint c's quotient C/D: a constraint of degree d over columns of degree
@@ -214,14 +212,11 @@ extension StarkProtocol {
             mask: shape.parameters.zeroKnowledge ? all[w + v + shape.segmentCount] : .zero)
     }
 
-    /// The distinct layer-0 folding cosets to query, in increasing order.
+    /// The distinct positions of the committed domain to query (bit-reversed rows, leaves of every commitment over
+    /// it), in increasing order. Each is opened in the trace and composition commitments, and its folding coset in
+    /// FRI's layer 0.
     public static func drawQueries(_ t: inout Transcript, shape: StarkShape) -> [Int] {
-        let drawn = try! t.queryIndices("queries", count: shape.parameters.queryCount, below: shape.queryDomainSize)
+        let drawn = try! t.queryIndices("queries", count: shape.parameters.queryCount, below: shape.ldeSize)
         return Array(Set(drawn)).sorted()
-    }
-
-    /// The leaves (bit-reversed rows of the extended domain) making up these folding cosets.
-    public static func leaves(ofCosets cosets: [Int], foldingFactor f: Int) -> [Int] {
-        cosets.flatMap { c in f * c..<f * (c + 1) }
     }
 }

@@ -25,18 +25,18 @@ public struct StarkProof: Hashable, Sendable {
     /// Every main, auxiliary and composition column at the out-of-domain point z (and z·ω for trace columns).
     public var outOfDomain: OutOfDomainValues
 
-    /// Roots of the committed FRI layers.
+    /// Roots of the committed FRI layers: layer 0 (the DEEP composition) first.
     public var friRoots: [Digest]
     /// The last FRI layer as a polynomial in coefficient form, lowest degree first.
     public var remainder: [Fp]
     /// The proof-of-work nonce found before the queries were drawn.
     public var proofOfWorkNonce: UInt64
 
-    /// The queried rows of each commitment: a whole folding coset per query, in increasing leaf order.
+    /// The queried rows of each commitment: one row per distinct query position, in increasing leaf order.
     public var mainOpening: MerkleOpening
     public var auxOpening: MerkleOpening?
     public var compositionOpening: MerkleOpening
-    /// One opening per committed FRI layer; each leaf is one folding coset of that layer.
+    /// One opening per committed FRI layer, layer 0 first; each leaf is one folding coset of that layer.
     public var friOpenings: [MerkleOpening]
 
     public init(

@@ -44,6 +44,9 @@ public struct ProverOptions: Sendable {
     /// domain at a time: once for the commitment, once for the composition polynomial, and then only the opened
     /// rows. That takes blowup times less memory for these columns, and more time.
     public var mainExtensionMemoryLimit: Int
+    /// Test only: changes FRI's layer 0 after it is computed and before it is committed, to let a test play a
+    /// prover whose committed layer 0 is not the DEEP composition of its columns. Never set it in production.
+    public var _alterLayer0: (@Sendable (inout [Fp]) -> Void)?
 
     /// The default ``mainExtensionMemoryLimit``: 3 GiB, which keeps the RV32IM circuit's columns up to 2^17 rows in
     /// the default profile.
@@ -179,12 +182,13 @@ public func prove(
 
     phases.end("out-of-domain evaluations")
 
-    // MARK: - 5. DEEP composition: FRI's layer 0
+    // MARK: - 5. DEEP composition: FRI's layer 0, committed with the other layers
 
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
-    let layer0 = lde.deepComposition(
+    var layer0 = lde.deepComposition(
         traces: traces, masks: masks, composition: compositionColumns, ood: ood, coefficients: deep, z: z,
         zNext: zNext, nextRowColumns: nextRowColumns)
+    options._alterLayer0?(&layer0)
 
     phases.end("DEEP composition")
 
@@ -211,20 +215,19 @@ public func prove(
 
     // MARK: - 8. Queries
 
-    let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
-    let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
-    let mainRows = main.rows(at: leaves)
-    let auxRows = aux.rows(at: leaves)
+    let queries = StarkProtocol.drawQueries(&transcript, shape: shape)
+    let mainRows = main.rows(at: queries)
+    let auxRows = aux.rows(at: queries)
     defer { phases.end("queries") }
     return StarkProof(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
         logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
         auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
         remainder: fri.remainder, proofOfWorkNonce: nonce,
-        mainOpening: try! mainTree.open(leaves) { mainRows[$0]! },
-        auxOpening: try! auxTree?.open(leaves) { auxRows[$0]! },
-        compositionOpening: try! compositionTree.open(leaves) { LowDegreeExtension.row($0, of: compositionColumns) },
-        friOpenings: fri.open(queries: cosets))
+        mainOpening: try! mainTree.open(queries) { mainRows[$0]! },
+        auxOpening: try! auxTree?.open(queries) { auxRows[$0]! },
+        compositionOpening: try! compositionTree.open(queries) { LowDegreeExtension.row($0, of: compositionColumns) },
+        friOpenings: fri.open(queries: queries))
 }
 
 /// Splits the composition polynomial's coefficients into segments of n and, with zero knowledge, masks them so

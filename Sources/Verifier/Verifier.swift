@@ -133,8 +133,8 @@ public func verify(
 
     var betas: [Fp] = []
     for layer in 0...shape.friLayerCount {
+        transcript.absorb("fri-root", digest: proof.friRoots[layer])
         betas.append(transcript.challenge("fri-fold"))
-        if layer < shape.friLayerCount { transcript.absorb("fri-root", digest: proof.friRoots[layer]) }
     }
     transcript.absorb("fri-remainder", elements: proof.remainder)
 
@@ -144,10 +144,9 @@ public func verify(
         throw .proofOfWork
     }
 
-    // MARK: - 8. Queries: open the commitments, rebuild layer 0, run FRI's checks
+    // MARK: - 8. Queries: open the commitments, compute layer 0 at each position, run FRI's checks
 
-    let cosets = StarkProtocol.drawQueries(&transcript, shape: shape)
-    let leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: parameters.foldingFactor)
+    let leaves = StarkProtocol.drawQueries(&transcript, shape: shape)
     func open(_ name: String, _ opening: MerkleOpening, _ root: Digest, width: Int) throws(VerifierError) -> [[Fp]] {
         do {
             return try opening.verify(
@@ -187,11 +186,9 @@ public func verify(
         if parameters.zeroKnowledge { value += deep.mask * compositionRows[j][shape.segmentCount] }
         layer0.append(value)
     }
-    let f = parameters.foldingFactor
-    let cosetValues = (0..<cosets.count).map { Array(layer0[f * $0..<f * ($0 + 1)]) }
     do {
         try FRIVerifier.verify(
-            cosets: cosets, cosetValues: cosetValues, betas: betas, roots: proof.friRoots,
+            positions: leaves, values: layer0, betas: betas, roots: proof.friRoots,
             openings: proof.friOpenings, remainder: proof.remainder, remainderLength: shape.remainderLength,
             ldeSize: shape.ldeSize, offset: StarkProtocol.domainOffset, logFoldingFactor: parameters.logFoldingFactor,
             salted: parameters.zeroKnowledge)
@@ -211,8 +208,8 @@ private func checkStructure(_ proof: StarkProof, air: AIR, shape: StarkShape) th
     try expect("auxiliary columns at z", ood.aux.count, a)
     try expect("auxiliary columns at z·ω", ood.auxNext.count, air.nextRowAuxColumns.count)
     try expect("composition segments at z", ood.composition.count, shape.segmentCount)
-    try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount)
-    try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount)
+    try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount + 1)
+    try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount + 1)
     try expect("remainder coefficients", proof.remainder.count, shape.remainderLength)
     guard (proof.auxRoot != nil) == (a > 0), (proof.auxOpening != nil) == (a > 0) else {
         throw .malformedProof(a > 0 ? "the auxiliary commitment is missing" : "an unexpected auxiliary commitment")

@@ -6,7 +6,6 @@ import XCTest
 final class ProveVerifyCommandTests: XCTestCase {
     private static let root = ZKVMBinary.root
 
-
     private static func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try ZKVMBinary.run(arguments) }
 
     private func zkvm(_ arguments: [String]) throws -> ZKVMBinary.Output { try Self.zkvm(arguments) }
@@ -252,7 +251,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             Array(lines[..<sizes]),
             [
-                "format       receipt version 1, STARK proof version 1",
+                "format       receipt version 1, STARK proof version 2",
                 "circuit id   …",
                 "profile      test",
                 "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "

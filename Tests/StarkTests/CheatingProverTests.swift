@@ -54,4 +54,29 @@ final class CheatingProverTests: XCTestCase {
         }
         print("cheating prover: \(rejected) corrupted traces, all rejected: \(reasons)")
     }
+
+    func testALayer0ThatIsNotTheDEEPCompositionIsRejectedAtLayer0() throws {
+        // Layer 0 shifted by a constant is still of low degree, so FRI alone would accept it: only the check of each
+        // queried value against the opened columns catches it.
+        let (trace, inputs) = RescueShapedAIR.trace(rows: 128)
+        for parameters in [Profile.test.parameters, smallZK] {
+            var options = ProverOptions(parameters: parameters)
+            options._alterLayer0 = { layer0 in
+                for i in layer0.indices { layer0[i] += .one }
+            }
+            let proof = try prove(air: RescueShapedAIR.air, trace: trace, publicInputs: inputs, options: options)
+            XCTAssertThrowsError(
+                try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: inputs, policy: lenient)
+            ) { error in
+                guard case .fri(.foldMismatch(layer: 0, _)) = error as? VerifierError else {
+                    return XCTFail("rejected by \(error), not by the layer-0 check")
+                }
+            }
+            // The honest twin verifies.
+            let honest = try prove(
+                air: RescueShapedAIR.air, trace: trace, publicInputs: inputs,
+                options: ProverOptions(parameters: parameters))
+            try verify(proof: honest, air: RescueShapedAIR.air, publicInputs: inputs, policy: lenient)
+        }
+    }
 }

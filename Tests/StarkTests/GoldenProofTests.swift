@@ -144,9 +144,9 @@ final class GoldenProofTests: XCTestCase {
             ) { b in [0x7A] + b.dropFirst() },
             bytes(
                 "wrong-version.bin", from: fib, fibonacci64,
-                .decoding(.unsupportedVersion(found: 2, supported: StarkProtocol.version)),
-                "fibonacci-64-test.bin, version field 1 → 2"
-            ) { b in Array(b[0..<8]) + [2, 0] + b[10...] },
+                .decoding(.unsupportedVersion(found: 3, supported: StarkProtocol.version)),
+                "fibonacci-64-test.bin, version field 2 → 3"
+            ) { b in Array(b[0..<8]) + [3, 0] + b[10...] },
             bytes(
                 "truncated.bin", from: fib, fibonacci64, .decoding(.truncated(offset: 149, needed: 32, available: 11)),
                 "fibonacci-64-test.bin cut to its first 160 bytes, inside the main root"
@@ -195,7 +195,7 @@ final class GoldenProofTests: XCTestCase {
                 "bad-fri-layer.bin", from: range, rangeCheck128,
                 .verification(.fri(.layerOpening(layer: 1, .rootMismatch))),
                 "range-check-128-zk.bin, first opened value of FRI layer 1 plus one"
-            ) { $0.friOpenings[0].rows[0][0] += .one },
+            ) { $0.friOpenings[1].rows[0][0] += .one },
         ]
     }
 

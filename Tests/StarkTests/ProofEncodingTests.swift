@@ -111,7 +111,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertNotNil(Self.rangeCheckProof.auxOpening)
         XCTAssertNil(Self.fibonacciProof.auxRoot)
         XCTAssertFalse(Self.zeroKnowledgeProof.mainOpening.salts.isEmpty)
-        XCTAssertEqual(Self.zeroKnowledgeProof.friOpenings.count, 2)
+        XCTAssertEqual(Self.zeroKnowledgeProof.friOpenings.count, 3)
     }
 
     func testHandBuiltProofsRoundTrip() throws {
@@ -234,7 +234,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(decode(Array("hello".utf8)), .failure(.badMagic))
         XCTAssertEqual(decode(patched(0..<1, [0x7A])), .failure(.badMagic))
         XCTAssertEqual(
-            decode(patched(8..<10, [2, 0])), .failure(.unsupportedVersion(found: 2, supported: StarkProtocol.version)))
+            decode(patched(8..<10, [3, 0])), .failure(.unsupportedVersion(found: 3, supported: StarkProtocol.version)))
         XCTAssertEqual(
             decode(patched(10..<11, [0])), .failure(.invalidParameters(offset: 10, bytes: [0, 8, 2, 2, 5, 0])))
         XCTAssertEqual(

@@ -22,9 +22,12 @@ struct VerifierReplay {
     let betas: [Fp]
     /// Whether the nonce passes the proof of work; the queries are drawn only when it does.
     let proofOfWorkIsValid: Bool
-    /// The queried layer-0 folding cosets and their leaves, in the order the openings list them.
-    let cosets: [Int]
+    /// The queried positions (leaves of every commitment over the extended domain), in the order the openings list
+    /// them, and their layer-0 folding cosets.
     let leaves: [Int]
+    var cosets: [Int] {
+        Array(Set(leaves.map { $0 >> shape.parameters.logFoldingFactor })).sorted()
+    }
 
     /// The next-row out-of-domain point, z·ω.
     var zNext: Fp { z * shape.traceGenerator }
@@ -45,18 +48,17 @@ struct VerifierReplay {
         deep = StarkProtocol.drawDeepCoefficients(&t, air: air, shape: shape)
         var betas: [Fp] = []
         for layer in 0...shape.friLayerCount {
+            t.absorb("fri-root", digest: proof.friRoots[layer])
             betas.append(t.challenge("fri-fold"))
-            if layer < shape.friLayerCount { t.absorb("fri-root", digest: proof.friRoots[layer]) }
         }
         self.betas = betas
         t.absorb("fri-remainder", elements: proof.remainder)
         proofOfWorkIsValid = t.proofOfWorkIsValid(bits: proof.parameters.grindingBits, nonce: proof.proofOfWorkNonce)
         if proofOfWorkIsValid {
             try t.verifyProofOfWork(bits: proof.parameters.grindingBits, nonce: proof.proofOfWorkNonce)
-            cosets = StarkProtocol.drawQueries(&t, shape: shape)
-            leaves = StarkProtocol.leaves(ofCosets: cosets, foldingFactor: proof.parameters.foldingFactor)
+            leaves = StarkProtocol.drawQueries(&t, shape: shape)
         } else {
-            (cosets, leaves) = ([], [])
+            leaves = []
         }
     }
 
@@ -499,8 +501,8 @@ final class SoundnessSuiteTests: XCTestCase {
         let other = Blake2b.hash(Array("another root".utf8))
 
         // Identity and statement.
-        add("version", .exactly(.decoding(.unsupportedVersion(found: 2, supported: StarkProtocol.version)))) {
-            $0.version = 2
+        add("version", .exactly(.decoding(.unsupportedVersion(found: 3, supported: StarkProtocol.version)))) {
+            $0.version = 3
         }
         add("circuit digest", .exactly(.verification(.circuitMismatch(expected: proof.circuitDigest, found: other)))) {
             $0.circuitDigest = other
@@ -566,7 +568,7 @@ final class SoundnessSuiteTests: XCTestCase {
         add("out-of-domain main: one value more", .rejected) { $0.outOfDomain.main.append(.one) }
 
         // FRI commitments and the remainder, absorbed before the proof of work.
-        for i in proof.friRoots.indices { add("FRI root \(i + 1)", .laterChallenge) { $0.friRoots[i] = other } }
+        for i in proof.friRoots.indices { add("FRI root \(i)", .laterChallenge) { $0.friRoots[i] = other } }
         add("one FRI root more", .rejected) { $0.friRoots.append(other) }
         for i in proof.remainder.indices { add("remainder [\(i)]", .laterChallenge) { $0.remainder[i] += .one } }
         add("remainder: one coefficient more", .rejected) { $0.remainder.append(.zero) }
@@ -600,7 +602,7 @@ final class SoundnessSuiteTests: XCTestCase {
         }
         openingChanges("composition opening", proof.compositionOpening, \.compositionOpening)
         for (i, opening) in proof.friOpenings.enumerated() {
-            openingChanges("FRI layer \(i + 1) opening", opening, \.friOpenings[i])
+            openingChanges("FRI layer \(i) opening", opening, \.friOpenings[i])
         }
         return changes
     }
@@ -719,7 +721,7 @@ final class SoundnessSuiteTests: XCTestCase {
         let zkProof = try prove(
             air: FibonacciAIR.air, trace: longer, publicInputs: longerInputs, options: ProverOptions(parameters: masked)
         )
-        XCTAssertEqual(zkProof.friRoots.count, 0)
+        XCTAssertEqual(zkProof.friRoots.count, 1, "layer 0 only")
         XCTAssertEqual(zkProof.remainder.count, (64 + masked.maskDegree + 15) / 16)
         XCTAssertNil(rejection(of: zkProof, air: FibonacciAIR.air, publicInputs: longerInputs))
 

@@ -111,7 +111,7 @@ final class StarkRoundTripTests: XCTestCase {
         XCTAssertNotNil(rejected { $0.mainOpening.rows[0][0] += .one })
         XCTAssertNotNil(rejected { $0.compositionOpening.rows[3][1] += .one })
         XCTAssertNotNil(rejected { $0.friOpenings[0].rows[0][0] += .one })
-        XCTAssertEqual(rejected { $0.version = 9 }, .unsupportedVersion(found: 9, supported: 1))
+        XCTAssertEqual(rejected { $0.version = 9 }, .unsupportedVersion(found: 9, supported: StarkProtocol.version))
         XCTAssertNotNil(rejected { $0.parameters.queryCount += 1 })
     }
 }
