@@ -59,7 +59,7 @@ public struct MerkleTree: Sendable {
         guard !rows.isEmpty, rows.count % width == 0 else { throw .raggedRows(elementCount: rows.count, width: width) }
         let flat = rows
         try self.init(
-            leafCount: rows.count / width, width: width, salts: source, storing: rows, segments: 1, prepare: { _ in }
+            leafCount: rows.count / width, width: width, salts: source, storing: rows, segments: [0], prepare: { _ in }
         ) { leaves, out in
             flat.withUnsafeBufferPointer {
                 out.update(from: $0.baseAddress! + leaves.lowerBound * width, count: leaves.count * width)
@@ -76,29 +76,32 @@ public struct MerkleTree: Sendable {
         rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
         try self.init(
-            leafCount: leafCount, width: width, salts: source, storing: [], segments: 1, prepare: { _ in }, rows)
+            leafCount: leafCount, width: width, salts: source, storing: [], segments: [0], prepare: { _ in }, rows)
     }
 
     /// Like ``init(leafCount:width:salts:rowBlocks:)``, with the leaves filled in `segments` equal runs one after
-    /// the other: `prepare(s)` runs on the calling thread after every row of run s − 1 is hashed and before any row
-    /// of run s is asked for. A caller that holds one run of rows at a time (one coset of an extended trace)
-    /// computes it there. `segments` is a power of two no larger than `leafCount`.
+    /// the other, in `order` (a permutation of 0 ..< segments; ascending by default): `prepare(s)` runs on the
+    /// calling thread after every row of the run before is hashed and before any row of run s is asked for. A
+    /// caller that holds one run of rows at a time (one coset of an extended trace) computes it there. `segments`
+    /// is a power of two no larger than `leafCount`.
     public init(
-        leafCount: Int, width: Int, salts source: Salts = .random, segments: Int, prepare: (Int) -> Void,
-        rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
+        leafCount: Int, width: Int, salts source: Salts = .random, segments: Int, order: [Int]? = nil,
+        prepare: (Int) -> Void, rowBlocks rows: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
         guard segments >= 1, segments & (segments - 1) == 0, segments <= leafCount else {
             throw .invalidLeafCount(leafCount)
         }
+        let order = order ?? Array(0..<segments)
+        guard order.sorted() == Array(0..<segments) else { throw .invalidLeafCount(leafCount) }
         try self.init(
-            leafCount: leafCount, width: width, salts: source, storing: [], segments: segments, prepare: prepare, rows)
+            leafCount: leafCount, width: width, salts: source, storing: [], segments: order, prepare: prepare, rows)
     }
 
     /// The most rows a block filler is asked for at once.
     public static let rowBlock = 16
 
     private init(
-        leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp], segments: Int,
+        leafCount n: Int, width: Int, salts source: Salts, storing rows: [Fp], segments order: [Int],
         prepare: (Int) -> Void, _ row: @Sendable (Range<Int>, UnsafeMutablePointer<Fp>) -> Void
     ) throws(MerkleError) {
         guard width >= 1 else { throw .invalidWidth(width) }
@@ -126,6 +129,7 @@ public struct MerkleTree: Sendable {
             salts = [Salt](unsafeUninitializedCapacity: n) { _, count in count = n }
         }
 
+        let segments = order.count
         let chunkLeaves = min(MerkleTree.chunkLeafCount(leafCount: n), n / segments)
         let chunks = n / chunkLeaves
         let chunksPerSegment = chunks / segments
@@ -137,7 +141,7 @@ public struct MerkleTree: Sendable {
                 let salts = saltFree ? nil : SharedPointer(base: saltBuffer.baseAddress!)
                 // Chunk c owns leaves [c · chunkLeaves, (c + 1) · chunkLeaves) and the subtree above them, so
                 // no two workers write the same salt or node.
-                for segment in 0..<segments {
+                for segment in order {
                     prepare(segment)
                     Parallel.forEachChunk(of: chunksPerSegment, chunks: chunksPerSegment) { range in
                         let c = segment * chunksPerSegment + range.lowerBound

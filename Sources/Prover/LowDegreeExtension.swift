@@ -13,8 +13,9 @@ struct ExtendedColumns {
     enum Storage {
         /// Every column's M values.
         case resident([[Fp]])
-        /// Every column's coefficients: its trace interpolant plus Z_H·r.
-        case recomputed(coefficients: [[Fp]])
+        /// Every column's coefficients (its trace interpolant plus Z_H·r), and one coset's values, the last one
+        /// computed, which the next pass reads first instead of computing it again.
+        case recomputed(coefficients: [[Fp]], coset: CosetBuffer)
     }
 
     var storage: Storage
@@ -31,8 +32,8 @@ struct ExtendedColumns {
         return false
     }
 
-    /// Calls `body(c, columns)` for each coset c in `cosets`, in order, with every column's n values on it. The
-    /// buffers are valid only during the call.
+    /// Calls `body(c, columns)` once for each coset c in `cosets` with every column's n values on it: in order,
+    /// except that a coset already computed comes first. The buffers are valid only during the call.
     func forEachCoset(_ cosets: Range<Int>, _ body: (Int, [UnsafeBufferPointer<Fp>]) -> Void) {
         let n = 1 << logCosetSize
         switch storage {
@@ -40,14 +41,22 @@ struct ExtendedColumns {
             withUnsafeBuffers(values) { columns in
                 for c in cosets { body(c, columns.map { UnsafeBufferPointer(rebasing: $0[c * n..<(c + 1) * n]) }) }
             }
-        case .recomputed(let coefficients):
-            let buffers = coefficients.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: n) }
-            defer { buffers.forEach { $0.deallocate() } }
-            for c in cosets {
-                NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: buffers)
-                body(c, buffers.map { UnsafeBufferPointer(start: $0, count: n) })
+        case .recomputed(let coefficients, let buffer):
+            let kept = buffer.coset.flatMap { cosets.contains($0) ? $0 : nil }
+            for c in (kept.map { [$0] } ?? []) + cosets.filter({ $0 != kept }) {
+                let columns = buffer.columns(count: coefficients.count, length: n)
+                if buffer.coset != c {
+                    NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: columns)
+                    buffer.coset = c
+                }
+                body(c, columns.map { UnsafeBufferPointer(start: $0, count: n) })
             }
         }
+    }
+
+    /// Frees the kept coset, if any: for after the last pass that reads whole cosets.
+    func releaseCoset() {
+        if case .recomputed(_, let buffer) = storage { buffer.release() }
     }
 
     /// The rows at these positions (each position's values, one per column), for openings.
@@ -55,13 +64,39 @@ struct ExtendedColumns {
         switch storage {
         case .resident(let values):
             return Dictionary(positions.map { p in (p, values.map { $0[p] }) }, uniquingKeysWith: { a, _ in a })
-        case .recomputed(let coefficients):
+        case .recomputed(let coefficients, _):
             let found = NTT.evaluateBitReversed(
                 columns: coefficients, on: domain, logCosetSize: logCosetSize, at: positions)
             return Dictionary(
                 positions.enumerated().map { j, p in (p, found.map { $0[j] }) }, uniquingKeysWith: { a, _ in a })
         }
     }
+}
+
+/// Every column's values on one coset of the trace domain, allocated on first use and kept until released.
+final class CosetBuffer {
+    private var buffers: [UnsafeMutablePointer<Fp>] = []
+    private var length = 0
+    /// The coset the buffers hold, if any.
+    var coset: Int?
+
+    /// The buffers, `count` columns of `length` values.
+    func columns(count: Int, length: Int) -> [UnsafeMutablePointer<Fp>] {
+        if buffers.count != count || self.length != length {
+            release()
+            buffers = (0..<count).map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: length) }
+            self.length = length
+        }
+        return buffers
+    }
+
+    func release() {
+        buffers.forEach { $0.deallocate() }
+        buffers = []
+        coset = nil
+    }
+
+    deinit { release() }
 }
 
 /// The prover's work on extended domains: masking, extension, commitments and the DEEP composition.
@@ -96,7 +131,7 @@ struct LowDegreeExtension {
             ? .resident(
                 NTT.evaluateBitReversed(
                     columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength))
-            : .recomputed(coefficients: coefficients)
+            : .recomputed(coefficients: coefficients, coset: CosetBuffer())
         return ExtendedColumns(
             storage: storage, masks: masks, domain: extendedDomain, logCosetSize: shape.logTraceLength)
     }
@@ -141,21 +176,22 @@ struct LowDegreeExtension {
     /// folding cosets are runs of adjacent leaves. The tree reads the columns in place, or, when they are not kept,
     /// one coset of the trace domain at a time as each is computed.
     func commit(_ columns: ExtendedColumns) -> MerkleTree {
-        guard case .recomputed(let coefficients) = columns.storage else {
+        guard case .recomputed(let coefficients, let buffer) = columns.storage else {
             guard case .resident(let values) = columns.storage else { fatalError("unreachable") }
             return commitRows(values)
         }
         let n = shape.traceLength
         let width = columns.count
-        let coset = coefficients.map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: n) }
-        defer { coset.forEach { $0.deallocate() } }
-        nonisolated(unsafe) let cols = coset
+        nonisolated(unsafe) let cols = buffer.columns(count: width, length: n)
+        // Last of all coset 0, which every composition class reads: the buffer keeps it for that pass.
+        let cosets = shape.ldeSize / n
         return try! MerkleTree(
             leafCount: shape.ldeSize, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none,
-            segments: shape.ldeSize / n,
+            segments: cosets, order: (0..<cosets).reversed(),
             prepare: { c in
                 NTT.evaluateCoset(
-                    c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: coset)
+                    c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: cols)
+                buffer.coset = c
             }
         ) { leaves, out in
             let first = leaves.lowerBound

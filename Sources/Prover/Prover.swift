@@ -148,6 +148,7 @@ public func prove(
     var coefficients = CompositionBuilder(air: air, shape: shape).coefficients(
         main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
+    main.releaseCoset()
     if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
         guard options._skipConstraintCheck else {

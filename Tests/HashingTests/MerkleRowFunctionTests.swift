@@ -67,12 +67,39 @@ import Testing
         }
         #expect(order == Array(0..<segments))
         #expect(tree.root == flat.root)
+
+        // In another order, the same tree.
+        let reversed = Array((0..<segments).reversed())
+        order = []
+        let backwards = try MerkleTree(
+            leafCount: leaves, width: width, salts: .explicit(salts), segments: segments, order: reversed,
+            prepare: { s in
+                order.append(s)
+                prepared.withLock { $0 = s }
+            }
+        ) { run, out in
+            let current = prepared.withLock { $0 }
+            for (k, leaf) in run.enumerated() {
+                for j in 0..<width {
+                    out[k * width + j] = leaf / segmentLength == current ? rows[leaf * width + j] : .one
+                }
+            }
+        }
+        #expect(order == reversed)
+        #expect(backwards.root == flat.root)
     }
 
     @Test func segmentsMustDivideTheLeaves() {
         for bad in [0, 3, 32] {
             #expect(throws: MerkleError.self) {
                 try MerkleTree(leafCount: 16, width: 1, salts: .none, segments: bad, prepare: { _ in }) { _, _ in }
+            }
+        }
+        for badOrder in [[0, 1], [0, 1, 2, 2], [1, 2, 3, 4]] {
+            #expect(throws: MerkleError.self) {
+                try MerkleTree(
+                    leafCount: 16, width: 1, salts: .none, segments: 4, order: badOrder, prepare: { _ in }
+                ) { _, _ in }
             }
         }
     }
