@@ -179,6 +179,78 @@ public enum NTT {
         return result
     }
 
+    /// The coefficients (r·m of them, m = 2^`logCosetSize`) of the polynomial of degree < r·m whose values on the
+    /// first r cosets of `domain` are `values`, laid out as ``evaluateBitReversed(columns:on:logCosetSize:)`` lays
+    /// them out: the inverse of that evaluation restricted to r cosets, for any r up to the domain's coset count.
+    ///
+    /// Coset c is s_c·⟨ω_m⟩, so its values fix f mod (X^m − s_c^m): one inverse transform of size m, the
+    /// coefficients scaled by s_c^−i. The remainders are joined by the Chinese remainder theorem in Y = X^m,
+    /// f = Σ_c r_c(X)·L_c(X^m) with L_c the Lagrange basis over the points s_c^m, which are distinct.
+    public static func interpolateBitReversed(
+        _ values: [Fp], cosets r: Int, on domain: Domain, logCosetSize: Int, parallel: Bool = false
+    ) -> [Fp] {
+        let m = 1 << logCosetSize
+        let cosets = domain.size / m
+        precondition(r >= 1 && r <= cosets, "\(r) cosets of \(cosets)")
+        precondition(values.count == r * m, "one value per point of the first \(r) cosets")
+        let shifts = (0..<r).map { cosetShift($0, cosets: cosets, of: domain) }
+        // r_c(X) = f mod (X^m − s_c^m).
+        var remainders = (0..<r).map { c in Array(values[c * m..<(c + 1) * m]) }
+        let work: @Sendable (inout [Fp], Fp) -> Void = { remainder, shift in
+            permuteBitReversed(&remainder)
+            inverse(&remainder, parallel: parallel && r == 1)
+            let inverseShift = shift.inverse()
+            var power = Fp.one
+            for i in remainder.indices {
+                remainder[i] *= power
+                power *= inverseShift
+            }
+        }
+        remainders.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            Parallel.forEachChunk(of: r, chunks: parallel ? r : 1) { range in
+                for c in range { work(&base[c], shifts[c]) }
+            }
+        }
+        if r == 1 { return remainders[0] }
+        // L_c(Y) = Π_(d≠c) (Y − a_d)/(a_c − a_d), coefficients lowest first.
+        let points = shifts.map { $0.power(UInt64(m)) }
+        let basis = (0..<r).map { c -> [Fp] in
+            var polynomial: [Fp] = [.one]
+            var denominator = Fp.one
+            for d in 0..<r where d != c {
+                // polynomial *= (Y − a_d)
+                var next = [Fp](repeating: .zero, count: polynomial.count + 1)
+                for (t, coefficient) in polynomial.enumerated() {
+                    next[t + 1] += coefficient
+                    next[t] -= coefficient * points[d]
+                }
+                polynomial = next
+                denominator *= points[c] - points[d]
+            }
+            let inverse = denominator.inverse()
+            return polynomial.map { $0 * inverse }
+        }
+        var out = [Fp](repeating: .zero, count: r * m)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer.baseAddress!
+            withUnsafeBuffers(remainders) { remainders in
+                nonisolated(unsafe) let remainders = remainders
+                Parallel.forEachChunk(of: m, chunks: parallel ? Parallel.coreCount : 1, minimumChunk: 1 << 12) {
+                    range in
+                    for t in 0..<r {
+                        for i in range {
+                            var sum = Fp.zero
+                            for c in 0..<r { sum += basis[c][t] * remainders[c][i] }
+                            out[t * m + i] = sum
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// s_c = offset·ω^rev(c), the shift of coset c of `domain` (in the bit-reversed coset order).
     private static func cosetShift(_ c: Int, cosets: Int, of domain: Domain) -> Fp {
         domain.offset * domain.generator.power(UInt64(reverseBits(c, width: log2(cosets))))

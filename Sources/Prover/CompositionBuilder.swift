@@ -5,10 +5,11 @@ import Proof
 /// The composition polynomial H = Σ_c γ_c · C_c / D_c, where C_c is constraint c over the extended columns and D_c
 /// the polynomial vanishing on the rows it covers.
 ///
-/// Each term is evaluated on the smallest domain g·⟨ω_E⟩ that determines it (E ≥ n above its own degree bound), so
-/// the many constraints of degree 1 and 2 cost a quarter or half of what the few of degree 3 do; each class is
-/// interpolated and the coefficients are added up. The work goes one coset of the trace domain at a time, every
-/// class that covers the coset taking its share, so main columns that are not kept are computed once per coset.
+/// Each term is evaluated on as few cosets of the trace domain as determine it (r·n points above its own degree
+/// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a third or
+/// two thirds of what the few of degree 3 do (1, 2 and 3 cosets with zero knowledge); each class is interpolated
+/// from its cosets and the coefficients are added up. The work goes one coset at a time, every class that covers
+/// the coset taking its share, so main columns that are not kept are computed once per coset.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
@@ -19,44 +20,46 @@ struct CompositionBuilder {
         gammas: [Fp]
     ) -> [Fp] {
         let n = shape.traceLength
+        // g·⟨ω_E⟩, E ≥ every bound: its first r cosets, in the bit-reversed layout, are the extended columns' first.
+        let domain = Domain(
+            logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         var classes: [Int: [Int]] = [:]
         for c in air.constraints {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
-            var size = n
-            while size < bound { size <<= 1 }
-            classes[size, default: []].append(c.index)
+            classes[max(1, (bound + n - 1) / n), default: []].append(c.index)
         }
-        let evaluations = classes.sorted(by: { $0.key < $1.key }).map { size, constraints in
+        let evaluations = classes.sorted(by: { $0.key < $1.key }).map { cosets, constraints in
             ClassEvaluation(
-                air: air, shape: shape, constraints: constraints, size: size, publicInputs: publicInputs,
-                challenges: challenges, busPublicSums: busPublicSums, gammas: gammas)
+                air: air, shape: shape, constraints: constraints, cosets: cosets, domain: domain,
+                publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums, gammas: gammas)
         }
-        let cosets = (evaluations.map(\.size).max() ?? n) / n
+        let cosets = evaluations.map(\.cosets).max() ?? 1
         main.forEachCoset(0..<cosets) { c, mainCoset in
             aux.forEachCoset(c..<c + 1) { _, auxCoset in
-                for e in evaluations where e.size > c * n { e.add(coset: c, main: mainCoset, aux: auxCoset) }
+                for e in evaluations where e.cosets > c { e.add(coset: c, main: mainCoset, aux: auxCoset) }
             }
         }
         var result = [Fp](repeating: .zero, count: shape.evaluationSize)
         for e in evaluations {
-            var values = e.quotient()
-            NTT.permuteBitReversed(&values)
-            let part = NTT.interpolate(
-                evaluations: values,
-                on: Domain(logSize: e.size.trailingZeroBitCount, offset: StarkProtocol.domainOffset), parallel: true)
+            let part = NTT.interpolateBitReversed(
+                e.quotient(), cosets: e.cosets, on: domain, logCosetSize: shape.logTraceLength, parallel: true)
             for i in part.indices { result[i] += part[i] }
         }
         return result
     }
 }
 
-/// Σ γ_c · C_c / D_c over one class of constraints on g·⟨ω_size⟩, in bit-reversed order (the extended columns'
-/// first `size` entries), accumulated a coset of the trace domain at a time.
+/// Σ γ_c · C_c / D_c over one class of constraints on the first `cosets` cosets of the trace domain in the
+/// bit-reversed layout of `domain` (the extended columns' first cosets·n entries), accumulated a coset at a time.
 final class ClassEvaluation {
     let shape: StarkShape
-    let size: Int
+    let cosets: Int
+    /// The domain whose bit-reversed layout places the cosets: g·⟨ω_E⟩.
+    let domain: Domain
+    /// cosets·n.
+    var size: Int { cosets * shape.traceLength }
     private let groups: [ConstraintDomain]
-    /// Each periodic column on g·⟨ω_size⟩ in the columns' order: P entries per coset for period P.
+    /// Each periodic column on the class's cosets in the columns' order: P entries per coset for period P.
     private let periodic: [[Fp]]
     private let program: ConstraintProgram
     private let scalars: [Fp]
@@ -67,12 +70,14 @@ final class ClassEvaluation {
     private let sums: [UnsafeMutablePointer<Fp>]
 
     init(
-        air: AIR, shape: StarkShape, constraints: [Int], size: Int, publicInputs: [Fp], challenges: [Fp],
-        busPublicSums: [Fp], gammas: [Fp]
+        air: AIR, shape: StarkShape, constraints: [Int], cosets: Int, domain: Domain, publicInputs: [Fp],
+        challenges: [Fp], busPublicSums: [Fp], gammas: [Fp]
     ) {
         self.shape = shape
-        self.size = size
+        self.cosets = cosets
+        self.domain = domain
         let n = shape.traceLength
+        let size = cosets * n
         // Constraints sharing a divisor are summed first, then divided once.
         var groups: [ConstraintDomain] = []
         var groupOf = [Int](repeating: -1, count: air.constraints.count)
@@ -88,14 +93,17 @@ final class ClassEvaluation {
         self.groups = groups
         periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
             // p(x^(n/P)) for x in g·⟨ω_E⟩ ranges over g^(n/P)·⟨ω_(E·P/n)⟩; in bit-reversed order, entry i of that
-            // smaller domain serves the run of n/P positions p with p >> log(n/P) = i.
+            // smaller domain serves the run of n/P positions p with p >> log(n/P) = i. The first cosets·P entries
+            // serve the class's cosets.
             let period = column.values.count
             let coefficients = air.periodicCoefficients(index)
             let smaller = Domain(
-                logSize: (size / n * period).trailingZeroBitCount,
-                offset: StarkProtocol.domainOffset.power(UInt64(n / period)))
-            return NTT.evaluateBitReversed(
-                columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0]
+                logSize: (domain.size / n * period).trailingZeroBitCount,
+                offset: domain.offset.power(UInt64(n / period)))
+            return Array(
+                NTT.evaluateBitReversed(
+                    columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0][
+                        ..<(cosets * period)])
         }
         let combination = LinearCombination(air: air, constraints: constraints)
         program = combination.program
@@ -119,7 +127,7 @@ final class ClassEvaluation {
         precondition((c + 1) * n <= size, "coset \(c) is outside the class's domain")
         withUnsafeBuffers(periodic) { periodic in
             let periodicCoset = periodic.map { column in
-                let period = column.count / (size / n)
+                let period = column.count / cosets
                 return UnsafeBufferPointer(rebasing: column[c * period..<(c + 1) * period])
             }
             let columns = ConstraintProgram.Columns(
@@ -135,15 +143,15 @@ final class ClassEvaluation {
         }
     }
 
-    /// Each group divided by its divisor, added up: the class's share of H on g·⟨ω_size⟩, in bit-reversed order.
-    /// Every coset must have been added.
+    /// Each group divided by its divisor, added up: the class's share of H on its cosets, in the bit-reversed
+    /// layout. Every coset must have been added.
     func quotient() -> [Fp] {
         let n = shape.traceLength
         let logN = shape.logTraceLength
-        let domain = Domain(logSize: size.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         var result = [Fp](repeating: .zero, count: size)
-        var points = domain.elements
-        NTT.permuteBitReversed(&points)
+        var all = domain.elements
+        NTT.permuteBitReversed(&all)
+        let points = Array(all[..<size])
         let omega = shape.traceGenerator
         // Z_H(x) = x^n − 1 is constant on each coset of the trace domain, a run of n positions.
         let zhInverse: [Fp] = Fp.batchInverse(

@@ -180,6 +180,28 @@ final class NTTTests: XCTestCase {
         }
     }
 
+    func testInterpolationFromTheFirstCosetsInvertsTheEvaluation() {
+        // Any number of cosets, powers of two or not, on domains of 8 and 16 cosets.
+        for (logDomain, logCoset) in [(9, 6), (10, 6)] {
+            let domain = Domain(logSize: logDomain, offset: .generator)
+            for r in [1, 2, 3, 4, 5, 7, 8] {
+                let coefficients = randomVector(r << logCoset, seed: 600 + UInt64(r))
+                let values = NTT.evaluateBitReversed(columns: [coefficients], on: domain, logCosetSize: logCoset)[0]
+                let back = NTT.interpolateBitReversed(
+                    Array(values[..<(r << logCoset)]), cosets: r, on: domain, logCosetSize: logCoset,
+                    parallel: r % 2 == 1)
+                XCTAssertEqual(back, coefficients, "\(r) cosets of 2^\(logCoset) in 2^\(logDomain)")
+            }
+        }
+        // Values that are not of low enough degree give other coefficients: a changed value changes the result.
+        let domain = Domain(logSize: 8, offset: .generator)
+        let coefficients = randomVector(3 << 5, seed: 610)
+        var values = Array(
+            NTT.evaluateBitReversed(columns: [coefficients], on: domain, logCosetSize: 5)[0][..<(3 << 5)])
+        values[70] += .one
+        XCTAssertNotEqual(NTT.interpolateBitReversed(values, cosets: 3, on: domain, logCosetSize: 5), coefficients)
+    }
+
     func testDomainVanishingPolynomial() {
         let domain = Domain(logSize: 5, offset: Fp(7))
         for x in domain.elements { XCTAssertTrue(domain.vanishing(at: x).isZero) }
