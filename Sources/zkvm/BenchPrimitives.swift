@@ -28,35 +28,43 @@ struct BenchPrimitives: ParsableCommand {
         let xs = (0..<1024).map { _ in Fp.random(using: &rng) }
         let n = 2_000_000
         // Each result feeds the next operation: this measures latency, the cost inside a dependent loop.
-        report.add("field_mul_ns", "field mul (Swift Montgomery kernel)", unit: "ns", median(runs) {
-            var acc = xs[0]
-            let t = Stopwatch()
-            for i in 0..<n { acc = acc * xs[i & 1023] }
-            blackHole(acc)
-            return t.ns / Double(n)
-        })
+        report.add(
+            "field_mul_ns", "field mul (Swift Montgomery kernel)", unit: "ns",
+            median(runs) {
+                var acc = xs[0]
+                let t = Stopwatch()
+                for i in 0..<n { acc = acc * xs[i & 1023] }
+                blackHole(acc)
+                return t.ns / Double(n)
+            })
         let gmp = GMPMontgomeryMultiplier()
-        report.add("gmp_mpn_mul_ns", "field mul (GMP mpn Montgomery, reference)", unit: "ns", median(runs) {
-            var acc = xs[0]
-            let t = Stopwatch()
-            for i in 0..<n { acc = gmp.multiply(acc, xs[i & 1023]) }
-            blackHole(acc)
-            return t.ns / Double(n)
-        })
-        report.add("field_add_ns", "field add", unit: "ns", median(runs) {
-            var acc = xs[0]
-            let t = Stopwatch()
-            for i in 0..<n { acc = acc + xs[i & 1023] }
-            blackHole(acc)
-            return t.ns / Double(n)
-        })
-        report.add("field_inverse_us", "field inverse (GMP)", unit: "µs", median(runs) {
-            var acc = xs[1]
-            let t = Stopwatch()
-            for i in 0..<20_000 { acc = (acc + xs[i & 1023]).inverse() }
-            blackHole(acc)
-            return t.ns / 20_000 / 1e3
-        })
+        report.add(
+            "gmp_mpn_mul_ns", "field mul (GMP mpn Montgomery, reference)", unit: "ns",
+            median(runs) {
+                var acc = xs[0]
+                let t = Stopwatch()
+                for i in 0..<n { acc = gmp.multiply(acc, xs[i & 1023]) }
+                blackHole(acc)
+                return t.ns / Double(n)
+            })
+        report.add(
+            "field_add_ns", "field add", unit: "ns",
+            median(runs) {
+                var acc = xs[0]
+                let t = Stopwatch()
+                for i in 0..<n { acc = acc + xs[i & 1023] }
+                blackHole(acc)
+                return t.ns / Double(n)
+            })
+        report.add(
+            "field_inverse_us", "field inverse (GMP)", unit: "µs",
+            median(runs) {
+                var acc = xs[1]
+                let t = Stopwatch()
+                for i in 0..<20_000 { acc = (acc + xs[i & 1023]).inverse() }
+                blackHole(acc)
+                return t.ns / 20_000 / 1e3
+            })
     }
 
     private func benchNTT(_ report: inout BenchReport) {
@@ -92,9 +100,11 @@ struct BenchPrimitives: ParsableCommand {
             report.add(
                 "ntt_2_\(log)_ms_all", "NTT 2^\(log), batch of \(batch) on \(Parallel.coreCount) cores, per column",
                 unit: "ms", all)
-            report.add("ntt_2_\(log)_ms_one_column_all", "NTT 2^\(log), one column split over all cores", unit: "ms",
+            report.add(
+                "ntt_2_\(log)_ms_one_column_all", "NTT 2^\(log), one column split over all cores", unit: "ms",
                 oneColumnAll)
-            report.add("ntt_2_\(log)_batch_speedup", "NTT 2^\(log) batch speed-up over one thread", unit: "×",
+            report.add(
+                "ntt_2_\(log)_batch_speedup", "NTT 2^\(log) batch speed-up over one thread", unit: "×",
                 single / all)
         }
     }
@@ -103,12 +113,14 @@ struct BenchPrimitives: ParsableCommand {
         var left = Blake2b.hash([1])
         let right = Blake2b.hash([2])
         let nodes = 200_000
-        report.add("blake2b_node_ns", "BLAKE2b-256 of a 64-byte node (libsodium)", unit: "ns", median(runs) {
-            let t = Stopwatch()
-            for _ in 0..<nodes { left = MerkleTree.hashNode(left, right) }
-            blackHole(left)
-            return t.ns / Double(nodes)
-        })
+        report.add(
+            "blake2b_node_ns", "BLAKE2b-256 of a 64-byte node (libsodium)", unit: "ns",
+            median(runs) {
+                let t = Stopwatch()
+                for _ in 0..<nodes { left = MerkleTree.hashNode(left, right) }
+                blackHole(left)
+                return t.ns / Double(nodes)
+            })
         var rng = SeededGenerator(seed: 3)
         let width = 8
         let rows = (0..<(width << 20)).map { _ in Fp.random(using: &rng) }

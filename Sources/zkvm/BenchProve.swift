@@ -32,8 +32,14 @@ struct BenchProve: ParsableCommand {
     @Option(help: "Verification runs per proof; the median is reported.")
     var verifyRuns = 3
 
+    @Option(
+        name: .customLong("extension-memory-mb"),
+        help: "Most memory (MiB) the prover keeps the extended trace columns in, as for zkvm prove.")
+    var extensionMemoryMB = ProverOptions.defaultMainExtensionMemoryLimit >> 20
+
     func run() throws {
         guard let chosen = Profile(rawValue: profile) else { throw ValidationError("unknown profile '\(profile)'") }
+        guard extensionMemoryMB >= 0 else { throw ValidationError("--extension-memory-mb must not be negative") }
         let sizes = logCycles.isEmpty ? [16, 18] : logCycles
         let largest = TraceBuilder.maxLogRows
         guard sizes.allSatisfy({ (16...largest).contains($0) }) else {
@@ -50,7 +56,9 @@ struct BenchProve: ParsableCommand {
         }
         var runs: [[String: Any]] = []
         if !json {
-            print("zkvm bench prove — profile \(profile); \(Parallel.coreCount) cores, load \(loadAverage())")
+            print(
+                "zkvm bench prove — profile \(profile), extended columns kept up to \(extensionMemoryMB) MiB; "
+                    + "\(Parallel.coreCount) cores, load \(loadAverage())")
             print("guest       cycles    rows   prove s  cycles/s  verify ms  proof KB  peak RSS MB  proven bits")
         }
         for log in sizes {
@@ -85,7 +93,9 @@ struct BenchProve: ParsableCommand {
                     let clock = Stopwatch()
                     last = try prove(
                         air: CPUCircuit.air, trace: table, publicInputs: inputs, publicBusEntries: entries,
-                        options: ProverOptions(parameters: chosen.parameters, progress: phases ? printPhase : nil))
+                        options: ProverOptions(
+                            parameters: chosen.parameters, mainExtensionMemoryLimit: extensionMemoryMB << 20,
+                            progress: phases ? printPhase : nil))
                     times.append(clock.seconds)
                     rss = max(rss, peakResidentMB())
                 }
@@ -107,7 +117,7 @@ struct BenchProve: ParsableCommand {
                     "guest": name, "cycles": cycles, "rows": table.rowCount, "prove_seconds": round3(proveSeconds),
                     "cycles_per_second": round3(Double(cycles) / proveSeconds), "verify_ms": round3(verifyMs),
                     "proof_bytes": bytes, "peak_rss_mb": round3(rss), "proven_bits": round3(security.provenBits),
-                    "prove_runs": times.count,
+                    "prove_runs": times.count, "extension_memory_mb": extensionMemoryMB,
                     "conjectured_bits": round3(security.conjecturedBits),
                 ])
                 if !json {

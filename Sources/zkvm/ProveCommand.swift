@@ -21,8 +21,20 @@ struct Prove: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the receipt.")
     var output = "proof.bin"
 
-    @Option(help: "Parameter set: default (≥ 100 proven bits), fast, or test (insecure, for tests).")
+    @Option(
+        help: """
+            Parameter set: default (≥ 100 proven bits), compact (≥ 100 proven bits, smaller and slower), fast, or \
+            test (insecure, for tests).
+            """)
     var profile: ProfileOption = .default
+
+    @Option(
+        name: .customLong("extension-memory-mb"),
+        help: """
+            Most memory (MiB) the prover keeps the extended trace columns in; above it, it computes them a coset at \
+            a time: less memory, more time. The default keeps them up to 2^17 rows in the default profile.
+            """)
+    var extensionMemoryMB = ProveOptions.default.mainExtensionMemoryLimit >> 20
 
     @Option(help: "Most instructions to execute before giving up.")
     var maxCycles: UInt64 = Limits.default.maxCycles
@@ -58,7 +70,9 @@ struct Prove: ParsableCommand {
         let inputBytes = try input.map { try CLIFiles.read($0, limit: limits.maxInputBytes, what: "input") } ?? []
 
         let progress = isatty(2) == 1 ? ProgressDisplay() : nil
-        let options = ProveOptions(parameters: profile.profile.parameters, limits: limits, progress: progress?.report)
+        guard extensionMemoryMB >= 0 else { throw CLIFailure.report("--extension-memory-mb must not be negative") }
+        var options = ProveOptions(parameters: profile.profile.parameters, limits: limits, progress: progress?.report)
+        options.mainExtensionMemoryLimit = extensionMemoryMB << 20
         let start = Date()
         let info: ProveInfo
         do { info = try proveWithInfo(program: loaded, input: inputBytes, options: options) } catch {
