@@ -168,7 +168,7 @@ public enum NTT {
                                 for i in range {
                                     scaleAndFold(columns[i], powers: p, into: block, count: m)
                                     prunedTransform(block, count: m, twiddles: tw, needed: local[...])
-                                    for j in indices { result[i][j] = block[positions[j] % m] }
+                                    for j in indices { result[i][j] = Fp.reducedBelowP(block[positions[j] % m]) }
                                 }
                             }
                         }
@@ -282,7 +282,8 @@ public enum NTT {
 
     /// The decimation-in-frequency transform of `transform(_:count:twiddles:threads:permute:)` (output in
     /// bit-reversed order), computing only the blocks that hold a `needed` position (sorted, relative to `a`).
-    /// Other entries are left meaningless. Blocks that are mostly needed run the full kernel.
+    /// Other entries are left meaningless, and the needed ones below 2p (`Fp.reducedBelowP` finishes them). Two
+    /// stages go at once while all four quarters are needed; blocks that are mostly needed run the full kernel.
     private static func prunedTransform(
         _ a: UnsafeMutablePointer<Fp>, count n: Int, twiddles w: UnsafePointer<Fp>, needed: ArraySlice<Int>
     ) {
@@ -292,15 +293,25 @@ public enum NTT {
             return
         }
         let half = n >> 1
-        for j in 0..<half {
-            let u = a[j]
-            let v = a[j + half]
-            a[j] = u + v
-            a[j + half] = (u - v) * w[half + j]
+        let quarter = n >> 2
+        let splits = [quarter, half, half + quarter].map { bound in
+            needed.firstIndex { $0 >= bound } ?? needed.endIndex
         }
-        let split = needed.firstIndex { $0 >= half } ?? needed.endIndex
-        prunedTransform(a, count: half, twiddles: w, needed: needed[..<split])
-        prunedTransform(a + half, count: half, twiddles: w, needed: needed[split...].map { $0 - half }[...])
+        let parts = [
+            needed[..<splits[0]], needed[splits[0]..<splits[1]], needed[splits[1]..<splits[2]],
+            needed[splits[2]...],
+        ]
+        if quarter >= 1 && parts.allSatisfy({ !$0.isEmpty }) {
+            twoStages(a, half: half, twiddles: w, range: 0..<quarter)
+            for (k, part) in parts.enumerated() {
+                prunedTransform(
+                    a + k * quarter, count: quarter, twiddles: w, needed: part.map { $0 - k * quarter }[...])
+            }
+            return
+        }
+        butterflies(a, half: half, twiddles: w + half, range: 0..<half)
+        prunedTransform(a, count: half, twiddles: w, needed: needed[..<splits[1]])
+        prunedTransform(a + half, count: half, twiddles: w, needed: needed[splits[1]...].map { $0 - half }[...])
     }
 
     /// The coefficients of the polynomial of degree < domain.size taking `evaluations` on `domain`.
