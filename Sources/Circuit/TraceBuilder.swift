@@ -26,9 +26,10 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Turns a machine execution into the circuit's trace columns.
 public struct TraceBuilder {
-    /// The largest trace this builder makes: 2^18 rows, about 260,000 cycles. The prover keeps every column's
-    /// extension in memory; at 2^18 rows the default profile peaks near 8 GB, so a longer execution is refused
-    /// (with this limit named) rather than exhausting the machine. Segmenting long runs is how to go further.
+    /// The largest trace this builder makes: 2^18 rows, about 260,000 cycles. At 2^18 rows the prover peaks near
+    /// 5.5 GB with the default profile (the trace, its coefficients and one coset of its extension), so a longer
+    /// execution is refused (with this limit named) rather than pressing on the machine's memory. Segmenting long
+    /// runs is how to go further.
     public static let maxLogRows = 18
 
     private var columns: [[Fp]] = []
