@@ -26,11 +26,11 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Turns a machine execution into the circuit's trace columns.
 public struct TraceBuilder {
-    /// The largest trace this builder makes: 2^18 rows, about 260,000 cycles. At 2^18 rows the prover peaks near
-    /// 5.5 GB with the default profile (the trace, its coefficients and one coset of its extension), so a longer
+    /// The largest trace this builder makes: 2^19 rows, about 520,000 cycles. At 2^19 rows the prover peaks near
+    /// 11 GB with the default profile (the trace, its coefficients and one coset of its extension), so a longer
     /// execution is refused (with this limit named) rather than pressing on the machine's memory. Segmenting long
     /// runs is how to go further.
-    public static let maxLogRows = 18
+    public static let maxLogRows = 19
 
     private var columns: [[Fp]] = []
     private var rows = 0
