@@ -14,6 +14,8 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     case remainderLength(expected: Int, found: Int)
     /// The prover's last layer is not of the promised degree (a prover bug, never a verifier outcome).
     case remainderDegreeTooHigh
+    /// The layer roots, openings and folding challenges do not number the same.
+    case layerCount(roots: Int, openings: Int, challenges: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
         case .remainderLength(let e, let f): return "FRI remainder has \(f) coefficients; expected \(e)"
         case .remainderDegreeTooHigh: return "FRI: the last layer exceeds the degree bound"
+        case .layerCount(let r, let o, let c):
+            return "FRI: \(r) layer roots, \(o) layer openings and \(c) folding challenges; they must match"
         }
     }
 }
@@ -101,6 +105,9 @@ public enum FRIVerifier {
     ) throws(FRIError) {
         guard remainder.count == remainderLength else {
             throw .remainderLength(expected: remainderLength, found: remainder.count)
+        }
+        guard openings.count == roots.count, betas.count == roots.count, positions.count == values.count else {
+            throw .layerCount(roots: roots.count, openings: openings.count, challenges: betas.count)
         }
         let f = 1 << logFoldingFactor
         var logSize = ldeSize.trailingZeroBitCount

@@ -68,8 +68,8 @@ public enum Profile: String, CaseIterable, Sendable {
     /// ethSTARK's benchmark parameters (blowup 4, 30 queries, 20 grinding bits), for side-by-side timing: about 80
     /// conjectured and 50 proven bits.
     case ethstark
-    /// At least 100 proven bits from 2^11 rows with smaller proofs than `default` (about 35% for the RV32IM circuit)
-    /// at blowup 8, 57 queries, folding by 2; proving takes about 1.6 times the time and 1.8 times the memory.
+    /// At least 100 proven bits from 2^11 rows with smaller proofs than `default` (about a third for the RV32IM
+    /// circuit) at blowup 8, 57 queries, folding by 2; proving takes about 1.5 times the time.
     case compact
 
     /// The parameter set. `docs/security.md` tabulates each one's figures.
@@ -80,13 +80,12 @@ public enum Profile: String, CaseIterable, Sendable {
             // the proof with the queries. Blowup 2 would save nothing: the composition polynomial of a degree-3
             // circuit needs 4n points anyway. At blowup 4 each query proves about one bit (Johnson bound), and the
             // mask degree k = 2·2·q + 2 grows with q, so 92 queries are the fewest that reach 100 proven bits at
-            // 2^11 rows (100.9; 111.6 at 2^16). Against `compact` on the RV32IM circuit at 2^18 rows: 1.6 times as
-            // fast, 45% less memory, 50% larger proofs.
+            // 2^11 rows (100.9; 111.6 at 2^16). Against `compact` on the RV32IM circuit at 2^18 rows: 1.5 times as
+            // fast, with proofs half as large again.
             return ProofParameters(logBlowup: 2, queryCount: 92, grindingBits: 20, logFoldingFactor: 1)
         case .compact:
             // Blowup 8, folding by 2, 57 queries (k = 230): 101.1 proven bits at 2^11 rows (97.1 at 2^10), 105.3 at
-            // 2^16. Folding by 2 opens two rows of every committed column per query instead of four, and the
-            // RV32IM circuit's proofs are mostly those rows.
+            // 2^16. Folding by 2 keeps the mask degree, and so the rate, lowest.
             return ProofParameters(logBlowup: 3, queryCount: 57, grindingBits: 20, logFoldingFactor: 1)
         case .fast:
             // 41 queries of 2 conjectured bits each, less the mask's rate loss, plus 20 grinding bits: 101.9 at 2^16.

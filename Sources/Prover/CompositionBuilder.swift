@@ -7,26 +7,31 @@ import Proof
 ///
 /// Each term is evaluated on as few cosets of the trace domain as determine it (r·n points above its own degree
 /// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a third or
-/// two thirds of what the few of degree 3 do (1, 2 and 3 cosets with zero knowledge); each class is interpolated
+/// two thirds of what the few of degree 3 do (1, 2 and 3 cosets with the zero-knowledge mask while 3k − 2 ≤ n, as
+/// for the RV32IM circuit); each class is interpolated
 /// from its cosets and the coefficients are added up. The work goes one coset at a time, every class that covers
 /// the coset taking its share, so main columns that are not kept are computed once per coset.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
 
-    /// The coefficients of H, `shape.evaluationSize` of them.
+    /// The coefficients of H, `shape.evaluationSize` of them, and whether some class's share came out above that
+    /// class's own degree bound (which only a trace that breaks a constraint of the class causes).
     func coefficients(
         main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
         gammas: [Fp]
-    ) -> [Fp] {
+    ) -> (coefficients: [Fp], exceedsClassBound: Bool) {
         let n = shape.traceLength
         // g·⟨ω_E⟩, E ≥ every bound: its first r cosets, in the bit-reversed layout, are the extended columns' first.
         let domain = Domain(
             logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         var classes: [Int: [Int]] = [:]
+        var bounds: [Int: Int] = [:]
         for c in air.constraints {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
-            classes[max(1, (bound + n - 1) / n), default: []].append(c.index)
+            let cosets = max(1, (bound + n - 1) / n)
+            classes[cosets, default: []].append(c.index)
+            bounds[cosets] = max(bounds[cosets] ?? 0, bound)
         }
         let evaluations = classes.sorted(by: { $0.key < $1.key }).map { cosets, constraints in
             ClassEvaluation(
@@ -40,12 +45,14 @@ struct CompositionBuilder {
             }
         }
         var result = [Fp](repeating: .zero, count: shape.evaluationSize)
+        var exceeds = false
         for e in evaluations {
             let part = NTT.interpolateBitReversed(
                 e.quotient(), cosets: e.cosets, on: domain, logCosetSize: shape.logTraceLength, parallel: true)
+            if part[max(0, bounds[e.cosets]!)...].contains(where: { !$0.isZero }) { exceeds = true }
             for i in part.indices { result[i] += part[i] }
         }
-        return result
+        return (result, exceeds)
     }
 }
 

@@ -145,11 +145,11 @@ public func prove(
     // MARK: - 3. Combine the constraints into the composition polynomial, split it and commit
 
     let gammas = transcript.challenges("composition", count: air.constraints.count)
-    var coefficients = CompositionBuilder(air: air, shape: shape).coefficients(
+    var (coefficients, exceedsClassBound) = CompositionBuilder(air: air, shape: shape).coefficients(
         main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
     main.releaseCoset()
-    if coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
+    if exceedsClassBound || coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
         guard options._skipConstraintCheck else {
             throw .internalInconsistency("the composition polynomial exceeds its degree bound")

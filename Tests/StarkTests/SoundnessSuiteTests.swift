@@ -139,6 +139,7 @@ enum Rejection: Error, Equatable, CustomStringConvertible {
                 case .remainderMismatch: return "fri.remainderMismatch"
                 case .remainderLength: return "fri.remainderLength"
                 case .remainderDegreeTooHigh: return "fri.remainderDegreeTooHigh"
+                case .layerCount: return "fri.layerCount"
                 }
             case .proofOfWork: return "proofOfWork"
             }

@@ -1,5 +1,6 @@
 import AIR
 import ExampleAIRs
+import FRI
 import Field
 import Hashing
 import Proof
@@ -84,6 +85,24 @@ final class StarkRoundTripTests: XCTestCase {
         tampered.mainOpening.rows[2][5] += .one
         XCTAssertThrowsError(
             try verify(proof: tampered, air: RescueShapedAIR.air, publicInputs: rescueInputs, policy: lenient))
+    }
+
+    func testFRIVerifierRefusesLayersThatDoNotMatch() {
+        let root = Blake2b.hash([1])
+        let opening = MerkleOpening(rows: [], salts: [], nodes: [])
+        for (roots, openings, betas) in [
+            ([root], [MerkleOpening](), [Fp.one]), ([root], [opening], []), ([], [opening], [Fp.one]),
+        ] {
+            XCTAssertThrowsError(
+                try FRIVerifier.verify(
+                    positions: [0], values: [.zero], betas: betas, roots: roots, openings: openings, remainder: [.zero],
+                    remainderLength: 1, ldeSize: 16, offset: .generator, logFoldingFactor: 1, salted: false)
+            ) { error in
+                XCTAssertEqual(
+                    error as? FRIError,
+                    .layerCount(roots: roots.count, openings: openings.count, challenges: betas.count))
+            }
+        }
     }
 
     func testTamperedProofsAreRejected() throws {

@@ -171,7 +171,7 @@ final class ZeroKnowledgeTests: XCTestCase {
     static let bins = 32
 
     /// Revealed values at fixed places in a proof, binned: every out-of-domain value, the first queried row of each
-    /// commitment, the first FRI layer's first opened value, the remainder's constant coefficient, the first
+    /// commitment, the first opened value of FRI layers 0 and 1, the remainder's constant coefficient, the first
     /// queried coset, and a few pairs of values (which the single-value tests cannot see correlations between).
     static func statistics(_ proof: StarkProof, air: AIR) throws -> [(name: String, bin: Int)] {
         let ood = proof.outOfDomain
@@ -181,7 +181,9 @@ final class ZeroKnowledgeTests: XCTestCase {
             ("aux at z·ω", ood.auxNext), ("composition at z", ood.composition),
             ("first main row", proof.mainOpening.rows[0]), ("first aux row", proof.auxOpening?.rows[0] ?? []),
             ("first composition row", proof.compositionOpening.rows[0]),
-            ("first FRI layer-1 value", [proof.friOpenings[0].rows[0][0]]), ("remainder", [proof.remainder[0]]),
+            ("first FRI layer-0 value", [proof.friOpenings[0].rows[0][0]]),
+            ("first FRI layer-1 value", proof.friOpenings.dropFirst().first.map { [$0.rows[0][0]] } ?? []),
+            ("remainder", [proof.remainder[0]]),
         ] {
             for (i, v) in values.enumerated() { out.append(("\(name) [\(i)]", low(v, bits: 5))) }
         }
