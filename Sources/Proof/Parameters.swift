@@ -45,20 +45,20 @@ public struct ProofParameters: Hashable, Sendable {
             && Self.logRemainderDegreeRange.contains(logRemainderDegree)
     }
 
-    /// The degree of the random polynomials that mask each committed column: at least the number of points at
-    /// which a column's values are ever revealed, so every revealed value is uniformly distributed. A column is
-    /// opened at z, z·ω and one point per query; the composition segments opened at each of those points also
-    /// reveal H(x), which depends on the columns at x·ω as well: 2·q + 2 points. The mask is 2·f·q + 2, room for
-    /// whole folding cosets, which keeps every shape and security figure as they were. Zero without zero knowledge.
-    public var maskDegree: Int { zeroKnowledge ? 2 * foldingFactor * queryCount + 2 : 0 }
+    /// The degree of the random polynomials that mask each committed column: the number of points at which a
+    /// column's values are ever revealed, so every revealed value is uniformly distributed. A column is opened at z,
+    /// z·ω and one point per query; the composition segments opened at each of those points also reveal H(x), which
+    /// depends on the columns at x·ω as well. Hence 2·q + 2, whatever the folding factor (FRI's other values are
+    /// masked by its own random polynomial). Zero without zero knowledge.
+    public var maskDegree: Int { zeroKnowledge ? 2 * queryCount + 2 : 0 }
 }
 
 /// Named parameter sets.
 public enum Profile: String, CaseIterable, Sendable {
     /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^11 to 2^26 rows, proving as fast
-    /// as any set that does: blowup 4, 92 queries, 20 grinding bits, folding by 2.
+    /// as any set that does: blowup 4, 86 queries, 20 grinding bits, folding by 8.
     case `default`
-    /// About 100 conjectured bits (≥ 100 from 2^14 rows) at blowup 4 with fewer queries than `default` (folding by
+    /// About 100 conjectured bits (≥ 100 from 2^12 rows) at blowup 4 with fewer queries than `default` (folding by
     /// 4): slightly smaller proofs and faster verification, proving in about the same time; only about 60 proven
     /// bits, so the default verifier policy refuses it.
     case fast
@@ -69,7 +69,7 @@ public enum Profile: String, CaseIterable, Sendable {
     /// conjectured and 50 proven bits.
     case ethstark
     /// At least 100 proven bits from 2^11 rows with smaller proofs than `default` (about a third for the RV32IM
-    /// circuit) at blowup 8, 57 queries, folding by 2; proving takes about 1.5 times the time.
+    /// circuit) at blowup 8, 55 queries, folding by 8; proving takes about 1.5 times the time.
     case compact
 
     /// The parameter set. `docs/security.md` tabulates each one's figures.
@@ -78,17 +78,19 @@ public enum Profile: String, CaseIterable, Sendable {
         case .default:
             // The prover's cost grows with the blowup (every extended column, its transforms and its Merkle tree),
             // the proof with the queries. Blowup 2 would save nothing: the composition polynomial of a degree-3
-            // circuit needs 4n points anyway. At blowup 4 each query proves about one bit (Johnson bound), and the
-            // mask degree k = 2·2·q + 2 grows with q, so 92 queries are the fewest that reach 100 proven bits at
-            // 2^11 rows (100.9; 111.6 at 2^16). Against `compact` on the RV32IM circuit at 2^18 rows: 1.5 times as
-            // fast, with proofs half as large again.
-            return ProofParameters(logBlowup: 2, queryCount: 92, grindingBits: 20, logFoldingFactor: 1)
+            // circuit needs 3n points anyway. At blowup 4 each query proves about one bit (Johnson bound), and the
+            // mask degree k = 2·q + 2 grows with q, so 86 queries are the fewest that reach 100 proven bits at
+            // 2^11 rows (100.9; 105.8 at 2^16). Folding by 8 makes FRI's openings smallest (by 4 and by 16 they are
+            // about 15% larger). Against `compact` on the RV32IM circuit at 2^18 rows: 1.5 times as fast, with proofs
+            // half as large again.
+            return ProofParameters(logBlowup: 2, queryCount: 86, grindingBits: 20, logFoldingFactor: 3)
         case .compact:
-            // Blowup 8, folding by 2, 57 queries (k = 230): 101.1 proven bits at 2^11 rows (97.1 at 2^10), 105.3 at
-            // 2^16. Folding by 2 keeps the mask degree, and so the rate, lowest.
-            return ProofParameters(logBlowup: 3, queryCount: 57, grindingBits: 20, logFoldingFactor: 1)
+            // Blowup 8, folding by 8, 55 queries (k = 112): 100.3 proven bits at 2^11 rows (98.3 at 2^10), 102.4 at
+            // 2^16.
+            return ProofParameters(logBlowup: 3, queryCount: 55, grindingBits: 20, logFoldingFactor: 3)
         case .fast:
-            // 41 queries of 2 conjectured bits each, less the mask's rate loss, plus 20 grinding bits: 101.9 at 2^16.
+            // 41 queries of 2 conjectured bits each, less the mask's rate loss, plus 20 grinding bits: 101.9 at 2^16
+            // (at least 100 from 2^12 rows).
             return ProofParameters(logBlowup: 2, queryCount: 41, grindingBits: 20, logFoldingFactor: 2)
         case .test:
             return ProofParameters(

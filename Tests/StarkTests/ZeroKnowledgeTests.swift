@@ -12,14 +12,14 @@ import XCTest
 /// but the statement, no opened point is a trace row, no opened value is the unmasked trace's, and the revealed
 /// values of proofs from two different witnesses are indistinguishable.
 final class ZeroKnowledgeTests: XCTestCase {
-    /// Small zero-knowledge parameters: 8 queries of whole cosets of 4.
+    /// Small zero-knowledge parameters: 8 queries, folding by 4.
     static let parameters = ProofParameters(
         logBlowup: 2, queryCount: 8, grindingBits: 0, logFoldingFactor: 2, logRemainderDegree: 3)
 
-    /// The points at which a proof reveals something about each trace polynomial: z, z·ω, the f·q opened points x
+    /// The points at which a proof reveals something about each trace polynomial: z, z·ω, the q opened points x
     /// and, through the composition polynomial's value there, their next rows x·ω. A mask that hides them all has
-    /// degree at least 2·f·q + 2.
-    static func pointsRevealed(_ p: ProofParameters) -> Int { 2 * p.foldingFactor * p.queryCount + 2 }
+    /// degree at least 2·q + 2.
+    static func pointsRevealed(_ p: ProofParameters) -> Int { 2 * p.queryCount + 2 }
 
     /// Rows in every trace here: enough for a mask of degree `pointsRevealed` (66), not only today's.
     static let rows = 128
@@ -302,8 +302,8 @@ final class ZeroKnowledgeTests: XCTestCase {
 
 /// The composition segments are opened at every queried point x, and Σ x^(i·n)·H_i(x) is the constraints' value
 /// there, which reads each trace polynomial at x·ω as well as x. Every such point needs the mask's randomness, so
-/// a mask of degree f·q + 2 (z, z·ω and the opened points only) is too small: these tests recover a private value
-/// from one proof by linear algebra.
+/// a mask of degree q + 2 (z, z·ω and the opened points only) is too small: these tests check that the private
+/// value cannot be recovered from one proof by linear algebra with the mask of degree 2·q + 2.
 final class CompositionLeakTests: XCTestCase {
     /// A witness that is one private constant: `secret` on every row, bound by a transition constraint only.
     static let air = try! AIR(
@@ -314,11 +314,14 @@ final class CompositionLeakTests: XCTestCase {
     /// What one proof says about the masked column s̃ = secret + Z_H·r: its value at z, z·ω, every opened x, and
     /// at x·ω through the composition, s̃(x·ω) = s̃(x) + (Σ x^(i·n)·H_i(x))·D(x)/γ. Each is a linear equation in
     /// the secret and r's k coefficients; returns the secret when the equations determine it, nil otherwise.
-    /// `usingNextRows: false` leaves out the x·ω equations.
-    static func recoverSecret(from proof: StarkProof, usingNextRows: Bool = true) throws -> Fp? {
+    /// `usingNextRows: false` leaves out the x·ω equations; `maskDegree` takes r of another degree than the proof's
+    /// (with a proof made without a mask, r = 0 fits every degree).
+    static func recoverSecret(
+        from proof: StarkProof, usingNextRows: Bool = true, maskDegree: Int? = nil
+    ) throws -> Fp? {
         let replay = try VerifierReplay(proof: proof, air: air)
         let n = replay.shape.traceLength
-        let k = replay.shape.maskDegree
+        let k = maskDegree ?? replay.shape.maskDegree
         let omega = replay.shape.traceGenerator
         let lastRow = omega.power(UInt64(n - 1))
         var known: [(point: Fp, value: Fp)] = [
@@ -400,8 +403,21 @@ final class CompositionLeakTests: XCTestCase {
         print("zero knowledge: no private constant recovered with mask degree \(parameters.maskDegree)")
     }
 
+    func testTheAttackWorksWhenTheMaskIsOneTooSmall() throws {
+        // The negative twin of the test above: the same equations, solved for a mask one coefficient short of the
+        // points revealed (a proof made without zero knowledge, and r taken as unknown with k = 2·q + 1), do
+        // determine the secret. So the test above would notice a mask that is too small.
+        let secret = Fp(4242)
+        let trace = try TraceTable(columns: [[Fp](repeating: secret, count: ZeroKnowledgeTests.rows)])
+        var plain = ZeroKnowledgeTests.parameters
+        plain.zeroKnowledge = false
+        let proof = try prove(air: Self.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: plain))
+        let short = ZeroKnowledgeTests.pointsRevealed(ZeroKnowledgeTests.parameters) - 1
+        XCTAssertEqual(try Self.recoverSecret(from: proof, maskDegree: short), secret)
+    }
+
     func testWithoutTheNextRowsTheSecretStaysHidden() throws {
-        // The twin: the same equations less the x·ω ones are f·q + 2 for k + 1 unknowns, which never determine
+        // The twin: the same equations less the x·ω ones are q + 2 for k + 1 unknowns, which never determine
         // the secret. The gap is exactly the composition's next-row reads.
         let trace = try TraceTable(columns: [[Fp](repeating: Fp(777), count: ZeroKnowledgeTests.rows)])
         let proof = try prove(

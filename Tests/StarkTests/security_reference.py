@@ -48,11 +48,11 @@ AIRS = {
 
 PROFILES = {
     # name: (log blowup, queries, grinding bits, log folding factor, log remainder degree, zero knowledge)
-    "default": (2, 92, 20, 1, 5, True),
+    "default": (2, 86, 20, 3, 5, True),
     "fast": (2, 41, 20, 2, 5, True),
     "test": (2, 8, 2, 2, 5, False),
     "ethstark": (2, 30, 20, 3, 5, True),
-    "compact": (3, 57, 20, 1, 5, True),
+    "compact": (3, 55, 20, 3, 5, True),
 }
 
 
@@ -64,7 +64,7 @@ def shape(air, profile, log_n):
     log_blowup, queries, _, log_fold, log_remainder, zk = profile
     n = 2**log_n
     fold = 2**log_fold
-    k = 2 * fold * queries + 2 if zk else 0
+    k = 2 * queries + 2 if zk else 0
     lde = n * 2**log_blowup
     degree_bound = n + k
     composition = 0
