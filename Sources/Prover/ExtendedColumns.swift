@@ -1,0 +1,99 @@
+import Field
+import Proof
+
+/// Columns on the extended domain g·⟨ω_M⟩, M = max(N, E), in bit-reversed order: entry p of a column is its
+/// value at g·ω_M^rev(p). Runs of n entries are cosets of the trace domain, the first N entries are the committed
+/// domain (leaf p is entry p) and the first E the domain the composition polynomial is evaluated on.
+///
+/// The values are either all kept or computed a coset at a time from the coefficients when a pass needs them:
+/// M/n times less memory, for one more transform per column and pass. Values elsewhere (out of domain) come from
+/// the trace and the masks (``LowDegreeExtension/evaluate(traces:masks:indices:at:)``).
+struct ExtendedColumns {
+    enum Storage {
+        /// Every column's M values.
+        case resident([[Fp]])
+        /// Every column's coefficients (its trace interpolant plus Z_H·r), and one coset's values, the last one
+        /// computed, which the next pass reads first instead of computing it again.
+        case recomputed(coefficients: [[Fp]], coset: CosetBuffer)
+    }
+
+    var storage: Storage
+    /// Each column's mask r (k coefficients): the column's polynomial is its trace interpolant plus Z_H·r.
+    var masks: [[Fp]]
+    /// g·⟨ω_M⟩.
+    let domain: Domain
+    /// log n: the cosets of the trace domain are runs of 2^logCosetSize entries.
+    let logCosetSize: Int
+
+    var count: Int { masks.count }
+    var isResident: Bool {
+        if case .resident = storage { return true }
+        return false
+    }
+
+    /// Calls `body(c, columns)` once for each coset c in `cosets` with every column's n values on it: in order,
+    /// except that a coset already computed comes first. The buffers are valid only during the call.
+    func forEachCoset(_ cosets: Range<Int>, _ body: (Int, [UnsafeBufferPointer<Fp>]) -> Void) {
+        let n = 1 << logCosetSize
+        switch storage {
+        case .resident(let values):
+            withUnsafeBuffers(values) { columns in
+                for c in cosets { body(c, columns.map { UnsafeBufferPointer(rebasing: $0[c * n..<(c + 1) * n]) }) }
+            }
+        case .recomputed(let coefficients, let buffer):
+            let kept = buffer.coset.flatMap { cosets.contains($0) ? $0 : nil }
+            for c in (kept.map { [$0] } ?? []) + cosets.filter({ $0 != kept }) {
+                let columns = buffer.columns(count: coefficients.count, length: n)
+                if buffer.coset != c {
+                    NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: columns)
+                    buffer.coset = c
+                }
+                body(c, columns.map { UnsafeBufferPointer(start: $0, count: n) })
+            }
+        }
+    }
+
+    /// Frees the kept coset, if any: for after the last pass that reads whole cosets.
+    func releaseCoset() {
+        if case .recomputed(_, let buffer) = storage { buffer.release() }
+    }
+
+    /// The rows at these positions (each position's values, one per column), for openings.
+    func rows(at positions: [Int]) -> [Int: [Fp]] {
+        switch storage {
+        case .resident(let values):
+            return Dictionary(positions.map { p in (p, values.map { $0[p] }) }, uniquingKeysWith: { a, _ in a })
+        case .recomputed(let coefficients, _):
+            let found = NTT.evaluateBitReversed(
+                columns: coefficients, on: domain, logCosetSize: logCosetSize, at: positions)
+            return Dictionary(
+                positions.enumerated().map { j, p in (p, found.map { $0[j] }) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+}
+
+/// Every column's values on one coset of the trace domain, allocated on first use and kept until released.
+final class CosetBuffer {
+    private var buffers: [UnsafeMutablePointer<Fp>] = []
+    private var length = 0
+    /// The coset the buffers hold, if any.
+    var coset: Int?
+
+    /// The buffers, `count` columns of `length` values.
+    func columns(count: Int, length: Int) -> [UnsafeMutablePointer<Fp>] {
+        if buffers.count != count || self.length != length {
+            release()
+            buffers = (0..<count).map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: length) }
+            self.length = length
+        }
+        return buffers
+    }
+
+    func release() {
+        buffers.forEach { $0.deallocate() }
+        buffers = []
+        coset = nil
+    }
+
+    deinit { release() }
+}
