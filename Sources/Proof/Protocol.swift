@@ -79,9 +79,6 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The extended domain (`ldeSize` points) is smaller than two FRI folding cosets, so there is nothing to fold
     /// into a remainder; use a longer trace, a larger blowup or a smaller folding factor.
     case traceTooShortForFolding(rows: Int, ldeSize: Int, foldingFactor: Int)
-    /// With zero knowledge, a proof would reveal `revealed` values of FRI's random masking polynomial, which has
-    /// only `coefficients`: they would not all be uniform. The prover refuses; the verifier has no stake in it.
-    case traceTooShortToMaskFRI(rows: Int, revealed: Int, coefficients: Int)
 
     public var description: String {
         switch self {
@@ -93,10 +90,6 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
             return "a trace of \(rows) rows is too short for these parameters: its \(size)-point extended domain "
                 + "holds fewer than two FRI folding cosets of \(f); use a longer trace, a larger blowup or a smaller "
                 + "folding factor"
-        case .traceTooShortToMaskFRI(let rows, let revealed, let coefficients):
-            return "a trace of \(rows) rows is too short for zero knowledge with these parameters: FRI would reveal "
-                + "\(revealed) values of its masking polynomial, which has \(coefficients) coefficients; use a longer "
-                + "trace, fewer queries or a smaller folding factor"
         }
     }
 }
@@ -180,15 +173,6 @@ public struct StarkShape: Sendable, Equatable {
         case .firstRow, .lastRow, .row: divisor = 1
         }
         return c.expression.degree * (n + k - 1) - divisor + 1
-    }
-
-    /// With zero knowledge, the values of FRI's random masking polynomial R that a proof reveals, at most: R at each
-    /// queried point (opened beside the composition segments), the f − 1 other values of each query's folding coset
-    /// in every committed layer, and the remainder's coefficients. They are uniform while they number at most R's
-    /// n + k coefficients (``friDegreeBound``).
-    public var revealedFRIMaskValues: Int {
-        let q = parameters.queryCount
-        return q + (parameters.foldingFactor - 1) * q * (friLayerCount + 1) + remainderLength
     }
 
     /// Number of binary folds from layer 0 to the remainder.

@@ -89,11 +89,6 @@ public func prove(
         throw .shape(error)
     }
     let n = shape.traceLength
-    if parameters.zeroKnowledge && shape.revealedFRIMaskValues > shape.friDegreeBound {
-        throw .shape(
-            .traceTooShortToMaskFRI(
-                rows: n, revealed: shape.revealedFRIMaskValues, coefficients: shape.friDegreeBound))
-    }
     let circuitDigest = StarkProtocol.circuitDigest(of: air)
     var transcript = StarkProtocol.startTranscript(
         circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,

@@ -202,7 +202,7 @@ final class SoundnessSuiteTests: XCTestCase {
         zeroKnowledge: false)
 
     /// Rows of the traces proven with zero knowledge: room for a mask covering every point a proof reveals
-    /// (2·f·q + 2 = 66 here; see docs/zero-knowledge.md), not only today's f·q + 2.
+    /// (2·q + 2 = 18 here; see docs/zero-knowledge.md).
     static let rows = 128
 
     static let rangeCheck = RangeCheckAIR(bits: 6)

@@ -105,26 +105,6 @@ final class StarkRoundTripTests: XCTestCase {
         }
     }
 
-    func testZeroKnowledgeIsRefusedWhereFRIWouldRevealTooMuchOfItsMask() throws {
-        // The default profile on 2^10 rows: FRI would reveal more values of its masking polynomial than it has
-        // coefficients. 2^11 rows are enough.
-        let (short, shortInputs) = FibonacciAIR.trace(rows: 1 << 10)
-        let shape = try StarkShape(air: FibonacciAIR.air, parameters: Profile.default.parameters, logTraceLength: 10)
-        XCTAssertGreaterThan(shape.revealedFRIMaskValues, shape.friDegreeBound)
-        XCTAssertThrowsError(
-            try prove(
-                air: FibonacciAIR.air, trace: short, publicInputs: shortInputs,
-                options: ProverOptions(parameters: Profile.default.parameters))
-        ) { error in
-            XCTAssertEqual(
-                "\(error)",
-                "\(ShapeError.traceTooShortToMaskFRI(rows: 1 << 10, revealed: shape.revealedFRIMaskValues, coefficients: shape.friDegreeBound))"
-            )
-        }
-        let longer = try StarkShape(air: FibonacciAIR.air, parameters: Profile.default.parameters, logTraceLength: 11)
-        XCTAssertLessThanOrEqual(longer.revealedFRIMaskValues, longer.friDegreeBound)
-    }
-
     func testTamperedProofsAreRejected() throws {
         let range = RangeCheckAIR(bits: 6)
         let trace = range.trace(values: Array(0..<128).map { $0 % 64 })

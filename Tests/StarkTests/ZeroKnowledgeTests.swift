@@ -21,7 +21,7 @@ final class ZeroKnowledgeTests: XCTestCase {
     /// degree at least 2·q + 2.
     static func pointsRevealed(_ p: ProofParameters) -> Int { 2 * p.queryCount + 2 }
 
-    /// Rows in every trace here: enough for a mask of degree `pointsRevealed` (66), not only today's.
+    /// Rows in every trace here: well above the mask degree `pointsRevealed` (18).
     static let rows = 128
 
     static let rangeCheck = RangeCheckAIR(bits: 6)
@@ -404,21 +404,23 @@ final class CompositionLeakTests: XCTestCase {
     }
 
     func testTheAttackWorksWhenTheMaskIsOneTooSmall() throws {
-        // The negative twin of the test above: the same equations, solved for a mask one coefficient short of the
-        // points revealed (a proof made without zero knowledge, and r taken as unknown with k = 2·q + 1), do
-        // determine the secret. So the test above would notice a mask that is too small.
+        // The negative twin of the test above: on a proof made without masks, the same equations, solved with r
+        // taken as unknown of one coefficient fewer than the distinct points that proof reveals, determine the
+        // secret. So the attack is sound, and the test above fails to recover the secret because of the mask.
         let secret = Fp(4242)
         let trace = try TraceTable(columns: [[Fp](repeating: secret, count: ZeroKnowledgeTests.rows)])
         var plain = ZeroKnowledgeTests.parameters
         plain.zeroKnowledge = false
         let proof = try prove(air: Self.air, trace: trace, publicInputs: [], options: ProverOptions(parameters: plain))
-        let short = ZeroKnowledgeTests.pointsRevealed(ZeroKnowledgeTests.parameters) - 1
-        XCTAssertEqual(try Self.recoverSecret(from: proof, maskDegree: short), secret)
+        let replay = try VerifierReplay(proof: proof, air: Self.air)
+        let opened = replay.leaves.map(replay.point(leaf:))
+        let points = Set([replay.z, replay.zNext] + opened + opened.map { $0 * replay.shape.traceGenerator })
+        XCTAssertEqual(try Self.recoverSecret(from: proof, maskDegree: points.count - 1), secret)
     }
 
     func testWithoutTheNextRowsTheSecretStaysHidden() throws {
-        // The twin: the same equations less the x·ω ones are q + 2 for k + 1 unknowns, which never determine
-        // the secret. The gap is exactly the composition's next-row reads.
+        // Without the x·ω equations there are q + 2 for k + 1 unknowns, which never determine the secret: the
+        // next rows the composition reads are what the mask's second q coefficients are for.
         let trace = try TraceTable(columns: [[Fp](repeating: Fp(777), count: ZeroKnowledgeTests.rows)])
         let proof = try prove(
             air: Self.air, trace: trace, publicInputs: [],
