@@ -26,10 +26,6 @@ struct ExtendedColumns {
     let logCosetSize: Int
 
     var count: Int { masks.count }
-    var isResident: Bool {
-        if case .resident = storage { return true }
-        return false
-    }
 
     /// Calls `body(c, columns)` once for each coset c in `cosets` with every column's n values on it: in order,
     /// except that a coset already computed comes first. The buffers are valid only during the call.
