@@ -54,14 +54,12 @@ public struct FRIProverState: Sendable {
         self.logFoldingFactor = logFoldingFactor
         var values = layer0
         var offset = offset
-        for layer in 0...committedLayers + 1 {
-            if layer <= committedLayers {
-                let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
-                transcript.absorb("fri-root", digest: tree.root)
-                trees.append(tree)
-                roots.append(tree.root)
-            }
-            if layer == committedLayers + 1 { break }
+        // Commit each layer, then fold it with a challenge drawn after its root; the last fold gives the remainder.
+        for _ in 0...committedLayers {
+            let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
+            transcript.absorb("fri-root", digest: tree.root)
+            trees.append(tree)
+            roots.append(tree.root)
             var beta = transcript.challenge("fri-fold")
             for _ in 0..<logFoldingFactor {
                 values = Folding.foldLayer(values, offset: offset, beta: beta)

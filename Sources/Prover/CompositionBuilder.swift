@@ -8,9 +8,9 @@ import Proof
 /// Each term is evaluated on as few cosets of the trace domain as determine it (r·n points above its own degree
 /// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a third or
 /// two thirds of what the few of degree 3 do (1, 2 and 3 cosets with the zero-knowledge mask while 3k − 2 ≤ n, as
-/// for the RV32IM circuit); each class is interpolated
-/// from its cosets and the coefficients are added up. The work goes one coset at a time, every class that covers
-/// the coset taking its share, so main columns that are not kept are computed once per coset.
+/// for the RV32IM circuit); each class is interpolated from its cosets and the coefficients are added up. The work
+/// goes one coset at a time, every class that covers the coset taking its share, so main columns that are not kept
+/// are computed once per coset.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
@@ -26,12 +26,9 @@ struct CompositionBuilder {
         let domain = Domain(
             logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
         var classes: [Int: [Int]] = [:]
-        var bounds: [Int: Int] = [:]
         for c in air.constraints {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
-            let cosets = max(1, (bound + n - 1) / n)
-            classes[cosets, default: []].append(c.index)
-            bounds[cosets] = max(bounds[cosets] ?? 0, bound)
+            classes[max(1, (bound + n - 1) / n), default: []].append(c.index)
         }
         let evaluations = classes.sorted(by: { $0.key < $1.key }).map { cosets, constraints in
             ClassEvaluation(
@@ -44,12 +41,17 @@ struct CompositionBuilder {
                 for e in evaluations where e.cosets > c { e.add(coset: c, main: mainCoset, aux: auxCoset) }
             }
         }
+        // The points of the largest class, in the columns' order; each class reads its first cosets·n.
+        var all = domain.elements
+        NTT.permuteBitReversed(&all)
+        let points = Array(all[..<(cosets * n)])
         var result = [Fp](repeating: .zero, count: shape.evaluationSize)
         var exceeds = false
         for e in evaluations {
             let part = NTT.interpolateBitReversed(
-                e.quotient(), cosets: e.cosets, on: domain, logCosetSize: shape.logTraceLength, parallel: true)
-            if part[max(0, bounds[e.cosets]!)...].contains(where: { !$0.isZero }) { exceeds = true }
+                e.quotient(points: points), cosets: e.cosets, on: domain, logCosetSize: shape.logTraceLength,
+                parallel: true)
+            if part[max(0, e.degreeBound)...].contains(where: { !$0.isZero }) { exceeds = true }
             for i in part.indices { result[i] += part[i] }
         }
         return (result, exceeds)
@@ -61,10 +63,10 @@ struct CompositionBuilder {
 final class ClassEvaluation {
     let shape: StarkShape
     let cosets: Int
-    /// The domain whose bit-reversed layout places the cosets: g·⟨ω_E⟩.
-    let domain: Domain
     /// cosets·n.
     var size: Int { cosets * shape.traceLength }
+    /// The most coefficients any of the class's quotients has: what its share of H stays below.
+    let degreeBound: Int
     private let groups: [ConstraintDomain]
     /// Each periodic column on the class's cosets in the columns' order: P entries per coset for period P.
     private let periodic: [[Fp]]
@@ -82,9 +84,12 @@ final class ClassEvaluation {
     ) {
         self.shape = shape
         self.cosets = cosets
-        self.domain = domain
         let n = shape.traceLength
         let size = cosets * n
+        degreeBound =
+            constraints.map {
+                StarkShape.quotientDegreeBound(air.constraints[$0], traceLength: n, maskDegree: shape.maskDegree)
+            }.max() ?? 0
         // Constraints sharing a divisor are summed first, then divided once.
         var groups: [ConstraintDomain] = []
         var groupOf = [Int](repeating: -1, count: air.constraints.count)
@@ -151,14 +156,12 @@ final class ClassEvaluation {
     }
 
     /// Each group divided by its divisor, added up: the class's share of H on its cosets, in the bit-reversed
-    /// layout. Every coset must have been added.
-    func quotient() -> [Fp] {
+    /// layout. Every coset must have been added. `points` are the domain's points in that layout, at least `size`.
+    func quotient(points all: [Fp]) -> [Fp] {
         let n = shape.traceLength
         let logN = shape.logTraceLength
         var result = [Fp](repeating: .zero, count: size)
-        var all = domain.elements
-        NTT.permuteBitReversed(&all)
-        let points = Array(all[..<size])
+        let points = all[..<size]
         let omega = shape.traceGenerator
         // Z_H(x) = x^n − 1 is constant on each coset of the trace domain, a run of n positions.
         let zhInverse: [Fp] = Fp.batchInverse(

@@ -79,9 +79,11 @@ struct LowDegreeExtension {
     /// folding cosets are runs of adjacent leaves. The tree reads the columns in place, or, when they are not kept,
     /// one coset of the trace domain at a time as each is computed.
     func commit(_ columns: ExtendedColumns) -> MerkleTree {
-        guard case .recomputed(let coefficients, let buffer) = columns.storage else {
-            guard case .resident(let values) = columns.storage else { fatalError("unreachable") }
-            return commitRows(values)
+        let coefficients: [[Fp]]
+        let buffer: CosetBuffer
+        switch columns.storage {
+        case .resident(let values): return commitRows(values)
+        case .recomputed(let c, let b): (coefficients, buffer) = (c, b)
         }
         let n = shape.traceLength
         let width = columns.count
@@ -89,8 +91,7 @@ struct LowDegreeExtension {
         // Last of all coset 0, which every composition class reads: the buffer keeps it for that pass.
         let cosets = shape.ldeSize / n
         return try! MerkleTree(
-            leafCount: shape.ldeSize, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none,
-            segments: cosets, order: (0..<cosets).reversed(),
+            leafCount: shape.ldeSize, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
             prepare: { c in
                 NTT.evaluateCoset(
                     c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: cols)
@@ -113,6 +114,9 @@ struct LowDegreeExtension {
 
     func commitSegments(_ columns: [[Fp]]) -> MerkleTree { commitRows(columns) }
 
+    /// Leaves are salted with zero knowledge, so unopened rows cannot be tested by guessing.
+    private var salts: MerkleTree.Salts { shape.parameters.zeroKnowledge ? .random : .none }
+
     /// Row `leaf` of the committed columns, for openings.
     static func row(_ leaf: Int, of columns: [[Fp]]) -> [Fp] { columns.map { $0[leaf] } }
 
@@ -120,9 +124,7 @@ struct LowDegreeExtension {
         let width = columns.count
         return withUnsafeBuffers(columns) { buffers in
             nonisolated(unsafe) let cols = buffers
-            return try! MerkleTree(
-                leafCount: shape.ldeSize, width: width, salts: shape.parameters.zeroKnowledge ? .random : .none
-            ) { leaves, out in
+            return try! MerkleTree(leafCount: shape.ldeSize, width: width, salts: salts) { leaves, out in
                 // Column by column over a run of leaves: each column is read sequentially.
                 let first = leaves.lowerBound
                 for c in 0..<width {

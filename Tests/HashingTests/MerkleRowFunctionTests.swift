@@ -50,43 +50,26 @@ import Testing
         let segmentLength = leaves / segments
         // The rows of the prepared segment only; any other row reads as garbage and changes the root.
         let prepared = Mutex<Int>(-1)
-        var order: [Int] = []
-        let tree = try MerkleTree(
-            leafCount: leaves, width: width, salts: .explicit(salts), segments: segments,
-            prepare: { s in
-                order.append(s)
-                prepared.withLock { $0 = s }
-            }
-        ) { run, out in
-            let current = prepared.withLock { $0 }
-            for (k, leaf) in run.enumerated() {
-                for j in 0..<width {
-                    out[k * width + j] = leaf / segmentLength == current ? rows[leaf * width + j] : .one
+        // Ascending by default, then in reverse: the same tree either way.
+        for given in [nil, Array((0..<segments).reversed())] {
+            var order: [Int] = []
+            let tree = try MerkleTree(
+                leafCount: leaves, width: width, salts: .explicit(salts), segments: segments, order: given,
+                prepare: { s in
+                    order.append(s)
+                    prepared.withLock { $0 = s }
+                }
+            ) { run, out in
+                let current = prepared.withLock { $0 }
+                for (k, leaf) in run.enumerated() {
+                    for j in 0..<width {
+                        out[k * width + j] = leaf / segmentLength == current ? rows[leaf * width + j] : .one
+                    }
                 }
             }
+            #expect(order == given ?? Array(0..<segments))
+            #expect(tree.root == flat.root)
         }
-        #expect(order == Array(0..<segments))
-        #expect(tree.root == flat.root)
-
-        // In another order, the same tree.
-        let reversed = Array((0..<segments).reversed())
-        order = []
-        let backwards = try MerkleTree(
-            leafCount: leaves, width: width, salts: .explicit(salts), segments: segments, order: reversed,
-            prepare: { s in
-                order.append(s)
-                prepared.withLock { $0 = s }
-            }
-        ) { run, out in
-            let current = prepared.withLock { $0 }
-            for (k, leaf) in run.enumerated() {
-                for j in 0..<width {
-                    out[k * width + j] = leaf / segmentLength == current ? rows[leaf * width + j] : .one
-                }
-            }
-        }
-        #expect(order == reversed)
-        #expect(backwards.root == flat.root)
     }
 
     @Test func segmentsMustDivideTheLeaves() {
