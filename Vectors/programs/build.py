@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Builds the example guest programs and computes their expected outputs, independently of zkvm.
 
-For each program: compile <name>/main.c with Guest/build.sh into <name>/program.elf, write <name>/input.bin
-(deterministic), run the ELF under qemu-riscv32 with the input on stdin, and compute the expected journal in
-Python. Both must agree; <name>/expected.json records the journal (hex) and exit code.
+For each program: compile <name>/main.c, or <name>/main.swift with the other Swift files beside it, with
+Guest/build.sh into <name>/program.elf, write <name>/input.bin (deterministic), run the ELF under qemu-riscv32
+with the input on stdin, and compute the expected journal in Python. Both must agree; <name>/expected.json
+records the journal (hex) and exit code.
 
     python3 Vectors/programs/build.py            # rebuild everything
     python3 Vectors/programs/build.py --check    # only check the committed files against qemu and Python
@@ -34,9 +35,8 @@ def sha256():
     return secret, hashlib.sha256(secret).digest(), [COMMON / "sha256.c"]
 
 
-def merkle():
-    rng = random.Random(3)
-    depth, index = 3, 5
+def merkle(seed=3, depth=3, index=5):
+    rng = random.Random(seed)
     secrets = [rng.randbytes(32) for _ in range(2**depth)]
     level = [hashlib.sha256(b"\x00" + s).digest() for s in secrets]
     siblings = []
@@ -71,6 +71,11 @@ def hello():
     return b"world", b"hello, world!\n", []
 
 
+def swift_merkle():
+    data, journal, _ = merkle(seed=6, depth=3, index=6)
+    return data, journal, []
+
+
 PROGRAMS = {
     "fibonacci": fibonacci,
     "sha256": sha256,
@@ -78,11 +83,18 @@ PROGRAMS = {
     "sort": sort,
     "bigint": bigint,
     "hello": hello,
+    "swift-merkle": swift_merkle,
 }
 
 
-def source(name):
-    return ROOT / "Guest/examples/hello.c" if name == "hello" else HERE / name / "main.c"
+def sources(name):
+    """The program's own sources: main.c, or main.swift and the other Swift files in its folder."""
+    if name == "hello":
+        return [ROOT / "Guest/examples/hello.c"]
+    folder = HERE / name
+    if (folder / "main.swift").is_file():
+        return [folder / "main.swift", *sorted(p for p in folder.glob("*.swift") if p.name != "main.swift")]
+    return [folder / "main.c"]
 
 
 def run_qemu(elf, input_path):
@@ -100,7 +112,7 @@ def main():
         elf, input_path = folder / "program.elf", folder / "input.bin"
         if not check:
             subprocess.run(
-                ["bash", str(ROOT / "Guest/build.sh"), "-o", str(elf), str(source(name)),
+                ["bash", str(ROOT / "Guest/build.sh"), "-o", str(elf), *map(str, sources(name)),
                  *map(str, extra), f"-I{COMMON}"], check=True)
             input_path.write_bytes(data)
         assert input_path.read_bytes() == data, f"{name}: input.bin differs from the generator"
