@@ -3,16 +3,16 @@
 # qemu-riscv32.
 #
 #   Guest/build.sh -o program.elf main.c [more.c ...] [-O2|-Os|-DNAME=VALUE|-Ipath ...]
-#   Guest/build.sh -o program.elf main.swift [more.swift ...] [more.c ...] [-Xswiftc FLAG ...]
+#   Guest/build.sh -o program.elf main.swift [more.swift ...] [more.c ... header.h ...] [-Xswiftc FLAG ...]
 #
 # Uses the Swift toolchain's clang, swiftc and ld.lld (override with CLANG=, SWIFTC= and LLD=). No libc: the
 # program gets Guest/zkvm.h, the start file and the runtime in this folder. Other flags go to clang;
 # `-Xswiftc FLAG` passes FLAG to swiftc.
 #
 # Swift sources are compiled together, in Embedded Swift, as one module with Guest/Swift/ZKVM.swift (the `ZKVM`
-# verbs) and Guest/zkvm.h as the bridging header, then linked with Guest/Swift/runtime.c (heap, print, atomics,
-# 64-bit helpers) and the toolchain's Unicode tables. A file named main.swift holds top-level code unless some
-# source declares `@main`.
+# verbs) and a bridging header that includes Guest/zkvm.h and every .h given (so Swift calls the C sources'
+# functions), then linked with Guest/Swift/runtime.c (heap, print, atomics, 64-bit helpers) and the toolchain's
+# Unicode tables. A file named main.swift holds top-level code unless some source declares `@main`.
 set -euo pipefail
 
 guest="$(cd "$(dirname "$0")" && pwd)"
@@ -23,6 +23,7 @@ lld="${LLD:-/opt/swift/usr/bin/ld.lld}"
 output=""
 sources=()
 swift_sources=()
+headers=()
 flags=()
 swift_flags=()
 while [ $# -gt 0 ]; do
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
         -Xswiftc) swift_flags+=("$2"); shift 2 ;;
         -*) flags+=("$1"); shift ;;
         *.swift) swift_sources+=("$1"); shift ;;
+        *.h) headers+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
         *) sources+=("$1"); shift ;;
     esac
 done
@@ -54,13 +56,17 @@ done
 
 archives=()
 if [ ${#swift_sources[@]} -gt 0 ]; then
+    bridging="$work/bridging.h"
+    for header in "$guest/zkvm.h" "${headers[@]+"${headers[@]}"}"; do
+        printf '#include "%s"\n' "$header"
+    done > "$bridging"
     # Traps call zkvm_swift_trap, which names the pc in the log; no stack protector (nothing to protect against
     # inside a proof, and it costs cycles); one section per function so that --gc-sections drops what is unused.
     swiftflags=(-target riscv32-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize
         -Xcc -march=rv32im -Xcc -mabi=ilp32 -Xcc -ffreestanding
         -Xfrontend -disable-stack-protector -Xfrontend -function-sections
         -Xfrontend -trap-function -Xfrontend zkvm_swift_trap
-        -import-bridging-header "$guest/zkvm.h" -module-name GuestMain)
+        -import-bridging-header "$bridging" -module-name GuestMain)
     if grep -qE '^[[:space:]]*@main\b' "${swift_sources[@]}"; then
         swiftflags+=(-parse-as-library)
     fi
