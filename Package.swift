@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
         .target(name: "Circuit", dependencies: ["AIR", "Field", "RV32IM"]),
+        .target(name: "Profiler", dependencies: ["RV32IM"]),
         .target(
             name: "ZKVM",
             dependencies: ["RV32IM", "Circuit", "AIR", "Proof", "Prover", "Verifier", "Field", "Hashing"]
@@ -36,6 +37,7 @@ let package = Package(
             name: "zkvm",
             dependencies: [
                 "Field", "Hashing", "RV32IM", "AIR", "Proof", "Prover", "Verifier", "ExampleAIRs", "Circuit", "ZKVM",
+                "Profiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(
             name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),
         .testTarget(name: "ZKVMTests", dependencies: ["ZKVM"]),
     ]

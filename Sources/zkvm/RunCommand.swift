@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Profiler
 import RV32IM
 
 struct Run: ParsableCommand {
@@ -9,6 +10,11 @@ struct Run: ParsableCommand {
             PROGRAM is an ELF32 RISC-V (RV32IM) static executable, or any other file as a raw image loaded at \
             address 0 with entry point 0. The guest's diagnostic log (fd 2) goes to standard error. Exits 0 when \
             the guest called exit, whatever its exit code; otherwise prints the fault on one line and exits 1.
+
+            --profile writes the guest's cycles by call stack as a pprof profile (gzip'd profile.proto: view it \
+            with `pprof -top` or `pprof -http=:8080`); functions and source lines come from the ELF symbol table \
+            and DWARF line table where present, else functions are named by entry address. The profile is written \
+            even when the guest faults. See docs/profiler.md.
             """)
 
     @Argument(help: "The guest program (ELF32 RISC-V executable or raw image).")
@@ -32,6 +38,18 @@ struct Run: ParsableCommand {
     @Flag(help: "Print one JSON object: program_id, exit_code, cycles, journal (hex), log (hex), pages.")
     var json = false
 
+    @Option(help: "Write the guest's cycles by call stack to this file, a gzip'd pprof profile.")
+    var profile: String?
+
+    @Option(help: "Print the N functions with the most self cycles on standard error.")
+    var profileTop: Int?
+
+    func validate() throws {
+        if let profileTop, profileTop < 1 {
+            throw ValidationError("--profile-top must be at least 1, not \(profileTop)")
+        }
+    }
+
     /// Program files beyond this are refused before being read: none that fits the default page limit comes close.
     private static let largestProgramFile = 1 << 30
 
@@ -47,15 +65,26 @@ struct Run: ParsableCommand {
         } catch {
             throw fail("cannot load \(program): \(error)")
         }
+        if let profile { try prepareOutput(profile) }
+        let profiling = profile != nil || profileTop != nil
+        var tree = CallTree()
         let result: ExecutionResult
         do {
-            result = try machine.run()
+            if profiling {
+                result = try machine.run { chunk in tree.record(chunk) }
+            } else {
+                result = try machine.run()
+            }
         } catch {
             FileHandle.standardError.write(Data(machine.log))
+            if profiling { try report(tree, machine: machine, programBytes: programBytes, ending: "fault: \(error)") }
             throw fail("\(error) (after \(machine.cycles) \(machine.cycles == 1 ? "cycle" : "cycles"))")
         }
 
         FileHandle.standardError.write(Data(result.log))
+        if profiling {
+            try report(tree, machine: machine, programBytes: programBytes, ending: "exit code \(result.exitCode)")
+        }
         if json {
             print(
                 "{\"program_id\": \"\(machine.program.idHex)\", \"exit_code\": \(result.exitCode), "
@@ -66,6 +95,42 @@ struct Run: ParsableCommand {
             print("exit code   \(result.exitCode)")
             print("cycles      \(result.cycles)")
             print("program id  \(machine.program.idHex)")
+        }
+    }
+
+    /// Writes the profile and prints the top functions, as asked; `ending` says how the run ended.
+    private func report(_ tree: CallTree, machine: Machine, programBytes: [UInt8], ending: String) throws {
+        let symbolizer = Symbolizer(programFile: programBytes, program: machine.program)
+        for warning in symbolizer.warnings {
+            FileHandle.standardError.write(Data("warning: \(program): \(warning)\n".utf8))
+        }
+        let built = ProfileBuilder.build(
+            tree: tree, program: machine.program, symbolizer: symbolizer, programFile: program,
+            comments: ["zkvm run \(program)", "program id \(machine.program.idHex)", ending])
+        if let profileTop {
+            FileHandle.standardError.write(Data(built.topFunctions(profileTop).utf8))
+        }
+        if let profile {
+            do {
+                try Data(built.gzipped()).write(to: URL(fileURLWithPath: profile))
+            } catch {
+                throw fail(ProfilerError.cannotWrite(path: profile, reason: error.localizedDescription).description)
+            }
+        }
+    }
+
+    /// Fails before the run, not after it, when the profile cannot be written: creates (or empties) the file.
+    private func prepareOutput(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw fail(ProfilerError.cannotWrite(path: path, reason: "it is a directory").description)
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw fail(ProfilerError.cannotWrite(path: path, reason: "no such directory \(parent)").description)
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw fail(ProfilerError.cannotWrite(path: path, reason: "permission denied").description)
         }
     }
 

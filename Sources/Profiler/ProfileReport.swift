@@ -1,0 +1,70 @@
+/// The cycles of one function: spent in its own instructions (self) and with it anywhere on the stack (total).
+public struct FunctionCost: Equatable, Sendable {
+    /// The function's name (its entry address, `0x…`, when the program has no symbol for it).
+    public var name: String
+    /// Cycles executing the function's own instructions.
+    public var selfCycles: UInt64
+    /// Cycles with the function anywhere on the stack, counted once however often it appears.
+    public var totalCycles: UInt64
+}
+
+extension Profile {
+    /// Every function's cost, most self cycles first (then most total cycles, then by name). Functions are
+    /// grouped by name, across source files.
+    public func functionCosts() -> [FunctionCost] {
+        var functionNames: [UInt64: String] = [:]
+        for function in functions { functionNames[function.id] = function.name }
+        var locationNames: [UInt64: String] = [:]
+        for location in locations {
+            locationNames[location.id] =
+                location.functionID.flatMap { functionNames[$0] } ?? ProfileBuilder.hexAddress(location.address)
+        }
+        var costs: [String: FunctionCost] = [:]
+        for sample in samples {
+            let cycles = UInt64(sample.cycles)
+            guard let leaf = sample.locationIDs.first, let leafName = locationNames[leaf] else { continue }
+            costs[leafName, default: FunctionCost(name: leafName, selfCycles: 0, totalCycles: 0)].selfCycles += cycles
+            var seen = Set<String>()
+            for id in sample.locationIDs {
+                guard let name = locationNames[id], seen.insert(name).inserted else { continue }
+                costs[name, default: FunctionCost(name: name, selfCycles: 0, totalCycles: 0)].totalCycles += cycles
+            }
+        }
+        return costs.values.sorted {
+            ($1.selfCycles, $1.totalCycles, $0.name) < ($0.selfCycles, $0.totalCycles, $1.name)
+        }
+    }
+
+    /// A table of the `count` functions with the most self cycles, with self and total cycles and their shares of
+    /// ``totalCycles``:
+    ///
+    ///     profile: 12345 cycles in 7 functions; the top 2 by self cycles
+    ///          self   self%    total  total%  function
+    ///          9000  72.91%     9000  72.91%  g
+    ///          2000  16.20%    11000  89.11%  f
+    public func topFunctions(_ count: Int) -> String {
+        let costs = functionCosts()
+        let shown = costs.prefix(max(0, count))
+        let width = max(5, String(totalCycles).count)
+        func column(_ value: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - value.count)) + value
+        }
+        func percent(_ part: UInt64) -> String {
+            guard totalCycles > 0 else { return "0.00%" }
+            let hundredths = UInt64((Double(part) * 10_000 / Double(totalCycles)).rounded())
+            let fraction = String(hundredths % 100)
+            return "\(hundredths / 100).\(fraction.count == 1 ? "0" : "")\(fraction)%"
+        }
+        let plural = costs.count == 1 ? "function" : "functions"
+        var lines = [
+            "profile: \(totalCycles) cycles in \(costs.count) \(plural); the top \(shown.count) by self cycles",
+            "\(column("self", width))  \(column("self%", 7))  \(column("total", width))  \(column("total%", 7))  function",
+        ]
+        for cost in shown {
+            lines.append(
+                "\(column(String(cost.selfCycles), width))  \(column(percent(cost.selfCycles), 7))  "
+                    + "\(column(String(cost.totalCycles), width))  \(column(percent(cost.totalCycles), 7))  \(cost.name)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
