@@ -203,7 +203,9 @@ private struct UnitDecoder {
 
     /// A DWARF 5 directory or file-name table: an entry format, then entries; returns each entry's path and
     /// directory index.
-    private func entryTable(_ header: inout ByteCursor, offsetSize: Int) throws(ProfilerError)
+    private func entryTable(
+        _ header: inout ByteCursor, offsetSize: Int
+    ) throws(ProfilerError)
         -> [(name: String, directory: Int)]
     {
         let formatCount = Int(try header.u8())
@@ -235,7 +237,9 @@ private struct UnitDecoder {
     }
 
     /// Reads one attribute value of the forms DWARF 5 allows in line table headers.
-    private func attribute(_ cursor: inout ByteCursor, form: UInt64, offsetSize: Int) throws(ProfilerError)
+    private func attribute(
+        _ cursor: inout ByteCursor, form: UInt64, offsetSize: Int
+    ) throws(ProfilerError)
         -> AttributeValue
     {
         switch form {
@@ -256,9 +260,15 @@ private struct UnitDecoder {
         case 0x06: return .number(try cursor.unsigned(4))  // DW_FORM_data4
         case 0x07: return .number(try cursor.unsigned(8))  // DW_FORM_data8
         case 0x0f: return .number(try cursor.uleb())  // DW_FORM_udata
-        case 0x0d: _ = try cursor.sleb(); return .other  // DW_FORM_sdata
-        case 0x1e: try cursor.skip(16, "DW_FORM_data16"); return .other
-        case 0x09: try cursor.skip(Int(clamping: try cursor.uleb()), "DW_FORM_block"); return .other
+        case 0x0d:
+            _ = try cursor.sleb()
+            return .other  // DW_FORM_sdata
+        case 0x1e:
+            try cursor.skip(16, "DW_FORM_data16")
+            return .other
+        case 0x09:
+            try cursor.skip(Int(clamping: try cursor.uleb()), "DW_FORM_block")
+            return .other
         default: throw failure("attribute form 0x\(String(form, radix: 16)) in a file table")
         }
     }

@@ -65,10 +65,12 @@ struct ELFSections {
                 throw .malformedSections("section \(index) (offset \(offset), \(size) bytes) runs past the end")
             }
             raw.append(
-                (nameOffset,
-                 Section(
-                    name: "", type: type, address: address, offset: offset, size: size, link: link,
-                    entrySize: fixedSize)))
+                (
+                    nameOffset,
+                    Section(
+                        name: "", type: type, address: address, offset: offset, size: size, link: link,
+                        entrySize: fixedSize)
+                ))
         }
         var named = raw.map(\.section)
         if namesIndex != 0 {
@@ -77,7 +79,8 @@ struct ELFSections {
             }
             let names = raw[namesIndex].section
             for index in named.indices {
-                var cursor = ByteCursor(file, from: names.offset + raw[index].nameOffset, to: names.offset + names.size) {
+                var cursor = ByteCursor(file, from: names.offset + raw[index].nameOffset, to: names.offset + names.size)
+                {
                     _, reason in .malformedSections("name of section \(index): \(reason)")
                 }
                 if raw[index].nameOffset >= names.size {

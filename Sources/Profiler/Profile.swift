@@ -81,8 +81,9 @@ public enum ProfileBuilder {
         var functionKeys = Set<FunctionKey>()
         var named: [UInt32: (key: FunctionKey, line: Int64)] = [:]
         for address in addresses {
-            guard let function = symbolizer.symbols.function(containing: address)
-                ?? entries.function(containing: address)
+            guard
+                let function = symbolizer.symbols.function(containing: address)
+                    ?? entries.function(containing: address)
             else { continue }
             let position = symbolizer.lines.position(of: address)
             let key = FunctionKey(name: function.name, file: position?.file ?? "", start: function.start)

@@ -55,15 +55,19 @@ extension Profile {
             let fraction = String(hundredths % 100)
             return "\(hundredths / 100).\(fraction.count == 1 ? "0" : "")\(fraction)%"
         }
+        func row(_ cells: String...) -> String {
+            zip(cells, [width, 7, width, 7]).map { column($0, $1) }.joined(separator: "  ") + "  " + cells[4]
+        }
         let plural = costs.count == 1 ? "function" : "functions"
         var lines = [
             "profile: \(totalCycles) cycles in \(costs.count) \(plural); the top \(shown.count) by self cycles",
-            "\(column("self", width))  \(column("self%", 7))  \(column("total", width))  \(column("total%", 7))  function",
+            row("self", "self%", "total", "total%", "function"),
         ]
         for cost in shown {
             lines.append(
-                "\(column(String(cost.selfCycles), width))  \(column(percent(cost.selfCycles), 7))  "
-                    + "\(column(String(cost.totalCycles), width))  \(column(percent(cost.totalCycles), 7))  \(cost.name)")
+                row(
+                    String(cost.selfCycles), percent(cost.selfCycles), String(cost.totalCycles),
+                    percent(cost.totalCycles), cost.name))
         }
         return lines.joined(separator: "\n") + "\n"
     }

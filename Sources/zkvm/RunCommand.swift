@@ -38,10 +38,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Print one JSON object: program_id, exit_code, cycles, journal (hex), log (hex), pages.")
     var json = false
 
-    @Option(help: "Write the guest's cycles by call stack to this file, a gzip'd pprof profile.")
+    @Option(
+        help: ArgumentHelp(
+            "Write the guest's cycles by call stack to this file, a gzip'd pprof profile.", valueName: "file"))
     var profile: String?
 
-    @Option(help: "Print the N functions with the most self cycles on standard error.")
+    @Option(help: ArgumentHelp("Print the n functions with the most self cycles on standard error.", valueName: "n"))
     var profileTop: Int?
 
     func validate() throws {

@@ -184,6 +184,9 @@ final class RunCommandTests: XCTestCase {
             "USAGE: zkvm run <program> [--input <input>] [--max-cycles <max-cycles>] [--max-pages <max-pages>]",
             "--input <input>         File whose bytes are the private input the guest",
             "--json                  Print one JSON object: program_id, exit_code, cycles,",
+            "[--json] [--profile <file>] [--profile-top <n>]",
+            "--profile <file>        Write the guest's cycles by call stack to this file,",
+            "--profile-top <n>       Print the n functions with the most self cycles on",
         ] {
             XCTAssertTrue(result.stdout.contains(line), "help lacks: \(line)\n\(result.stdout)")
         }
