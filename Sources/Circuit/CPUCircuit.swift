@@ -11,6 +11,9 @@ public enum CPUCircuit {
 
     /// Register r lives at memory address 2^32 + r, above every RAM word address (< 2^30).
     public static let registerBase: UInt64 = 1 << 32
+    /// A word of code carries its value plus this mark in the memory bus: loads read it, stores cannot consume it,
+    /// so code is read-only.
+    public static let codeMark: UInt64 = 1 << 32
 
     /// The operation flags in code order: flag i contributes code i + 1 to the fetched operation code.
     public static let opFlags: [Col] = [
@@ -254,8 +257,10 @@ public enum CPUCircuit {
             isMem * (x(.res) - 4 * x(.wordAddr) - x(.sel1) - 2 * x(.sel2) - 3 * x(.sel3)))
         air.constrain("word_aligned", .everyRow, (x(.opLw) + x(.opSw)) * (1 - x(.sel0)))
         air.constrain("half_aligned", .everyRow, (x(.opLh) + x(.opLhu) + x(.opSh)) * (x(.sel1) + x(.sel3)))
-        air.constrain("load_reads", .everyRow, loads * (x(.memPrev) - x(.h)))
-        air.constrain("load_keeps", .everyRow, loads * (x(.memNew) - x(.h)))
+        // Code is read-only: its words enter the memory bus as value + 2^32, which a load reads and keeps and a
+        // store (whose old word is the 32-bit h) cannot consume.
+        air.constrain("load_reads", .everyRow, loads * (x(.memPrev) - x(.h)) * (x(.memPrev) - x(.h) - two32))
+        air.constrain("load_keeps", .everyRow, loads * (x(.memNew) - x(.memPrev)))
         air.constrain("store_reads", .everyRow, stores * (x(.memPrev) - x(.h)))
         air.constrain("store_value", .everyRow, stores * (1 - x(.io)) * (x(.c) - x(.rs2Val)))
         air.constrain("sw", .everyRow, x(.opSw) * (x(.memNew) - x(.c)))
@@ -318,6 +323,9 @@ public enum CPUCircuit {
         air.constrain(
             "io_bytes", .everyRow, x(.setup) * (x(.ioLeft) - x(.res) * (x(.ioRead) + x(.journal))))
         air.constrain("io_start", .everyRow, x(.setup) * (x(.ioAddr) - x(.rs1Val)))
+        // The whole buffer lies in memory (a1 + a2 ≤ 2^32), whatever the count, as the machine requires.
+        air.constrain(
+            "buffer_in_memory", .everyRow, x(.setup) * (x(.rs1Val) + x(.rs2Val) + x(.h) + x(.carry) * two32 - two32))
         air.constrain("short_read", .everyRow, x(.shortRead) - x(.setup) * x(.ioRead) * (1 - x(.zero)))
         air.constrain("eof_start", .firstRow, x(.eof))
         air.constrain("eof_step", .transition, x(.eof).next - x(.eof) - (1 - x(.eof)) * x(.shortRead).next)

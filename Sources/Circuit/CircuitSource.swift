@@ -148,8 +148,8 @@ column gHi        # 16-bit halves of |b| − rem − 1 (rem < |b|)
 
 # The memory port.
 column wordAddr   # word address (byte address / 4) of the memory access
-column memPrev    # memory word before the access
-column memNew     # memory word after the access
+column memPrev    # memory word before the access (plus 2^32 for a word of code)
+column memNew     # memory word after the access (plus 2^32 for a word of code)
 column tMem       # time of the word's previous access
 column sel0       # 1 when the access starts at byte 0 of the word
 column sel1       # 1 when the access starts at byte 1 of the word
@@ -170,8 +170,8 @@ column eof        # 1 once a read has come back short: the input is exhausted
 column jidx       # journal bytes written before this row
 
 # Table sections sharing the rows: memory (init/final), program, byte and 16-bit tables.
-column mAddr      # memory table: an address (registers at 2^30 + index, RAM by word address)
-column mFinal     # memory table: the address's final value
+column mAddr      # memory table: an address (registers at 2^32 + index, RAM by word address)
+column mFinal     # memory table: the address's final value (plus 2^32 for a word of code)
 column mTime      # memory table: time of the address's last access
 column mActive    # memory table: 1 on rows that hold an address
 column mImage     # memory table: the initial value comes from the program image (the verifier's side)
@@ -438,8 +438,11 @@ constraint one_byte_offset every_row: sel0 + sel1 + sel2 + sel3 - mem_op
 constraint word_address    every_row: mem_op * (res - 4 * wordAddr - sel1 - 2 * sel2 - 3 * sel3)
 constraint word_aligned    every_row: (opLw + opSw) * (1 - sel0)
 constraint half_aligned    every_row: (opLh + opLhu + opSh) * (sel1 + sel3)
-constraint load_reads      every_row: loads * (memPrev - h)
-constraint load_keeps      every_row: loads * (memNew - h)
+# Code is read-only. The verifier's image entries carry every word of an executable segment as value + 2^32, a
+# value no store can produce or consume: a load reads the word h with or without that mark and keeps the mark as it
+# was; a store consumes only unmarked words (h < 2^32), so a store or a read into code has no tuple to take.
+constraint load_reads      every_row: loads * (memPrev - h) * (memPrev - h - two32)
+constraint load_keeps      every_row: loads * (memNew - memPrev)
 constraint store_reads     every_row: stores * (memPrev - h)
 constraint store_value     every_row: stores * (1 - io) * (c - rs2Val)
 constraint sw              every_row: opSw * (memNew - c)
@@ -508,6 +511,8 @@ constraint write_count           every_row:  setup * (1 - ioRead) * (res - rs2Va
 constraint read_count            every_row:  setup * ioRead * (rs2Val - res - gLo - two16 * gHi)
 constraint io_bytes              every_row:  setup * (ioLeft - res * (ioRead + journal))
 constraint io_start              every_row:  setup * (ioAddr - rs1Val)
+# The whole buffer lies in memory, a1 + a2 ≤ 2^32, whatever the count: h + 2^32·carry = 2^32 − a1 − a2 ≥ 0.
+constraint buffer_in_memory      every_row:  setup * (rs1Val + rs2Val + h + carry * two32 - two32)
 constraint short_read            every_row:  shortRead - setup * ioRead * (1 - zero)
 constraint eof_start             first_row:  eof
 constraint eof_step              transition: eof' - eof - (1 - eof) * shortRead'
@@ -561,7 +566,8 @@ bus memory
     entry mem_op                   : [wordAddr, memNew, time(2)]
     entry -reg_ports               : [reg + rd, rdPrev, tRd]
     entry reg_ports                : [reg + rd, rdVal, time(3)]
-    # Addresses the image does not set start at zero; the verifier supplies the image's own entries.
+    # Addresses the image does not set start at zero; the verifier supplies the image's own entries, every word of
+    # code among them, marked read-only by + 2^32 (see load_reads).
     entry mActive * (1 - mImage)   : [mAddr, 0, 0]
     entry -mActive                 : [mAddr, mFinal, mTime]
 

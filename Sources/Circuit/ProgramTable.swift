@@ -130,6 +130,28 @@ public enum CircuitStatement {
         return words.filter { $0.value != 0 }
     }
 
+    /// The word addresses of code: every word holding a byte of an executable segment, zero-filled tail included.
+    /// Code is read-only, in the machine and in the circuit alike: these words enter the memory bus marked with
+    /// ``CPUCircuit/codeMark``, which loads read and keep and which no store can consume.
+    public static func codeWords(_ program: Program) -> Set<UInt32> {
+        var words = Set<UInt32>()
+        for segment in program.segments where segment.executable && segment.size > 0 {
+            var word = UInt64(segment.address) & ~3
+            while word < segment.end {
+                words.insert(UInt32(word >> 2))
+                word += 4
+            }
+        }
+        return words
+    }
+
+    /// The value a word starts with in the memory bus: its image value, plus ``CPUCircuit/codeMark`` for code.
+    public static func initialMemory(_ program: Program) -> [UInt32: UInt64] {
+        var memory = imageWords(program).mapValues { UInt64($0) }
+        for word in codeWords(program) { memory[word, default: 0] += CPUCircuit.codeMark }
+        return memory
+    }
+
     /// The registers' initial values: sp at the top of the stack, every other register zero.
     public static func initialRegisters() -> [UInt32] {
         var registers = [UInt32](repeating: 0, count: 32)
@@ -149,8 +171,8 @@ public enum CircuitStatement {
         let bus = { (name: String) in air.buses.firstIndex { $0.name == name }! }
         entries[bus("program")] = programTable(program).map { PublicBusEntry(multiplicity: .one, values: $0.values) }
         var memory: [PublicBusEntry] = []
-        for (address, value) in imageWords(program).sorted(by: { $0.key < $1.key }) {
-            memory.append(PublicBusEntry(multiplicity: .one, values: [Fp(UInt64(address)), Fp(UInt64(value)), .zero]))
+        for (address, value) in initialMemory(program).sorted(by: { $0.key < $1.key }) {
+            memory.append(PublicBusEntry(multiplicity: .one, values: [Fp(UInt64(address)), Fp(value), .zero]))
         }
         for (r, value) in initialRegisters().enumerated() {
             memory.append(

@@ -37,6 +37,8 @@ public struct TraceBuilder {
     private var registers: [UInt32]
     private var registerTime = [UInt64](repeating: 0, count: 32)
     private var memory: [UInt32: UInt32]
+    /// Words of code, which the memory bus carries marked read-only (``CPUCircuit/codeMark``).
+    private let code: Set<UInt32>
     private var memoryTime: [UInt32: UInt64] = [:]
     private var andCount = [UInt64](repeating: 0, count: 65536)
     private var rangeCount = [UInt64](repeating: 0, count: 65536)
@@ -64,6 +66,7 @@ public struct TraceBuilder {
     private init(program: Program) {
         registers = CircuitStatement.initialRegisters()
         memory = CircuitStatement.imageWords(program)
+        code = CircuitStatement.codeWords(program)
     }
 
     // MARK: - Rows
@@ -212,14 +215,18 @@ public struct TraceBuilder {
         set(hi, d >> 16)
     }
 
-    /// One access to the word holding `address`; returns the old word. `newWord` computes the new one.
-    private mutating func accessMemory(_ address: UInt32, _ newWord: (UInt32) -> UInt32) -> UInt32 {
+    /// One access to the word holding `address`; returns the old word. `newWord` computes the new one; a load
+    /// passes none.
+    private mutating func accessMemory(_ address: UInt32, _ newWord: ((UInt32) -> UInt32)? = nil) -> UInt32 {
         let word = address >> 2
         let old = memory[word] ?? 0
-        let new = newWord(old)
+        let new = newWord?(old) ?? old
+        // A load of code reads and keeps the read-only mark. A store takes the word unmarked: the machine never
+        // stores into code, and a prover that does finds no marked tuple to match, so the memory bus fails.
+        let mark = newWord == nil && code.contains(word) ? CPUCircuit.codeMark : 0
         set(.wordAddr, UInt64(word))
-        set(.memPrev, UInt64(old))
-        set(.memNew, UInt64(new))
+        set(.memPrev, UInt64(old) + mark)
+        set(.memNew, UInt64(new) + mark)
         set([Col.sel0, .sel1, .sel2, .sel3][Int(address & 3)], true)
         let t = 4 * UInt64(rows) + 4 + 2
         timeColumns(previous: memoryTime[word] ?? 0, now: t, prev: .tMem, lo: .dMemLo, hi: .dMemHi)
@@ -370,7 +377,7 @@ public struct TraceBuilder {
                 }
                 set(.h, UInt64(old))
             default:
-                let word = accessMemory(address) { $0 }
+                let word = accessMemory(address)
                 set(.h, UInt64(word))
                 switch f.flag {
                 case .opLw: out = word
@@ -433,6 +440,11 @@ public struct TraceBuilder {
         set(.ioRead, isRead)
         set(.journal, journal)
         let (buffer, length) = readRegisters(11, 12)
+        // The buffer lies in memory: h + 2^32·carry = 2^32 − a1 − a2. The machine refuses any other buffer, so a
+        // negative room only comes from a tampered trace, which the circuit then rejects.
+        let room = (Int64(1) << 32) - Int64(buffer) - Int64(length)
+        set(.h, UInt64(truncatingIfNeeded: room) & 0xffff_ffff)
+        set(.carry, room >= 1 << 32)
         let count = UInt32(event.bytes.count)
         guard event.address == buffer else { throw .inconsistent("I/O buffer \(hex(event.address)) is not a1") }
         set(.res, UInt64(count))
@@ -479,7 +491,7 @@ public struct TraceBuilder {
                 set(.h, UInt64(old))
             } else {
                 set(.opLbu, true)
-                let word = accessMemory(address) { $0 }
+                let word = accessMemory(address)
                 set(.h, UInt64(word))
                 let value = (word >> shift) & 0xff
                 guard value == UInt32(byte) else { throw .inconsistent("journal byte \(i) differs from memory") }
@@ -496,9 +508,9 @@ public struct TraceBuilder {
 
     private mutating func finish(program: Program) throws(CircuitError) -> TraceTable {
         // Memory table: registers and every RAM word that was touched or is in the image, plus word 0.
-        var ramWords = Set(memoryTime.keys).union(CircuitStatement.imageWords(program).keys)
-        ramWords.insert(0)
         let image = CircuitStatement.imageWords(program)
+        var ramWords = Set(memoryTime.keys).union(image.keys).union(code)
+        ramWords.insert(0)
         let addresses = ramWords.sorted().map { UInt64($0) } + (0..<32).map { CPUCircuit.registerBase + UInt64($0) }
         let rom = CircuitStatement.programTable(program)
         let needed = max(rows + 1, addresses.count, rom.count, 1 << 16)
@@ -526,8 +538,9 @@ public struct TraceBuilder {
                 r[Col.mTime.rawValue] = Fp(registerTime[index])
             } else {
                 let word = UInt32(address)
-                r[Col.mImage.rawValue] = image[word] != nil ? .one : .zero
-                r[Col.mFinal.rawValue] = Fp(UInt64(memory[word] ?? 0))
+                let isCode = code.contains(word)
+                r[Col.mImage.rawValue] = image[word] != nil || isCode ? .one : .zero
+                r[Col.mFinal.rawValue] = Fp(UInt64(memory[word] ?? 0) + (isCode ? CPUCircuit.codeMark : 0))
                 r[Col.mTime.rawValue] = Fp(memoryTime[word] ?? 0)
             }
             if i + 1 < addresses.count {

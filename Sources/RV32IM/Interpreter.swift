@@ -9,8 +9,6 @@ struct CachedInstruction {
 
     /// Register index that receives writes to x0.
     static let sink: UInt8 = 32
-    /// `rd` of an ``Opcode/illegal`` entry whose word a store overwrote.
-    static let overwritten: UInt8 = 0xff
 
     init(_ instruction: Instruction) {
         op = instruction.op
@@ -51,7 +49,8 @@ struct Core {
     var cycles: UInt64 = 0
     var memory: PagedMemory
     let code: [CodeSegment]
-    /// Every cached instruction lies in `codeLow ..< codeLow + codeSpan`; a store there may overwrite code.
+    /// Every word that holds a byte of an executable segment lies in `codeLow ..< codeLow + codeSpan`, so one
+    /// comparison clears almost every store of the read-only check.
     let codeLow: UInt32
     let codeSpan: UInt32
     /// Executable ranges (segment starts and ends) including zero-filled tails that hold no cached words.
@@ -163,6 +162,7 @@ struct Core {
                 if R.isEnabled { row.recordLoad(address, word, width: 4) }
             case .sb:
                 let address = rs1 &+ ins.imm
+                if isCode(address) { return faulted(.storeIntoCode(pc: pc, address: address), pc, cycles) }
                 guard let page = memory.page(address) else { return faulted(pageFault, pc, cycles) }
                 let offset = Int(address & PagedMemory.pageMask)
                 if R.isEnabled {
@@ -170,10 +170,10 @@ struct Core {
                     row.recordStore(address, rs2 & 0xff, previous: UInt32(old), width: 1)
                 }
                 page.storeBytes(of: UInt8(truncatingIfNeeded: rs2), toByteOffset: offset, as: UInt8.self)
-                if address &- codeLow < codeSpan { markOverwritten(address) }
             case .sh:
                 let address = rs1 &+ ins.imm
                 if address & 1 != 0 { return faulted(misaligned(pc, address, 2), pc, cycles) }
+                if isCode(address) { return faulted(.storeIntoCode(pc: pc, address: address), pc, cycles) }
                 guard let page = memory.page(address) else { return faulted(pageFault, pc, cycles) }
                 let offset = Int(address & PagedMemory.pageMask)
                 if R.isEnabled {
@@ -181,10 +181,10 @@ struct Core {
                     row.recordStore(address, rs2 & 0xffff, previous: UInt32(old), width: 2)
                 }
                 page.storeBytes(of: UInt16(truncatingIfNeeded: rs2).littleEndian, toByteOffset: offset, as: UInt16.self)
-                if address &- codeLow < codeSpan { markOverwritten(address) }
             case .sw:
                 let address = rs1 &+ ins.imm
                 if address & 3 != 0 { return faulted(misaligned(pc, address, 4), pc, cycles) }
+                if isCode(address) { return faulted(.storeIntoCode(pc: pc, address: address), pc, cycles) }
                 guard let page = memory.page(address) else { return faulted(pageFault, pc, cycles) }
                 let offset = Int(address & PagedMemory.pageMask)
                 if R.isEnabled {
@@ -192,7 +192,6 @@ struct Core {
                     row.recordStore(address, rs2, previous: old, width: 4)
                 }
                 page.storeBytes(of: rs2.littleEndian, toByteOffset: offset, as: UInt32.self)
-                if address &- codeLow < codeSpan { markOverwritten(address) }
             case .addi: x[rd] = rs1 &+ ins.imm
             case .slti: x[rd] = Int32(bitPattern: rs1) < Int32(bitPattern: ins.imm) ? 1 : 0
             case .sltiu: x[rd] = rs1 < ins.imm ? 1 : 0
@@ -261,10 +260,7 @@ struct Core {
                 }
             case .ebreak: return faulted(.breakpoint(pc: pc), pc, cycles)
             case .illegal:
-                let error: RV32IMError =
-                    ins.rd == CachedInstruction.overwritten
-                    ? .codeOverwritten(pc: pc) : .illegalInstruction(pc: pc, word: segment.words[index])
-                return faulted(error, pc, cycles)
+                return faulted(.illegalInstruction(pc: pc, word: segment.words[index]), pc, cycles)
             }
 
             if R.isEnabled {
@@ -304,17 +300,26 @@ struct Core {
         return inTail ? .illegalInstruction(pc: pc, word: 0) : .fetchOutsideCode(pc: pc)
     }
 
-    /// Code is fixed at load time, so a store into it poisons the word: executing it later faults rather than
-    /// silently running either the old or the new instruction.
+    /// Whether the word holding `address` holds a byte of an executable segment. Code is read-only, at the
+    /// granularity of whole words, which is how the circuit's memory argument marks it.
+    @inline(__always)
+    func isCode(_ address: UInt32) -> Bool {
+        address &- codeLow < codeSpan && firstCodeByte(from: address, count: 1) != nil
+    }
+
+    /// The first address in `address ..< address + count` whose word holds a byte of an executable segment.
     @inline(never)
-    mutating func markOverwritten(_ address: UInt32) {
-        for segment in code where address >= segment.base {
-            let index = Int((address - segment.base) >> 2)
-            if index < segment.count {
-                segment.ops[index].op = .illegal
-                segment.ops[index].rd = CachedInstruction.overwritten
-            }
+    func firstCodeByte(from address: UInt32, count: Int) -> UInt32? {
+        guard count > 0 else { return nil }
+        let end = UInt64(address) + UInt64(count)
+        var first: UInt64?
+        for (start, stop) in executableRanges {
+            let low = UInt64(start) & ~3
+            let high = (stop + 3) & ~3
+            let from = max(UInt64(address), low)
+            if from < min(end, high) { first = min(first ?? from, from) }
         }
+        return first.map { UInt32($0) }
     }
 }
 

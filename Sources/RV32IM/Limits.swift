@@ -31,12 +31,16 @@ public struct Limits: Equatable, Sendable {
 /// Programs are loaded where their ELF segments say (or at 0 for a raw image). The stack is the 16 MiB below
 /// ``stackTop``: `sp` starts at ``stackTop`` and grows down. No loaded segment may overlap the stack region.
 /// Memory outside both is ordinary zero-initialised memory the guest may use; every touched 4 KiB page counts
-/// towards ``Limits/maxPages``.
+/// towards ``Limits/maxPages``. Executable segments are read-only: a store or `read` into any word holding a byte
+/// of one faults (``RV32IMError/storeIntoCode(pc:address:)``).
 public enum AddressSpace {
     /// The initial stack pointer (16-byte aligned, as the RISC-V psABI requires), one past the stack's top byte.
     public static let stackTop: UInt32 = 0x8000_0000
     /// The lowest address of the stack region.
     public static let stackBottom: UInt32 = 0x7f00_0000
+    /// The last word of the address space. No executable segment may reach it: an instruction there would continue
+    /// at 2^32 and link `pc + 4 = 2^32`, which is not a 32-bit value (the loader refuses such programs).
+    public static let lastWord: UInt32 = 0xffff_fffc
     /// Size of a memory page in bytes: the unit of ``Limits/maxPages``.
     public static let pageSize = 4096
 }

@@ -62,8 +62,9 @@ public final class Machine {
             }
             code.append(CodeSegment(base: UInt32(base), count: count, ops: ops, words: words))
         }
-        let codeLow = code.map(\.base).min() ?? 0
-        let codeHigh = code.map { UInt64($0.base) + UInt64($0.count) * 4 }.max() ?? 0
+        // The words holding executable bytes, zero-filled tails included: all of them are read-only.
+        let codeLow = UInt32(executableRanges.map { UInt64($0.0) & ~3 }.min() ?? 0)
+        let codeHigh = executableRanges.map { ($0.1 + 3) & ~3 }.max() ?? 0
         if code.isEmpty {
             // The entry check guarantees an executable segment; an empty cache only happens when its only
             // words lie in a zero-filled tail, so give the loop a segment that matches nothing.

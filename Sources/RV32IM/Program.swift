@@ -71,6 +71,9 @@ public struct Program: Equatable, Sendable {
             if segment.end > UInt64(AddressSpace.stackBottom) && segment.address < AddressSpace.stackTop {
                 throw .segmentOverlapsStack(index: index)
             }
+            if segment.executable && segment.size > 0 && segment.end > UInt64(AddressSpace.lastWord) {
+                throw .codeAtTopOfMemory(index: index)
+            }
         }
         let order = segments.indices.filter { segments[$0].size > 0 }.sorted {
             segments[$0].address < segments[$1].address

@@ -31,6 +31,10 @@ public enum RV32IMError: Error, Equatable, Sendable {
     case segmentOutOfRange(index: Int, address: UInt64, size: UInt64)
     /// A loadable segment overlaps the guest stack region (see ``AddressSpace``). Link the program below it.
     case segmentOverlapsStack(index: Int)
+    /// An executable segment reaches into the last word of the address space (0xfffffffc...0xffffffff). An
+    /// instruction there would continue at 2^32, and its link value `pc + 4` would not be a 32-bit value; link code
+    /// lower.
+    case codeAtTopOfMemory(index: Int)
     /// Two loadable segments overlap in memory. Fix the linker script.
     case overlappingSegments(first: Int, second: Int)
     /// The ELF file has no non-empty `PT_LOAD` segment, so there is nothing to run.
@@ -54,9 +58,10 @@ public enum RV32IMError: Error, Equatable, Sendable {
     case misalignedAccess(pc: UInt32, address: UInt32, width: Int)
     /// The guest jumped to `pc`, which is outside every executable segment of the program.
     case fetchOutsideCode(pc: UInt32)
-    /// The instruction at `pc` was overwritten by a store; code is fixed at load time (it is what the program id
-    /// commits to), so self-modifying code is not supported.
-    case codeOverwritten(pc: UInt32)
+    /// A store or a `read` at `pc` would write the byte at `address`, which lies in a word of an executable
+    /// segment. Code is read-only: it is fixed at load time (it is what the program id commits to), so
+    /// self-modifying code is not supported. Keep writable data in segments of its own (`Guest/guest.ld` does).
+    case storeIntoCode(pc: UInt32, address: UInt32)
     /// `ECALL` at `pc` with a syscall number (in `a7`) outside the guest ABI (63 read, 64 write, 93/94 exit).
     case unsupportedSyscall(pc: UInt32, number: UInt32)
     /// `ECALL` at `pc` with a file descriptor the guest ABI does not offer: `read` takes 0, `write` takes 1 or 2.
@@ -109,6 +114,8 @@ extension RV32IMError: CustomStringConvertible {
         case .segmentOverlapsStack(let index):
             return "segment \(index) overlaps the guest stack region \(hex(AddressSpace.stackBottom))..<"
                 + "\(hex(UInt64(AddressSpace.stackTop))); link the program below it"
+        case .codeAtTopOfMemory(let index):
+            return "executable segment \(index) reaches the last word of the address space (0xfffffffc); link code below it"
         case .overlappingSegments(let first, let second):
             return "segments \(first) and \(second) overlap in memory"
         case .noLoadableSegments:
@@ -127,8 +134,8 @@ extension RV32IMError: CustomStringConvertible {
             return "misaligned \(width)-byte access at pc \(hex(pc)) to address \(hex(address))"
         case .fetchOutsideCode(let pc):
             return "instruction fetch at pc \(hex(pc)) outside the program's executable segments"
-        case .codeOverwritten(let pc):
-            return "instruction at pc \(hex(pc)) was overwritten by a store; self-modifying code is not supported"
+        case .storeIntoCode(let pc, let address):
+            return "store at pc \(hex(pc)) into code at address \(hex(address)); executable segments are read-only"
         case .unsupportedSyscall(let pc, let number):
             return "unsupported syscall \(number) at pc \(hex(pc)) (supported: 63 read, 64 write, 93/94 exit)"
         case .badFileDescriptor(let pc, let syscall, let fd):

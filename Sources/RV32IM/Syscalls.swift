@@ -8,8 +8,8 @@
 ///   not part of any proof) and returns `len`;
 /// - 93 `exit(code)` and 94 `exit_group(code)`: halt with exit code `a0`.
 ///
-/// Any other number, another file descriptor, or a buffer that runs past the end of memory is an error that names
-/// the pc.
+/// Any other number, another file descriptor, a buffer that runs past the end of memory (`buf + len > 2^32`,
+/// whatever the count), or a `read` that would store a byte into code is an error that names the pc.
 public enum Syscall {
     /// `read`.
     public static let read: UInt32 = 63
@@ -66,15 +66,13 @@ extension Core {
                 return syscallFault(.bufferOutOfRange(pc: pc, address: a1, length: a2))
             }
             let count = min(Int(a2), io.input.count - io.inputOffset)
+            // Only the bytes actually moved are stored, so only they can fault on read-only code.
+            if let address = firstCodeByte(from: a1, count: count) {
+                return syscallFault(.storeIntoCode(pc: pc, address: address))
+            }
             let bytes = io.input[io.inputOffset..<io.inputOffset + count]
             guard memory.write(bytes, at: a1) else { return syscallFault(.pageLimitExceeded(limit: memory.maxPages)) }
             io.inputOffset += count
-            let end = min(UInt64(a1) + UInt64(count), UInt64(codeLow) + UInt64(codeSpan))
-            var word = max(UInt64(a1), UInt64(codeLow)) & ~3
-            while word < end {
-                markOverwritten(UInt32(word))
-                word += 4
-            }
             if R.isEnabled { recorder.event(IOEvent(cycle: cycle, kind: .input, address: a1, bytes: Array(bytes))) }
             result = UInt32(count)
         case Syscall.write:

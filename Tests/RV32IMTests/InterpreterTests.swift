@@ -180,14 +180,35 @@ final class InterpreterTests: XCTestCase {
         }
     }
 
-    func testStoresIntoCodePoisonTheWord() throws {
-        // The raw image is one writable, executable segment: overwrite the instruction at 16 and run into it.
+    func testCodeIsReadOnly() throws {
+        // The raw image is one executable segment: a store anywhere in it faults before it writes, whatever the
+        // width, and whether or not the word would run again.
         try assertFault(
             li(t0, 0x0010_0093) + [ins(.sw, 0, zero, t0, imm: 16), ins(.addi), ins(.addi)],
-            .codeOverwritten(pc: 16))
-        // Storing into code that is never executed again is fine (data in a raw image).
-        let m = try runGuest([ins(.sw, 0, zero, zero, imm: 0)] + sysExit())
+            .storeIntoCode(pc: 8, address: 16))
+        try assertFault([ins(.sb, 0, zero, zero, imm: 3)] + sysExit(), .storeIntoCode(pc: 0, address: 3))
+        try assertFault([ins(.sh, 0, zero, zero, imm: 14)] + sysExit(), .storeIntoCode(pc: 0, address: 14))
+        // Just past the image is ordinary memory.
+        let m = try runGuest([ins(.sw, 0, zero, zero, imm: 16)] + sysExit())
         XCTAssertEqual(m.exitCode, 0)
-        XCTAssertEqual(m.peek(0, count: 4), [0, 0, 0, 0])
+        // Loads from code are fine.
+        let l = try runGuest([ins(.lw, a0, zero, zero, imm: 4)] + sysExit())
+        XCTAssertEqual(l.register(Int(a0)), 0)  // sysExit's `addi a0, x0, 0` overwrote the loaded word
+    }
+
+    func testCodeIsReadOnlyToTheEndOfItsSegmentWordByWord() throws {
+        // Five instructions, then a zero-filled tail of 6 bytes: the words at 0x10000...0x10018 hold bytes of the
+        // executable segment (the last one only two), so all of them are read-only; 0x1001c is ordinary memory.
+        func storeByte(at offset: Int32) throws -> Machine {
+            let text = le(([ins(.lui, t0, imm: 0x1_0000), ins(.sb, 0, t0, zero, imm: offset)] + sysExit()).map(\.encoded))
+            let segment = Segment(address: 0x1_0000, size: UInt32(text.count) + 6, data: text, executable: true)
+            return try Machine(program: try Program(segments: [segment], entry: 0x1_0000))
+        }
+        for offset: Int32 in [0, 21, 25, 27] {
+            XCTAssertThrowsError(try storeByte(at: offset).run(), "offset \(offset)") {
+                XCTAssertEqual($0 as? RV32IMError, .storeIntoCode(pc: 0x1_0004, address: 0x1_0000 + UInt32(offset)))
+            }
+        }
+        XCTAssertEqual(try storeByte(at: 28).run().exitCode, 0)
     }
 }

@@ -70,7 +70,20 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(
             check([Segment(address: 0, size: 2, data: [1, 2, 3], executable: true)], 0), .malformedSegment(index: 0))
         XCTAssertEqual(check([Segment(address: 0, size: 0, data: [], executable: true)], 0), .noLoadableSegments)
-        XCTAssertNil(check([Segment(address: 0xffff_f000, size: 0x1000, data: [0x13], executable: true)], 0xffff_f000))
+        // Code may not reach the last word of the address space (its link value pc + 4 would be 2^32); data may.
+        XCTAssertEqual(
+            check([Segment(address: 0xffff_f000, size: 0x1000, data: [0x13], executable: true)], 0xffff_f000),
+            .codeAtTopOfMemory(index: 0))
+        XCTAssertEqual(
+            check([Segment(address: 0xffff_fff0, size: 0xd, data: [0x13], executable: true)], 0xffff_fff0),
+            .codeAtTopOfMemory(index: 0))
+        XCTAssertNil(check([Segment(address: 0xffff_f000, size: 0xffc, data: [0x13], executable: true)], 0xffff_f000))
+        XCTAssertNil(
+            check(
+                [
+                    Segment(address: 0x1_0000, size: 4, data: [0x13], executable: true),
+                    Segment(address: 0xffff_f000, size: 0x1000, data: [1], executable: false),
+                ], 0x1_0000))
     }
 
     func testRawImages() throws {

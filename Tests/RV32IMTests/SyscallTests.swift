@@ -53,9 +53,22 @@ final class SyscallTests: XCTestCase {
             .bufferOutOfRange(pc: 20, address: 0xffff_fff0, length: 32))
     }
 
-    func testReadIntoCodePoisonsIt() throws {
+    func testReadIntoCodeFaults() throws {
         try assertFault(
-            sysRead(address: 24, length: 4) + [ins(.addi)], .codeOverwritten(pc: 24), input: [0x13, 0, 0, 0])
+            sysRead(address: 24, length: 4) + [ins(.addi)], .storeIntoCode(pc: 20, address: 24), input: [0x13, 0, 0, 0])
+        try assertFault(
+            sysRead(address: 8, length: 4) + [ins(.addi)], .storeIntoCode(pc: 20, address: 8), input: [1])
+        // Only the bytes actually moved count: with the input used up, a read into code moves nothing.
+        let m = try runGuest(sysRead(address: 8, length: 4) + sysExit(), input: [])
+        XCTAssertEqual(m.exitCode, 0)
+    }
+
+    func testBuffersPastTheEndOfMemoryFaultWhateverTheCount() throws {
+        // The buffer is checked as a whole (buf + len ≤ 2^32) before a byte moves, even when no byte would.
+        try assertFault(
+            sysRead(address: 0xffff_f000, length: 0x7ff) + [ins(.addi, a2, a2, imm: 0x7ff), ins(.addi, a2, a2, imm: 0x7ff)]
+                + [ins(.ecall)] + sysExit(5),
+            .bufferOutOfRange(pc: 32, address: 0xffff_f000, length: 0x7ff * 3), input: [])
     }
 
     func testErrorMessagesNameWhatToDo() {
