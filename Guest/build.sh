@@ -11,8 +11,9 @@
 #
 # Swift sources are compiled together, in Embedded Swift, as one module with Guest/Swift/ZKVM.swift (the `ZKVM`
 # verbs) and a bridging header that includes Guest/zkvm.h and every .h given (so Swift calls the C sources'
-# functions), then linked with Guest/Swift/runtime.c (heap, print, atomics, 64-bit helpers) and the toolchain's
-# Unicode tables. A file named main.swift holds top-level code unless some source declares `@main`.
+# functions), then linked with Guest/Swift/runtime.c (heap, print, atomics, 64-bit helpers),
+# Guest/Swift/softfloat.c (Double in software) and Guest/Swift/unicode.c (String's Unicode tables, as stops). A
+# file named main.swift holds top-level code unless some source declares `@main`.
 set -euo pipefail
 
 guest="$(cd "$(dirname "$0")" && pwd)"
@@ -54,7 +55,6 @@ for source in "$guest/start.S" "$guest/runtime.c" "${sources[@]+"${sources[@]}"}
     objects+=("$object")
 done
 
-archives=()
 if [ ${#swift_sources[@]} -gt 0 ]; then
     bridging="$work/bridging.h"
     for header in "$guest/zkvm.h" "${headers[@]+"${headers[@]}"}"; do
@@ -75,8 +75,8 @@ if [ ${#swift_sources[@]} -gt 0 ]; then
     objects+=("$work/swift.o")
     # The runtime at -O2 whatever the flags say: at -Os clang would call the 64-bit shifts it defines.
     "$clang" "${cflags[@]}" "${flags[@]+"${flags[@]}"}" -O2 -c "$guest/Swift/runtime.c" -o "$work/swift-runtime.o"
-    objects+=("$work/swift-runtime.o")
-    tables="$(dirname "$swiftc")/../lib/swift/embedded/riscv32-none-none-eabi/libswiftUnicodeDataTables.a"
-    if [ -f "$tables" ]; then archives+=("$tables"); fi
+    "$clang" "${cflags[@]}" -c "$guest/Swift/softfloat.c" -o "$work/softfloat.o"
+    "$clang" "${cflags[@]}" -c "$guest/Swift/unicode.c" -o "$work/unicode.o"
+    objects+=("$work/swift-runtime.o" "$work/softfloat.o" "$work/unicode.o")
 fi
-"$lld" -static --gc-sections -T "$guest/guest.ld" -o "$output" "${objects[@]}" "${archives[@]+"${archives[@]}"}"
+"$lld" -static --gc-sections -T "$guest/guest.ld" -o "$output" "${objects[@]}"

@@ -4,6 +4,7 @@ Each guest is built from source here, so the build script itself is under test; 
 what they were."""
 import hashlib
 import json
+import math
 import random
 import shutil
 import struct
@@ -37,6 +38,7 @@ def elves(tmp_path_factory):
         "oom": build(out / "oom.elf", GUESTS / "oom/main.swift", "-DZKVM_HEAP_BYTES=65536"),
         "oom-default-heap": build(out / "oom-default.elf", GUESTS / "oom/main.swift"),
         "trap": build(out / "trap.elf", GUESTS / "trap/main.swift"),
+        "collections": build(out / "collections.elf", GUESTS / "collections/main.swift"),
         # In build.py's order: the order of the sources decides the layout of the code.
         "merkle": build(out / "merkle.elf", *(PROGRAMS / "swift-merkle" / f for f in ("main.swift", "SHA256.swift"))),
     }
@@ -84,6 +86,30 @@ def test_main_returns_the_exit_code(zkvm, elves, tmp_path, length):
     result = run_both(zkvm, elves["returns"], data, tmp_path)
     assert result["journal"] == data
     assert result["exit_code"] == length
+
+
+def collections_journal(data):
+    counts = {b: data.count(b) for b in set(data)}
+    journal = b"".join(bytes([b]) + struct.pack("<I", counts[b]) for b in sorted(counts))
+    journal += struct.pack("<I", len(counts))
+    journal += ",".join(sorted({w for w in data.decode().split(" ") if w})).encode()
+    mean = sum(data) / len(data) if data else 0.0
+    return journal + struct.pack("<II", int(mean * 1000), math.ceil(len(data) / 7))
+
+
+@pytest.mark.parametrize("text", [b"", b"the quick brown fox jumps over the lazy dog the end", b"  a  b a ",
+                                  b"caf\xc3\xa9 na\xc3\xafve caf\xc3\xa9", bytes(range(33, 127)) * 3])
+def test_dictionary_set_string_and_double(zkvm, elves, tmp_path, text):
+    result = run_both(zkvm, elves["collections"], text, tmp_path)
+    assert (result["journal"], result["exit_code"]) == (collections_journal(text), 0)
+
+
+def test_string_operations_that_need_unicode_tables_stop_with_a_message(zkvm, elves, tmp_path):
+    # "e" and a combining acute accent (U+0301): whether they form one Character needs the grapheme tables.
+    done = run_zkvm(zkvm, elves["collections"], b"cafe\xcc\x81 x", tmp_path)
+    assert done.returncode == 1
+    assert "illegal instruction" in done.stderr
+    assert "_swift_stdlib_getGraphemeBreakProperty: this String operation needs Unicode data tables" in done.stderr
 
 
 # MARK: - Failures
