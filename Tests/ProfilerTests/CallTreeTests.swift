@@ -144,4 +144,28 @@ final class CallTreeTests: XCTestCase {
         XCTAssertEqual(tree.cycles.count, 3, "the first call from the root, then the loop and the callee")
         XCTAssertEqual(tree.totalCycles, 2_000_000)
     }
+
+    func testCountsMatchAPlainDictionaryAcrossManyStacks() {
+        // 400,000 cycles over about 60,000 (node, pc) pairs, so the count table grows many times.
+        var tree = CallTree()
+        var reference: [UInt64: UInt64] = [:]
+        var state: UInt64 = 5
+        var returns: [UInt32] = []
+        for _ in 0..<400_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let pc = UInt32(truncatingIfNeeded: state >> 40) % 20_000 * 4
+            reference[UInt64(tree.currentNode) << 32 | UInt64(pc), default: 0] += 1
+            if state >> 62 == 0 && returns.count < 4 {
+                tree.record(call(pc, to: 0x10_0000))
+                returns.append(pc + 4)
+            } else if state >> 62 == 1, let target = returns.popLast() {
+                tree.record(ret(pc, to: target))
+            } else {
+                tree.record(plain(pc))
+            }
+        }
+        XCTAssertEqual(tree.depth, returns.count)
+        XCTAssertEqual(tree.cycles, reference)
+        XCTAssertEqual(tree.totalCycles, 400_000)
+    }
 }
