@@ -112,12 +112,8 @@ struct Run: ParsableCommand {
         if let profileTop {
             FileHandle.standardError.write(Data(built.topFunctions(profileTop).utf8))
         }
-        if let profile {
-            do {
-                try Data(built.gzipped()).write(to: URL(fileURLWithPath: profile))
-            } catch {
-                throw fail(ProfilerError.cannotWrite(path: profile, reason: error.localizedDescription).description)
-            }
+        if let profile, let reason = Run.store(built.gzipped(), at: profile) {
+            throw fail(ProfilerError.cannotWrite(path: profile, reason: reason).description)
         }
     }
 
@@ -131,9 +127,30 @@ struct Run: ParsableCommand {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw fail(ProfilerError.cannotWrite(path: path, reason: "no such directory \(parent)").description)
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw fail(ProfilerError.cannotWrite(path: path, reason: "permission denied").description)
+        if let reason = Run.store([], at: path) {
+            throw fail(ProfilerError.cannotWrite(path: path, reason: reason).description)
         }
+    }
+
+    /// Writes `bytes` to the file at `path`, created or emptied; returns the system's reason when that fails.
+    private static func store(_ bytes: [UInt8], at path: String) -> String? {
+        func reason() -> String {
+            let text = String(cString: strerror(errno))
+            return text.prefix(1).lowercased() + text.dropFirst()
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { return reason() }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let count = bytes[done...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return reason()
+            }
+            done += count
+        }
+        return nil
     }
 
     /// A one-line message on standard error and a non-zero exit, with no usage text: the arguments were fine.

@@ -98,6 +98,7 @@ final class ProfileCommandTests: XCTestCase {
         let cases: [(String, String)] = [
             ("/nonexistent/profile.pb.gz", "no such directory /nonexistent"),
             (directory, "it is a directory"),
+            ("", "no such file or directory"),
         ]
         for (path, reason) in cases {
             let result = try ZKVMBinary.run(["run", example("program.elf"), "--profile", path])
