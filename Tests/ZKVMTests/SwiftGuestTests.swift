@@ -53,7 +53,8 @@ final class SwiftGuestTests: XCTestCase {
         let bytes = try Self.receipt.get().encoded()
         var rejected = 0
         // Flip one bit at a few places in the second half of the encoding, where the STARK proof lies.
-        for offset in stride(from: bytes.count / 2, to: bytes.count, by: bytes.count / 8) {
+        let offsets = (0..<4).map { bytes.count / 2 + $0 * bytes.count / 8 }
+        for offset in offsets {
             var tampered = bytes
             tampered[offset] ^= 0x10
             do {
@@ -64,7 +65,7 @@ final class SwiftGuestTests: XCTestCase {
                 rejected += 1
             }
         }
-        XCTAssertEqual(rejected, 4)
+        XCTAssertEqual(rejected, offsets.count)
     }
 
     func testMerkleMembershipUnderTheCProgramIsRejected() throws {
