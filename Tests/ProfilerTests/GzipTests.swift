@@ -2,7 +2,7 @@ import XCTest
 
 @testable import Profiler
 
-/// The gzip writer, read back by the stored-block inflater of ``ProfileDecoder``.
+/// The gzip writer, read back by the inflater of ``ProfileDecoder``.
 final class GzipTests: XCTestCase {
     func testCRC32KnownAnswers() {
         XCTAssertEqual(Gzip.crc32(Array("123456789".utf8)), 0xcbf4_3926)
@@ -21,6 +21,22 @@ final class GzipTests: XCTestCase {
             XCTAssertEqual(Array(stream.prefix(3)), [0x1f, 0x8b, 8], "size \(size)")
             XCTAssertEqual(try ProfileDecoder.gunzip(stream), data, "size \(size)")
         }
+    }
+
+    func testRepetitiveDataShrinksAndRoundTrips() throws {
+        let cases: [[UInt8]] = [
+            Array(repeating: 7, count: 100_000),
+            Array((0..<50_000).flatMap { [UInt8($0 % 7), UInt8($0 % 13), 1, 2, 3] }),
+            Array("abcabcabcabcabcabcabcabcab".utf8),
+            (0..<300).flatMap { i in Array("sample \(i % 17) of \(i % 5)\n".utf8) },
+            (0..<40_000).map { UInt8(truncatingIfNeeded: $0 * $0 >> 3) },
+        ]
+        for data in cases {
+            let stream = Gzip.compress(data)
+            XCTAssertEqual(try ProfileDecoder.gunzip(stream), data)
+        }
+        XCTAssertLessThan(Gzip.compress(cases[0]).count, 1_000)
+        XCTAssertLessThan(Gzip.compress(cases[1]).count, cases[1].count / 10)
     }
 
     func testCorruptStreamsAreRejected() throws {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A reader of pprof profiles written from the public `proto/profile.proto` (github.com/google/pprof), sharing
-/// no code with the writer: a gzip reader for stored DEFLATE blocks, a protocol buffer field reader, and the
+/// no code with the writer: a gzip reader (stored and fixed-Huffman DEFLATE blocks), a protocol buffer reader, and the
 /// messages the profiler emits (string table, sample, location, line, function, mapping).
 enum ProfileDecoder {
     struct Failure: Error, CustomStringConvertible {
@@ -76,35 +76,121 @@ enum ProfileDecoder {
     /// Reads a gzip file and the profile in it.
     static func decode(gzipped: [UInt8]) throws -> Decoded { try decode(try gunzip(gzipped)) }
 
-    // MARK: - gzip (RFC 1952) with stored DEFLATE blocks (RFC 1951 §3.2.4)
+    // MARK: - gzip (RFC 1952) with stored and fixed-Huffman DEFLATE blocks (RFC 1951 §3.2.4, §3.2.6)
 
     static func gunzip(_ stream: [UInt8]) throws -> [UInt8] {
         guard stream.count >= 18, stream[0] == 0x1f, stream[1] == 0x8b, stream[2] == 8 else {
             throw Failure("not a gzip stream")
         }
         guard stream[3] == 0 else { throw Failure("gzip header flags \(stream[3]) are not read here") }
-        var at = 10
+        var bits = BitReader(bytes: stream, byte: 10)
         var out: [UInt8] = []
         var final = false
         while !final {
-            guard at + 5 <= stream.count else { throw Failure("truncated block header") }
-            let header = stream[at]
-            final = header & 1 == 1
-            guard header >> 1 & 3 == 0 else { throw Failure("block type \(header >> 1 & 3): only stored blocks") }
-            let length = Int(stream[at + 1]) | Int(stream[at + 2]) << 8
-            let complement = Int(stream[at + 3]) | Int(stream[at + 4]) << 8
-            guard length ^ complement == 0xffff else { throw Failure("LEN and NLEN disagree") }
-            at += 5
-            guard at + length <= stream.count else { throw Failure("truncated stored block") }
-            out += stream[at..<at + length]
-            at += length
+            final = try bits.read(1) == 1
+            switch try bits.read(2) {
+            case 0: try storedBlock(&bits, into: &out)
+            case 1: try fixedBlock(&bits, into: &out)
+            case let type: throw Failure("block type \(type) is not read here")
+            }
         }
+        let at = bits.byteAligned()
         guard at + 8 == stream.count else { throw Failure("trailer of \(stream.count - at) bytes, expected 8") }
         let crc = (0..<4).reduce(UInt32(0)) { $0 | UInt32(stream[at + $1]) << (8 * $1) }
         let size = (0..<4).reduce(UInt32(0)) { $0 | UInt32(stream[at + 4 + $1]) << (8 * $1) }
         guard crc == referenceCRC32(out) else { throw Failure("CRC-32 mismatch") }
         guard size == UInt32(truncatingIfNeeded: out.count) else { throw Failure("ISIZE mismatch") }
         return out
+    }
+
+    /// Reads bits least significant first, as DEFLATE packs them.
+    struct BitReader {
+        let bytes: [UInt8]
+        var byte: Int
+        var bit = 0
+
+        init(bytes: [UInt8], byte: Int) { (self.bytes, self.byte) = (bytes, byte) }
+
+        mutating func read(_ count: Int) throws -> Int {
+            var value = 0
+            for i in 0..<count {
+                guard byte < bytes.count else { throw Failure("truncated DEFLATE stream") }
+                value |= Int(bytes[byte] >> UInt8(bit) & 1) << i
+                bit += 1
+                if bit == 8 { (byte, bit) = (byte + 1, 0) }
+            }
+            return value
+        }
+
+        /// Skips to the next byte boundary and returns its offset.
+        mutating func byteAligned() -> Int {
+            if bit > 0 { (byte, bit) = (byte + 1, 0) }
+            return byte
+        }
+    }
+
+    private static func storedBlock(_ bits: inout BitReader, into out: inout [UInt8]) throws {
+        var at = bits.byteAligned()
+        let stream = bits.bytes
+        guard at + 4 <= stream.count else { throw Failure("truncated stored block header") }
+        let length = Int(stream[at]) | Int(stream[at + 1]) << 8
+        let complement = Int(stream[at + 2]) | Int(stream[at + 3]) << 8
+        guard length ^ complement == 0xffff else { throw Failure("LEN and NLEN disagree") }
+        at += 4
+        guard at + length <= stream.count else { throw Failure("truncated stored block") }
+        out += stream[at..<at + length]
+        bits.byte = at + length
+    }
+
+    private static func fixedBlock(_ bits: inout BitReader, into out: inout [UInt8]) throws {
+        let lengthBase = [
+            3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+            227, 258,
+        ]
+        let distanceBase = [
+            1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
+            4097, 6145, 8193, 12289, 16385, 24577,
+        ]
+        // Extra bits: none for the first 8 length codes and for 258, then one more every 4 codes; for distances,
+        // none for the first 4 codes, then one more every 2.
+        func lengthExtra(_ code: Int) -> Int { code < 8 || code == 28 ? 0 : code / 4 - 1 }
+        func distanceExtra(_ code: Int) -> Int { code < 4 ? 0 : code / 2 - 1 }
+        func huffman(_ count: Int, prefix: Int) throws -> Int {
+            var value = prefix
+            for _ in 0..<count { value = value << 1 | (try bits.read(1)) }
+            return value
+        }
+        while true {
+            // Codes are read most significant bit first: 7 bits for 256-279, 8 for 0-143 and 280-287, 9 for
+            // 144-255.
+            var code = try huffman(7, prefix: 0)
+            let symbol: Int
+            if code <= 0x17 {
+                symbol = 256 + code
+            } else {
+                code = try huffman(1, prefix: code)
+                if (0x30...0xbf).contains(code) {
+                    symbol = code - 0x30
+                } else if (0xc0...0xc7).contains(code) {
+                    symbol = 280 + code - 0xc0
+                } else {
+                    symbol = 144 + (try huffman(1, prefix: code)) - 0x190
+                }
+            }
+            if symbol < 256 {
+                out.append(UInt8(symbol))
+                continue
+            }
+            if symbol == 256 { return }
+            let lengthCode = symbol - 257
+            guard lengthCode < 29 else { throw Failure("length symbol \(symbol)") }
+            let length = lengthBase[lengthCode] + (try bits.read(lengthExtra(lengthCode)))
+            let distanceCode = try huffman(5, prefix: 0)
+            guard distanceCode < 30 else { throw Failure("distance code \(distanceCode)") }
+            let distance = distanceBase[distanceCode] + (try bits.read(distanceExtra(distanceCode)))
+            guard distance <= out.count else { throw Failure("distance \(distance) before the start") }
+            for _ in 0..<length { out.append(out[out.count - distance]) }
+        }
     }
 
     /// Bit-by-bit CRC-32 (no table), as a reference for the writer's table-driven one.
