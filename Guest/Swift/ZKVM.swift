@@ -9,20 +9,23 @@
 public enum ZKVM {
     /// The whole private input, read until it ends.
     public static func readInput() -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: 256)
-        var filled = 0
-        while true {
-            if filled == bytes.count {
-                bytes.append(contentsOf: repeatElement(0, count: bytes.count))
-            }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            }
-            if count == 0 { break }
-            filled += count
+        // Read straight into the array's storage; when it fills, into one twice the size, the bytes so far moved
+        // by memcpy (a generic append would copy them one at a time).
+        var size = 1024
+        var input = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = read(into: UnsafeMutableRawBufferPointer(buffer))
         }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+        while input.count == size {
+            size *= 2
+            let previous = input
+            input = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                let storage = UnsafeMutableRawBufferPointer(buffer)
+                previous.withUnsafeBytes { storage.copyMemory(from: $0) }
+                let rest = UnsafeMutableRawBufferPointer(rebasing: storage[previous.count...])
+                count = previous.count + read(into: rest)
+            }
+        }
+        return input
     }
 
     /// Fills `buffer` from the private input; returns how many bytes it read, fewer than `buffer.count` only when
