@@ -22,6 +22,10 @@ public struct ProveOptions: Sendable {
     /// 3 GiB, keeps them up to 2^17 trace rows in the default profile; at 2^18 rows proving then takes about 5 GB
     /// instead of 8.
     public var mainExtensionMemoryLimit = ProverOptions.defaultMainExtensionMemoryLimit
+    /// Whether the receipt includes the program image (the default). Without it the receipt carries only the
+    /// program id, saving the image's size in every receipt, and verifies only for a verifier that holds the
+    /// program (``Receipt/program``).
+    public var includeImage = true
 
     /// Options with a named profile's parameters.
     public init(
@@ -132,7 +136,8 @@ public func proveWithInfo(
     }
     clock.absorbForwarded()
 
-    let receipt = Receipt(program: program, journal: result.journal, exitCode: result.exitCode, proof: proof)
+    var receipt = Receipt(program: program, journal: result.journal, exitCode: result.exitCode, proof: proof)
+    if !options.includeImage { receipt.program = nil }
     return ProveInfo(receipt: receipt, cycles: result.cycles, log: result.log, phases: clock.phases)
 }
 

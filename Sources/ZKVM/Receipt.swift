@@ -4,63 +4,120 @@ import Proof
 /// A proof that a program, run on a private input, produced a journal and an exit code: what the prover hands
 /// over and the verifier checks.
 ///
-/// The receipt carries everything a verifier needs besides the program id it expects: the program image (from
-/// which the verifier derives the program table and the initial memory, and recomputes the program id), the
-/// public output, the exit code and the STARK proof. It carries nothing about the private input; with a
-/// zero-knowledge profile the proof reveals nothing about it either, beyond the padded trace length.
+/// The receipt carries everything a verifier needs besides the program it expects: the program image (from which
+/// the verifier derives the program table and the initial memory, and recomputes the program id), the public
+/// output, the exit code and the STARK proof. A receipt may leave the image out and carry only the program id
+/// (``ProveOptions/includeImage``), for verifiers that already hold the program, such as a chain where a program
+/// is registered once and each transaction names it by id; such a receipt verifies only with the
+/// ``verify(_:expecting:policy:)`` that takes a ``Program``. A receipt carries nothing about the private input;
+/// with a zero-knowledge profile the proof reveals nothing about it either, beyond the padded trace length.
 ///
 /// Nothing in a receipt is trusted until ``verify(_:expecting:policy:)`` returns: its fields are what the prover
 /// claims. Store or send it with ``encoded()``; read it back with ``init(decoding:)``.
 public struct Receipt: Equatable, Sendable {
-    /// The program the prover claims ran.
-    public var program: Program
+    /// The claimed program: its image, or only its id.
+    private var claimedProgram: ClaimedProgram
     /// The claimed public output: every byte written to fd 1.
     public var journal: [UInt8]
     /// The claimed argument of `exit`.
     public var exitCode: UInt32
     /// The STARK proof for the RV32IM circuit, with this program, journal and exit code as its statement.
     public var proof: StarkProof
+    /// Whether ``encoded()`` writes the version 1 layout: set only for a receipt decoded from one, so that it
+    /// re-encodes to the same bytes.
+    private var writesVersion1 = false
 
-    /// A receipt from its parts.
+    private enum ClaimedProgram: Equatable, Sendable {
+        case image(Program)
+        case id(ProgramID)
+    }
+
+    /// A receipt that includes the program image.
     public init(program: Program, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
-        self.program = program
+        self.init(claimedProgram: .image(program), journal: journal, exitCode: exitCode, proof: proof)
+    }
+
+    /// A receipt that leaves the program image out and names the program by its id only.
+    public init(programID: ProgramID, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
+        self.init(claimedProgram: .id(programID), journal: journal, exitCode: exitCode, proof: proof)
+    }
+
+    private init(claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
+        self.claimedProgram = claimedProgram
         self.journal = journal
         self.exitCode = exitCode
         self.proof = proof
     }
 
-    /// The id of the program the receipt claims to be about (not yet checked against anything).
-    public var programID: ProgramID { program.id }
+    /// The program the prover claims ran, or nil when the receipt leaves its image out and carries only
+    /// ``programID``. Setting nil leaves the image out and keeps its id; setting a program makes the receipt claim
+    /// that program.
+    public var program: Program? {
+        get {
+            guard case .image(let program) = claimedProgram else { return nil }
+            return program
+        }
+        set {
+            claimedProgram = newValue.map { .image($0) } ?? .id(programID)
+            // Version 1 cannot leave the image out.
+            if newValue == nil { writesVersion1 = false }
+        }
+    }
+
+    /// The id of the program the receipt claims to be about (not yet checked against anything): the id of its
+    /// image, or the id it carries instead.
+    public var programID: ProgramID {
+        switch claimedProgram {
+        case .image(let program): return program.id
+        case .id(let id): return id
+        }
+    }
+
+    /// Whether the receipt includes the program image; without it, verifying needs the program itself.
+    public var includesImage: Bool { program != nil }
+
+    /// The envelope version ``encoded()`` writes: ``ReceiptFormat/version``, or 1 for a receipt decoded from a
+    /// version 1 file (until its image is left out, which only version 2 can express).
+    public var formatVersion: UInt16 { writesVersion1 ? 1 : ReceiptFormat.version }
 }
 
 /// Constants of the receipt format specified in `docs/proof-format.md` ("Receipt envelope").
 public enum ReceiptFormat {
     /// The first eight bytes of every receipt: ASCII "ZKVMRCT" and a zero byte.
     public static let magic: [UInt8] = Array("ZKVMRCT".utf8) + [0]
-    /// The envelope format version this zkvm writes and reads.
-    public static let version: UInt16 = 1
+    /// The envelope format version this zkvm writes. Version 2 added the image flag, so that a receipt can leave
+    /// the program image out; version 1 receipts, which always include it, still decode.
+    public static let version: UInt16 = 2
+    /// The envelope versions this zkvm reads.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
     /// Most segments a program image may have in a receipt.
     public static let maximumSegments = 1024
 }
 
 extension Receipt {
-    /// The receipt in the binary format of `docs/proof-format.md`: the envelope (magic, version, program image,
-    /// journal, exit code), then the length-prefixed STARK proof.
+    /// The receipt in the binary format of `docs/proof-format.md`: the envelope (magic, version, image flag, the
+    /// program image or its id, journal, exit code), then the length-prefixed STARK proof.
     ///
     /// The program must have at most ``ReceiptFormat/maximumSegments`` segments, as every program ``prove``
     /// accepts does.
     public func encoded() -> [UInt8] {
         var w = EnvelopeWriter()
         w.bytes += ReceiptFormat.magic
-        w.u16(ReceiptFormat.version)
-        w.u32(program.entry)
-        w.u32(UInt32(program.segments.count))
-        for segment in program.segments {
-            w.u32(segment.address)
-            w.u32(segment.size)
-            w.bytes.append(segment.executable ? 1 : 0)
-            w.u32(UInt32(segment.data.count))
-            w.bytes += segment.data
+        w.u16(formatVersion)
+        if formatVersion >= 2 { w.bytes.append(includesImage ? 1 : 0) }
+        switch claimedProgram {
+        case .image(let program):
+            w.u32(program.entry)
+            w.u32(UInt32(program.segments.count))
+            for segment in program.segments {
+                w.u32(segment.address)
+                w.u32(segment.size)
+                w.bytes.append(segment.executable ? 1 : 0)
+                w.u32(UInt32(segment.data.count))
+                w.bytes += segment.data
+            }
+        case .id(let id):
+            w.bytes += id.bytes
         }
         w.u32(UInt32(journal.count))
         w.bytes += journal
@@ -71,8 +128,9 @@ extension Receipt {
         return w.bytes
     }
 
-    /// Decodes a receipt from ``encoded()``'s format, checking the structure only: magic, version, a loadable
-    /// program image in canonical form, lengths within the input, a decodable STARK proof, and no trailing bytes.
+    /// Decodes a receipt from ``encoded()``'s format, version 2 or 1, checking the structure only: magic, version,
+    /// a loadable program image in canonical form (or a program id), lengths within the input, a decodable STARK
+    /// proof, and no trailing bytes.
     ///
     /// Any byte string yields either a receipt or an error; nothing traps, and no length is trusted before the
     /// bytes it describes are known to be there. Whenever decoding succeeds, ``encoded()`` gives the same bytes
@@ -88,10 +146,41 @@ extension Receipt {
         var r = EnvelopeReader(bytes: bytes)
         _ = try r.take(ReceiptFormat.magic.count, "magic")
         let version = try r.u16("version")
-        guard version == ReceiptFormat.version else {
+        guard ReceiptFormat.readableVersions.contains(version) else {
             throw .unsupportedReceiptVersion(found: version, supported: ReceiptFormat.version)
         }
+        var includesImage = true
+        if version >= 2 {
+            let flagOffset = r.offset
+            let flag = try r.u8("image flag")
+            guard flag <= 1 else {
+                throw .malformedReceipt(offset: flagOffset, reason: "the image flag is \(flag); expected 0 or 1")
+            }
+            includesImage = flag == 1
+        }
+        let claimed: ClaimedProgram
+        if includesImage {
+            claimed = .image(try Self.decodeImage(&r))
+        } else {
+            claimed = .id(ProgramID(validatedBytes: Array(try r.take(32, "program id"))))
+        }
+        let journal = try r.list("journal")
+        let exitCode = try r.u32("exit code")
+        let proofBytes = try r.list("STARK proof")
+        let proofOffset = r.offset - proofBytes.count
+        guard r.remaining == 0 else {
+            throw .malformedReceipt(offset: r.offset, reason: "\(r.remaining) unexpected bytes follow the receipt")
+        }
+        let proof: StarkProof
+        do { proof = try StarkProof(decoding: proofBytes) } catch {
+            throw .malformedProof(error, proofOffset: proofOffset)
+        }
+        self.init(claimedProgram: claimed, journal: journal, exitCode: exitCode, proof: proof)
+        writesVersion1 = version == 1
+    }
 
+    /// Reads a program image: entry point, segment count, segments.
+    private static func decodeImage(_ r: inout EnvelopeReader) throws(ZKVMError) -> Program {
         // The image must be in the form `Program` keeps it (non-empty segments in ascending address order), so that
         // re-encoding is byte-exact; overlaps, the stack and the entry point are the loader's to check.
         let entry = try r.u32("entry point")
@@ -124,19 +213,7 @@ extension Receipt {
             }
             segments.append(Segment(address: address, size: size, data: data, executable: flags == 1))
         }
-        let program = try Program(segments: segments, entry: entry)
-        let journal = try r.list("journal")
-        let exitCode = try r.u32("exit code")
-        let proofBytes = try r.list("STARK proof")
-        let proofOffset = r.offset - proofBytes.count
-        guard r.remaining == 0 else {
-            throw .malformedReceipt(offset: r.offset, reason: "\(r.remaining) unexpected bytes follow the receipt")
-        }
-        let proof: StarkProof
-        do { proof = try StarkProof(decoding: proofBytes) } catch {
-            throw .malformedProof(error, proofOffset: proofOffset)
-        }
-        self.init(program: program, journal: journal, exitCode: exitCode, proof: proof)
+        return try Program(segments: segments, entry: entry)
     }
 }
 

@@ -13,11 +13,11 @@ public struct ReceiptSection: Equatable, Sendable {
 extension Receipt {
     /// The encoded receipt split into its parts; the sizes add up to `encoded().count`.
     ///
-    /// The envelope's parts come first, in file order (header, program image, journal, exit code), then the
-    /// STARK proof's, grouped by kind: its header (the proof's length prefix, magic, version, parameters, circuit
-    /// id, trace length and public inputs), the commitments (trace, auxiliary, composition and FRI layer roots),
-    /// the out-of-domain values, the FRI remainder, the proof-of-work nonce, the trace and composition openings,
-    /// and the FRI layer openings.
+    /// The envelope's parts come first, in file order (header with the image flag, program image or program id,
+    /// journal, exit code), then the STARK proof's, grouped by kind: its header (the proof's length prefix, magic,
+    /// version, parameters, circuit id, trace length and public inputs), the commitments (trace, auxiliary,
+    /// composition and FRI layer roots), the out-of-domain values, the FRI remainder, the proof-of-work nonce, the
+    /// trace and composition openings, and the FRI layer openings.
     public var sections: [ReceiptSection] {
         let element = Fp.byteCount
         let digest = Digest.byteCount
@@ -26,7 +26,14 @@ extension Receipt {
             4 + o.rows.reduce(0) { $0 + list($1.count, element) } + list(o.salts.count, Salt.byteCount)
                 + list(o.nodes.count, digest)
         }
-        let image = 8 + program.segments.reduce(0) { $0 + 13 + $1.data.count }
+        let header = ReceiptFormat.magic.count + 2 + (formatVersion >= 2 ? 1 : 0)
+        let program: ReceiptSection
+        if let image = self.program {
+            program = ReceiptSection(
+                name: "program image", byteCount: 8 + image.segments.reduce(0) { $0 + 13 + $1.data.count })
+        } else {
+            program = ReceiptSection(name: "program id", byteCount: programID.bytes.count)
+        }
         let ood = proof.outOfDomain
         let proofHeader = ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
         let commitments =
@@ -38,8 +45,8 @@ extension Receipt {
             opening(proof.mainOpening) + 1 + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
         let friOpenings = 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
         return [
-            ReceiptSection(name: "receipt header", byteCount: ReceiptFormat.magic.count + 2),
-            ReceiptSection(name: "program image", byteCount: image),
+            ReceiptSection(name: "receipt header", byteCount: header),
+            program,
             ReceiptSection(name: "journal", byteCount: list(journal.count, 1)),
             ReceiptSection(name: "exit code", byteCount: 4),
             ReceiptSection(name: "proof header", byteCount: 4 + proofHeader),

@@ -24,7 +24,7 @@ public struct Statement: Equatable, Sendable {
     public var parameters: ProofParameters
     /// The named profile whose parameters the proof uses, or nil when they match none.
     public var profile: Profile?
-    /// The receipt format version (``ReceiptFormat/version``).
+    /// The receipt format version (``Receipt/formatVersion``).
     public var formatVersion: UInt16
     /// Security proven under the Johnson bound, in bits: the figure the verifier's policy is checked against.
     public var provenBits: Double
@@ -44,9 +44,9 @@ extension Receipt {
             figures = SecurityFigures(conjecturedBits: 0, provenBits: 0)
         }
         return Statement(
-            programID: program.id, journal: journal, exitCode: exitCode, traceLength: 1 << proof.logTraceLength,
+            programID: programID, journal: journal, exitCode: exitCode, traceLength: 1 << proof.logTraceLength,
             circuitID: proof.circuitDigest.description, parameters: proof.parameters,
-            profile: Profile.allCases.first { $0.parameters == proof.parameters }, formatVersion: ReceiptFormat.version,
+            profile: Profile.allCases.first { $0.parameters == proof.parameters }, formatVersion: formatVersion,
             provenBits: figures.provenBits, conjecturedBits: figures.conjecturedBits)
     }
 }

@@ -15,16 +15,41 @@ import Verifier
 /// use(statement.journal)
 /// ```
 ///
-/// - Throws: ``ZKVMError/programMismatch(expected:found:)`` when the receipt is about another program, or
+/// A receipt that leaves the program image out (``Receipt/includesImage`` false) cannot be checked against an id
+/// alone: verify it with the ``Program``.
+///
+/// - Throws: ``ZKVMError/programMismatch(expected:found:)`` when the receipt is about another program,
+///   ``ZKVMError/programImageMissing(_:)`` when it is about this one but leaves its image out, or
 ///   ``ZKVMError/verificationFailed(_:)`` with the verifier's reason (a false statement, a tampered proof, a
 ///   proof for another circuit, or parameters weaker than `policy`).
 public func verify(
     _ receipt: Receipt, expecting programID: ProgramID, policy: VerifierPolicy = .default
 ) throws(ZKVMError) -> Statement {
-    // MARK: - 1. The program is the expected one
+    try verify(receipt, expecting: programID, program: nil, policy: policy)
+}
 
-    let found = receipt.program.id
+/// Checks that `receipt` proves an execution of `program`: ``verify(_:expecting:policy:)`` with the program's
+/// id, and the only way to verify a receipt that leaves the program image out. The statement is derived from
+/// `program`, never from an image in the receipt.
+///
+/// - Throws: ``ZKVMError/programMismatch(expected:found:)`` or ``ZKVMError/verificationFailed(_:)``.
+public func verify(
+    _ receipt: Receipt, expecting program: Program, policy: VerifierPolicy = .default
+) throws(ZKVMError) -> Statement {
+    try verify(receipt, expecting: program.id, program: program, policy: policy)
+}
+
+/// The verifier behind both overloads: `trusted` is the verifier's own copy of the program, when it has one.
+private func verify(
+    _ receipt: Receipt, expecting programID: ProgramID, program trusted: Program?, policy: VerifierPolicy
+) throws(ZKVMError) -> Statement {
+    // MARK: - 1. The program is the expected one, and its image is at hand
+
+    let found = receipt.programID
     guard found == programID else { throw .programMismatch(expected: programID, found: found) }
+    // An image in the receipt has just been shown to hash to the expected id; the verifier's own copy is used
+    // when there is one, so that a receipt without image verifies exactly as one with it.
+    guard let program = trusted ?? receipt.program else { throw .programImageMissing(found) }
 
     // MARK: - 2. The circuit's range of trace lengths
 
@@ -39,9 +64,9 @@ public func verify(
                     + "...2^\(TraceBuilder.maxLogRows)"))
     }
 
-    // MARK: - 3. The STARK proof, for the statement derived from the receipt
+    // MARK: - 3. The STARK proof, for the statement derived from the program, journal and exit code
 
-    let image = receipt.program.image
+    let image = program.image
     do {
         try Verifier.verify(
             proof: receipt.proof, air: CPUCircuit.air,
@@ -52,14 +77,6 @@ public func verify(
         throw .verificationFailed(error)
     }
     return receipt.claim
-}
-
-/// Checks that `receipt` proves an execution of `program`: ``verify(_:expecting:policy:)`` with the program's
-/// id.
-public func verify(
-    _ receipt: Receipt, expecting program: Program, policy: VerifierPolicy = .default
-) throws(ZKVMError) -> Statement {
-    try verify(receipt, expecting: program.id, policy: policy)
 }
 
 /// log₂ of the fewest rows the circuit's traces have: its byte and range tables take 2^16.

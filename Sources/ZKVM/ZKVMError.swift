@@ -39,7 +39,8 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The bytes do not start with ``ReceiptFormat/magic``: this is not a zkvm receipt file.
     case notAReceipt
-    /// The receipt was written in another format version; use a matching zkvm.
+    /// The receipt was written in a format version this zkvm does not read (it reads 1 to `supported`); use a
+    /// matching zkvm.
     case unsupportedReceiptVersion(found: UInt16, supported: UInt16)
     /// The receipt's envelope is malformed at byte `offset` (truncated, an impossible count, a non-canonical
     /// field); `reason` says which. The file is corrupt or was cut short.
@@ -52,6 +53,10 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The receipt proves an execution of another program than the expected one.
     case programMismatch(expected: ProgramID, found: ProgramID)
+    /// The receipt leaves out the image of the program with this id, and the verifier was given only the id:
+    /// verify it with the program itself (the ``verify(_:expecting:policy:)`` that takes a ``Program``, or
+    /// `zkvm verify --program`).
+    case programImageMissing(ProgramID)
     /// The STARK verifier rejected the proof for this statement (program, journal, exit code): the receipt is
     /// not a proof of what it claims. Also raised when the proof's parameters are weaker than the verifier's
     /// policy (``VerifierError/parametersRefused(provenBits:required:)``).
@@ -80,13 +85,16 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAReceipt:
             return "not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\""
         case .unsupportedReceiptVersion(let found, let supported):
-            return "receipt format version \(found) is not supported; this zkvm reads version \(supported)"
+            return "receipt format version \(found) is not supported; this zkvm reads versions 1 to \(supported)"
         case .malformedReceipt(let offset, let reason):
             return "malformed receipt at byte \(offset): \(reason)"
         case .malformedProof(let error, let proofOffset):
             return "malformed STARK proof (starting at byte \(proofOffset) of the receipt): \(error)"
         case .programMismatch(let expected, let found):
             return "the proof is about program \(found), not the expected program \(expected)"
+        case .programImageMissing(let id):
+            return "the receipt leaves out the image of program \(id); verifying it needs the program itself, not "
+                + "only its id"
         case .verificationFailed(let error):
             // Weak parameters are a policy decision, not a forgery: say so plainly.
             if case .parametersRefused = error { return "\(error)" }

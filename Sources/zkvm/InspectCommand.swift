@@ -36,11 +36,15 @@ struct Inspect: ParsableCommand {
         print("trace        \(claim.traceLength) rows (2^\(receipt.proof.logTraceLength))")
         print("statement    (claimed; zkvm verify checks it)")
         print("  program id \(claim.programID)")
-        let segments = receipt.program.segments
-        let imageBytes = segments.reduce(0) { $0 + $1.data.count }
-        print(
-            "  image      \(segments.count) \(segments.count == 1 ? "segment" : "segments"), \(imageBytes) bytes, "
-                + "entry 0x\(String(format: "%08x", receipt.program.entry))")
+        if let image = receipt.program {
+            let segments = image.segments
+            let imageBytes = segments.reduce(0) { $0 + $1.data.count }
+            print(
+                "  image      included: \(segments.count) \(segments.count == 1 ? "segment" : "segments"), "
+                    + "\(imageBytes) bytes, entry 0x\(String(format: "%08x", image.entry))")
+        } else {
+            print("  image      not included (zkvm verify needs the program: --program)")
+        }
         CLIFiles.printJournal(claim.journal, indent: "  ", column: 13)
         print("  exit code  \(claim.exitCode)")
         print("size         \(bytes.count) bytes")

@@ -7,9 +7,10 @@ struct Prove: ParsableCommand {
         abstract: "Run a guest program on a private input and prove its journal and exit code.",
         discussion: """
             Writes a receipt (the program image, journal, exit code and STARK proof; never the input) that \
-            `zkvm verify` checks. An existing output file is kept unless --force is given, and a failed prove \
-            writes nothing. On a terminal, progress goes to standard error; the guest's diagnostic log (fd 2) \
-            always does.
+            `zkvm verify` checks. With --no-image the receipt carries the program's id instead of its image, and \
+            `zkvm verify` then needs the program (--program). An existing output file is kept unless --force is \
+            given, and a failed prove writes nothing. On a terminal, progress goes to standard error; the guest's \
+            diagnostic log (fd 2) always does.
             """)
 
     @Argument(help: "The guest program (ELF32 RISC-V executable or raw image).")
@@ -39,13 +40,21 @@ struct Prove: ParsableCommand {
     @Option(help: "Most instructions to execute before giving up.")
     var maxCycles: UInt64 = Limits.default.maxCycles
 
+    @Flag(
+        name: .customLong("no-image"),
+        help: """
+            Leave the program image out of the receipt and keep only its id, for verifiers that already hold the \
+            program: verifying then needs --program.
+            """)
+    var noImage = false
+
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
     @Flag(
         help: """
             Print one JSON object: program_id, exit_code, cycles, journal (hex), trace_length, profile, \
-            prove_seconds, proof_bytes, proven_bits, conjectured_bits, output.
+            prove_seconds, proof_bytes, image_included, proven_bits, conjectured_bits, output.
             """)
     var json = false
 
@@ -73,6 +82,7 @@ struct Prove: ParsableCommand {
         guard extensionMemoryMB >= 0 else { throw CLIFailure.report("--extension-memory-mb must not be negative") }
         var options = ProveOptions(parameters: profile.profile.parameters, limits: limits, progress: progress?.report)
         options.mainExtensionMemoryLimit = extensionMemoryMB << 20
+        options.includeImage = !noImage
         let start = Date()
         let info: ProveInfo
         do { info = try proveWithInfo(program: loaded, input: inputBytes, options: options) } catch {
@@ -97,6 +107,7 @@ struct Prove: ParsableCommand {
                 ("profile", CLIFiles.quoted(profile.rawValue)),
                 ("prove_seconds", String(format: "%.3f", seconds)),
                 ("proof_bytes", "\(bytes.count)"),
+                ("image_included", noImage ? "false" : "true"),
                 ("proven_bits", String(format: "%.1f", claim.provenBits)),
                 ("conjectured_bits", String(format: "%.1f", claim.conjecturedBits)),
                 ("output", CLIFiles.quoted(output)),
@@ -107,7 +118,9 @@ struct Prove: ParsableCommand {
             print("exit code   \(claim.exitCode)")
             print("cycles      \(info.cycles) (trace of \(claim.traceLength) rows)")
             print("program id  \(claim.programID)")
-            print("proof       \(output), \(bytes.count) bytes, profile \(profile.rawValue)")
+            print(
+                "proof       \(output), \(bytes.count) bytes, profile \(profile.rawValue)"
+                    + (noImage ? ", without the program image" : ""))
             print(
                 "security    \(String(format: "%.1f", claim.provenBits)) proven bits, "
                     + "\(String(format: "%.1f", claim.conjecturedBits)) conjectured bits")

@@ -8,14 +8,19 @@ struct Verify: ParsableCommand {
         discussion: """
             Pin the program with --program (its file) or --program-id (64 hex digits): a receipt is then \
             accepted only for that program. Without either, the receipt is checked for whichever program it \
-            names, and that program id is printed for you to compare. Exits 0 when the receipt is accepted; \
-            otherwise prints why on one line and exits 1.
+            names, and that program id is printed for you to compare. A receipt made with `zkvm prove --no-image` \
+            carries only the program id, so it verifies only with --program. Exits 0 when the receipt is \
+            accepted; otherwise prints why on one line and exits 1.
             """)
 
     @Argument(help: "The receipt written by zkvm prove.")
     var proof: String
 
-    @Option(help: "The program the receipt must be about (ELF32 RISC-V executable or raw image).")
+    @Option(
+        help: """
+            The program the receipt must be about (ELF32 RISC-V executable or raw image); needed for a receipt \
+            without the program image.
+            """)
     var program: String?
 
     @Option(help: "The id of the program the receipt must be about (64 hex digits, as zkvm run prints it).")
@@ -42,14 +47,16 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        var expected: ProgramID? = nil
+        var expectedProgram: Program? = nil
+        var expectedID: ProgramID? = nil
         if let program {
-            do { expected = try Program(contentsOf: program).id } catch {
+            do { expectedProgram = try Program(contentsOf: program) } catch {
                 if case .cannotReadFile = error { throw CLIFailure.report("\(error)") }
                 throw CLIFailure.report("cannot load \(program): \(error)")
             }
+            expectedID = expectedProgram?.id
         } else if let programID {
-            do { expected = try ProgramID(hex: programID) } catch { throw CLIFailure.report("\(error)") }
+            do { expectedID = try ProgramID(hex: programID) } catch { throw CLIFailure.report("\(error)") }
         }
         let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
         let receipt: Receipt
@@ -58,13 +65,23 @@ struct Verify: ParsableCommand {
         }
         let statement: Statement
         do {
-            statement = try ZKVM.verify(
-                receipt, expecting: expected ?? receipt.programID, policy: VerifierPolicy(minimumProvenBits: minBits))
-        } catch {
-            if case .verificationFailed(.parametersRefused) = error {
-                throw CLIFailure.report("rejected: \(error) (see --min-bits)")
+            let policy = VerifierPolicy(minimumProvenBits: minBits)
+            if let expectedProgram {
+                statement = try ZKVM.verify(receipt, expecting: expectedProgram, policy: policy)
+            } else {
+                statement = try ZKVM.verify(receipt, expecting: expectedID ?? receipt.programID, policy: policy)
             }
-            throw CLIFailure.report("rejected: \(error)")
+        } catch {
+            switch error {
+            case .verificationFailed(.parametersRefused):
+                throw CLIFailure.report("rejected: \(error) (see --min-bits)")
+            case .programImageMissing(let id):
+                throw CLIFailure.report(
+                    "\(proof) leaves out the program image (it was made with --no-image); pass the program with "
+                        + "--program to verify it: its id \(id) alone is not enough")
+            default:
+                throw CLIFailure.report("rejected: \(error)")
+            }
         }
 
         if json {
@@ -72,7 +89,7 @@ struct Verify: ParsableCommand {
                 CLIFiles.jsonObject([
                     ("verified", "true"),
                     ("program_id", CLIFiles.quoted(statement.programID.hex)),
-                    ("program_checked", expected == nil ? "false" : "true"),
+                    ("program_checked", expectedID == nil ? "false" : "true"),
                     ("exit_code", "\(statement.exitCode)"),
                     ("journal", CLIFiles.quoted(CLIFiles.hex(statement.journal))),
                     ("trace_length", "\(statement.traceLength)"),
@@ -94,7 +111,7 @@ struct Verify: ParsableCommand {
                     + "(at least \(String(format: "%.1f", minBits)) required), profile "
                     + (statement.profile?.rawValue ?? "custom"))
         }
-        if expected == nil {
+        if expectedID == nil {
             FileHandle.standardError.write(
                 Data(
                     ("warning: the receipt is valid for the program it names, which was not checked against an "

@@ -74,6 +74,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(json["trace_length"] as? Int, 65536)
         XCTAssertEqual(json["profile"] as? String, "test")
         XCTAssertEqual(json["proof_bytes"] as? Int, proof.bytes.count)
+        XCTAssertEqual(json["image_included"] as? Bool, true)
         XCTAssertEqual(json["proven_bits"] as? Double, 10.0)
         XCTAssertEqual(json["conjectured_bits"] as? Double, 18.0)
         XCTAssertGreaterThan(json["prove_seconds"] as? Double ?? 0, 0)
@@ -215,7 +216,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         var flipped = proof.bytes
         flipped[flipped.count - 20] ^= 0x01
         var journal = proof.bytes
-        journal[10 + 268 + 4] = UInt8(ascii: "j")  // after the header, the image and the journal's length
+        journal[11 + 268 + 4] = UInt8(ascii: "j")  // after the header, the image and the journal's length
         let cases: [([UInt8], String)] = [
             (flipped, "error: rejected: invalid proof: "),
             (journal, "error: rejected: invalid proof: "),
@@ -232,10 +233,75 @@ final class ProveVerifyCommandTests: XCTestCase {
         }
         let cut = try zkvm(["verify", try write(Array(proof.bytes.prefix(5000))), "--min-bits", "0"])
         XCTAssertTrue(
-            cut.stderr.contains("is not a readable receipt: malformed receipt at byte 300: STARK proof length "),
+            cut.stderr.contains("is not a readable receipt: malformed receipt at byte 301: STARK proof length "),
             cut.stderr)
         let other = try zkvm(["verify", try write(Array("\u{7f}ELF".utf8)), "--min-bits", "0"])
         XCTAssertTrue(other.stderr.hasSuffix("not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\"\n"))
+    }
+
+    // MARK: - receipts without the program image
+
+    func testReceiptWithoutImageNeedsTheProgram() throws {
+        let directory = try temporaryDirectory()
+        let path = directory.appendingPathComponent("bare.proof").path
+        let hello = Self.example("hello")
+        let prove = try zkvm([
+            "prove", hello, "--input", Self.example("hello", "input.bin"), "--profile", "test", "--no-image", "-o",
+            path,
+        ])
+        XCTAssertEqual(prove.status, 0, prove.stderr)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertTrue(
+            prove.stdout.contains(
+                "proof       \(path), \(bytes.count) bytes, profile test, without the program image\n"),
+            prove.stdout)
+        XCTAssertEqual(Array(bytes[8..<11]), [2, 0, 0])
+
+        // With the program it verifies as the receipt with the image does.
+        let verified = try zkvm(["verify", path, "--program", hello, "--min-bits", "0"])
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        XCTAssertTrue(verified.stdout.contains("program id  \(Self.helloID) (matches \(hello))\n"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("  text      \"hello, world!\\n\"\n"), verified.stdout)
+        XCTAssertEqual(verified.stderr, "")
+
+        // The id alone, or nothing, is not enough, and the error says what to pass.
+        let missing =
+            "error: \(path) leaves out the program image (it was made with --no-image); pass the program with "
+            + "--program to verify it: its id \(Self.helloID) alone is not enough\n"
+        for pin in [["--program-id", Self.helloID], []] {
+            let result = try zkvm(["verify", path, "--min-bits", "0"] + pin)
+            XCTAssertEqual(result.status, 1)
+            XCTAssertEqual(result.stderr, missing)
+            XCTAssertEqual(result.stdout, "")
+        }
+
+        // Another program is rejected, by file or by id.
+        let mismatch =
+            "error: rejected: the proof is about program \(Self.helloID), not the expected program "
+            + "\(Self.fibonacciID)\n"
+        for pin in [["--program", Self.example("fibonacci")], ["--program-id", Self.fibonacciID]] {
+            let result = try zkvm(["verify", path, "--min-bits", "0"] + pin)
+            XCTAssertEqual(result.status, 1)
+            XCTAssertEqual(result.stderr, mismatch)
+        }
+
+        // A changed journal is still caught.
+        var tampered = bytes
+        tampered[11 + 32 + 4] = UInt8(ascii: "j")  // after the header, the program id and the journal's length
+        let tamperedPath = directory.appendingPathComponent("tampered.proof").path
+        try Data(tampered).write(to: URL(fileURLWithPath: tamperedPath))
+        let rejected = try zkvm(["verify", tamperedPath, "--program", hello, "--min-bits", "0"])
+        XCTAssertEqual(rejected.status, 1)
+        XCTAssertTrue(rejected.stderr.hasPrefix("error: rejected: invalid proof: "), rejected.stderr)
+
+        // inspect says the image is left out, and the program id takes 32 bytes.
+        let inspect = try zkvm(["inspect", path])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(
+            inspect.stdout.contains("\n  image      not included (zkvm verify needs the program: --program)\n"),
+            inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("\n  program id                   32\n"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("\n  receipt header               11\n"), inspect.stdout)
     }
 
     // MARK: - inspect
@@ -252,7 +318,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             Array(lines[..<sizes]),
             [
-                "format       receipt version 1, STARK proof version 2",
+                "format       receipt version 2, STARK proof version 2",
                 "circuit id   …",
                 "profile      test",
                 "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "
@@ -261,7 +327,7 @@ final class ProveVerifyCommandTests: XCTestCase {
                 "trace        65536 rows (2^16)",
                 "statement    (claimed; zkvm verify checks it)",
                 "  program id \(Self.helloID)",
-                "  image      2 segments, 234 bytes, entry 0x00010000",
+                "  image      included: 2 segments, 234 bytes, entry 0x00010000",
                 "  journal    14 bytes",
                 "    hex      68656c6c6f2c20776f726c64210a",
                 "    text     \"hello, world!\\n\"",
@@ -276,7 +342,7 @@ final class ProveVerifyCommandTests: XCTestCase {
                 "receipt header", "program image", "journal", "exit code", "proof header", "commitments",
                 "out-of-domain values", "FRI remainder", "proof of work", "trace openings", "FRI layer openings",
             ])
-        XCTAssertEqual(sections.prefix(4).map { $0.suffix(9) }, ["       10", "      268", "       18", "        4"])
+        XCTAssertEqual(sections.prefix(4).map { $0.suffix(9) }, ["       11", "      268", "       18", "        4"])
         let total = sections.map { Int($0.suffix(9).trimmingCharacters(in: .whitespaces))! }.reduce(0, +)
         XCTAssertEqual(total, proof.bytes.count)
     }
@@ -297,7 +363,8 @@ final class ProveVerifyCommandTests: XCTestCase {
         }
         let usages = [
             "prove": "USAGE: zkvm prove <program> [--input <input>] [--output <output>] [--profile <profile>] "
-                + "[--extension-memory-mb <extension-memory-mb>] [--max-cycles <max-cycles>] [--force] [--json]",
+                + "[--extension-memory-mb <extension-memory-mb>] [--max-cycles <max-cycles>] [--no-image] [--force] "
+                + "[--json]",
             "verify": "USAGE: zkvm verify <proof> [--program <program>] [--program-id <program-id>] "
                 + "[--min-bits <min-bits>] [--json]",
             "inspect": "USAGE: zkvm inspect <proof>",

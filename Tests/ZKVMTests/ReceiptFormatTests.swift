@@ -7,24 +7,26 @@ final class ReceiptFormatTests: XCTestCase {
     func testEncodingIsCanonical() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
-        XCTAssertEqual(Array(bytes.prefix(10)), Array("ZKVMRCT".utf8) + [0, 1, 0])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 2, 0, 1])
         let decoded = try Receipt(decoding: bytes)
         XCTAssertEqual(decoded, receipt)
         XCTAssertEqual(decoded.encoded(), bytes)
     }
 
     func testSectionsAddUpToTheEncoding() throws {
-        for receipt in [try Fixtures.hello.get(), try Fixtures.fibonacci.get(), Self.small] {
+        for receipt in [try Fixtures.hello.get(), try Fixtures.fibonacci.get(), Self.small, Self.smallWithoutImage] {
             let sections = receipt.sections
             XCTAssertEqual(sections.reduce(0) { $0 + $1.byteCount }, receipt.encoded().count)
             XCTAssertEqual(sections.first { $0.name == "journal" }?.byteCount, 4 + receipt.journal.count)
             XCTAssertEqual(
                 sections.map(\.name),
                 [
-                    "receipt header", "program image", "journal", "exit code", "proof header", "commitments",
-                    "out-of-domain values", "FRI remainder", "proof of work", "trace openings", "FRI layer openings",
+                    "receipt header", receipt.includesImage ? "program image" : "program id", "journal", "exit code",
+                    "proof header", "commitments", "out-of-domain values", "FRI remainder", "proof of work",
+                    "trace openings", "FRI layer openings",
                 ])
         }
+        XCTAssertEqual(Self.smallWithoutImage.sections[1].byteCount, 32)
     }
 
     func testStructuralErrorsAreTyped() throws {
@@ -40,10 +42,24 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertThrowsError(try Receipt(decoding: Array("\u{7f}ELF".utf8))) {
             XCTAssertEqual($0 as? ZKVMError, .notAReceipt)
         }
-        var v2 = bytes
-        v2[8] = 2
-        XCTAssertThrowsError(try Receipt(decoding: v2)) {
-            XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: 2, supported: 1))
+        for version: UInt8 in [0, 3] {
+            var other = bytes
+            other[8] = version
+            XCTAssertThrowsError(try Receipt(decoding: other)) {
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 2))
+            }
+        }
+        var flag = bytes
+        flag[10] = 2
+        XCTAssertThrowsError(try Receipt(decoding: flag)) {
+            XCTAssertEqual(
+                $0 as? ZKVMError, .malformedReceipt(offset: 10, reason: "the image flag is 2; expected 0 or 1"))
+        }
+        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [2, 0, 0] + [UInt8](repeating: 7, count: 10)))
+        {
+            XCTAssertEqual(
+                $0 as? ZKVMError,
+                .malformedReceipt(offset: 11, reason: "truncated in the program id: 32 bytes needed, 10 left"))
         }
         XCTAssertThrowsError(try Receipt(decoding: bytes + [0])) {
             XCTAssertEqual(
@@ -60,7 +76,7 @@ final class ReceiptFormatTests: XCTestCase {
         }
         // An image the loader refuses: entry point outside code.
         var entry = bytes
-        entry[10] = 0x01
+        entry[11] = 0x01
         XCTAssertThrowsError(try Receipt(decoding: entry)) {
             guard case .invalidProgram = $0 as? ZKVMError else { return XCTFail("\($0)") }
         }
@@ -73,20 +89,21 @@ final class ReceiptFormatTests: XCTestCase {
         let real = try Fixtures.hello.get().encoded()
         var rng = SplitMix(state: 0x5EED_2026)
         var decoded = 0
-        let small = Self.small.encoded()
-        for length in 0...small.count {
-            _ = try? Receipt(decoding: Array(small.prefix(length)))
-        }
-        for _ in 0..<20_000 {
-            let mutated = mutate(small, &rng)
-            if let receipt = try? Receipt(decoding: mutated) {
-                decoded += 1
-                XCTAssertEqual(receipt.encoded(), mutated)
+        for small in [Self.small.encoded(), Self.smallWithoutImage.encoded(), Self.smallVersion1] {
+            for length in 0...small.count {
+                _ = try? Receipt(decoding: Array(small.prefix(length)))
+            }
+            for _ in 0..<10_000 {
+                let mutated = mutate(small, &rng)
+                if let receipt = try? Receipt(decoding: mutated) {
+                    decoded += 1
+                    XCTAssertEqual(receipt.encoded(), mutated)
+                }
             }
         }
         // Mutations of a real receipt are kept to its envelope and the proof's header: each that decodes costs a
         // whole proof decode (about 10 ms), and the STARK proof's own fuzz covers the rest.
-        let window = 10 + Self.small.sections[1].byteCount + 200
+        let window = Self.small.sections[0].byteCount + Self.small.sections[1].byteCount + 200
         for _ in 0..<100 {
             var mutated = real
             let at = Int.random(in: 0..<window, using: &rng)
@@ -96,10 +113,59 @@ final class ReceiptFormatTests: XCTestCase {
         for _ in 0..<1000 {
             var random = [UInt8](repeating: 0, count: Int.random(in: 0..<64, using: &rng))
             for i in random.indices { random[i] = UInt8.random(in: 0...255, using: &rng) }
-            if Bool.random(using: &rng) { random = ReceiptFormat.magic + [1, 0] + random }
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: random = ReceiptFormat.magic + [1, 0] + random
+            case 1: random = ReceiptFormat.magic + [2, 0, UInt8.random(in: 0...1, using: &rng)] + random
+            default: break
+            }
             XCTAssertNil(try? Receipt(decoding: random))
         }
         XCTAssertGreaterThan(decoded, 0, "some mutations (image data bytes) should still decode")
+    }
+
+    // MARK: - Receipts without the image, and version 1
+
+    func testReceiptWithoutImageEncodesTheProgramID() throws {
+        let receipt = try Fixtures.hello.get()
+        var bare = receipt
+        bare.program = nil
+        XCTAssertFalse(bare.includesImage)
+        XCTAssertEqual(bare.programID, receipt.programID)
+        XCTAssertEqual(bare.formatVersion, 2)
+        let bytes = bare.encoded()
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 2, 0, 0])
+        XCTAssertEqual(Array(bytes[11..<43]), receipt.programID.bytes)
+        XCTAssertEqual(receipt.encoded().count - bytes.count, receipt.sections[1].byteCount - 32)
+        let decoded = try Receipt(decoding: bytes)
+        XCTAssertEqual(decoded, bare)
+        XCTAssertNil(decoded.program)
+        XCTAssertEqual(decoded.encoded(), bytes)
+        XCTAssertEqual(decoded.claim.programID, receipt.programID)
+        // Giving the image back restores the receipt.
+        var restored = decoded
+        restored.program = try Examples.program("hello")
+        XCTAssertEqual(restored, receipt)
+    }
+
+    func testVersion1ReceiptsStillDecode() throws {
+        let receipt = try Fixtures.hello.get()
+        let v1 = Self.version1(receipt.encoded())
+        let decoded = try Receipt(decoding: v1)
+        XCTAssertEqual(decoded.formatVersion, 1)
+        XCTAssertEqual(decoded.program, receipt.program)
+        XCTAssertEqual(decoded.journal, receipt.journal)
+        XCTAssertEqual(decoded.proof, receipt.proof)
+        XCTAssertEqual(decoded.encoded(), v1)
+        XCTAssertEqual(decoded.sections.reduce(0) { $0 + $1.byteCount }, v1.count)
+        XCTAssertEqual(decoded.sections[0].byteCount, 10)
+        let statement = try verify(decoded, expecting: receipt.programID, policy: acceptTestProofs)
+        XCTAssertEqual(statement.formatVersion, 1)
+        XCTAssertEqual(statement.journal, receipt.journal)
+        // Version 1 cannot leave the image out: without it the receipt is written in version 2.
+        var bare = decoded
+        bare.program = nil
+        XCTAssertEqual(bare.formatVersion, 2)
+        XCTAssertEqual(try Receipt(decoding: bare.encoded()), bare)
     }
 
     // MARK: - Helpers
@@ -126,6 +192,23 @@ final class ReceiptFormatTests: XCTestCase {
         receipt.proof.compositionOpening.nodes = []
         return receipt
     }()
+
+    /// ``small`` without its program image.
+    static let smallWithoutImage: Receipt = {
+        var receipt = small
+        receipt.program = nil
+        return receipt
+    }()
+
+    /// ``small`` in the version 1 layout.
+    static let smallVersion1 = version1(small.encoded())
+
+    /// A version 2 encoding of a receipt with its image, rewritten in version 1: the version number changed and the
+    /// image flag removed.
+    static func version1(_ bytes: [UInt8]) -> [UInt8] {
+        precondition(bytes[8] == 2 && bytes[10] == 1)
+        return Array(bytes[..<8]) + [1, 0] + Array(bytes[11...])
+    }
 
     /// One to three random edits: a byte, a bit, a 32-bit length, a cut, an insertion or a deletion.
     private func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
