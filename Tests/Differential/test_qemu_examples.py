@@ -27,3 +27,18 @@ def test_example_matches_qemu(zkvm, name):
     assert ours["journal"] == qemu.stdout.hex() == expected["journal"]
     assert ours["exit_code"] == qemu.returncode == expected["exit_code"]
     print(f"\nqemu: {name} agrees ({len(qemu.stdout)} journal bytes, {ours['cycles']} cycles)")
+
+
+@pytest.mark.parametrize("guest, inputs", [("merkle", "swift-merkle"), ("swift-merkle", "merkle")])
+def test_c_and_swift_merkle_guests_agree(zkvm, guest, inputs):
+    """The Merkle-membership statement in two languages: each guest, on the other's input, publishes the other's
+    expected journal, under zkvm and under qemu."""
+    elf, input_path = PROGRAMS / guest / "program.elf", PROGRAMS / inputs / "input.bin"
+    expected = json.loads((PROGRAMS / inputs / "expected.json").read_text())
+    done = subprocess.run([zkvm, "run", str(elf), "--input", str(input_path), "--json"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with open(input_path, "rb") as stdin:
+        qemu = subprocess.run(["qemu-riscv32", str(elf)], stdin=stdin, capture_output=True, timeout=120)
+    assert json.loads(done.stdout)["journal"] == qemu.stdout.hex() == expected["journal"]
+    assert json.loads(done.stdout)["exit_code"] == qemu.returncode == expected["exit_code"] == 0
