@@ -22,6 +22,9 @@ public struct LineTable: Sendable {
     /// The distinct file names, indexed by `Range.file`.
     private var files: [String] = []
     private var ranges: [Range] = []
+    /// Each unit's file names by the unit's offset in `.debug_line` (`DW_AT_stmt_list`), indexed as the unit's
+    /// line program numbers them, for the call positions of inlined functions.
+    private var unitFiles: [Int: (first: Int, names: [String])] = [:]
 
     /// A table with no lines, for programs built without `-g`.
     public static let empty = LineTable()
@@ -45,6 +48,8 @@ public struct LineTable: Sendable {
         while unitStart < section.count {
             var unit = UnitDecoder(section: section, start: unitStart, strings: context)
             let (nextUnit, rows) = try unit.decode()
+            let first = unit.version >= 5 ? 0 : 1
+            unitFiles[unitStart] = (first, (0..<unit.fileEntries.count).map { unit.fileName($0 + first) })
             for (row, next) in zip(rows, rows.dropFirst()) where !row.endSequence && next.address > row.address {
                 guard keep(row.address) else { continue }
                 let name = unit.fileName(row.file)
@@ -63,6 +68,12 @@ public struct LineTable: Sendable {
         // Stable order by start address: where ranges overlap, the one met first wins.
         ranges = ranges.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
             .map(\.element)
+    }
+
+    /// The name of file `index` in the line table unit at `unit` (an offset in `.debug_line`).
+    func fileName(unit: Int, index: Int) -> String? {
+        guard let files = unitFiles[unit], files.names.indices.contains(index - files.first) else { return nil }
+        return files.names[index - files.first]
     }
 
     /// The source position of the instruction at `address`, if a sequence covers it.

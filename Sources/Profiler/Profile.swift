@@ -20,20 +20,28 @@ public struct Profile: Equatable, Sendable {
         /// Positive, unique; ids are 1, 2, … in address order.
         public var id: UInt64
         public var address: UInt32
-        /// The function the address belongs to (an id in ``functions``), if known.
-        public var functionID: UInt64?
-        /// Source line (0 when unknown).
+        /// The functions the address is in, innermost first: the functions inlined there (if any), then the
+        /// function the symbol table puts the address in. Empty when no function is known.
+        public var lines: [Line]
+    }
+
+    /// A function and a line in it.
+    public struct Line: Equatable, Sendable {
+        /// An id in ``functions``.
+        public var functionID: UInt64
+        /// Source line (0 when unknown): for an inlined function's caller, the line of the inlined call.
         public var line: Int64
     }
 
-    /// One function, as named by the symbol table (or by its entry address); one per name and source file.
+    /// One function, as named by the symbol table or the debugging entries of an inlined call (or by its entry
+    /// address); one per name and source file.
     public struct Function: Equatable, Sendable {
         /// Positive, unique; ids are 1, 2, … in (name, file) order.
         public var id: UInt64
         public var name: String
         /// The source file of its lines ("" when unknown).
         public var file: String
-        /// The line of its first instruction, when that lies in `file` (else 0).
+        /// The line of its first instruction, when that lies in `file` (else 0, and 0 for an inlined function).
         public var startLine: Int64
     }
 
@@ -73,22 +81,32 @@ public enum ProfileBuilder {
         for key in tree.cycles.keys { addresses.insert(UInt32(truncatingIfNeeded: key)) }
         for node in tree.nodes.dropFirst() { addresses.insert(node.callSite) }
 
-        // 2. Name each address: symbol, else entry point seen in calls; then its source position.
+        // 2. Name each address: the inlined calls there, then its symbol, else the entry point seen in calls; each
+        //    with its source position.
         let entries = SymbolTable(
             functions: (tree.callTargets.union([program.entry])).map {
                 SymbolTable.Function(name: hexAddress($0), start: $0, size: 0)
             })
         var functionKeys = Set<FunctionKey>()
-        var named: [UInt32: (key: FunctionKey, line: Int64)] = [:]
+        var named: [UInt32: [(key: FunctionKey, line: Int64)]] = [:]
         for address in addresses {
             guard
                 let function = symbolizer.symbols.function(containing: address)
                     ?? entries.function(containing: address)
             else { continue }
             let position = symbolizer.lines.position(of: address)
-            let key = FunctionKey(name: function.name, file: position?.file ?? "", start: function.start)
-            functionKeys.insert(key)
-            named[address] = (key, Int64(position?.line ?? 0))
+            // Innermost first: the code's own position belongs to the innermost inlined function; each inlined
+            // call's position belongs to the function it was inlined into.
+            var frames: [(key: FunctionKey, line: Int64)] = []
+            var file = position?.file ?? ""
+            var line = Int64(position?.line ?? 0)
+            for call in symbolizer.inlines.calls(at: address).reversed() {
+                frames.append((FunctionKey(name: call.name, file: file, start: nil), line))
+                (file, line) = (call.file, Int64(call.line))
+            }
+            frames.append((FunctionKey(name: function.name, file: file, start: function.start), line))
+            functionKeys.formUnion(frames.map(\.key))
+            named[address] = frames
         }
 
         // 3. Functions and locations, numbered in a fixed order so the same run gives the same bytes.
@@ -97,7 +115,7 @@ public enum ProfileBuilder {
         for key in functionKeys.sorted() {
             let id = UInt64(functions.count + 1)
             functionIDs[key] = id
-            let first = symbolizer.lines.position(of: key.start)
+            let first = key.start.flatMap { symbolizer.lines.position(of: $0) }
             let startLine = first.map { $0.file == key.file ? Int64($0.line) : 0 } ?? 0
             functions.append(Profile.Function(id: id, name: key.name, file: key.file, startLine: startLine))
         }
@@ -106,10 +124,8 @@ public enum ProfileBuilder {
         for address in addresses.sorted() {
             let id = UInt64(locations.count + 1)
             locationIDs[address] = id
-            let name = named[address]
-            locations.append(
-                Profile.Location(
-                    id: id, address: address, functionID: name.flatMap { functionIDs[$0.key] }, line: name?.line ?? 0))
+            let lines = (named[address] ?? []).map { Profile.Line(functionID: functionIDs[$0.key]!, line: $0.line) }
+            locations.append(Profile.Location(id: id, address: address, lines: lines))
         }
 
         // 4. One sample per (path, pc), in location order.
@@ -148,8 +164,11 @@ public enum ProfileBuilder {
     private struct FunctionKey: Hashable, Comparable {
         var name: String
         var file: String
-        var start: UInt32
+        /// The symbol's address; `nil` for a function known only from an inlined call.
+        var start: UInt32?
 
-        static func < (a: FunctionKey, b: FunctionKey) -> Bool { (a.name, a.file, a.start) < (b.name, b.file, b.start) }
+        static func < (a: FunctionKey, b: FunctionKey) -> Bool {
+            (a.name, a.file, a.start.map { Int64($0) } ?? -1) < (b.name, b.file, b.start.map { Int64($0) } ?? -1)
+        }
     }
 }

@@ -45,11 +45,11 @@ extension Profile {
             message.varint(field: 1, location.id)
             message.varint(field: 2, 1)
             message.varint(field: 3, UInt64(location.address))
-            if let function = location.functionID {
-                var line = ProtobufWriter()
-                line.varint(field: 1, function)
-                line.varint(field: 2, UInt64(bitPattern: location.line))
-                message.message(field: 4, line)
+            for line in location.lines {
+                var entry = ProtobufWriter()
+                entry.varint(field: 1, line.functionID)
+                entry.varint(field: 2, UInt64(bitPattern: line.line))
+                message.message(field: 4, entry)
             }
             out.message(field: 4, message)
         }

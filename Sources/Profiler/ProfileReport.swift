@@ -10,24 +10,26 @@ public struct FunctionCost: Equatable, Sendable {
 
 extension Profile {
     /// Every function's cost, most self cycles first (then most total cycles, then by name). Functions are
-    /// grouped by name, across source files.
+    /// grouped by name, across source files; an inlined function counts as a function of its own, as in pprof.
     public func functionCosts() -> [FunctionCost] {
         var functionNames: [UInt64: String] = [:]
         for function in functions { functionNames[function.id] = function.name }
-        var locationNames: [UInt64: String] = [:]
+        // Each location's function names, innermost first (its address when it has none).
+        var locationNames: [UInt64: [String]] = [:]
         for location in locations {
-            locationNames[location.id] =
-                location.functionID.flatMap { functionNames[$0] } ?? ProfileBuilder.hexAddress(location.address)
+            let names = location.lines.compactMap { functionNames[$0.functionID] }
+            locationNames[location.id] = names.isEmpty ? [ProfileBuilder.hexAddress(location.address)] : names
         }
         var costs: [String: FunctionCost] = [:]
         for sample in samples {
             let cycles = UInt64(sample.cycles)
-            guard let leaf = sample.locationIDs.first, let leafName = locationNames[leaf] else { continue }
+            guard let leaf = sample.locationIDs.first, let leafName = locationNames[leaf]?.first else { continue }
             costs[leafName, default: FunctionCost(name: leafName, selfCycles: 0, totalCycles: 0)].selfCycles += cycles
             var seen = Set<String>()
             for id in sample.locationIDs {
-                guard let name = locationNames[id], seen.insert(name).inserted else { continue }
-                costs[name, default: FunctionCost(name: name, selfCycles: 0, totalCycles: 0)].totalCycles += cycles
+                for name in locationNames[id] ?? [] where seen.insert(name).inserted {
+                    costs[name, default: FunctionCost(name: name, selfCycles: 0, totalCycles: 0)].totalCycles += cycles
+                }
             }
         }
         return costs.values.sorted {

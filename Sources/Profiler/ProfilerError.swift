@@ -12,6 +12,10 @@ public enum ProfilerError: Error, Equatable, Sendable {
     /// The DWARF line table (`.debug_line`) could not be decoded: `offset` is where in the section the unit or
     /// field that failed starts. Rebuild with `-g`, or without it to profile by function only.
     case malformedLineTable(offset: Int, reason: String)
+    /// The DWARF debugging entries (`.debug_info` with `.debug_abbrev` and the sections they point into) could not
+    /// be decoded: `offset` is the start of the unit in `.debug_info`. Only inlined functions are read from them;
+    /// the profile goes on without.
+    case malformedDebugInfo(offset: Int, reason: String)
     /// The profile could not be written to `path`. Pick a path in a directory that exists and is writable.
     case cannotWrite(path: String, reason: String)
 }
@@ -23,6 +27,8 @@ extension ProfilerError: CustomStringConvertible {
         case .malformedSymbols(let reason): return "malformed symbol table: \(reason)"
         case .malformedLineTable(let offset, let reason):
             return "malformed DWARF line table at .debug_line offset \(offset): \(reason)"
+        case .malformedDebugInfo(let offset, let reason):
+            return "malformed DWARF debugging entries at .debug_info offset \(offset): \(reason)"
         case .cannotWrite(let path, let reason): return "cannot write profile \(path): \(reason)"
         }
     }

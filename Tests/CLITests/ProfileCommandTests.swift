@@ -25,10 +25,10 @@ final class ProfileCommandTests: XCTestCase {
         XCTAssertEqual(
             result.stderr,
             """
-            profile: 6883 cycles in 5 functions; the top 3 by self cycles
+            profile: 6883 cycles in 9 functions; the top 3 by self cycles
              self    self%  total   total%  function
              6818   99.06%   6818   99.06%  g
-               38    0.55%   6877   99.91%  main
+               24    0.35%   6877   99.91%  main
                17    0.25%   6029   87.59%  f
 
             """)
@@ -76,7 +76,7 @@ final class ProfileCommandTests: XCTestCase {
         XCTAssertEqual(
             result.stderr,
             """
-            profile: 100 cycles in 4 functions; the top 1 by self cycles
+            profile: 100 cycles in 7 functions; the top 1 by self cycles
              self    self%  total   total%  function
                67   67.00%     67   67.00%  g
             error: cycle limit of 100 reached before the guest called exit; raise it with --max-cycles \

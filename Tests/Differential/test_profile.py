@@ -157,6 +157,12 @@ def test_profile_decodes_and_adds_up(zkvm, tmp_path, program):
     assert tail and all(lines[1] == ("main.c", call_h) for _, lines, _ in tail)
     g_cycles = sum(c for names, _, c in found if names[0] == "g")
     assert g_cycles > 0.9 * cycles
+    # Inlined calls are extra lines of their location, innermost first: the ECALL of main's read loop lies in
+    # zkvm_syscall, inlined into zkvm_read, into zkvm_read_all, into main (as llvm-symbolizer --inlining says).
+    ecall = next(lines for address, lines in profile["locations"].values() if address == 0x100D0)
+    frames = [(profile["functions"][f][0], Path(profile["functions"][f][1]).name, line) for f, line in ecall]
+    assert frames == [("zkvm_syscall", "zkvm.h", 24), ("zkvm_read", "zkvm.h", 30), ("zkvm_read_all", "zkvm.h", 38),
+                      ("main", "main.c", 30)]
 
 
 def test_stripped_profile_names_functions_by_entry_address(zkvm, tmp_path):
@@ -170,7 +176,7 @@ def test_stripped_profile_names_functions_by_entry_address(zkvm, tmp_path):
     for ids, _ in full["samples"]:
         for loc_id in ids:
             address, lines = full["locations"][loc_id]
-            starts.setdefault(full["functions"][lines[0][0]][0], set()).add(address)
+            starts.setdefault(full["functions"][lines[-1][0]][0], set()).add(address)
     names = {name for name, filename, _ in stripped["functions"].values()}
     assert all(n.startswith("0x") and len(n) == 10 for n in names), names
     assert stripped["mappings"][0].get(7, 0) == 0, "has_functions must be false without a symbol table"

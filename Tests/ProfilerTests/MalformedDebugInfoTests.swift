@@ -12,8 +12,12 @@ final class MalformedDebugInfoTests: XCTestCase {
         let original = try ProfileTests.vector("profile", "program.elf")
         let program = try Program(bytes: original)
         let table = try sections(original).sections
-        // Corrupt the section headers, the symbol and string tables, and the line table and its strings.
-        let targets = table.filter { [".symtab", ".strtab", ".debug_line", ".debug_line_str"].contains($0.name) }
+        // Corrupt the section headers, the symbol and string tables, the line table and the debugging entries.
+        let corrupted = [
+            ".symtab", ".strtab", ".debug_line", ".debug_line_str", ".debug_info", ".debug_abbrev", ".debug_addr",
+            ".debug_rnglists", ".debug_str_offsets",
+        ]
+        let targets = table.filter { corrupted.contains($0.name) }
             .map { $0.offset..<($0.offset + $0.size) }
         let headerStart = Int(original[32]) | Int(original[33]) << 8 | Int(original[34]) << 16
         let regions = targets + [headerStart..<original.count]
@@ -23,7 +27,7 @@ final class MalformedDebugInfoTests: XCTestCase {
             return Int(state >> 33)
         }
         var warned = 0
-        for round in 0..<600 {
+        for round in 0..<900 {
             var bytes = original
             let region = regions[round % regions.count]
             for _ in 0..<(1 + next() % 8) {
@@ -35,6 +39,7 @@ final class MalformedDebugInfoTests: XCTestCase {
             for address in stride(from: UInt32(0x10000), to: 0x10130, by: 4) {
                 _ = symbolizer.symbols.function(containing: address)
                 _ = symbolizer.lines.position(of: address)
+                _ = symbolizer.inlines.calls(at: address)
             }
         }
         XCTAssertGreaterThan(warned, 0, "some corruption must be noticed")

@@ -22,13 +22,16 @@ final class ProfileTests: XCTestCase {
         var symbolizer: Symbolizer
     }
 
-    /// Runs `bytes` on `input` with a call tree attached; returns the profile and its decoding.
-    static func profile(_ bytes: [UInt8], input: [UInt8] = [], name: String = "program.elf") throws -> Run {
+    /// Runs `bytes` on `input` with a call tree attached; returns the profile and its decoding. The program's
+    /// own debug information names it unless `symbolizer` is given.
+    static func profile(
+        _ bytes: [UInt8], input: [UInt8] = [], name: String = "program.elf", symbolizer given: Symbolizer? = nil
+    ) throws -> Run {
         let program = try Program(bytes: bytes)
         let machine = try Machine(program: program, input: input)
         var tree = CallTree()
         let result = try machine.run(chunkRows: 1000) { tree.record($0) }
-        let symbolizer = Symbolizer(programFile: bytes, program: program)
+        let symbolizer = given ?? Symbolizer(programFile: bytes, program: program)
         let profile = ProfileBuilder.build(
             tree: tree, program: program, symbolizer: symbolizer, programFile: name, comments: ["test"])
         return Run(
@@ -125,6 +128,30 @@ final class ProfileTests: XCTestCase {
         XCTAssertEqual(costs["h"]?.totalCycles, costs["h"]?.selfCycles)
     }
 
+    func testInlinedCallsBecomeFramesOfTheirLocation() throws {
+        // At 0x100d0, the ECALL of main's read loop, llvm-symbolizer --inlining reports:
+        // zkvm_syscall zkvm.h:24, zkvm_read zkvm.h:30, zkvm_read_all zkvm.h:38, main main.c:30.
+        for file in ["program.elf", "program-dwarf4.elf"] {
+            let run = try ProfileTests.example(file)
+            let decoded = run.decoded
+            let location = try XCTUnwrap(decoded.locations.values.first { $0.address == 0x100d0 }, file)
+            let frames = location.lines.map { line -> String in
+                let function = decoded.functions[line.functionID]!
+                return "\(function.name) \(function.filename.split(separator: "/").last ?? ""):\(line.line)"
+            }
+            XCTAssertEqual(
+                frames, ["zkvm_syscall zkvm.h:24", "zkvm_read zkvm.h:30", "zkvm_read_all zkvm.h:38", "main main.c:30"],
+                file)
+            XCTAssertEqual(
+                run.symbolizer.inlines.calls(at: 0x100d0).map(\.name), ["zkvm_read_all", "zkvm_read", "zkvm_syscall"])
+            XCTAssertEqual(run.symbolizer.inlines.calls(at: 0x10030), [], "g inlines nothing")
+            // The cycles of inlined code are its own function's self cycles.
+            let costs = Dictionary(uniqueKeysWithValues: run.profile.functionCosts().map { ($0.name, $0) })
+            XCTAssertGreaterThan(costs["zkvm_syscall"]?.selfCycles ?? 0, 0, file)
+            XCTAssertLessThanOrEqual(costs["zkvm_syscall"]?.totalCycles ?? 0, costs["zkvm_read_all"]?.totalCycles ?? 0)
+        }
+    }
+
     func testDWARF4AndDWARF5GiveTheSameLines() throws {
         let five = try ProfileTests.example("program.elf").symbolizer
         let four = try ProfileTests.example("program-dwarf4.elf").symbolizer
@@ -154,9 +181,13 @@ final class ProfileTests: XCTestCase {
         XCTAssertTrue(stripped.symbolizer.lines.isEmpty)
         XCTAssertEqual(stripped.decoded.mappings.first?.hasFunctions, false)
         XCTAssertEqual(stripped.decoded.mappings.first?.hasLineNumbers, false)
-        // Each function is named by its entry address, and costs the same as the named function does.
+        // Each function is named by its entry address, and costs the same as the named function does when
+        // inlined functions are not told apart.
         let symbols = full.symbolizer.symbols
-        let expected = full.profile.functionCosts().map { cost -> FunctionCost in
+        let byFunction = try ProfileTests.profile(
+            try ProfileTests.vector("profile", "program.elf"), input: try ProfileTests.vector("profile", "input.bin"),
+            symbolizer: Symbolizer(symbols: symbols, lines: full.symbolizer.lines))
+        let expected = byFunction.profile.functionCosts().map { cost -> FunctionCost in
             let start = symbols.functions.first { $0.name == cost.name }!.start
             return FunctionCost(
                 name: ProfileBuilder.hexAddress(start), selfCycles: cost.selfCycles, totalCycles: cost.totalCycles)
@@ -208,7 +239,7 @@ final class ProfileTests: XCTestCase {
         let run = try ProfileTests.example("program.elf")
         let table = run.profile.topFunctions(2).split(separator: "\n").map(String.init)
         XCTAssertEqual(table.count, 4)
-        XCTAssertEqual(table[0], "profile: \(run.cycles) cycles in 5 functions; the top 2 by self cycles")
+        XCTAssertEqual(table[0], "profile: \(run.cycles) cycles in 9 functions; the top 2 by self cycles")
         XCTAssertEqual(table[1].split(separator: " "), ["self", "self%", "total", "total%", "function"])
         let g = try XCTUnwrap(run.profile.functionCosts().first)
         let fields = table[2].split(separator: " ").map(String.init)
