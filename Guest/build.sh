@@ -30,7 +30,9 @@ swift_flags=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -o) output="$2"; shift 2 ;;
-        -Xswiftc) swift_flags+=("$2"); shift 2 ;;
+        -Xswiftc)
+            if [ $# -lt 2 ]; then echo "$0: -Xswiftc needs a flag after it" >&2; exit 2; fi
+            swift_flags+=("$2"); shift 2 ;;
         -*) flags+=("$1"); shift ;;
         *.swift) swift_sources+=("$1"); shift ;;
         *.h) headers+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;

@@ -4,7 +4,8 @@
  * the input is standard input, the journal standard output and the log standard error.
  *
  * Build with Guest/build.sh, which also links start.S (calls main and exits with its return value) and
- * runtime.c (memcpy, memset, memmove, memcmp and 64-bit division, since there is no libc).
+ * runtime.c (memcpy, memset, memmove, memcmp and 64-bit division, since there is no libc). Swift guests reach these
+ * functions through Guest/Swift/ZKVM.swift, which build.sh compiles with this header as the bridging header.
  */
 #ifndef ZKVM_H
 #define ZKVM_H

@@ -209,8 +209,11 @@ def test_c_builds_are_unchanged(tmp_path):
         assert elf.read_bytes() == (PROGRAMS / name / "program.elf").read_bytes(), name
 
 
-def test_build_script_refuses_a_missing_output_or_source(tmp_path):
-    for arguments in (["-o", str(tmp_path / "x.elf")], [str(GUESTS / "returns/main.swift")]):
+def test_build_script_refuses_a_missing_output_source_or_flag(tmp_path):
+    source = str(GUESTS / "returns/main.swift")
+    cases = {("-o", str(tmp_path / "x.elf")): "usage:", (source,): "usage:",
+             ("-o", str(tmp_path / "x.elf"), source, "-Xswiftc"): "-Xswiftc needs a flag"}
+    for arguments, message in cases.items():
         done = subprocess.run(["bash", str(ROOT / "Guest/build.sh"), *arguments], capture_output=True, text=True)
         assert done.returncode == 2
-        assert "usage:" in done.stderr
+        assert message in done.stderr
