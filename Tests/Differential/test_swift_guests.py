@@ -39,6 +39,7 @@ def elves(tmp_path_factory):
         "oom-default-heap": build(out / "oom-default.elf", GUESTS / "oom/main.swift"),
         "trap": build(out / "trap.elf", GUESTS / "trap/main.swift"),
         "collections": build(out / "collections.elf", GUESTS / "collections/main.swift"),
+        "hello": build(out / "hello.elf", ROOT / "Guest/examples/hello.swift"),
         # In build.py's order: the order of the sources decides the layout of the code.
         "merkle": build(out / "merkle.elf", *(PROGRAMS / "swift-merkle" / f for f in ("main.swift", "SHA256.swift"))),
     }
@@ -64,6 +65,15 @@ def run_both(zkvm, elf, data, tmp_path):
 
 
 # MARK: - The verbs
+
+
+def test_the_readme_example_is_hello_swift_and_greets(zkvm, elves, tmp_path):
+    readme = (ROOT / "Guest/README.md").read_text()
+    block = readme.split("```swift\n", 1)[1].split("```", 1)[0]
+    assert block == (ROOT / "Guest/examples/hello.swift").read_text()
+    result = run_both(zkvm, elves["hello"], b"world", tmp_path)
+    assert (result["journal"], result["exit_code"]) == (b"hello, world!\n", 0)
+    assert result["log"] == b"hello: greeting 5 bytes\n"
 
 
 @pytest.mark.parametrize("n, rest", [(5, b"abcdefg"), (0, b""), (300, bytes(range(256)) * 12 + b"tail")])

@@ -56,7 +56,8 @@ struct SHA256 {
         block.withUnsafeBufferPointer { block in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
                 for i in 0..<16 {
-                    w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
+                    w[i] =
+                        UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
                         | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
                 }
                 for i in 16..<64 {
@@ -67,7 +68,8 @@ struct SHA256 {
                 var (a, b, c, d, e, f, g, h) = state
                 roundConstants.withUnsafeBufferPointer { k in
                     for i in 0..<64 {
-                        let t1 = h &+ (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i]
+                        let t1 =
+                            h &+ (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i]
                             &+ w[i]
                         let t2 = (rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
                         (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
