@@ -56,6 +56,8 @@ public struct Profile: Equatable, Sendable {
         public var hasFunctions: Bool
         /// Whether locations carry source files and lines.
         public var hasLines: Bool
+        /// Whether locations carry the functions inlined at their address.
+        public var hasInlineFrames: Bool
     }
 
     public var samples: [Sample]
@@ -77,8 +79,9 @@ public enum ProfileBuilder {
         tree: CallTree, program: Program, symbolizer: Symbolizer, programFile: String, comments: [String] = []
     ) -> Profile {
         // 1. The addresses that need a location: every executing pc and every call site on a path.
+        let cycles = tree.cycles
         var addresses = Set<UInt32>()
-        for key in tree.cycles.keys { addresses.insert(UInt32(truncatingIfNeeded: key)) }
+        for key in cycles.keys { addresses.insert(UInt32(truncatingIfNeeded: key)) }
         for node in tree.nodes.dropFirst() { addresses.insert(node.callSite) }
 
         // 2. Name each address: the inlined calls there, then its symbol, else the entry point seen in calls; each
@@ -131,8 +134,8 @@ public enum ProfileBuilder {
         // 4. One sample per (path, pc), in location order.
         var paths: [Int: [UInt64]] = [:]
         var samples: [Profile.Sample] = []
-        samples.reserveCapacity(tree.cycles.count)
-        for (key, cycles) in tree.cycles {
+        samples.reserveCapacity(cycles.count)
+        for (key, count) in cycles {
             let node = Int(key >> 32)
             let pc = UInt32(truncatingIfNeeded: key)
             let path: [UInt64]
@@ -142,14 +145,15 @@ public enum ProfileBuilder {
                 path = tree.callSites(of: node).map { locationIDs[$0]! }
                 paths[node] = path
             }
-            samples.append(Profile.Sample(locationIDs: [locationIDs[pc]!] + path, cycles: Int64(cycles)))
+            samples.append(Profile.Sample(locationIDs: [locationIDs[pc]!] + path, cycles: Int64(count)))
         }
         samples.sort { $0.locationIDs.lexicographicallyPrecedes($1.locationIDs) }
 
         let code = program.segments.filter(\.executable)
         let mapping = Profile.Mapping(
             start: code.map(\.address).min() ?? 0, limit: code.map(\.end).max() ?? 0, file: programFile,
-            hasFunctions: !symbolizer.symbols.functions.isEmpty, hasLines: !symbolizer.lines.isEmpty)
+            hasFunctions: !symbolizer.symbols.functions.isEmpty, hasLines: !symbolizer.lines.isEmpty,
+            hasInlineFrames: !symbolizer.inlines.isEmpty)
         return Profile(
             samples: samples, locations: locations, functions: functions, mapping: mapping, comments: comments,
             totalCycles: tree.totalCycles)

@@ -6,8 +6,8 @@
 ///     ValueType 1 type  2 unit                                   (string table indices)
 ///     Sample    1 location_id (packed)  2 value (packed)
 ///     Mapping   1 id  2 memory_start  3 memory_limit  5 filename  7 has_functions  8 has_filenames
-///               9 has_line_numbers
-///     Location  1 id  2 mapping_id  3 address  4 line
+///               9 has_line_numbers  10 has_inline_frames
+///     Location  1 id  2 mapping_id  3 address  4 line (repeated: innermost inlined function first)
 ///     Line      1 function_id  2 line
 ///     Function  1 id  2 name  3 system_name  4 filename  5 start_line
 ///
@@ -38,6 +38,7 @@ extension Profile {
         map.varint(field: 7, mapping.hasFunctions ? 1 : 0)
         map.varint(field: 8, mapping.hasLines ? 1 : 0)
         map.varint(field: 9, mapping.hasLines ? 1 : 0)
+        map.varint(field: 10, mapping.hasInlineFrames ? 1 : 0)
         out.message(field: 3, map)
 
         for location in locations {

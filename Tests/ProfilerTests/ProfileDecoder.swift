@@ -41,6 +41,7 @@ enum ProfileDecoder {
         var filename: String
         var hasFunctions: Bool
         var hasLineNumbers: Bool
+        var hasInlineFrames: Bool
     }
 
     struct Decoded {
@@ -303,7 +304,8 @@ enum ProfileDecoder {
                 decoded.samples.append(sample)
             case 3:
                 var mapping = Mapping(
-                    id: 0, memoryStart: 0, memoryLimit: 0, filename: "", hasFunctions: false, hasLineNumbers: false)
+                    id: 0, memoryStart: 0, memoryLimit: 0, filename: "", hasFunctions: false, hasLineNumbers: false,
+                    hasInlineFrames: false)
                 for (k, x) in try message(v) {
                     switch k {
                     case 1: mapping.id = try number(x)
@@ -312,6 +314,7 @@ enum ProfileDecoder {
                     case 5: mapping.filename = try string(try number(x))
                     case 7: mapping.hasFunctions = try number(x) != 0
                     case 9: mapping.hasLineNumbers = try number(x) != 0
+                    case 10: mapping.hasInlineFrames = try number(x) != 0
                     default: break
                     }
                 }

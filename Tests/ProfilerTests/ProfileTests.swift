@@ -107,6 +107,7 @@ final class ProfileTests: XCTestCase {
             XCTAssertEqual(decoded.mappings.first?.filename, file)
             XCTAssertEqual(decoded.mappings.first?.hasFunctions, true)
             XCTAssertEqual(decoded.mappings.first?.hasLineNumbers, true)
+            XCTAssertEqual(decoded.mappings.first?.hasInlineFrames, true)
             XCTAssertEqual(decoded.mappings.first?.memoryStart, 0x10000)
             XCTAssertTrue(decoded.locations.values.allSatisfy { $0.mappingID == 1 })
         }
@@ -181,6 +182,7 @@ final class ProfileTests: XCTestCase {
         XCTAssertTrue(stripped.symbolizer.lines.isEmpty)
         XCTAssertEqual(stripped.decoded.mappings.first?.hasFunctions, false)
         XCTAssertEqual(stripped.decoded.mappings.first?.hasLineNumbers, false)
+        XCTAssertEqual(stripped.decoded.mappings.first?.hasInlineFrames, false)
         // Each function is named by its entry address, and costs the same as the named function does when
         // inlined functions are not told apart.
         let symbols = full.symbolizer.symbols
