@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "AIR", targets: ["AIR"]),
         .library(name: "RV32IM", targets: ["RV32IM"]),
         .library(name: "ZKVM", targets: ["ZKVM"]),
+        // libzkvmc.so, the C interface declared in include/zkvmc.h (the executable already has the name zkvm).
+        .library(name: "zkvmc", type: .dynamic, targets: ["LibZKVM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -33,6 +35,7 @@ let package = Package(
             name: "ZKVM",
             dependencies: ["RV32IM", "Circuit", "AIR", "Proof", "Prover", "Verifier", "Field", "Hashing"]
         ),
+        .target(name: "LibZKVM", dependencies: ["ZKVM"]),
         .executableTarget(
             name: "zkvm",
             dependencies: [
