@@ -72,6 +72,13 @@ if [ ${#swift_sources[@]} -gt 0 ]; then
     if grep -qE '^[[:space:]]*@main\b' "${swift_sources[@]}"; then
         swiftflags+=(-parse-as-library)
     fi
+    # Debug information (for `zkvm run --profile` and llvm-objdump -l) when clang is asked for it.
+    for flag in "${flags[@]+"${flags[@]}"}"; do
+        case "$flag" in
+            -g | -g[0-9]) swiftflags+=(-g) ;;
+            -gdwarf-[0-9]) swiftflags+=(-g "-dwarf-version=${flag#-gdwarf-}") ;;
+        esac
+    done
     "$swiftc" "${swiftflags[@]}" "${swift_flags[@]+"${swift_flags[@]}"}" \
         -c "$guest/Swift/ZKVM.swift" "${swift_sources[@]}" -o "$work/swift.o"
     objects+=("$work/swift.o")

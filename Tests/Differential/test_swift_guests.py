@@ -200,6 +200,15 @@ def test_swift_builds_are_reproducible_and_the_example_is_current(elves, tmp_pat
     assert again.read_bytes() == committed
 
 
+def test_debug_information_reaches_swift_sources(zkvm, tmp_path):
+    for flag in ("-g", "-gdwarf-4"):
+        elf = build(tmp_path / f"hello{flag}.elf", ROOT / "Guest/examples/hello.swift", flag)
+        assert b".debug_line" in elf.read_bytes()
+        assert b"hello.swift" in elf.read_bytes()
+        result = run_both(zkvm, elf, b"you", tmp_path)
+        assert result["journal"] == b"hello, you!\n"
+
+
 def test_the_heap_takes_no_room_in_the_file(elves):
     # The 64 MiB heap is .bss: a section with contents placed after it (a GOT, once) would put its zeros in the
     # file, and in the program image the verifier loads.
