@@ -25,7 +25,8 @@ enum FuzzSeeds {
         }
         let repository =
             arguments.dropFirst().first
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..").standardized.path
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..")
+            .standardized.path
         let programs = arguments.count > 2 ? Array(arguments.dropFirst(2)) : ["hello", "fibonacci"]
 
         // MARK: - 1. STARK proofs of the example circuits
@@ -47,7 +48,9 @@ enum FuzzSeeds {
             }
             if file == "fibonacci-64-test.bin" { fibonacciProof = try? StarkProof(decoding: bytes) }
         }
-        guard let goldenFibonacci = fibonacciProof else { die("Vectors/proofs/fibonacci-64-test.bin is missing or does not decode") }
+        guard let goldenFibonacci = fibonacciProof else {
+            die("Vectors/proofs/fibonacci-64-test.bin is missing or does not decode")
+        }
 
         // MARK: - 2. Receipts of example guests, test profile
 
@@ -56,12 +59,15 @@ enum FuzzSeeds {
             let started = Date()
             do {
                 let program = try Program(contentsOf: directory + "/program.elf")
-                let input = FileManager.default.fileExists(atPath: directory + "/input.bin") ? read(directory + "/input.bin") : []
+                let input =
+                    FileManager.default.fileExists(atPath: directory + "/input.bin")
+                    ? read(directory + "/input.bin") : []
                 let receipt = try prove(program: program, input: input, options: ProveOptions(profile: .test))
                 let bytes = receipt.encoded()
                 write(bytes, out + "/receipt/corpus", "\(name)-test.rct")
                 write(bytes, out + "/receipt/genuine", "\(name)-test.rct")
-                print("receipt of \(name): \(bytes.count) bytes in \(String(format: "%.1f", -started.timeIntervalSinceNow)) s")
+                let seconds = String(format: "%.1f", -started.timeIntervalSinceNow)
+                print("receipt of \(name): \(bytes.count) bytes in \(seconds) s")
 
                 // The same envelope around a valid proof of another circuit: a seed for the paths past decoding where
                 // the verifier meets a circuit id, trace length and shape that are not the RV32IM circuit's.
@@ -90,4 +96,3 @@ func write(_ bytes: [UInt8], _ directory: String, _ name: String) {
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
     } catch { die("cannot write \(directory)/\(name): \(error)") }
 }
-

@@ -67,7 +67,8 @@ func accepts(_ proof: StarkProof, _ air: AIR, _ policy: VerifierPolicy) -> Bool 
 /// Loads the circuits and the genuine inputs before the first input, so that a set-up error stops the run at once.
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzerInitialize(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
 ) -> CInt {
     _ = (circuits, genuine)
     return 0
