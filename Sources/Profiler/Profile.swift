@@ -159,8 +159,8 @@ public enum ProfileBuilder {
             totalCycles: tree.totalCycles)
     }
 
-    /// `0x` and eight lowercase hex digits.
-    static func hexAddress(_ address: UInt32) -> String {
+    /// An address as profiles name functions without a symbol: `0x` and eight lowercase hex digits.
+    public static func hexAddress(_ address: UInt32) -> String {
         let digits = String(address, radix: 16)
         return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }

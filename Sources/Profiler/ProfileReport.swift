@@ -6,6 +6,10 @@ public struct FunctionCost: Equatable, Sendable {
     public var selfCycles: UInt64
     /// Cycles with the function anywhere on the stack, counted once however often it appears.
     public var totalCycles: UInt64
+
+    public init(name: String, selfCycles: UInt64, totalCycles: UInt64) {
+        (self.name, self.selfCycles, self.totalCycles) = (name, selfCycles, totalCycles)
+    }
 }
 
 extension Profile {

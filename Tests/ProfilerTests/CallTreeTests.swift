@@ -1,7 +1,6 @@
+import Profiler
 import RV32IM
 import XCTest
-
-@testable import Profiler
 
 /// The call stack the profiler keeps from calls and returns, on instruction streams chosen to be awkward:
 /// tail calls, returns that match no call, millicode through t0, deep and endless recursion, calls that never

@@ -1,6 +1,5 @@
+import Profiler
 import XCTest
-
-@testable import Profiler
 
 /// The gzip writer, read back by the inflater of ``ProfileDecoder``.
 final class GzipTests: XCTestCase {

@@ -1,8 +1,7 @@
 import Foundation
+import Profiler
 import RV32IM
 import XCTest
-
-@testable import Profiler
 
 /// Profiles of real guests, built in process and read back by ``ProfileDecoder``: the samples add up to the
 /// cycle count, the known call chain of `Vectors/programs/profile` appears with its names and lines, DWARF 4 and
