@@ -1,0 +1,23 @@
+import XCTest
+import ZKVM
+
+/// A receipt is only as good as the loader that reads its image: a program whose code reaches the last word of the
+/// address space (where JAL once linked 2^32) cannot be carried by a receipt at all.
+final class CodeAtTopReceiptTests: XCTestCase {
+    func testReceiptWithCodeInTheLastWordDoesNotDecode() throws {
+        let nop: [UInt8] = [0x13, 0, 0, 0]
+        let code = Array([[UInt8]](repeating: nop, count: 0x3ff).joined())
+        let highest = try Program(
+            segments: [Segment(address: 0xffff_f000, size: 0xffc, data: code, executable: true)], entry: 0xffff_f000)
+        let proof = ReceiptFormatTests.small.proof
+        var bytes = Receipt(program: highest, journal: [], exitCode: 0, proof: proof).encoded()
+        XCTAssertNoThrow(try Receipt(decoding: bytes))
+        // One word more: the segment's size field (after the magic, version, image flag, entry and count).
+        XCTAssertEqual(Array(bytes[23..<27]), [0xfc, 0x0f, 0, 0])
+        bytes[23] = 0x00
+        bytes[24] = 0x10
+        XCTAssertThrowsError(try Receipt(decoding: bytes)) {
+            XCTAssertEqual($0 as? ZKVMError, .invalidProgram(.codeAtTopOfMemory(index: 0)))
+        }
+    }
+}
