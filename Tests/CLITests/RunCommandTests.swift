@@ -50,7 +50,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     func testJSONReproducesEveryExample() throws {
-        for name in ["fibonacci", "sha256", "merkle", "sort", "bigint", "hello"] {
+        for name in ["fibonacci", "sha256", "merkle", "sort", "bigint", "hello", "profile"] {
             let result = try zkvm([
                 "run", example(name, "program.elf"), "--input", example(name, "input.bin"), "--json",
             ])
