@@ -7,8 +7,8 @@ import RV32IM
 ///
 /// 1. `JAL` or `JALR` writing `ra` (x1) or `t0` (x5, the alternate link register that millicode uses) is a call:
 ///    a frame with its call site and return address is pushed.
-/// 2. `JALR` writing x0 and reading `ra` or `t0` is a return: the stack is cut back to the nearest frame whose
-///    return address is the jump's target. A return that matches no frame (a hand-written jump through `ra`, a
+/// 2. `JALR` writing x0 and reading `ra` or `t0` is a return: the stack is cut back to the nearest frame (within
+///    256 of the top) whose return address is the jump's target. A return that matches no frame (a hand-written jump through `ra`, a
 ///    `longjmp`) changes nothing, so the stack heals at the next return that does match.
 /// 3. Any other jump (`j`, `jr t1`, a tail call) leaves the stack alone. A tail-called function therefore runs in
 ///    the frame of the function that tail-called it and returns through that frame's return address, so the

@@ -21,8 +21,8 @@ struct ELFSections {
 
     let sections: [Section]
 
-    /// Reads the section headers of `file`, which must start with the ELF magic; an ELF64 or big-endian file has
-    /// no sections as far as this reader goes (such a file does not load in the first place).
+    /// Reads the section headers of `file`. A file that is not little-endian ELF32 (a raw image) has no sections
+    /// as far as this reader goes; an ELF64 or big-endian file does not load in the first place.
     init(_ file: [UInt8]) throws(ProfilerError) {
         var header = ByteCursor(file, from: 0, to: file.count) { _, reason in .malformedSections(reason) }
         guard file.count >= 52, file[0..<4] == [0x7f, 0x45, 0x4c, 0x46], file[4] == 1, file[5] == 1 else {
