@@ -10,7 +10,7 @@ final class ExampleProofTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: programs.path).filter {
             FileManager.default.fileExists(atPath: programs.appendingPathComponent("\($0)/expected.json").path)
         }.sorted()
-        XCTAssertEqual(names, ["bigint", "fibonacci", "hello", "merkle", "sha256", "sort", "swift-merkle"])
+        XCTAssertEqual(names, ["bigint", "fibonacci", "hello", "merkle", "profile", "sha256", "sort", "swift-merkle"])
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("zkvm-examples-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
