@@ -12,9 +12,11 @@
 
 /* ------------------------------------------------------------------------------------------------------------
  * Heap: a zero-initialised array in .bss (free until touched, and mapped by qemu like any .bss), carved by a
- * bump pointer, with freed blocks kept on one list per power-of-two size class for reuse. Every block starts
- * with a 16-byte header; the payload follows it, so payloads are 16-byte aligned. Exhaustion is not an error a
- * caller can handle (Swift would trap on a null object), so the allocator logs why and exits.
+ * bump pointer. Small blocks (up to 4 KiB) come in power-of-two sizes, each size with a list of freed blocks to
+ * reuse; larger ones are whole 4 KiB pages, exactly as many as asked for (an array that doubles does not take
+ * twice its size), and freed ones are reused first fit. Every block starts with a 16-byte header; the payload
+ * follows it, so payloads are 16-byte aligned. Exhaustion is not an error a caller can handle (Swift would trap
+ * on a null object), so the allocator logs why and exits.
  */
 #ifndef ZKVM_HEAP_BYTES
 #define ZKVM_HEAP_BYTES (64u << 20)
@@ -24,16 +26,20 @@
 #define MAGIC 0x5a4b4845u /* "ZKHE": marks a live block header, so a bad free is caught */
 #define FREED 0x5a4b4846u
 
+#define SMALL_CLASSES 13 /* classes 4 to 12: 16 bytes to 4 KiB */
+#define PAGE 4096u
+
 typedef struct header {
     uint32_t magic;
-    uint32_t size_class; /* the block holds 1 << size_class payload bytes */
+    uint32_t capacity;   /* payload bytes: a power of two up to PAGE, else a multiple of PAGE */
     struct header *next; /* on a free list */
-    uint32_t padding;
+    uint32_t size_class; /* log2 of a small block's capacity; 0 for a large block */
 } header;
 
 static unsigned char heap[ZKVM_HEAP_BYTES] __attribute__((aligned(16)));
-static uintptr_t heap_next = 0;    /* offset of the first unused byte */
-static header *free_lists[32];
+static uintptr_t heap_next = 0; /* offset of the first unused byte */
+static header *small_free[SMALL_CLASSES];
+static header *large_free;
 
 static void log_text(const char *s) { zkvm_log_str(s); }
 
@@ -76,28 +82,55 @@ __attribute__((noreturn)) static void bad_free(void *pointer) {
 /* The smallest c with 1 << c >= size (size >= 1). */
 static uint32_t size_class_of(size_t size) {
     uint32_t c = 4;
-    while (c < 31 && ((size_t)1 << c) < size) c++;
+    while (((size_t)1 << c) < size) c++;
     return c;
+}
+
+/* A freed large block of at least `capacity` bytes, at most twice that (no block is split, so no more is
+ * wasted), whose payload has the alignment, taken off the list; or none. */
+static header *reuse_large(uint32_t capacity, size_t alignment) {
+    for (header **link = &large_free; *link; link = &(*link)->next) {
+        header *block = *link;
+        if (block->capacity >= capacity && block->capacity / 2 <= capacity
+            && ((uintptr_t)(block + 1) & (alignment - 1)) == 0) {
+            *link = block->next;
+            return block;
+        }
+    }
+    return 0;
 }
 
 static void *allocate(size_t size, size_t alignment) {
     if (size == 0) size = 1;
     if (size > ZKVM_HEAP_BYTES) out_of_memory(size);
-    uint32_t c = size_class_of(size);
-    header *block = free_lists[c];
-    if (block && ((uintptr_t)(block + 1) & (alignment - 1)) == 0) {
-        free_lists[c] = block->next;
+    uint32_t c = 0, capacity;
+    header *block;
+    if (size <= PAGE) {
+        c = size_class_of(size);
+        capacity = 1u << c;
+        block = small_free[c];
+        if (block && ((uintptr_t)(block + 1) & (alignment - 1)) == 0) {
+            small_free[c] = block->next;
+        } else {
+            block = 0;
+        }
+    } else {
+        capacity = (uint32_t)(size + PAGE - 1) & ~(PAGE - 1);
+        block = reuse_large(capacity, alignment);
+    }
+    if (block) {
         block->magic = MAGIC;
         return block + 1;
     }
     /* A fresh block: place the payload at the next suitably aligned offset past a header. */
     uintptr_t base = (uintptr_t)heap;
     uintptr_t payload = (base + heap_next + HEADER + alignment - 1) & ~(uintptr_t)(alignment - 1);
-    uintptr_t end = payload - base + ((uintptr_t)1 << c);
+    uintptr_t end = payload - base + capacity;
     if (end > ZKVM_HEAP_BYTES || end < heap_next) out_of_memory(size);
     heap_next = end;
     block = (header *)payload - 1;
     block->magic = MAGIC;
+    block->capacity = capacity;
     block->size_class = c;
     return (void *)payload;
 }
@@ -131,15 +164,16 @@ void free(void *pointer) {
         || ((uintptr_t)pointer & 15) || block->magic != MAGIC)
         bad_free(pointer);
     block->magic = FREED;
-    block->next = free_lists[block->size_class];
-    free_lists[block->size_class] = block;
+    header **list = block->size_class ? &small_free[block->size_class] : &large_free;
+    block->next = *list;
+    *list = block;
 }
 
 void *realloc(void *pointer, size_t size) {
     if (!pointer) return malloc(size);
     header *block = (header *)pointer - 1;
     if (block->magic != MAGIC) bad_free(pointer);
-    size_t capacity = (size_t)1 << block->size_class;
+    size_t capacity = block->capacity;
     if (size <= capacity) return pointer;
     void *result = malloc(size);
     memcpy(result, pointer, capacity);

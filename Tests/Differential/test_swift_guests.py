@@ -122,6 +122,15 @@ def test_string_operations_that_need_unicode_tables_stop_with_a_message(zkvm, el
     assert "_swift_stdlib_getGraphemeBreakProperty: this String operation needs Unicode data tables" in done.stderr
 
 
+def test_a_large_input_fits_the_default_heap(zkvm, elves, tmp_path):
+    # readInput doubles its array up to 16 MiB for 12 MB, holding the 8 MiB one meanwhile: large blocks are whole
+    # pages, not the next power of two, or this would need more than the 64 MiB heap.
+    data = random.Random(99).randbytes(12_000_000)
+    result = run_both(zkvm, elves["returns"], data, tmp_path)
+    assert result["journal"] == data
+    assert result["exit_code"] == len(data)
+
+
 # MARK: - Failures
 
 
