@@ -40,6 +40,7 @@ def elves(tmp_path_factory):
         "trap": build(out / "trap.elf", GUESTS / "trap/main.swift"),
         "collections": build(out / "collections.elf", GUESTS / "collections/main.swift"),
         "hello": build(out / "hello.elf", ROOT / "Guest/examples/hello.swift"),
+        "doubles": build(out / "doubles.elf", GUESTS / "doubles/main.swift"),
         # In build.py's order: the order of the sources decides the layout of the code.
         "merkle": build(out / "merkle.elf", *(PROGRAMS / "swift-merkle" / f for f in ("main.swift", "SHA256.swift"))),
     }
@@ -112,6 +113,38 @@ def collections_journal(data):
 def test_dictionary_set_string_and_double(zkvm, elves, tmp_path, text):
     result = run_both(zkvm, elves["collections"], text, tmp_path)
     assert (result["journal"], result["exit_code"]) == (collections_journal(text), 0)
+
+
+def ieee_divide(a, b):
+    """a / b as IEEE 754 has it (Python raises on a zero divisor)."""
+    if b != 0 or math.isnan(b):
+        return a / b if not (math.isinf(a) and math.isinf(b)) else math.nan
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def test_double_arithmetic_on_the_guest_matches_python(zkvm, elves, tmp_path):
+    # The same soft-float code test_softfloat.py checks on the host, here compiled for RV32IM and run by zkvm and
+    # qemu, against Python's own (hardware) doubles.
+    rng = random.Random(21)
+    edges = [0.0, -0.0, 1.0, -1.5, 0.1, 3.0, 2.0**-1074, 2.0**-1022, 1.7976931348623157e308, math.inf, -math.inf,
+             math.nan, 1e-300, 123456789.0]
+    pairs = [(a, b) for a in edges for b in edges]
+    pairs += [(rng.uniform(-1e6, 1e6), rng.uniform(-1e6, 1e6)) for _ in range(300)]
+    pairs += [(struct.unpack("<d", rng.randbytes(8))[0], struct.unpack("<d", rng.randbytes(8))[0]) for _ in range(300)]
+    data = b"".join(struct.pack("<dd", a, b) for a, b in pairs)
+    journal = run_both(zkvm, elves["doubles"], data, tmp_path)["journal"]
+    assert len(journal) == 33 * len(pairs)
+    for i, (a, b) in enumerate(pairs):
+        record = journal[33 * i:33 * (i + 1)]
+        results = struct.unpack("<dddd", record[:32])
+        expected = (a + b, a - b, a * b, ieee_divide(a, b))
+        for ours, theirs in zip(results, expected):
+            assert (math.isnan(ours) and math.isnan(theirs)) or struct.pack("<d", ours) == struct.pack("<d", theirs), \
+                (a, b, ours, theirs)
+        flags = (a < b) | (a <= b) << 1 | (a == b) << 2 | (a > b) << 3 | (a >= b) << 4
+        assert record[32] == flags, (a, b)
 
 
 def test_string_operations_that_need_unicode_tables_stop_with_a_message(zkvm, elves, tmp_path):
