@@ -1,6 +1,7 @@
 // The Swift face of a zkvm guest: the same four verbs as Guest/zkvm.h (read, commit, log, exit), over the same
 // Linux system calls, so a Swift guest also runs under qemu-riscv32. Guest/build.sh compiles this file into every
-// Swift guest, with zkvm.h as the bridging header; nothing needs importing.
+// Swift guest, with a bridging header that includes zkvm.h (whose inline functions make the calls); nothing needs
+// importing.
 
 /// A guest program's connection to the machine: its private input, its public journal, its log and its exit.
 ///
