@@ -3,7 +3,7 @@ verifies it, and sees tampered receipts and bad calls rejected with the codes th
 import subprocess
 from pathlib import Path
 
-from conftest import CLANG, HEADER, PROGRAMS, ROOT
+from interop_support import CLANG, HEADER, PROGRAMS, ROOT
 
 HERE = Path(__file__).resolve().parent
 

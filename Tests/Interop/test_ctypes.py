@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from conftest import HEADER, example
+from interop_support import HEADER, example
 
 FIBONACCI_20 = b"fib(20) mod 2^64 = 0x0000000000001a6d\n"
 
