@@ -517,6 +517,14 @@ public struct TraceBuilder {
         var logRows = 16
         while 1 << logRows < needed { logRows += 1 }
         guard logRows <= TraceBuilder.maxLogRows else {
+            // The memory table holds every word of code (zero-filled tails included), of the image and touched;
+            // when it, not the run, is what does not fit, say so: a short run of a huge program lands here.
+            if addresses.count > rows + 1 {
+                throw .unsupported(
+                    "the program's memory needs \(addresses.count) rows in the memory table (every word of code, "
+                        + "zero-filled tails included, of the image and of memory touched), more than one proof's "
+                        + "2^\(TraceBuilder.maxLogRows)")
+            }
             throw .tooLong(rows: needed, limitLog: TraceBuilder.maxLogRows)
         }
         let n = 1 << logRows

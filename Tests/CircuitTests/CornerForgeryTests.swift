@@ -193,3 +193,24 @@ final class CornerForgeryTests: XCTestCase {
         }
     }
 }
+
+/// Completeness at the edge: every word of code takes a memory-table row, so a program whose code (zero-filled tail
+/// included) does not fit one proof is refused for that reason, not for its run's length.
+final class CodeSizeLimitTests: XCTestCase {
+    func testHugeCodeIsRefusedWithItsReason() throws {
+        let exit = [
+            Instruction(op: .addi, rd: 17, imm: 93), Instruction(op: .addi, rd: 10), Instruction(op: .ecall),
+        ].flatMap { i -> [UInt8] in
+            let w = i.encoded
+            return [UInt8(w & 0xff), UInt8(w >> 8 & 0xff), UInt8(w >> 16 & 0xff), UInt8(w >> 24)]
+        }
+        let segment = Segment(address: 0x1_0000, size: 2 << 20, data: exit, executable: true)
+        let program = try Program(segments: [segment], entry: 0x1_0000)
+        let trace = try Machine(program: program).trace()
+        XCTAssertEqual(trace.rows.count, 3)
+        XCTAssertThrowsError(try TraceBuilder.witness(program: program, trace: trace)) {
+            guard case .unsupported(let why) = $0 as? CircuitError else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("memory table"), why)
+        }
+    }
+}
