@@ -27,11 +27,7 @@ final class CornerForgeryTests: XCTestCase {
         return [Instruction(op: .lui, rd: rd, imm: value &- UInt32(bitPattern: low)), ins(.addi, rd, rd, 0, low)]
     }
 
-    struct Forgery {
-        var table: TraceTable
-        var inputs: [Fp]
-        var entries: [[PublicBusEntry]]
-    }
+    typealias Forgery = CircuitWitness
 
     /// The forging program's witness from the twin's execution.
     private static func forge(
@@ -47,16 +43,7 @@ final class CornerForgeryTests: XCTestCase {
             entries: CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal))
     }
 
-    private func failures(_ f: Forgery) throws -> [String] {
-        let air = CPUCircuit.air
-        let challenges = randomChallenges(air.challengeCount)
-        let broken = try air.check(
-            trace: f.table, publicInputs: f.inputs, challenges: challenges, publicBusEntries: f.entries, limit: 20
-        ).map(\.constraintName)
-        let imbalances = try air.busImbalances(
-            main: f.table, publicInputs: f.inputs, challenges: challenges, publicBusEntries: f.entries)
-        return broken + air.buses.indices.filter { !imbalances[$0].isZero }.map { "\(air.buses[$0].name) unbalanced" }
-    }
+    private func failures(_ f: Forgery) throws -> [String] { try f.failures() }
 
     private func assertProofRejected(_ f: Forgery, _ name: String) throws {
         do {

@@ -31,11 +31,7 @@ final class CircuitSoundnessTests: XCTestCase {
         ])
     }()
 
-    struct Witness {
-        var table: TraceTable
-        var inputs: [Fp]
-        var entries: [[PublicBusEntry]]
-    }
+    typealias Witness = CircuitWitness
 
     static func witness(
         dropping skipped: Opcode? = nil, _ tamper: TraceBuilder._Tamper? = nil
@@ -60,18 +56,7 @@ final class CircuitSoundnessTests: XCTestCase {
         }
     }
 
-    /// The names of the broken constraints, then "BUS unbalanced" for each bus whose fractions do not cancel (the
-    /// one running sum says only that some bus does not).
-    func failures(_ w: Witness) throws -> [String] {
-        let air = CPUCircuit.air
-        let challenges = randomChallenges(air.challengeCount)
-        let broken = try air.check(
-            trace: w.table, publicInputs: w.inputs, challenges: challenges, publicBusEntries: w.entries, limit: 20
-        ).map(\.constraintName)
-        let imbalances = try air.busImbalances(
-            main: w.table, publicInputs: w.inputs, challenges: challenges, publicBusEntries: w.entries)
-        return broken + air.buses.indices.filter { !imbalances[$0].isZero }.map { "\(air.buses[$0].name) unbalanced" }
-    }
+    func failures(_ w: Witness) throws -> [String] { try w.failures() }
 
     func testHonestWitnessPasses() throws {
         // Every bus balances on its own, and the running sum of all of them closes.

@@ -20,6 +20,26 @@ func randomChallenges(_ count: Int, seed: UInt64 = 7) -> [Fp] {
     return (0..<count).map { _ in Fp.random(using: &rng) }
 }
 
+/// A witness of the RV32IM circuit with its statement: the trace, the public inputs and the buses' public entries.
+struct CircuitWitness {
+    var table: TraceTable
+    var inputs: [Fp]
+    var entries: [[PublicBusEntry]]
+
+    /// The names of the broken constraints, then "BUS unbalanced" for each bus whose fractions do not cancel (the
+    /// one running sum says only that some bus does not).
+    func failures() throws -> [String] {
+        let air = CPUCircuit.air
+        let challenges = randomChallenges(air.challengeCount)
+        let broken = try air.check(
+            trace: table, publicInputs: inputs, challenges: challenges, publicBusEntries: entries, limit: 20
+        ).map(\.constraintName)
+        let imbalances = try air.busImbalances(
+            main: table, publicInputs: inputs, challenges: challenges, publicBusEntries: entries)
+        return broken + air.buses.indices.filter { !imbalances[$0].isZero }.map { "\(air.buses[$0].name) unbalanced" }
+    }
+}
+
 final class WitnessTests: XCTestCase {
     func testExampleWitnessesSatisfyTheCircuit() throws {
         let small: [String: [UInt8]] = ["fibonacci": [20, 0, 0, 0], "sha256": Array("abc".utf8)]
