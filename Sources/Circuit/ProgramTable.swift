@@ -145,6 +145,14 @@ public enum CircuitStatement {
         return words
     }
 
+    /// How many words ``codeWords(_:)`` holds, counted without building the set: each takes a memory-table row, so
+    /// a verifier can refuse a program too large for any proof before it builds its side of the buses.
+    public static func codeWordCount(_ program: Program) -> Int {
+        program.segments.filter { $0.executable && $0.size > 0 }.reduce(0) {
+            $0 + Int((($1.end + 3) & ~3) - (UInt64($1.address) & ~3)) / 4
+        }
+    }
+
     /// The value a word starts with in the memory bus: its image value, plus ``CPUCircuit/codeMark`` for code.
     public static func initialMemory(_ program: Program) -> [UInt32: UInt64] {
         var memory = imageWords(program).mapValues { UInt64($0) }

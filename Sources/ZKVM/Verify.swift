@@ -51,7 +51,7 @@ private func verify(
     // when there is one, so that a receipt without image verifies exactly as one with it.
     guard let program = trusted ?? receipt.program else { throw .programImageMissing(found) }
 
-    // MARK: - 2. The circuit's range of trace lengths
+    // MARK: - 2. The circuit's range of trace lengths, and what must fit in the trace
 
     // Every honest trace holds the circuit's 2^16-entry byte and range tables, and the trace builder makes no more
     // than 2^TraceBuilder.maxLogRows rows; a proof outside that range is not one this zkvm makes, whatever the
@@ -64,9 +64,20 @@ private func verify(
                     + "...2^\(TraceBuilder.maxLogRows)"))
     }
 
+    // Every word of code takes a row of the memory table (with the 32 registers), and every journal byte an I/O
+    // row: a statement that needs more rows than the proof has is refused before the verifier builds its side of
+    // the buses, which costs time in proportion to the code.
+    let image = program.image
+    let rows = 1 << logLength
+    guard CircuitStatement.codeWordCount(image) + 32 <= rows, receipt.journal.count < rows else {
+        throw .verificationFailed(
+            .malformedProof(
+                "the program's \(CircuitStatement.codeWordCount(image)) words of code or the journal's "
+                    + "\(receipt.journal.count) bytes do not fit a trace of 2^\(logLength) rows"))
+    }
+
     // MARK: - 3. The STARK proof, for the statement derived from the program, journal and exit code
 
-    let image = program.image
     do {
         try Verifier.verify(
             proof: receipt.proof, air: CPUCircuit.air,

@@ -20,4 +20,19 @@ final class CodeAtTopReceiptTests: XCTestCase {
             XCTAssertEqual($0 as? ZKVMError, .invalidProgram(.codeAtTopOfMemory(index: 0)))
         }
     }
+
+    /// Every word of code takes a memory-table row, so a program with more code than a proof has rows is refused
+    /// before the verifier derives its program table and memory entries from it.
+    func testProgramTooLargeForTheProofIsRefusedEarly() throws {
+        let nop: [UInt8] = [0x13, 0, 0, 0]
+        let huge = try Program(
+            segments: [Segment(address: 0x1_0000, size: 1 << 20, data: nop, executable: true)], entry: 0x1_0000)
+        let proof = ReceiptFormatTests.small.proof
+        XCTAssertLessThan(1 << proof.logTraceLength, (1 << 20) / 4)
+        let receipt = Receipt(program: huge, journal: [], exitCode: 0, proof: proof)
+        XCTAssertThrowsError(try verify(receipt, expecting: huge, policy: VerifierPolicy(minimumProvenBits: 0))) {
+            guard case .verificationFailed(let reason) = $0 as? ZKVMError else { return XCTFail("\($0)") }
+            XCTAssertTrue("\(reason)".contains("262144 words of code"), "\(reason)")
+        }
+    }
 }
