@@ -7,7 +7,8 @@ import Field
 /// this Swift definition is the reference it is tested against.
 public enum CPUCircuit {
     /// Public input 0: the entry point; 1: the exit code.
-    public static let publicInputNames = ["entry", "exit_code"]
+    /// Inputs 2 and 3: the program id's two halves, which bind the proof to exactly one program id.
+    public static let publicInputNames = ["entry", "exit_code", "program_id_lo", "program_id_hi"]
 
     /// Register r lives at memory address 2^32 + r, above every RAM word address (< 2^30).
     public static let registerBase: UInt64 = 1 << 32
@@ -41,6 +42,8 @@ public enum CPUCircuit {
         for c in Col.committed { _ = air.column(c.name, c.doc) }
         let entry = air.publicInput("entry", "address of the first instruction")
         let exitCode = air.publicInput("exit_code", "the value passed to exit")
+        _ = air.publicInput("program_id_lo", "bytes 0-15 of the program id as a little-endian number")
+        _ = air.publicInput("program_id_hi", "bytes 16-31 of the program id as a little-endian number")
         let two32: Expression = 4_294_967_296
         let two16: Expression = 65536
         func bytes(_ c: [Col]) -> Expression { x(c[0]) + 256 * x(c[1]) + 65536 * x(c[2]) + 16_777_216 * x(c[3]) }

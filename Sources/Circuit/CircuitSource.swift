@@ -191,6 +191,11 @@ column rangeCount # 16-bit table: how many range lookups hit this row's value
 
 public entry      # address of the first instruction
 public exit_code  # the value passed to exit
+# The program id (bytes 0-15 and 16-31, little-endian), which no rule uses: as a public input it is absorbed into
+# the transcript first, so a proof is bound to exactly one program id, including what the id hashes and the
+# execution never sees (the zero fill of a data segment, say).
+public program_id_lo  # bytes 0-15 of the program id as a little-endian number
+public program_id_hi  # bytes 16-31 of the program id as a little-endian number
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Names for the formulas below. A macro stands for its expression in parentheses, so naming a sub-expression never

@@ -167,9 +167,15 @@ public enum CircuitStatement {
         return registers
     }
 
-    /// The public inputs: entry point and exit code.
+    /// The public inputs: entry point, exit code and the program id's two 16-byte halves (little-endian). No rule
+    /// reads the id: it is there to be absorbed into the transcript, so that a proof holds for exactly one program
+    /// id, even where two ids load to the same execution (they differ only in what the execution never reads, such
+    /// as a data segment's zero fill).
     public static func publicInputs(program: Program, exitCode: UInt32) -> [Fp] {
-        [Fp(UInt64(program.entry)), Fp(UInt64(exitCode))]
+        func half(_ bytes: ArraySlice<UInt8>) -> Fp {
+            bytes.reversed().reduce(Fp.zero) { $0 * Fp(256) + Fp(UInt64($1)) }
+        }
+        return [Fp(UInt64(program.entry)), Fp(UInt64(exitCode)), half(program.id[0..<16]), half(program.id[16..<32])]
     }
 
     /// The buses' public sides, indexed like the circuit's buses.

@@ -35,4 +35,24 @@ final class CodeAtTopReceiptTests: XCTestCase {
             XCTAssertTrue("\(reason)".contains("262144 words of code"), "\(reason)")
         }
     }
+
+    /// Two programs that load to the same execution but have different ids (here: one more byte of zero fill in a
+    /// data segment) are different statements: the proof binds the program id itself, so a receipt of one is
+    /// refused for the other.
+    func testReceiptHoldsForExactlyOneProgramID() throws {
+        let receipt = try Fixtures.hello.get()
+        let program = try XCTUnwrap(receipt.program)
+        var segments = program.segments
+        let data = try XCTUnwrap(segments.firstIndex { !$0.executable })
+        segments[data].size += 1
+        let twin = try Program(segments: segments, entry: program.entry)
+        XCTAssertNotEqual(twin.id, program.id)
+        XCTAssertNoThrow(try verify(receipt, expecting: program, policy: acceptTestProofs))
+        var forged = receipt
+        forged.program = twin
+        XCTAssertEqual(forged.programID, twin.id)
+        XCTAssertThrowsError(try verify(forged, expecting: twin, policy: acceptTestProofs)) {
+            guard case .verificationFailed = $0 as? ZKVMError else { return XCTFail("\($0)") }
+        }
+    }
 }
