@@ -135,12 +135,8 @@ public enum CircuitStatement {
     /// ``CPUCircuit/codeMark``, which loads read and keep and which no store can consume.
     public static func codeWords(_ program: Program) -> Set<UInt32> {
         var words = Set<UInt32>()
-        for segment in program.segments where segment.executable && segment.size > 0 {
-            var word = UInt64(segment.address) & ~3
-            while word < segment.end {
-                words.insert(UInt32(word >> 2))
-                word += 4
-            }
+        for range in program.codeWordRanges {
+            for byte in stride(from: range.lowerBound, to: range.upperBound, by: 4) { words.insert(UInt32(byte >> 2)) }
         }
         return words
     }
@@ -148,9 +144,7 @@ public enum CircuitStatement {
     /// How many words ``codeWords(_:)`` holds, counted without building the set: each takes a memory-table row, so
     /// a verifier can refuse a program too large for any proof before it builds its side of the buses.
     public static func codeWordCount(_ program: Program) -> Int {
-        program.segments.filter { $0.executable && $0.size > 0 }.reduce(0) {
-            $0 + Int((($1.end + 3) & ~3) - (UInt64($1.address) & ~3)) / 4
-        }
+        program.codeWordRanges.reduce(0) { $0 + $1.count / 4 }
     }
 
     /// The value a word starts with in the memory bus: its image value, plus ``CPUCircuit/codeMark`` for code.

@@ -55,6 +55,8 @@ struct Core {
     let codeSpan: UInt32
     /// Executable ranges (segment starts and ends) including zero-filled tails that hold no cached words.
     let executableRanges: [(UInt32, UInt64)]
+    /// The read-only words (``Program/codeWordRanges``).
+    let codeWords: [Range<UInt64>]
     var io: GuestIO
     let limits: Limits
     var exitCode: UInt32?
@@ -313,11 +315,9 @@ struct Core {
         guard count > 0 else { return nil }
         let end = UInt64(address) + UInt64(count)
         var first: UInt64?
-        for (start, stop) in executableRanges {
-            let low = UInt64(start) & ~3
-            let high = (stop + 3) & ~3
-            let from = max(UInt64(address), low)
-            if from < min(end, high) { first = min(first ?? from, from) }
+        for words in codeWords {
+            let from = max(UInt64(address), words.lowerBound)
+            if from < min(end, words.upperBound) { first = min(first ?? from, from) }
         }
         return first.map { UInt32($0) }
     }

@@ -62,9 +62,9 @@ public final class Machine {
             }
             code.append(CodeSegment(base: UInt32(base), count: count, ops: ops, words: words))
         }
-        // The words holding executable bytes, zero-filled tails included: all of them are read-only.
-        let codeLow = UInt32(executableRanges.map { UInt64($0.0) & ~3 }.min() ?? 0)
-        let codeHigh = executableRanges.map { ($0.1 + 3) & ~3 }.max() ?? 0
+        let codeWords = program.codeWordRanges
+        let codeLow = UInt32(codeWords.map(\.lowerBound).min() ?? 0)
+        let codeHigh = codeWords.map(\.upperBound).max() ?? 0
         if code.isEmpty {
             // The entry check guarantees an executable segment; an empty cache only happens when its only
             // words lie in a zero-filled tail, so give the loop a segment that matches nothing.
@@ -80,6 +80,7 @@ public final class Machine {
         core = Core(
             x: registers, pc: program.entry, memory: memory, code: code, codeLow: codeLow,
             codeSpan: UInt32(truncatingIfNeeded: codeHigh - UInt64(codeLow)), executableRanges: executableRanges,
+            codeWords: codeWords,
             io: GuestIO(input: input), limits: limits)
     }
 

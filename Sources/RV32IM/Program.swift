@@ -92,6 +92,13 @@ public struct Program: Equatable, Sendable {
         self.id = Program.digest(segments: self.segments, entry: entry)
     }
 
+    /// The read-only bytes, as whole words: for each executable segment, from the word of its first byte to the end
+    /// of the word of its last (zero-filled tail included). Code is read-only at this granularity, in the machine
+    /// and in the circuit alike.
+    public var codeWordRanges: [Range<UInt64>] {
+        segments.filter { $0.executable && $0.size > 0 }.map { (UInt64($0.address) & ~3)..<(($0.end + 3) & ~3) }
+    }
+
     /// The program id as 64 lowercase hex digits.
     public var idHex: String {
         id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()

@@ -69,10 +69,11 @@ private func verify(
     // the buses, which costs time in proportion to the code.
     let image = program.image
     let rows = 1 << logLength
-    guard CircuitStatement.codeWordCount(image) + 32 <= rows, receipt.journal.count < rows else {
+    let codeWords = CircuitStatement.codeWordCount(image)
+    guard codeWords + 32 <= rows, receipt.journal.count < rows else {
         throw .verificationFailed(
             .malformedProof(
-                "the program's \(CircuitStatement.codeWordCount(image)) words of code or the journal's "
+                "the program's \(codeWords) words of code or the journal's "
                     + "\(receipt.journal.count) bytes do not fit a trace of 2^\(logLength) rows"))
     }
 

@@ -116,6 +116,24 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
         XCTAssertEqual(f, ["buses.sum_balances", "memory unbalanced"])
     }
 
+    /// The two load rules on their own: a load's old word is h or h + 2^32 and nothing else (`load_reads`), and it
+    /// leaves the word as it found it, mark included (`load_keeps`).
+    func testLoadRulesEachCatchTheirCheat() throws {
+        let program = try Program(instructions: [Self.ins(.lw, Self.a0, 0, 0, 0)] + Self.exit(0))
+        let base = try Self.witness(program, trace: try Machine(program: program).trace())
+        XCTAssertEqual(try failures(base), [])
+        let r = Self.rows(base, .opLw)[0]
+        var twice = base
+        Self.put(&twice, .memPrev, r, Self.get(twice, .memPrev, r) + Self.two32)
+        Self.put(&twice, .memNew, r, Self.get(twice, .memPrev, r))
+        XCTAssertTrue(try failures(twice).contains("load_reads"))
+        XCTAssertFalse(try failures(twice).contains("load_keeps"))
+        var changed = base
+        Self.put(&changed, .memNew, r, Self.get(changed, .memNew, r) - Self.two32)
+        XCTAssertTrue(try failures(changed).contains("load_keeps"))
+        XCTAssertFalse(try failures(changed).contains("load_reads"))
+    }
+
     /// A load of code that drops the mark (memPrev = h), so that a later store could take the word: the verifier's
     /// marked entry is then consumed by nobody. With mImage = 0 on the word's memory-table row the table offers a
     /// fresh (w, 0, 0) instead, and the marked entry is still left over.
