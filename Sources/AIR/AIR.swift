@@ -72,13 +72,20 @@ public struct LogUpEntry: Hashable, Sendable {
 }
 
 /// A LogUp argument: entries whose fractions must sum to zero over the whole trace.
+///
+/// A global bus spans several proofs (the segments of one execution): its challenges come from outside the proof,
+/// drawn after every proof's boundary columns were committed, and its entries read only boundary columns. Each
+/// proof states its own share of the bus (the sum of its fractions) in place of the verifier's public sum, and
+/// whoever joins the proofs checks that the shares and its own entries sum to zero.
 public struct LogUpBus: Hashable, Sendable {
     public var name: String
     public var entries: [LogUpEntry]
+    public var isGlobal: Bool
 
-    public init(_ name: String, entries: [LogUpEntry]) {
+    public init(_ name: String, entries: [LogUpEntry], isGlobal: Bool = false) {
         self.name = name
         self.entries = entries
+        self.isGlobal = isGlobal
     }
 }
 
@@ -110,6 +117,9 @@ public enum AIRError: Error, Equatable, Sendable, CustomStringConvertible {
 public struct AIR: Sendable {
     public let name: String
     public let mainColumns: [Column]
+    /// The first this many main columns are the boundary columns: committed on their own, before any global bus's
+    /// challenges are drawn, so that every value a global bus carries is fixed first. 0 for an AIR of one proof.
+    public let boundaryColumnCount: Int
     public let publicInputs: [PublicInput]
     public let periodicColumns: [PeriodicColumn]
     public let buses: [LogUpBus]
@@ -131,20 +141,25 @@ public struct AIR: Sendable {
     /// The largest degree a paired inverse constraint may have; beyond it each entry gets its own column.
     public static let pairedInverseDegree = 3
 
-    /// Challenges drawn after the main trace is committed: α and β for each bus.
+    /// Challenges drawn after the main trace is committed: α and β for each bus. A global bus's two come from
+    /// outside the proof instead (``globalBuses``).
     public var challengeCount: Int { 2 * buses.count }
+
+    /// The global buses' indices, increasing.
+    public var globalBuses: [Int] { buses.indices.filter { buses[$0].isGlobal } }
 
     /// The largest constraint degree, in units of the trace length.
     public var maxDegree: Int { constraints.map(\.expression.degree).max() ?? 0 }
 
     /// Validates a definition and completes it with the buses' auxiliary columns and constraints.
     public init(
-        name: String, mainColumns: [Column], publicInputs: [PublicInput] = [],
+        name: String, mainColumns: [Column], boundaryColumnCount: Int = 0, publicInputs: [PublicInput] = [],
         periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = []
     ) throws(AIRError) {
         self.name = name
         self.cache = AIRCache()
         self.mainColumns = mainColumns
+        self.boundaryColumnCount = boundaryColumnCount
         self.publicInputs = publicInputs
         self.periodicColumns = periodicColumns
         self.buses = buses
@@ -205,7 +220,8 @@ public struct AIR: Sendable {
                 Constraint(
                     name: "buses.sum_step", domain: .transition,
                     .aux(sum, .next) - .aux(sum, .current) - rowTotal(.next)))
-            // The trace's fractions and the verifier's public ones cancel: S_last + Σ public sums = 0.
+            // The trace's fractions and the verifier's public ones cancel: S_last + Σ public sums = 0. A global bus's
+            // public sum is minus the proof's stated share, so its fractions must add up to exactly that share.
             let publicSums = buses.indices.dropFirst().reduce(Expression.busPublicSum(0)) { $0 + .busPublicSum($1) }
             all.append(Constraint(name: "buses.sum_balances", domain: .lastRow, .aux(sum, .current) + publicSums))
         }
@@ -251,6 +267,40 @@ public struct AIR: Sendable {
             }
         }
         for bus in buses where bus.entries.isEmpty { throw .invalid("bus '\(bus.name)' has no entries") }
+        guard (0...mainColumns.count).contains(boundaryColumnCount) else {
+            throw .invalid("\(boundaryColumnCount) boundary columns; the AIR has \(mainColumns.count) main columns")
+        }
+        guard boundaryColumnCount < mainColumns.count else {
+            throw .invalid("every main column is a boundary column; at least one must be committed after them")
+        }
+        for bus in buses where bus.isGlobal {
+            guard boundaryColumnCount > 0 else {
+                throw .invalid("global bus '\(bus.name)' needs boundary columns to read; the AIR has none")
+            }
+            // Everything a global bus carries is fixed before its challenges: boundary columns, public inputs,
+            // constants; not the main columns committed later, not periodic columns (kept simple), not the next row.
+            for entry in bus.entries {
+                for e in [entry.multiplicity] + entry.values {
+                    var problem: String?
+                    e.forEachNode { node in
+                        switch node {
+                        case .main(let i, let r):
+                            if i >= boundaryColumnCount {
+                                problem = i < mainColumns.count ? "main column '\(mainColumns[i].name)'" : "column \(i)"
+                            }
+                            if r == .next { problem = "the next row" }
+                        case .aux, .periodic, .challenge, .busPublicSum: problem = "\(node.canonical)"
+                        default: break
+                        }
+                    }
+                    if let problem {
+                        throw .invalid(
+                            "global bus '\(bus.name)' reads \(problem); a global bus reads only boundary columns, "
+                                + "public inputs and constants")
+                    }
+                }
+            }
+        }
         var used = Set<Int>()
         for c in constraints {
             guard constraintNames.insert(c.name).inserted else {

@@ -5,6 +5,7 @@ import Field
 public struct AIRBuilder {
     public let name: String
     private var mainColumns: [Column] = []
+    private var boundaryColumnCount = 0
     private var publicInputs: [PublicInput] = []
     private var periodicColumns: [PeriodicColumn] = []
     private var constraints: [Constraint] = []
@@ -17,6 +18,13 @@ public struct AIRBuilder {
     public mutating func column(_ name: String, _ doc: String) -> Expression {
         mainColumns.append(Column(name, doc: doc))
         return .main(mainColumns.count - 1, .current)
+    }
+
+    /// Declares a boundary column (committed before the global buses' challenges); all come before the others.
+    public mutating func boundaryColumn(_ name: String, _ doc: String) -> Expression {
+        precondition(boundaryColumnCount == mainColumns.count, "boundary columns come before the others")
+        boundaryColumnCount += 1
+        return column(name, doc)
     }
 
     /// Declares a public input.
@@ -38,12 +46,14 @@ public struct AIRBuilder {
 
     /// Adds an entry to the named bus (created on first use) and returns the bus's index.
     @discardableResult
-    public mutating func busEntry(_ bus: String, multiplicity: Expression, _ values: [Expression]) -> Int {
+    public mutating func busEntry(
+        _ bus: String, global: Bool = false, multiplicity: Expression, _ values: [Expression]
+    ) -> Int {
         let b: Int
         if let known = busIndex[bus] {
             b = known
         } else {
-            buses.append(LogUpBus(bus, entries: []))
+            buses.append(LogUpBus(bus, entries: [], isGlobal: global))
             b = buses.count - 1
             busIndex[bus] = b
         }
@@ -54,8 +64,8 @@ public struct AIRBuilder {
     /// The finished, validated AIR.
     public func build() throws(AIRError) -> AIR {
         try AIR(
-            name: name, mainColumns: mainColumns, publicInputs: publicInputs, periodicColumns: periodicColumns,
-            constraints: constraints, buses: buses)
+            name: name, mainColumns: mainColumns, boundaryColumnCount: boundaryColumnCount,
+            publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses)
     }
 }
 

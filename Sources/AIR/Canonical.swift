@@ -19,12 +19,14 @@ extension AIR {
     private func computeCanonicalDescription() -> String {
         var lines = ["air \(name)"]
         lines += mainColumns.map { "main \($0.name)" }
+        // Absent for an AIR of one proof, so adding the notion changed no existing circuit id.
+        if boundaryColumnCount > 0 { lines.append("boundary \(boundaryColumnCount)") }
         lines += auxColumns.map { "aux \($0.name)" }
         lines += publicInputs.map { "public \($0.name)" }
         lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ")
         }
         for bus in buses {
-            lines.append("bus \(bus.name) \(bus.entries.count)")
+            lines.append("\(bus.isGlobal ? "global bus" : "bus") \(bus.name) \(bus.entries.count)")
             for e in bus.entries {
                 lines.append("entry \(e.multiplicity.canonical) " + e.values.map(\.canonical).joined(separator: " "))
             }

@@ -28,7 +28,7 @@ struct CircuitParser {
     }
 
     private static let keywords: Set<String> = [
-        "air", "column", "public", "periodic", "let", "constraint", "bus", "entry",
+        "air", "boundary", "global", "column", "public", "periodic", "let", "constraint", "bus", "entry",
     ]
 
     private let file: String
@@ -42,6 +42,7 @@ struct CircuitParser {
     private var macros: [Macro] = []
     private var columns: [Column] = []
     private var columnLocations: [CircuitSourceLocation] = []
+    private var boundaryColumnCount = 0
     private var usedColumns = Set<Int>()
     private var publicInputs: [PublicInput] = []
     private var periodicColumns: [PeriodicColumn] = []
@@ -80,12 +81,18 @@ struct CircuitParser {
             try advance()
             switch keyword {
             case "air": try airStatement(start)
-            case "column": try columnStatement()
+            case "column": try columnStatement(boundary: false)
+            case "boundary":
+                try expectKeyword("column", after: "boundary")
+                try columnStatement(boundary: true)
             case "public": try publicStatement()
             case "periodic": try periodicStatement()
             case "let": try letStatement()
             case "constraint": try constraintStatement()
-            case "bus": try busStatement()
+            case "bus": try busStatement(global: false)
+            case "global":
+                try expectKeyword("bus", after: "global")
+                try busStatement(global: true)
             default: try entryStatement(start)
             }
         }
@@ -96,8 +103,8 @@ struct CircuitParser {
         }
         do {
             return try AIR(
-                name: circuitName, mainColumns: columns, publicInputs: publicInputs, periodicColumns: periodicColumns,
-                constraints: constraints, buses: buses)
+                name: circuitName, mainColumns: columns, boundaryColumnCount: boundaryColumnCount,
+                publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses)
         } catch {
             throw .invalidAIR(file: file, error)
         }
@@ -112,8 +119,14 @@ struct CircuitParser {
         _ = try endOfStatement()
     }
 
-    private mutating func columnStatement() throws(CircuitFileError) {
+    /// `column NAME # doc`, or `boundary column NAME # doc` for a column committed before the global buses'
+    /// challenges; boundary columns come first.
+    private mutating func columnStatement(boundary: Bool) throws(CircuitFileError) {
         let (name, at) = try expectName("a column name")
+        if boundary && boundaryColumnCount < columns.count {
+            throw .misplaced(at, statement: "boundary column", reason: "boundary columns come before every other column")
+        }
+        if boundary { boundaryColumnCount += 1 }
         try declare(name, at: at, as: .column(columns.count))
         guard let doc = try endOfStatement() else { throw .missingDoc(at, kind: "column", name: name) }
         columns.append(Column(name, doc: doc))
@@ -214,11 +227,12 @@ struct CircuitParser {
         _ = try endOfStatement()
     }
 
-    private mutating func busStatement() throws(CircuitFileError) {
+    /// `bus NAME`, or `global bus NAME` for a bus shared by several proofs.
+    private mutating func busStatement(global: Bool) throws(CircuitFileError) {
         let (name, at) = try expectName("a bus name")
         if let line = busLines[name] { throw .duplicateName(at, name: name, previousLine: line) }
         busLines[name] = at.line
-        buses.append(LogUpBus(name, entries: []))
+        buses.append(LogUpBus(name, entries: [], isGlobal: global))
         openBus = (buses.count - 1, at)
         _ = try endOfStatement()
     }
@@ -403,6 +417,14 @@ struct CircuitParser {
         let at = here
         try advance()
         return (name, at)
+    }
+
+    /// The keyword `word` after `first` (as in `boundary column` and `global bus`).
+    private mutating func expectKeyword(_ word: String, after first: String) throws(CircuitFileError) {
+        guard case .name(word, primed: false) = token.kind else {
+            throw .expected(here, expected: "'\(word)' after '\(first)'", found: token.quoted)
+        }
+        try advance()
     }
 
     private mutating func expectSymbol(_ c: Character) throws(CircuitFileError) {

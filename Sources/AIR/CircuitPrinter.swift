@@ -28,7 +28,8 @@ extension AIR {
                 lines.append(padded("\(keyword) \(item.name)", keyword.count + 1 + width) + "  # \(doc)")
             }
         }
-        declarations("column", mainColumns)
+        declarations("boundary column", Array(mainColumns.prefix(boundaryColumnCount)))
+        declarations("column", Array(mainColumns.dropFirst(boundaryColumnCount)))
         declarations("public", publicInputs)
 
         if !periodicColumns.isEmpty { lines.append("") }
@@ -60,7 +61,7 @@ extension AIR {
 
         for bus in buses {
             lines.append("")
-            lines.append("bus \(bus.name)")
+            lines.append("\(bus.isGlobal ? "global bus" : "bus") \(bus.name)")
             for e in bus.entries {
                 let values = e.values.map { $0.circuitSyntax(names: names) }.joined(separator: ", ")
                 lines.append("    entry \(e.multiplicity.circuitSyntax(names: names)) : [\(values)]")

@@ -23,7 +23,7 @@ extension AIR {
     /// externally built auxiliary columns; by default they are built here.
     public func check(
         trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
-        auxiliary: [[Fp]]? = nil, limit: Int = 1_000
+        globalShares: [Fp]? = nil, auxiliary: [[Fp]]? = nil, limit: Int = 1_000
     ) throws(AIRError) -> [ConstraintFailure] {
         guard trace.columns.count == mainColumns.count else {
             throw .invalid("the trace has \(trace.columns.count) columns; '\(name)' has \(mainColumns.count)")
@@ -42,9 +42,16 @@ extension AIR {
             aux = try buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges)
         }
         let program = ConstraintProgram(self)
+        // Without stated shares, each global bus is checked against its own sum in this trace.
+        let shares: [Fp]
+        if let globalShares {
+            shares = globalShares
+        } else {
+            shares = try self.globalShares(main: trace, publicInputs: publicInputs, challenges: challenges)
+        }
         let scalars = program.bind(
             publicInputs: publicInputs, challenges: challenges,
-            busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges))
+            busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges, globalShares: shares))
         let domains = constraints.map(\.domain)
         // Failures found so far, kept to the `limit` smallest (row, constraint) pairs: anything beyond the limit-th
         // is dropped at once, so a broken trace costs no more memory than a sound one.

@@ -66,13 +66,15 @@ extension AIR {
     }
 
     /// Each bus's imbalance under these challenges: the sum of its fractions over the trace plus the verifier's
-    /// public sum; zero exactly when the bus balances (up to a negligible chance). The running sum only says
+    /// public sum (for a global bus, its share); zero exactly when the bus balances (up to a negligible chance). The running sum only says
     /// whether all buses balance together; this says which one does not.
     public func busImbalances(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = []
     ) throws(AIRError) -> [Fp] {
         let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
-        let publicSums = try busPublicSums(publicBusEntries, challenges: challenges)
+        let publicSums = try busPublicSums(
+            publicBusEntries, challenges: challenges,
+            globalShares: [Fp](repeating: .zero, count: globalBuses.count))
         var k = 0
         return buses.indices.map { b in
             var total = publicSums[b]
@@ -84,14 +86,33 @@ extension AIR {
         }
     }
 
-    /// Every entry's fraction m/d on every row, entries in bus order.
+    /// Each global bus's share in this trace (``globalBuses`` order): the sum of its fractions over every row,
+    /// under the global challenges in `challenges` (the other buses' are not read). It reads boundary columns only,
+    /// so it is known once they are, before the other columns are committed.
+    public func globalShares(main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]) throws(AIRError) -> [Fp] {
+        let global = globalBuses
+        guard !global.isEmpty else { return [] }
+        let fractions = try entryFractions(
+            main: trace, publicInputs: publicInputs, challenges: challenges, only: Set(global))
+        var k = 0
+        return global.map { b in
+            var total = Fp.zero
+            for _ in buses[b].entries {
+                for value in fractions[k] { total += value }
+                k += 1
+            }
+            return total
+        }
+    }
+
+    /// Every entry's fraction m/d on every row, entries in bus order (of the buses in `only`, when given).
     private func entryFractions(
-        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], only: Set<Int>? = nil
     ) throws(AIRError) -> [[Fp]] {
         let n = trace.rowCount
         // One program computes every entry's multiplicity and denominator on every row.
         var expressions: [Expression] = []
-        for (b, bus) in buses.enumerated() {
+        for (b, bus) in buses.enumerated() where only?.contains(b) ?? true {
             let alpha = Expression.challenge(2 * b)
             let beta = Expression.challenge(2 * b + 1)
             for entry in bus.entries {
@@ -110,7 +131,7 @@ extension AIR {
 
         // Every entry's fraction m/d, an entry per core at a time.
         var k = 0
-        for bus in buses {
+        for (b, bus) in buses.enumerated() where only?.contains(b) ?? true {
             for _ in bus.entries {
                 if let row = values[k + 1].firstIndex(where: \.isZero) {
                     throw .invalid("bus '\(bus.name)' has a zero denominator on row \(row); draw new challenges")

@@ -90,6 +90,8 @@ extension StarkProof {
         w.digest(circuitDigest)
         w.bytes.append(UInt8(logTraceLength))
         w.elements(publicInputs)
+        w.optional(boundaryRoot) { $0.digest($1) }
+        w.elements(globalShares)
         w.digest(mainRoot)
         w.optional(auxRoot) { $0.digest($1) }
         w.digest(compositionRoot)
@@ -102,6 +104,7 @@ extension StarkProof {
         for root in friRoots { w.digest(root) }
         w.elements(remainder)
         w.u64(proofOfWorkNonce)
+        w.optional(boundaryOpening) { $0.opening($1) }
         w.opening(mainOpening)
         w.optional(auxOpening) { $0.opening($1) }
         w.opening(compositionOpening)
@@ -140,6 +143,8 @@ extension StarkProof {
             throw .traceLengthOutOfRange(offset: logOffset, log: logTraceLength)
         }
         let publicInputs = try r.elements("public inputs", limit: ProofFormat.maximumPublicInputs)
+        let boundaryRoot = try r.flag("boundary root") ? try r.digest() : nil
+        let globalShares = try r.elements("global shares", limit: ProofFormat.maximumPublicInputs)
         let mainRoot = try r.digest()
         let auxRoot = try r.flag("auxiliary root") ? try r.digest() : nil
         let compositionRoot = try r.digest()
@@ -156,6 +161,7 @@ extension StarkProof {
         for _ in 0..<rootCount { friRoots.append(try r.digest()) }
         let remainder = try r.elements("FRI remainder coefficients", limit: ProofFormat.maximumRemainderLength)
         let nonce = try r.u64()
+        let boundaryOpening = try r.flag("boundary opening") ? try r.opening("boundary opening") : nil
         let mainOpening = try r.opening("main opening")
         let auxOpening = try r.flag("auxiliary opening") ? try r.opening("auxiliary opening") : nil
         let compositionOpening = try r.opening("composition opening")
@@ -168,9 +174,9 @@ extension StarkProof {
 
         self.init(
             version: version, parameters: parameters, circuitDigest: circuitDigest, logTraceLength: logTraceLength,
-            publicInputs: publicInputs, mainRoot: mainRoot, auxRoot: auxRoot, compositionRoot: compositionRoot,
-            outOfDomain: outOfDomain, friRoots: friRoots, remainder: remainder, proofOfWorkNonce: nonce,
-            mainOpening: mainOpening, auxOpening: auxOpening, compositionOpening: compositionOpening,
+            publicInputs: publicInputs, boundaryRoot: boundaryRoot, globalShares: globalShares, mainRoot: mainRoot,
+            auxRoot: auxRoot, compositionRoot: compositionRoot, outOfDomain: outOfDomain, friRoots: friRoots,
+            remainder: remainder, proofOfWorkNonce: nonce, boundaryOpening: boundaryOpening, mainOpening: mainOpening, auxOpening: auxOpening, compositionOpening: compositionOpening,
             friOpenings: friOpenings)
     }
 }

@@ -6,7 +6,7 @@ import Hashing
 /// parameters, the circuit digest, and the transcript's opening moves.
 public enum StarkProtocol {
     /// The proof format and protocol version.
-    public static let version: UInt16 = 2
+    public static let version: UInt16 = 3
 
     /// The circuit id: BLAKE2b-256 of the AIR's canonical description.
     public static func circuitDigest(of air: AIR) -> Digest {
@@ -218,5 +218,73 @@ extension StarkProtocol {
     public static func drawQueries(_ t: inout Transcript, shape: StarkShape) -> [Int] {
         let drawn = try! t.queryIndices("queries", count: shape.parameters.queryCount, below: shape.ldeSize)
         return Array(Set(drawn)).sorted()
+    }
+}
+
+/// What joins one proof to the others of a statement proven in several (the segments of one execution): the global
+/// buses' challenges, drawn after every proof's boundary columns were committed, and the digest of the joint
+/// transcript they were drawn from, which each proof absorbs before anything of its own after its statement.
+public struct GlobalContext: Hashable, Sendable {
+    /// The joint transcript's digest after every boundary root (see ``challenges``).
+    public var binding: Digest
+    /// α and β of each global bus, in ``AIR/globalBuses`` order.
+    public var challenges: [Fp]
+
+    public init(binding: Digest, challenges: [Fp]) {
+        self.binding = binding
+        self.challenges = challenges
+    }
+}
+
+extension StarkProtocol {
+    /// Absorbs, after the statement: the joint transcript's binding (if any), the boundary root (if any) and the
+    /// global shares. They come before the main root, so every later challenge depends on them; the shares in
+    /// particular are fixed before the local buses' challenges, which is what makes the last-row balance of the
+    /// running sum hold for each bus on its own.
+    public static func absorbBoundary(
+        _ t: inout Transcript, global: GlobalContext?, boundaryRoot: Digest?, globalShares: [Fp]
+    ) {
+        if let global { t.absorb("global-binding", digest: global.binding) }
+        if let boundaryRoot { t.absorb("boundary-root", digest: boundaryRoot) }
+        if !globalShares.isEmpty { t.absorb("global-shares", elements: globalShares) }
+    }
+
+    /// The local challenges drawn after the main root, with each global bus's α and β replaced by the joint ones.
+    public static func drawChallenges(_ t: inout Transcript, air: AIR, global: GlobalContext?) -> [Fp] {
+        guard air.challengeCount > 0 else { return [] }
+        var challenges = t.challenges("aux", count: air.challengeCount)
+        if let global {
+            for (j, b) in air.globalBuses.enumerated() {
+                challenges[2 * b] = global.challenges[2 * j]
+                challenges[2 * b + 1] = global.challenges[2 * j + 1]
+            }
+        }
+        return challenges
+    }
+
+    /// Every challenge of `air` with only the global buses' filled in (the rest zero): what computing the global
+    /// shares needs, before the local challenges exist.
+    public static func globalChallengeVector(air: AIR, global: GlobalContext) -> [Fp] {
+        var challenges = [Fp](repeating: .zero, count: air.challengeCount)
+        for (j, b) in air.globalBuses.enumerated() {
+            challenges[2 * b] = global.challenges[2 * j]
+            challenges[2 * b + 1] = global.challenges[2 * j + 1]
+        }
+        return challenges
+    }
+}
+
+extension StarkProtocol {
+    /// The joint context of proofs joined by global buses: `joint` holds the joint statement (absorbed by the
+    /// caller: what the proofs are about, how many there are and of which circuits); the boundary roots go in, in
+    /// proof order, and then the `busCount` global buses' challenges come out, with the transcript's state after
+    /// them as the binding each proof absorbs. A prover therefore fixes every boundary column of every proof before
+    /// it learns a global challenge.
+    public static func globalContext(_ joint: Transcript, boundaryRoots: [Digest], busCount: Int) -> GlobalContext {
+        var t = joint
+        t.absorb("boundary-roots", integer: UInt64(boundaryRoots.count))
+        for root in boundaryRoots { t.absorb("boundary-root", digest: root) }
+        let challenges = t.challenges("global", count: 2 * busCount)
+        return GlobalContext(binding: t.state, challenges: challenges)
     }
 }

@@ -15,7 +15,12 @@ public struct StarkProof: Hashable, Sendable {
     public var logTraceLength: Int
     public var publicInputs: [Fp]
 
-    /// Commitment to the main trace's extended columns.
+    /// Commitment to the boundary columns (``AIR/boundaryColumnCount``), made before the global buses' challenges;
+    /// absent when the AIR has none.
+    public var boundaryRoot: Digest?
+    /// The proof's share of each global bus (``AIR/globalBuses`` order): the sum of its fractions in this trace.
+    public var globalShares: [Fp]
+    /// Commitment to the main trace's extended columns (all but the boundary columns).
     public var mainRoot: Digest
     /// Commitment to the auxiliary (LogUp) columns; absent when the AIR has none.
     public var auxRoot: Digest?
@@ -33,6 +38,7 @@ public struct StarkProof: Hashable, Sendable {
     public var proofOfWorkNonce: UInt64
 
     /// The queried rows of each commitment: one row per distinct query position, in increasing leaf order.
+    public var boundaryOpening: MerkleOpening?
     public var mainOpening: MerkleOpening
     public var auxOpening: MerkleOpening?
     public var compositionOpening: MerkleOpening
@@ -41,8 +47,9 @@ public struct StarkProof: Hashable, Sendable {
 
     public init(
         version: UInt16, parameters: ProofParameters, circuitDigest: Digest, logTraceLength: Int, publicInputs: [Fp],
-        mainRoot: Digest, auxRoot: Digest?, compositionRoot: Digest, outOfDomain: OutOfDomainValues,
-        friRoots: [Digest], remainder: [Fp], proofOfWorkNonce: UInt64, mainOpening: MerkleOpening,
+        boundaryRoot: Digest? = nil, globalShares: [Fp] = [], mainRoot: Digest, auxRoot: Digest?,
+        compositionRoot: Digest, outOfDomain: OutOfDomainValues, friRoots: [Digest], remainder: [Fp],
+        proofOfWorkNonce: UInt64, boundaryOpening: MerkleOpening? = nil, mainOpening: MerkleOpening,
         auxOpening: MerkleOpening?, compositionOpening: MerkleOpening, friOpenings: [MerkleOpening]
     ) {
         self.version = version
@@ -50,6 +57,9 @@ public struct StarkProof: Hashable, Sendable {
         self.circuitDigest = circuitDigest
         self.logTraceLength = logTraceLength
         self.publicInputs = publicInputs
+        self.boundaryRoot = boundaryRoot
+        self.globalShares = globalShares
+        self.boundaryOpening = boundaryOpening
         self.mainRoot = mainRoot
         self.auxRoot = auxRoot
         self.compositionRoot = compositionRoot

@@ -18,8 +18,8 @@ struct CompositionBuilder {
     /// The coefficients of H, `shape.evaluationSize` of them, and whether some class's share came out above that
     /// class's own degree bound (which only a trace that breaks a constraint of the class causes).
     func coefficients(
-        main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp],
-        gammas: [Fp]
+        boundary: ExtendedColumns? = nil, main: ExtendedColumns, aux: ExtendedColumns, publicInputs: [Fp],
+        challenges: [Fp], busPublicSums: [Fp], gammas: [Fp]
     ) -> (coefficients: [Fp], exceedsClassBound: Bool) {
         let n = shape.traceLength
         // g·⟨ω_E⟩, E ≥ every bound: its first r cosets, in the bit-reversed layout, are the extended columns' first.
@@ -38,7 +38,12 @@ struct CompositionBuilder {
         let cosets = evaluations.map(\.cosets).max() ?? 1
         main.forEachCoset(0..<cosets) { c, mainCoset in
             aux.forEachCoset(c..<c + 1) { _, auxCoset in
-                for e in evaluations where e.cosets > c { e.add(coset: c, main: mainCoset, aux: auxCoset) }
+                // The boundary columns, kept whole, come first among the main columns.
+                var columns = mainCoset
+                if let boundary {
+                    boundary.forEachCoset(c..<c + 1) { _, boundaryCoset in columns = boundaryCoset + mainCoset }
+                }
+                for e in evaluations where e.cosets > c { e.add(coset: c, main: columns, aux: auxCoset) }
             }
         }
         // The points of the largest class, in the columns' order; each class reads its first cosets·n.

@@ -78,11 +78,11 @@ struct LowDegreeExtension {
     /// Commits to the columns on the committed domain: leaf p is entry p, the row at point g·ω_N^rev(p), so
     /// folding cosets are runs of adjacent leaves. The tree reads the columns in place, or, when they are not kept,
     /// one coset of the trace domain at a time as each is computed.
-    func commit(_ columns: ExtendedColumns) -> MerkleTree {
+    func commit(_ columns: ExtendedColumns, salts given: MerkleTree.Salts? = nil) -> MerkleTree {
         let coefficients: [[Fp]]
         let buffer: CosetBuffer
         switch columns.storage {
-        case .resident(let values): return commitRows(values)
+        case .resident(let values): return commitRows(values, salts: given ?? salts)
         case .recomputed(let c, let b): (coefficients, buffer) = (c, b)
         }
         let n = shape.traceLength
@@ -91,7 +91,7 @@ struct LowDegreeExtension {
         // Last of all coset 0, which every composition class reads: the buffer keeps it for that pass.
         let cosets = shape.ldeSize / n
         return try! MerkleTree(
-            leafCount: shape.ldeSize, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
+            leafCount: shape.ldeSize, width: width, salts: given ?? salts, segments: cosets, order: (0..<cosets).reversed(),
             prepare: { c in
                 NTT.evaluateCoset(
                     c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: cols)
@@ -120,11 +120,11 @@ struct LowDegreeExtension {
     /// Row `leaf` of the committed columns, for openings.
     static func row(_ leaf: Int, of columns: [[Fp]]) -> [Fp] { columns.map { $0[leaf] } }
 
-    private func commitRows(_ columns: [[Fp]]) -> MerkleTree {
+    private func commitRows(_ columns: [[Fp]], salts: MerkleTree.Salts? = nil) -> MerkleTree {
         let width = columns.count
         return withUnsafeBuffers(columns) { buffers in
             nonisolated(unsafe) let cols = buffers
-            return try! MerkleTree(leafCount: shape.ldeSize, width: width, salts: salts) { leaves, out in
+            return try! MerkleTree(leafCount: shape.ldeSize, width: width, salts: salts ?? self.salts) { leaves, out in
                 // Column by column over a run of leaves: each column is read sequentially.
                 let first = leaves.lowerBound
                 for c in 0..<width {

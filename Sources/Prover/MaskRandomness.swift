@@ -4,10 +4,17 @@ import Hashing
 /// operating system) read through a buffer, so that the hundreds of thousands of random elements a
 /// zero-knowledge proof needs cost one system call instead of one each.
 struct MaskRandomness: RandomNumberGenerator {
-    private let stream = RandomStream()
+    private let stream: RandomStream
     private var buffer = [UInt64](repeating: 0, count: 512)
     private var used = 512
     private var offset = 0
+
+    /// Randomness under a fresh secret seed.
+    init() { stream = RandomStream() }
+
+    /// Randomness read from `stream`: reproducible by whoever holds its seed (the boundary columns' masks, which a
+    /// segment's two passes must draw alike).
+    init(stream: RandomStream) { self.stream = stream }
 
     mutating func next() -> UInt64 {
         if used == buffer.count {

@@ -68,9 +68,14 @@ public struct ProverOptions: Sendable {
 ///
 /// `publicBusEntries[b]` are bus b's entries that the verifier supplies itself (see ``PublicBusEntry``); the
 /// verifier must pass the same ones.
+///
+/// An AIR with global buses is proven as one of several proofs joined by them: `global` carries the joint
+/// challenges, drawn after every proof's boundary root, and `boundarySeed` the secret seed its boundary columns
+/// were committed under by ``commitBoundary(air:trace:parameters:seed:)``, so that this proof commits them to the
+/// same root.
 public func prove(
     air: AIR, trace: TraceTable, publicInputs: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
-    options: ProverOptions
+    global: GlobalContext? = nil, boundarySeed: Digest? = nil, options: ProverOptions
 ) throws(ProverError) -> StarkProof {
     let parameters = options.parameters
     var random = MaskRandomness()
@@ -78,15 +83,9 @@ public func prove(
 
     // MARK: - 0. Derive every size
 
-    guard trace.columns.count == air.mainColumns.count else {
-        throw .invalidWitness("the trace has \(trace.columns.count) columns; the AIR has \(air.mainColumns.count)")
-    }
-    guard publicInputs.count == air.publicInputs.count else {
-        throw .invalidWitness("\(publicInputs.count) public inputs; the AIR takes \(air.publicInputs.count)")
-    }
-    let shape: StarkShape
-    do { shape = try StarkShape(air: air, parameters: parameters, logTraceLength: trace.logRowCount) } catch {
-        throw .shape(error)
+    let shape = try checkWitness(air: air, trace: trace, publicInputs: publicInputs, parameters: parameters)
+    guard air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count else {
+        throw .invalidWitness("the AIR has \(air.globalBuses.count) global buses; their joint challenges are needed")
     }
     let n = shape.traceLength
     let circuitDigest = StarkProtocol.circuitDigest(of: air)
@@ -97,10 +96,27 @@ public func prove(
 
     phases.end("set up")
 
-    // MARK: - 1. Commit to the main trace
+    // MARK: - 1. Commit to the boundary columns, state the global shares, commit to the main trace
 
-    let residentMain = lde.residentBytes(columns: trace.columns.count) <= options.mainExtensionMemoryLimit
-    let main = lde.extend(trace.columns, resident: residentMain, random: &random)
+    let b = air.boundaryColumnCount
+    let boundary = b > 0 ? extendBoundary(trace, count: b, lde: lde, seed: boundarySeed) : nil
+    let globalShares: [Fp]
+    do {
+        globalShares =
+            try global.map { g throws(AIRError) in
+                try air.globalShares(
+                    main: trace, publicInputs: publicInputs,
+                    challenges: StarkProtocol.globalChallengeVector(air: air, global: g))
+            } ?? []
+    } catch {
+        throw .unluckyChallenge("\(error)")
+    }
+    StarkProtocol.absorbBoundary(
+        &transcript, global: global, boundaryRoot: boundary?.tree.root, globalShares: globalShares)
+
+    let mainColumns = Array(trace.columns[b...])
+    let residentMain = lde.residentBytes(columns: mainColumns.count) <= options.mainExtensionMemoryLimit
+    let main = lde.extend(mainColumns, resident: residentMain, random: &random)
     let mainTree = lde.commit(main)
     transcript.absorb("main-root", digest: mainTree.root)
 
@@ -108,7 +124,7 @@ public func prove(
 
     // MARK: - 2. Build and commit the auxiliary (LogUp) columns
 
-    let challenges = air.challengeCount > 0 ? transcript.challenges("aux", count: air.challengeCount) : []
+    let challenges = StarkProtocol.drawChallenges(&transcript, air: air, global: global)
     let auxColumns: [[Fp]]
     do {
         auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges)
@@ -116,7 +132,9 @@ public func prove(
         throw .unluckyChallenge("\(error)")
     }
     let busPublicSums: [Fp]
-    do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
+    do {
+        busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges, globalShares: globalShares)
+    } catch {
         throw .unluckyChallenge("\(error)")
     }
     phases.end("build the auxiliary columns")
@@ -128,7 +146,7 @@ public func prove(
         do {
             failures = try air.check(
                 trace: trace, publicInputs: publicInputs, challenges: challenges, publicBusEntries: publicBusEntries,
-                auxiliary: auxColumns)
+                globalShares: globalShares, auxiliary: auxColumns)
         } catch {
             throw .invalidWitness("\(error)")
         }
@@ -146,7 +164,7 @@ public func prove(
 
     let gammas = transcript.challenges("composition", count: air.constraints.count)
     var (coefficients, exceedsClassBound) = CompositionBuilder(air: air, shape: shape).coefficients(
-        main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
+        boundary: boundary?.columns, main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
     main.releaseCoset()
     if exceedsClassBound || coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
@@ -170,7 +188,7 @@ public func prove(
     let zNext = z * shape.traceGenerator
     // Main then auxiliary columns, on the trace domain with their masks: what the values at z, z·ω and DEEP use.
     let traces = trace.columns + auxColumns
-    let masks = main.masks + aux.masks
+    let masks = (boundary?.columns.masks ?? []) + main.masks + aux.masks
     let mainCount = air.mainColumns.count
     let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
     let atZ = lde.evaluate(traces: traces, masks: masks, indices: Array(traces.indices), at: z)
@@ -217,18 +235,69 @@ public func prove(
     // MARK: - 8. Queries
 
     let queries = StarkProtocol.drawQueries(&transcript, shape: shape)
+    let boundaryRows = boundary?.columns.rows(at: queries)
     let mainRows = main.rows(at: queries)
     let auxRows = aux.rows(at: queries)
     defer { phases.end("queries") }
     return StarkProof(
         version: StarkProtocol.version, parameters: parameters, circuitDigest: circuitDigest,
-        logTraceLength: shape.logTraceLength, publicInputs: publicInputs, mainRoot: mainTree.root,
-        auxRoot: auxTree?.root, compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots,
-        remainder: fri.remainder, proofOfWorkNonce: nonce,
+        logTraceLength: shape.logTraceLength, publicInputs: publicInputs, boundaryRoot: boundary?.tree.root,
+        globalShares: globalShares, mainRoot: mainTree.root, auxRoot: auxTree?.root,
+        compositionRoot: compositionTree.root, outOfDomain: ood, friRoots: fri.roots, remainder: fri.remainder,
+        proofOfWorkNonce: nonce,
+        boundaryOpening: boundary.map { b in try! b.tree.open(queries) { boundaryRows![$0]! } },
         mainOpening: try! mainTree.open(queries) { mainRows[$0]! },
         auxOpening: try! auxTree?.open(queries) { auxRows[$0]! },
         compositionOpening: try! compositionTree.open(queries) { LowDegreeExtension.row($0, of: compositionColumns) },
         friOpenings: fri.open(queries: queries))
+}
+
+/// The root a proof of `trace` commits its boundary columns to, under `seed`: the first half of a segmented proof,
+/// made for every segment before the global challenges can be drawn. ``prove(air:trace:publicInputs:publicBusEntries:global:boundarySeed:options:)``
+/// commits to the same root under the same seed.
+public func commitBoundary(
+    air: AIR, trace: TraceTable, publicInputs: [Fp], parameters: ProofParameters, seed: Digest
+) throws(ProverError) -> Digest {
+    guard air.boundaryColumnCount > 0 else { throw .invalidWitness("the AIR '\(air.name)' has no boundary columns") }
+    let shape = try checkWitness(air: air, trace: trace, publicInputs: publicInputs, parameters: parameters)
+    return extendBoundary(
+        trace, count: air.boundaryColumnCount, lde: LowDegreeExtension(shape: shape), seed: seed).tree.root
+}
+
+/// The shape of a proof of `trace`, after checking that the trace and public inputs fit the AIR.
+private func checkWitness(
+    air: AIR, trace: TraceTable, publicInputs: [Fp], parameters: ProofParameters
+) throws(ProverError) -> StarkShape {
+    guard trace.columns.count == air.mainColumns.count else {
+        throw .invalidWitness("the trace has \(trace.columns.count) columns; the AIR has \(air.mainColumns.count)")
+    }
+    guard publicInputs.count == air.publicInputs.count else {
+        throw .invalidWitness("\(publicInputs.count) public inputs; the AIR takes \(air.publicInputs.count)")
+    }
+    do { return try StarkShape(air: air, parameters: parameters, logTraceLength: trace.logRowCount) } catch {
+        throw .shape(error)
+    }
+}
+
+/// The boundary columns extended (always kept: they are few) and committed. With a seed, their masks and leaf
+/// salts come from streams derived from it, so the commitment can be made again identically; the seed must stay
+/// as secret as any other masking randomness.
+private func extendBoundary(
+    _ trace: TraceTable, count: Int, lde: LowDegreeExtension, seed: Digest?
+) -> (columns: ExtendedColumns, tree: MerkleTree) {
+    let columns = Array(trace.columns.prefix(count))
+    guard let seed else {
+        var random = MaskRandomness()
+        let extended = lde.extend(columns, random: &random)
+        return (extended, lde.commit(extended))
+    }
+    func stream(_ purpose: String) -> RandomStream {
+        try! RandomStream(seed: Blake2b.hash(seed.bytes + Array("zkvm-boundary-\(purpose)".utf8)).bytes)
+    }
+    var random = MaskRandomness(stream: stream("masks"))
+    let extended = lde.extend(columns, random: &random)
+    let salts: MerkleTree.Salts = lde.shape.parameters.zeroKnowledge ? .stream(stream("salts")) : .none
+    return (extended, lde.commit(extended, salts: salts))
 }
 
 /// Splits the composition polynomial's coefficients into segments of n and, with zero knowledge, masks them so

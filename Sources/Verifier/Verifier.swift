@@ -25,6 +25,10 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
     case fri(FRIError)
     /// The proof-of-work nonce does not have the required leading zero bits.
     case proofOfWork
+    /// Proofs joined by a global bus were each valid, but their shares and the verifier's own entries do not
+    /// cancel: they are not parts of one computation (a part is missing, repeated, foreign or does not continue
+    /// where the one before it stopped).
+    case globalBusUnbalanced(String)
 
     public var description: String {
         switch self {
@@ -40,6 +44,7 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
         case .merkleOpening(let commitment, let e): return "\(commitment) commitment opening: \(e)"
         case .fri(let e): return "low-degree test failed: \(e)"
         case .proofOfWork: return "proof of work is invalid"
+        case .globalBusUnbalanced(let bus): return "the proofs do not join: global bus '\(bus)' does not balance"
         }
     }
 }
@@ -60,9 +65,13 @@ public struct VerifierPolicy: Sendable {
 ///
 /// `publicBusEntries[b]` are bus b's entries the verifier derives from the statement itself; they must be the
 /// ones the prover used.
+///
+/// For an AIR with global buses, `global` is the joint context of the proofs this one is joined with: the proof is
+/// checked with those challenges and its stated shares (``StarkProof/globalShares``), and whoever joins the proofs
+/// checks that the shares balance.
 public func verify(
     proof: StarkProof, air: AIR, publicInputs: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
-    policy: VerifierPolicy = .default
+    global: GlobalContext? = nil, policy: VerifierPolicy = .default
 ) throws(VerifierError) {
     let parameters = proof.parameters
 
@@ -90,23 +99,31 @@ public func verify(
                 : "the proof has \(proof.publicInputs.count) public inputs; expected \(publicInputs.count)")
     }
     try checkStructure(proof, air: air, shape: shape)
+    guard air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count else {
+        throw .statementMismatch("the AIR has global buses; a proof of it is checked only with its joint challenges")
+    }
     var transcript = StarkProtocol.startTranscript(
         circuitDigest: circuitDigest, parameters: parameters, logTraceLength: shape.logTraceLength,
         publicInputs: publicInputs, publicBusEntries: publicBusEntries)
 
-    // MARK: - 1. Main trace commitment
+    // MARK: - 1. Boundary commitment, global shares, main trace commitment
 
+    StarkProtocol.absorbBoundary(
+        &transcript, global: global, boundaryRoot: proof.boundaryRoot, globalShares: proof.globalShares)
     transcript.absorb("main-root", digest: proof.mainRoot)
 
     // MARK: - 2. Auxiliary challenges and commitment
 
-    let challenges = air.challengeCount > 0 ? transcript.challenges("aux", count: air.challengeCount) : []
+    let challenges = StarkProtocol.drawChallenges(&transcript, air: air, global: global)
     if let auxRoot = proof.auxRoot { transcript.absorb("aux-root", digest: auxRoot) }
 
     // MARK: - 3. Composition coefficients and commitment
 
     let busPublicSums: [Fp]
-    do { busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges) } catch {
+    do {
+        busPublicSums = try air.busPublicSums(
+            publicBusEntries, challenges: challenges, globalShares: proof.globalShares)
+    } catch {
         throw .statementMismatch("\(error)")
     }
     let gammas = transcript.challenges("composition", count: air.constraints.count)
@@ -154,7 +171,12 @@ public func verify(
                 indices: leaves)
         } catch { throw .merkleOpening(commitment: name, error) }
     }
-    let mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, width: air.mainColumns.count)
+    let b = air.boundaryColumnCount
+    var mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, width: air.mainColumns.count - b)
+    if let boundaryRoot = proof.boundaryRoot, let boundaryOpening = proof.boundaryOpening {
+        let boundaryRows = try open("boundary", boundaryOpening, boundaryRoot, width: b)
+        for j in mainRows.indices { mainRows[j] = boundaryRows[j] + mainRows[j] }
+    }
     var auxRows = [[Fp]](repeating: [], count: leaves.count)
     if let auxRoot = proof.auxRoot, let auxOpening = proof.auxOpening {
         auxRows = try open("auxiliary trace", auxOpening, auxRoot, width: air.auxColumns.count)
@@ -211,6 +233,11 @@ private func checkStructure(_ proof: StarkProof, air: AIR, shape: StarkShape) th
     try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount + 1)
     try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount + 1)
     try expect("remainder coefficients", proof.remainder.count, shape.remainderLength)
+    let b = air.boundaryColumnCount
+    guard (proof.boundaryRoot != nil) == (b > 0), (proof.boundaryOpening != nil) == (b > 0) else {
+        throw .malformedProof(b > 0 ? "the boundary commitment is missing" : "an unexpected boundary commitment")
+    }
+    try expect("global shares", proof.globalShares.count, air.globalBuses.count)
     guard (proof.auxRoot != nil) == (a > 0), (proof.auxOpening != nil) == (a > 0) else {
         throw .malformedProof(a > 0 ? "the auxiliary commitment is missing" : "an unexpected auxiliary commitment")
     }

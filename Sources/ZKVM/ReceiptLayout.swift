@@ -37,12 +37,13 @@ extension Receipt {
         let ood = proof.outOfDomain
         let proofHeader = ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
         let commitments =
-            digest + 1 + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
+            1 + (proof.boundaryRoot == nil ? 0 : digest) + list(proof.globalShares.count, element) + digest + 1
+            + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
         let outOfDomain = [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
             $0 + list($1.count, element)
         }
         let traceOpenings =
-            opening(proof.mainOpening) + 1 + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
+            1 + (proof.boundaryOpening.map(opening) ?? 0) + opening(proof.mainOpening) + 1 + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
         let friOpenings = 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
         return [
             ReceiptSection(name: "receipt header", byteCount: header),

@@ -134,11 +134,13 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(bytes[48], 6)
         XCTAssertEqual(Array(bytes[49..<53]), [3, 0, 0, 0], "three public inputs")
         XCTAssertEqual(Array(bytes[53..<85]), proof.publicInputs[0].canonicalBytes)
-        XCTAssertEqual(Array(bytes[149..<181]), proof.mainRoot.bytes)
-        XCTAssertEqual(bytes[181], 0, "no auxiliary root")
-        XCTAssertEqual(Array(bytes[182..<214]), proof.compositionRoot.bytes)
+        XCTAssertEqual(bytes[149], 0, "no boundary root")
+        XCTAssertEqual(Array(bytes[150..<154]), [0, 0, 0, 0], "no global shares")
+        XCTAssertEqual(Array(bytes[154..<186]), proof.mainRoot.bytes)
+        XCTAssertEqual(bytes[186], 0, "no auxiliary root")
+        XCTAssertEqual(Array(bytes[187..<219]), proof.compositionRoot.bytes)
         let ranged = Self.rangeCheckProof.encoded()
-        XCTAssertEqual(ranged[53 + 32], 1, "auxiliary root present")
+        XCTAssertEqual(ranged[53 + 5 + 32], 1, "auxiliary root present")
     }
 
     // MARK: - Corruption
@@ -234,7 +236,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(decode(Array("hello".utf8)), .failure(.badMagic))
         XCTAssertEqual(decode(patched(0..<1, [0x7A])), .failure(.badMagic))
         XCTAssertEqual(
-            decode(patched(8..<10, [3, 0])), .failure(.unsupportedVersion(found: 3, supported: StarkProtocol.version)))
+            decode(patched(8..<10, [4, 0])), .failure(.unsupportedVersion(found: 4, supported: StarkProtocol.version)))
         XCTAssertEqual(
             decode(patched(10..<11, [0])), .failure(.invalidParameters(offset: 10, bytes: [0, 8, 2, 2, 5, 0])))
         XCTAssertEqual(
@@ -247,12 +249,17 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(
             decode(patched(49..<53, [0xFF, 0xFF, 0xFF, 0xFF])),
             .failure(.lengthTooLarge(field: "public inputs", offset: 49, count: 0xFFFF_FFFF, limit: 4096)))
-        XCTAssertEqual(decode(Array(bytes[0..<56])), .failure(.truncated(offset: 53, needed: 32, available: 3)))
+        XCTAssertEqual(decode(Array(bytes[0..<56])), .failure(.truncated(offset: 54, needed: 4, available: 2)))
         XCTAssertEqual(
             decode(Array(bytes[0..<49]) + [9, 0, 0, 0] + [UInt8](repeating: 0, count: 100)),
             .failure(.lengthExceedsInput(field: "public inputs", offset: 49, count: 9, remaining: 100)))
         XCTAssertEqual(
-            decode(patched(85..<86, [2])), .failure(.invalidFlag(field: "auxiliary root", offset: 85, value: 2)))
+            decode(patched(53..<54, [2])), .failure(.invalidFlag(field: "boundary root", offset: 53, value: 2)))
+        XCTAssertEqual(
+            decode(patched(54..<58, [0x01, 0x10, 0, 0])),
+            .failure(.lengthTooLarge(field: "global shares", offset: 54, count: 4097, limit: 4096)))
+        XCTAssertEqual(
+            decode(patched(90..<91, [2])), .failure(.invalidFlag(field: "auxiliary root", offset: 90, value: 2)))
         XCTAssertEqual(decode(bytes + [0]), .failure(.trailingBytes(offset: bytes.count, count: 1)))
         for error in [
             ProofDecodingError.badMagic, .truncated(offset: 3, needed: 8, available: 5),

@@ -502,8 +502,8 @@ final class SoundnessSuiteTests: XCTestCase {
         let other = Blake2b.hash(Array("another root".utf8))
 
         // Identity and statement.
-        add("version", .exactly(.decoding(.unsupportedVersion(found: 3, supported: StarkProtocol.version)))) {
-            $0.version = 3
+        add("version", .exactly(.decoding(.unsupportedVersion(found: 4, supported: StarkProtocol.version)))) {
+            $0.version = 4
         }
         add("circuit digest", .exactly(.verification(.circuitMismatch(expected: proof.circuitDigest, found: other)))) {
             $0.circuitDigest = other
@@ -512,6 +512,13 @@ final class SoundnessSuiteTests: XCTestCase {
             add("log trace length \(delta > 0 ? "+" : "−")1", .rejected) { $0.logTraceLength += delta }
         }
         add("one more public input", .rejected) { $0.publicInputs.append(.one) }
+        // A proof of an AIR without boundary columns or global buses carries neither.
+        add("a boundary root", .exactly(.verification(.malformedProof("an unexpected boundary commitment")))) {
+            $0.boundaryRoot = other
+        }
+        add("a global share", .exactly(.verification(.malformedProof("global shares: 1 values; expected 0")))) {
+            $0.globalShares = [.one]
+        }
         for i in proof.publicInputs.indices { add("public input \(i)", .rejected) { $0.publicInputs[i] += .one } }
 
         // Parameters: each knob moved within its supported range.
