@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Verifier", dependencies: ["AIR", "FRI", "Field", "Hashing", "Proof"]),
         .target(name: "ExampleAIRs", dependencies: ["AIR", "Field"]),
         .target(name: "RV32IM"),
-        .target(name: "Circuit", dependencies: ["AIR", "Field", "RV32IM"]),
+        .target(name: "Circuit", dependencies: ["AIR", "Field", "Hashing", "RV32IM"]),
         .target(name: "Profiler", dependencies: ["RV32IM"]),
         .target(
             name: "ZKVM",
@@ -51,7 +51,8 @@ let package = Package(
             name: "StarkTests",
             dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
         .testTarget(
-            name: "CircuitTests", dependencies: ["AIR", "Circuit", "Field", "RV32IM", "Proof", "Prover", "Verifier"]),
+            name: "CircuitTests",
+            dependencies: ["AIR", "Circuit", "Field", "Hashing", "RV32IM", "Proof", "Prover", "Verifier", "ZKVM"]),
         .testTarget(name: "RV32IMTests", dependencies: ["RV32IM"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "RV32IM"]),
         .testTarget(name: "CLITests", dependencies: ["zkvm"]),

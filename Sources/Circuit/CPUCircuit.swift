@@ -6,9 +6,21 @@ import Field
 /// every part; the comments here say which rule each group enforces. The circuit proper is `Circuits/rv32im.air`;
 /// this Swift definition is the reference it is tested against.
 public enum CPUCircuit {
-    /// Public input 0: the entry point; 1: the exit code.
-    /// Inputs 2 and 3: the program id's two halves, which bind the proof to exactly one program id.
-    public static let publicInputNames = ["entry", "exit_code", "program_id_lo", "program_id_hi"]
+    /// Public input 0: the exit code. Inputs 1 and 2: the program id's two halves, which bind the proof to exactly
+    /// one program id. Inputs 3–5: the segment's first clock, the next segment's, and whether it is the last.
+    public static let publicInputNames = ["exit_code", "program_id_lo", "program_id_hi", "clk_start", "clk_next", "last"]
+
+    /// The machine's state (pc, end of input, journal position) is the value of this address in the memory bus,
+    /// above the registers: what one segment leaves there, the next starts from.
+    public static let stateAddress: UInt64 = registerBase + 32
+    /// Journal byte i is sent on the global bus at this address plus i, above every address of memory.
+    public static let journalBase: UInt64 = 1 << 40
+
+    /// The state as one value: pc + 2^34·eof + 2^35·jidx. The gap above pc leaves room for a jump target before its
+    /// wrap past 2^32 is taken off, so no such value passes for another state.
+    public static func packedState(pc: UInt32, eof: Bool, journalIndex: UInt64) -> UInt64 {
+        UInt64(pc) + (eof ? 1 << 34 : 0) + journalIndex << 35
+    }
 
     /// Register r lives at memory address 2^32 + r, above every RAM word address (< 2^30).
     public static let registerBase: UInt64 = 1 << 32
@@ -39,11 +51,17 @@ public enum CPUCircuit {
 
     private static func build() -> AIR {
         var air = AIRBuilder(name: "rv32im")
-        for c in Col.committed { _ = air.column(c.name, c.doc) }
-        let entry = air.publicInput("entry", "address of the first instruction")
+        for c in Col.committed {
+            _ = c.rawValue < Col.boundaryCount ? air.boundaryColumn(c.name, c.doc) : air.column(c.name, c.doc)
+        }
         let exitCode = air.publicInput("exit_code", "the value passed to exit")
         _ = air.publicInput("program_id_lo", "bytes 0-15 of the program id as a little-endian number")
         _ = air.publicInput("program_id_hi", "bytes 16-31 of the program id as a little-endian number")
+        let clkStart = air.publicInput(
+            "clk_start", "the clock of the segment's first row: the rows of the segments before it")
+        let clkNext = air.publicInput(
+            "clk_next", "the clock of the next segment's first row: clk_start plus this segment's rows")
+        let last = air.publicInput("last", "1 for the execution's last segment, 0 for the others")
         let two32: Expression = 4_294_967_296
         let two16: Expression = 65536
         func bytes(_ c: [Col]) -> Expression { x(c[0]) + 256 * x(c[1]) + 65536 * x(c[2]) + 16_777_216 * x(c[3]) }
@@ -83,7 +101,11 @@ public enum CPUCircuit {
         air.constrain("padding_at_end", .transition, x(.real).next * (1 - x(.real)))
         air.constrain("starts_with_instruction", .firstRow, x(.instr) - 1)
         air.constrain("ends_with_padding", .lastRow, x(.real))
-        air.constrain("clk_start", .firstRow, x(.clk))
+        air.constrain("clk_start", .firstRow, x(.clk) - clkStart)
+        air.constrain("first_row_marked", .firstRow, x(.isFirst) - 1)
+        air.constrain("first_row_only", .transition, x(.isFirst).next)
+        air.constrain("segment_end", .transition, x(.segEnd) - x(.real) * (1 - x(.real).next))
+        air.constrain("segment_end_not_padding", .lastRow, x(.segEnd))
         air.constrain("clk_step", .transition, x(.clk).next - x(.clk) - 1)
 
         // MARK: Fetch: the instruction at pc, decoded, is one of the program's (the program table, pinned by the
@@ -102,7 +124,6 @@ public enum CPUCircuit {
         air.busEntry(
             "program", multiplicity: -x(.romActive),
             [x(.romPC), x(.romOp), x(.romRd), x(.romRs1), x(.romRs2), x(.romImm), x(.romWr)])
-        air.constrain("pc_start", .firstRow, x(.pc) - entry)
         air.constrain("pc_flow", .transition, x(.real).next * (x(.pc).next - x(.nextPC)))
 
         // MARK: Registers: read rs1 and rs2, write rd, each access at its own time 4·clk + slot after the
@@ -306,8 +327,9 @@ public enum CPUCircuit {
         air.constrain("read_not_journal", .everyRow, x(.sysRead) * x(.journal))
         air.constrain("exit_code", .everyRow, x(.sysExit) * (x(.rs2Val) - exitCode))
         air.constrain("exit_is_last", .transition, x(.sysExit) * x(.real).next)
+        air.constrain("exit_only_in_last", .everyRow, x(.sysExit) * (1 - last))
         air.constrain(
-            "last_is_exit", .transition, x(.real) * (1 - x(.real).next) * (1 - x(.sysExit)))
+            "last_is_exit", .transition, last * x(.real) * (1 - x(.real).next) * (1 - x(.sysExit)))
         air.constrain(
             "setup_follows_call", .transition, (x(.sysRead) + x(.sysWrite)) * (1 - x(.setup).next))
         air.constrain(
@@ -330,7 +352,6 @@ public enum CPUCircuit {
         air.constrain(
             "buffer_in_memory", .everyRow, x(.setup) * (x(.rs1Val) + x(.rs2Val) + x(.h) + x(.carry) * two32 - two32))
         air.constrain("short_read", .everyRow, x(.shortRead) - x(.setup) * x(.ioRead) * (1 - x(.zero)))
-        air.constrain("eof_start", .firstRow, x(.eof))
         air.constrain("eof_step", .transition, x(.eof).next - x(.eof) - (1 - x(.eof)) * x(.shortRead).next)
         air.constrain("nothing_after_eof", .transition, x(.eof) * x(.sysRead) * x(.res).next)
         let left = x(.ioLeft) - x(.io)
@@ -345,24 +366,31 @@ public enum CPUCircuit {
         air.constrain("io_address", .everyRow, x(.io) * (x(.a) - x(.ioAddr)))
         air.constrain("io_offset", .everyRow, x(.io) * x(.b))
         air.constrain("io_read_byte", .everyRow, x(.io) * (x(.c1) + x(.c2) + x(.c3)))
-        air.constrain("journal_start", .firstRow, x(.jidx))
         air.constrain("journal_step", .transition, x(.jidx).next - x(.jidx) - x(.io) * x(.journal))
         air.busEntry("journal", multiplicity: x(.io) * x(.journal), [x(.jidx), x(.out)])
+        air.busEntry("journal", multiplicity: -x(.jActive), [x(.jIdx), x(.jByte)])
 
-        // MARK: Memory table: one row per address, sorted; initial values from the image (the verifier's side)
-        // or zero; final values close each address's chain of accesses.
+        // MARK: Memory table: one row per address the segment touches, sorted; each receives the address from the
+        // global bus and sends on what the segment leaves. The state is one more address.
         boolean(.mActive)
-        boolean(.mImage)
         air.constrain("memory_table_start", .firstRow, x(.mActive) - 1)
-        air.constrain("memory_table_address_zero", .firstRow, x(.mAddr))
         air.constrain("memory_table_contiguous", .transition, x(.mActive).next * (1 - x(.mActive)))
         air.constrain(
             "memory_table_sorted", .transition,
             x(.mActive).next * (x(.mAddr).next - x(.mAddr) - 1 - x(.mdLo) - two16 * x(.mdHi)))
+        boolean(.jActive)
         air.busEntry("range", multiplicity: .int(-1), [x(.mdLo)])
         air.busEntry("range", multiplicity: .int(-1), [x(.mdHi)])
-        air.busEntry("memory", multiplicity: x(.mActive) * (1 - x(.mImage)), [x(.mAddr), 0, 0])
+        air.busEntry("memory", multiplicity: x(.mActive), [x(.mAddr), x(.mInit), x(.mInitTime)])
         air.busEntry("memory", multiplicity: -x(.mActive), [x(.mAddr), x(.mFinal), x(.mTime)])
+        let state = Expression.constant(Fp(stateAddress))
+        let two34: Expression = 17_179_869_184
+        let two35: Expression = 34_359_738_368
+        air.busEntry(
+            "memory", multiplicity: -x(.isFirst), [state, x(.pc) + two34 * x(.eof) + two35 * x(.jidx), 4 * x(.clk)])
+        air.busEntry(
+            "memory", multiplicity: x(.segEnd),
+            [state, x(.nextPC) + two34 * x(.eof) + two35 * (x(.jidx) + x(.io) * x(.journal)), 4 * clkNext])
 
         // MARK: The byte table (all pairs with their AND) and the 16-bit table, as periodic columns.
         let lo = air.periodic("table_lo", values: (0..<65536).map { Fp(UInt64($0 & 255)) })
@@ -370,6 +398,16 @@ public enum CPUCircuit {
         let and = air.periodic("table_and", values: (0..<65536).map { Fp(UInt64(($0 & 255) & ($0 >> 8))) })
         air.busEntry("bytes", multiplicity: x(.andCount), [lo, hi, and])
         air.busEntry("range", multiplicity: x(.rangeCount), [lo + 256 * hi])
+
+        // MARK: The global bus: the memory table's receipts and hand-ons, and the journal table's bytes.
+        air.busEntry(
+            "boundary", global: true, multiplicity: -x(.mActive),
+            [x(.mAddr), x(.mInit), x(.mInitTime), x(.mInitNonce)])
+        air.busEntry(
+            "boundary", global: true, multiplicity: x(.mActive), [x(.mAddr), x(.mFinal), x(.mTime), x(.mFinalNonce)])
+        air.busEntry(
+            "boundary", global: true, multiplicity: x(.jActive),
+            [Expression.constant(Fp(journalBase)) + x(.jIdx), x(.jByte), 0, 0])
 
         return try! air.build()
     }

@@ -4,8 +4,11 @@
 /// positions (``traceIndex``), so the two cannot disagree about a column's position. A few cases are derived values
 /// (``isDerived``): the builder's rows hold them, the trace does not.
 public enum Col: Int, CaseIterable, Sendable {
+    // Boundary columns, committed first: the segment's memory table (what it receives of each address it touches
+    // and what it leaves) and its journal table, the values the segments' global bus carries.
+    case mActive, mAddr, mInit, mInitTime, mInitNonce, mFinal, mTime, mFinalNonce, jActive, jIdx, jByte
     // Row kinds and control flow.
-    case real, instr, setup, io, clk, pc, nextPC
+    case real, instr, setup, io, isFirst, segEnd, clk, pc, nextPC
     // The instruction, as fetched from the program table.
     case rd, rs1, rs2, imm, wr
     case opAdd, opSub, opSll, opSlt, opSltu, opXor, opSrl, opSra, opOr, opAnd
@@ -30,8 +33,8 @@ public enum Col: Int, CaseIterable, Sendable {
     case wordAddr, memPrev, memNew, tMem, sel0, sel1, sel2, sel3
     // System calls and I/O.
     case sysRead, sysWrite, sysExit, ioRead, journal, ioAddr, ioLeft, ioLeftInv, shortRead, eof, jidx
-    // Table sections sharing the rows: memory (init/final), program, byte and 16-bit tables.
-    case mAddr, mFinal, mTime, mActive, mImage, mdLo, mdHi
+    // Table sections sharing the rows: memory (address order), program, byte and 16-bit tables.
+    case mdLo, mdHi
     case romPC, romOp, romRd, romRs1, romRs2, romImm, romWr, romActive, romCount
     case andCount, rangeCount
 
@@ -50,6 +53,9 @@ public enum Col: Int, CaseIterable, Sendable {
 
     /// The committed columns, in trace order.
     public static let committed: [Col] = allCases.filter { !$0.isDerived }
+
+    /// The boundary columns: the first this many committed columns (``AIR/boundaryColumnCount``).
+    public static let boundaryCount = Col.jByte.rawValue + 1
 
     private static let traceIndices: [Int] = {
         var indices = [Int](repeating: -1, count: allCases.count)
@@ -70,7 +76,9 @@ public enum Col: Int, CaseIterable, Sendable {
         case .instr: return "1 on rows that execute an instruction fetched from the program"
         case .setup: return "1 on the row after a read/write ECALL that reads a1, a2 and writes the count to a0"
         case .io: return "1 on rows that move one byte of a read or write"
-        case .clk: return "the row index"
+        case .isFirst: return "1 on the segment's first row, 0 below"
+        case .segEnd: return "1 on the segment's last executed row, which hands the machine's state on"
+        case .clk: return "the row's cycle count over the whole execution: the segment's first clock plus the row index"
         case .pc: return "address of the instruction (I/O rows: of the instruction after the ECALL)"
         case .nextPC: return "pc of the next executed row"
         case .rd: return "destination register index (0 when the instruction writes none)"
@@ -144,11 +152,17 @@ public enum Col: Int, CaseIterable, Sendable {
         case .ioLeftInv: return "inverse of the bytes left after this row, when not zero"
         case .eof: return "1 once a read has come back short: the input is exhausted"
         case .jidx: return "journal bytes written before this row"
-        case .mAddr: return "memory table: an address (registers at 2^32 + index, RAM by word address)"
-        case .mFinal: return "memory table: the address's final value (plus 2^32 for a word of code)"
-        case .mTime: return "memory table: time of the address's last access"
-        case .mActive: return "memory table: 1 on rows that hold an address"
-        case .mImage: return "memory table: the initial value comes from the program image (the verifier's side)"
+        case .mActive: return "memory table: 1 on rows that hold an address the segment touches"
+        case .mAddr: return "memory table: an address (registers at 2^32 + index, the state at 2^32 + 32, RAM by word)"
+        case .mInit: return "memory table: the value the address holds when the segment starts (plus 2^32 for code)"
+        case .mInitTime: return "memory table: time of the address's last access before the segment"
+        case .mInitNonce: return "memory table: the nonce the previous holder sent the address's value with"
+        case .mFinal: return "memory table: the value the segment leaves (plus 2^32 for a word of code)"
+        case .mTime: return "memory table: time of the address's last access in the segment"
+        case .mFinalNonce: return "memory table: a fresh random nonce the segment sends the value on with"
+        case .jActive: return "journal table: 1 on rows that hold a journal byte the segment writes"
+        case .jIdx: return "journal table: the byte's index in the journal"
+        case .jByte: return "journal table: the byte"
         case .romPC: return "program table: an instruction address"
         case .romOp: return "program table: the instruction's operation code"
         case .romRd, .romRs1, .romRs2: return "program table: register index"

@@ -161,37 +161,64 @@ public enum CircuitStatement {
         return registers
     }
 
-    /// The public inputs: entry point, exit code and the program id's two 16-byte halves (little-endian). No rule
-    /// reads the id: it is there to be absorbed into the transcript, so that a proof holds for exactly one program
-    /// id, even where two ids load to the same execution (they differ only in what the execution never reads, such
-    /// as a data segment's zero fill).
-    public static func publicInputs(program: Program, exitCode: UInt32) -> [Fp] {
+    /// The program id's two 16-byte halves (little-endian), public inputs of every proof. No rule reads them: they
+    /// are there to be absorbed into the transcript, so that a proof holds for exactly one program id, even where
+    /// two ids load to the same execution (they differ only in what the execution never reads, such as a data
+    /// segment's zero fill).
+    public static func programIDHalves(_ program: Program) -> (lo: Fp, hi: Fp) {
         func half(_ bytes: ArraySlice<UInt8>) -> Fp {
             bytes.reversed().reduce(Fp.zero) { $0 * Fp(256) + Fp(UInt64($1)) }
         }
-        return [Fp(UInt64(program.entry)), Fp(UInt64(exitCode)), half(program.id[0..<16]), half(program.id[16..<32])]
+        return (half(program.id[0..<16]), half(program.id[16..<32]))
     }
 
-    /// The buses' public sides, indexed like the circuit's buses.
-    public static func publicBusEntries(program: Program, journal: [UInt8]) -> [[PublicBusEntry]] {
+    /// Segment k's public inputs (``CPUCircuit/publicInputNames``) when every segment has `rows` rows.
+    public static func segmentPublicInputs(
+        program: Program, exitCode: UInt32, segment k: Int, of count: Int, rows: Int
+    ) -> [Fp] {
+        let id = programIDHalves(program)
+        return [
+            Fp(UInt64(exitCode)), id.lo, id.hi, Fp(UInt64(k * rows)), Fp(UInt64((k + 1) * rows)),
+            k == count - 1 ? .one : .zero,
+        ]
+    }
+
+    /// A segment's buses' public sides, indexed like the circuit's buses: the program's instructions, which every
+    /// segment's program table must give back. Memory and the journal are the global bus's (``globalEntries``).
+    public static func publicBusEntries(program: Program) -> [[PublicBusEntry]] {
         let air = CPUCircuit.air
         var entries = [[PublicBusEntry]](repeating: [], count: air.buses.count)
         let bus = { (name: String) in air.buses.firstIndex { $0.name == name }! }
         entries[bus("program")] = programTable(program).map { PublicBusEntry(multiplicity: .one, values: $0.values) }
-        var memory: [PublicBusEntry] = []
-        for (address, value) in initialMemory(program).sorted(by: { $0.key < $1.key }) {
-            memory.append(PublicBusEntry(multiplicity: .one, values: [Fp(UInt64(address)), Fp(value), .zero]))
+        return entries
+    }
+
+    /// The verifier's own entries of the global bus (address, value, time, nonce): the image's words (code marked
+    /// read-only), the registers' and the state's initial values, all at time 0 with nonce 0, which the segments
+    /// receive; and the journal's bytes at 2^40 + index, which the segments must send.
+    public static func globalEntries(program: Program, journal: [UInt8]) -> [PublicBusEntry] {
+        var entries: [PublicBusEntry] = []
+        func send(_ address: UInt64, _ value: UInt64) {
+            entries.append(PublicBusEntry(multiplicity: .one, values: [Fp(address), Fp(value), .zero, .zero]))
         }
-        for (r, value) in initialRegisters().enumerated() {
-            memory.append(
+        for (address, value) in initialMemory(program).sorted(by: { $0.key < $1.key }) { send(UInt64(address), value) }
+        for (r, value) in initialRegisters().enumerated() { send(CPUCircuit.registerBase + UInt64(r), UInt64(value)) }
+        send(CPUCircuit.stateAddress, CPUCircuit.packedState(pc: program.entry, eof: false, journalIndex: 0))
+        for (i, byte) in journal.enumerated() {
+            entries.append(
                 PublicBusEntry(
-                    multiplicity: .one,
-                    values: [Fp(CPUCircuit.registerBase + UInt64(r)), Fp(UInt64(value)), .zero]))
-        }
-        entries[bus("memory")] = memory
-        entries[bus("journal")] = journal.enumerated().map {
-            PublicBusEntry(multiplicity: -Fp.one, values: [Fp(UInt64($0.offset)), Fp(UInt64($0.element))])
+                    multiplicity: -Fp.one,
+                    values: [Fp(CPUCircuit.journalBase + UInt64(i)), Fp(UInt64(byte)), .zero, .zero]))
         }
         return entries
+    }
+
+    /// Every address the image gives a value to (code, data, registers, the state): the memory's closing table
+    /// marks these, since the verifier, not the table, starts their chains.
+    public static func imageAddresses(_ program: Program) -> Set<UInt64> {
+        var addresses = Set(initialMemory(program).keys.map { UInt64($0) })
+        for r in 0..<32 { addresses.insert(CPUCircuit.registerBase + UInt64(r)) }
+        addresses.insert(CPUCircuit.stateAddress)
+        return addresses
     }
 }

@@ -1,5 +1,6 @@
 import AIR
 import Field
+import Hashing
 import RV32IM
 
 /// Why an execution cannot be turned into a trace for the circuit.
@@ -24,49 +25,235 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Turns a machine execution into the circuit's trace columns.
+/// One segment's witness: its trace and its public inputs.
+public struct SegmentWitness: Sendable {
+    public var table: TraceTable
+    public var publicInputs: [Fp]
+}
+
+/// The witness of a whole execution, every segment held at once (for tests and small runs; the prover builds one
+/// segment at a time instead): the segments, the memory's closing table, and the statement's bus entries.
+public struct ExecutionWitness: Sendable {
+    /// Rows per segment, a power of two; every segment has as many.
+    public var rowsPerSegment: Int
+    public var segments: [SegmentWitness]
+    /// The memory's closing table (``MemoryCircuit``); it has no public inputs.
+    public var memory: TraceTable
+    /// Every segment's local public bus entries, indexed like the circuit's buses (the program table's).
+    public var publicBusEntries: [[PublicBusEntry]]
+    /// The verifier's entries of the global bus.
+    public var globalEntries: [PublicBusEntry]
+}
+
+/// Turns a machine execution into the circuit's traces: the execution cut into segments of equal size, each a trace
+/// of the RV32IM circuit, built one at a time in order, and then the memory's closing table.
+///
+/// The builder keeps the machine's state from one segment to the next (registers, memory, the time of every
+/// address's last access, the input's end, the journal position), so each segment's memory table records what the
+/// segment receives of each address it touches and what it leaves. Nonces for the global bus come from a secret
+/// key: the nonce of the value an address holds from time t on is a function of (key, address, t), so the segment
+/// that sends it and the one that receives it (or the closing table) compute the same one, and anyone without the
+/// key sees uniformly random values.
 public struct TraceBuilder {
-    /// The largest trace this builder makes: 2^19 rows, about 520,000 cycles. At 2^19 rows the prover peaks near
-    /// 11 GB with the default profile (the trace, its coefficients and one coset of its extension), so a longer
-    /// execution is refused (with this limit named) rather than pressing on the machine's memory. Segmenting long
-    /// runs is how to go further.
+    /// The largest segment this builder makes: 2^19 rows. At 2^19 rows the prover peaks near 11 GB with the
+    /// default profile.
     public static let maxLogRows = 19
+    /// The segment size when an execution does not fit in one: 2^17 rows, which the prover holds in about 3 GB
+    /// with the default profile (its extended columns kept, see ``ProverOptions/mainExtensionMemoryLimit``).
+    public static let defaultLogSegmentRows = 17
+    /// The smallest segment: the byte and 16-bit tables take 2^16 rows.
+    public static let minLogRows = 16
+    /// Rows a segment keeps free of execution: the memory table holds every address the segment touches (one per
+    /// executed row at most, plus the 32 registers and the state), and at least the last row is padding.
+    static let reservedRows = 64
+    /// The clocks of all segments stay below this, so every time fits the circuit's 32-bit time gaps.
+    public static let maxTotalRows = 1 << 29
+
+    /// log₂ of the rows of every segment.
+    public let logRows: Int
+    /// How many segments the execution is cut into.
+    public var segmentCount: Int { cuts.count }
+
+    private let program: Program
+    private let trace: Trace
+    private let exitCode: UInt32
+    private let rom: [FetchedInstruction]
+    private let romByPC: [UInt32: FetchedInstruction]
+    /// For each segment, the range of machine rows it executes.
+    private let cuts: [Range<Int>]
+    private var nextSegmentIndex = 0
+    private var nextEvent = 0
+    private let nonceKey: Digest
 
     private var columns: [[Fp]] = []
     private var rows = 0
+    private var clkStart: UInt64 = 0
     private var registers: [UInt32]
     private var registerTime = [UInt64](repeating: 0, count: 32)
     private var memory: [UInt32: UInt32]
     /// Words of code, which the memory bus carries marked read-only (``CPUCircuit/codeMark``).
     private let code: Set<UInt32>
     private var memoryTime: [UInt32: UInt64] = [:]
+    /// What the segment received of each address it touched: the value (with the code mark) and the time.
+    private var received: [UInt64: (value: UInt64, time: UInt64)] = [:]
+    private var journalBytes: [(index: UInt64, byte: UInt8)] = []
     private var andCount = [UInt64](repeating: 0, count: 65536)
     private var rangeCount = [UInt64](repeating: 0, count: 65536)
     private var eof = false
     private var tamper: _Tamper?
     private var journalIndex: UInt64 = 0
+    private var lastNextPC: UInt32 = 0
+    /// The state the last segment left: its value and time.
+    private var finalState: (value: UInt64, time: UInt64)?
 
     /// Test only: a cheating prover's edit of an instruction row, applied after the row's values are computed and
     /// before its register write and helper columns, so everything downstream stays consistent with the edit.
-    /// Arguments: the row index, the instruction, and the row's cells (indexed by `Col.rawValue`).
+    /// Arguments: the row's clock (its index in a one-segment execution), the instruction, and the row's cells
+    /// (indexed by `Col.rawValue`).
     public typealias _Tamper = (_ row: Int, _ instruction: FetchedInstruction, _ cells: inout [Fp]) -> Void
 
-    /// The witness for `program`'s execution `trace`: the trace table and its public inputs.
-    public static func witness(
-        program: Program, trace: Trace, _tamper: _Tamper? = nil
-    ) throws(CircuitError) -> (TraceTable, [Fp]) {
+    /// A builder for `program`'s execution `trace`, cut into segments of 2^`logSegmentRows` rows; without a size,
+    /// one segment when the execution fits in 2^``defaultLogSegmentRows`` rows (the smallest power of two that
+    /// holds it), else segments of that size. `nonceKey` must be secret and fresh for each proof; by default it is
+    /// drawn at random.
+    public init(
+        program: Program, trace: Trace, logSegmentRows: Int? = nil, nonceKey: Digest? = nil,
+        _tamper: _Tamper? = nil
+    ) throws(CircuitError) {
         guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
-        var builder = TraceBuilder(program: program)
-        builder.tamper = _tamper
-        try builder.run(program: program, trace: trace)
-        let table = try builder.finish(program: program)
-        return (table, CircuitStatement.publicInputs(program: program, exitCode: exitCode))
-    }
-
-    private init(program: Program) {
+        self.program = program
+        self.trace = trace
+        self.exitCode = exitCode
+        self.tamper = _tamper
+        rom = CircuitStatement.programTable(program)
+        romByPC = Dictionary(rom.map { ($0.pc, $0) }, uniquingKeysWith: { a, _ in a })
         registers = CircuitStatement.initialRegisters()
         memory = CircuitStatement.imageWords(program)
         code = CircuitStatement.codeWords(program)
+        self.nonceKey = nonceKey ?? .random()
+        (logRows, cuts) = try Self.plan(trace: trace, romCount: rom.count, logSegmentRows: logSegmentRows)
+    }
+
+    /// Cuts the execution: each machine row with the I/O rows its call adds is one unit that no cut splits, and a
+    /// segment takes units while they fit.
+    private static func plan(
+        trace: Trace, romCount: Int, logSegmentRows: Int?
+    ) throws(CircuitError) -> (Int, [Range<Int>]) {
+        var costs: [Int] = []
+        costs.reserveCapacity(trace.rows.count)
+        var events = trace.events.makeIterator()
+        var total = 0
+        for row in trace.rows {
+            var cost = 1
+            if row.op == .ecall, let event = events.next() {
+                switch event.kind {
+                case .input, .journal: cost += 1 + event.bytes.count
+                case .log: cost += 1
+                case .exit: break
+                }
+            }
+            costs.append(cost)
+            total += cost
+        }
+        guard total < maxTotalRows else { throw .tooLong(rows: total, limitLog: maxTotalRows.trailingZeroBitCount) }
+        var log: Int
+        if let logSegmentRows {
+            guard (minLogRows...maxLogRows).contains(logSegmentRows) else {
+                throw .unsupported("segments of 2^\(logSegmentRows) rows; the supported sizes are 2^\(minLogRows) to 2^\(maxLogRows)")
+            }
+            log = logSegmentRows
+        } else {
+            log = minLogRows
+            while log < defaultLogSegmentRows && (1 << log) - reservedRows < total { log += 1 }
+        }
+        guard romCount <= 1 << log else {
+            throw .unsupported(
+                "the program has \(romCount) instructions; its table must fit the segment's 2^\(log) rows (more rows "
+                    + "per segment, up to 2^\(maxLogRows), hold up to that many)")
+        }
+        let capacity = (1 << log) - reservedRows
+        var cuts: [Range<Int>] = []
+        var start = 0
+        var used = 0
+        for (i, cost) in costs.enumerated() {
+            guard cost <= capacity else {
+                throw .unsupported(
+                    "the system call at cycle \(i) moves \(cost - 2) bytes, more than a segment of 2^\(log) rows holds "
+                        + "(\(capacity) rows); use larger segments or smaller reads and writes")
+            }
+            if used + cost > capacity {
+                cuts.append(start..<i)
+                (start, used) = (i, 0)
+            }
+            used += cost
+        }
+        cuts.append(start..<costs.count)
+        return (log, cuts)
+    }
+
+    /// The whole execution's witness at once: every segment, the closing table and the statement's entries.
+    public static func witness(
+        program: Program, trace: Trace, logSegmentRows: Int? = nil, _tamper: _Tamper? = nil
+    ) throws(CircuitError) -> ExecutionWitness {
+        var builder = try TraceBuilder(
+            program: program, trace: trace, logSegmentRows: logSegmentRows, _tamper: _tamper)
+        var segments: [SegmentWitness] = []
+        while let segment = try builder.nextSegment() { segments.append(segment) }
+        let entries = CircuitStatement.publicBusEntries(program: program)
+        return ExecutionWitness(
+            rowsPerSegment: 1 << builder.logRows, segments: segments, memory: try builder.memoryTable(),
+            publicBusEntries: entries,
+            globalEntries: CircuitStatement.globalEntries(program: program, journal: trace.result.journal))
+    }
+
+    /// The next segment's witness, or nil after the last.
+    public mutating func nextSegment() throws(CircuitError) -> SegmentWitness? {
+        guard nextSegmentIndex < cuts.count else { return nil }
+        let k = nextSegmentIndex
+        nextSegmentIndex += 1
+        let n = 1 << logRows
+        columns = []
+        columns.reserveCapacity(n)
+        rows = 0
+        clkStart = UInt64(k * n)
+        received = [:]
+        journalBytes = []
+        andCount = [UInt64](repeating: 0, count: 65536)
+        rangeCount = [UInt64](repeating: 0, count: 65536)
+        let startState = CPUCircuit.packedState(
+            pc: trace.rows[cuts[k].lowerBound].pc, eof: eof, journalIndex: journalIndex)
+        for index in cuts[k] {
+            let vmRow = trace.rows[index]
+            guard let fetched = romByPC[vmRow.pc] else {
+                throw .inconsistent("pc \(hex(vmRow.pc)) is not in the program table")
+            }
+            var event: IOEvent?
+            if vmRow.op == .ecall && nextEvent < trace.events.count {
+                event = trace.events[nextEvent]
+                nextEvent += 1
+            }
+            try instructionRow(fetched, vmRow)
+            if let event { try ioRows(event, fetched: fetched, vmRow: vmRow) }
+        }
+        let table = try finishSegment(startState: startState)
+        return SegmentWitness(
+            table: table,
+            publicInputs: CircuitStatement.segmentPublicInputs(
+                program: program, exitCode: exitCode, segment: k, of: cuts.count, rows: n))
+    }
+
+    /// The nonce that the value `address` holds from `time` on travels with: 0 at time 0 (the image's and the
+    /// closing table's public starts), else derived from the secret key.
+    private func nonce(_ address: UInt64, _ time: UInt64) -> Fp {
+        guard time > 0 else { return .zero }
+        var input = nonceKey.bytes
+        for v in [address, time] { for i in 0..<8 { input.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        return Fp(reducing: Blake2b.wideHash(input))
+    }
+
+    /// Records, before a segment's first access to `address`, what the segment receives of it.
+    private mutating func receive(_ address: UInt64, value: UInt64, time: UInt64) {
+        if received[address] == nil { received[address] = (value, time) }
     }
 
     // MARK: - Rows
@@ -80,21 +267,7 @@ public struct TraceBuilder {
 
     private mutating func startRow() {
         row = [Fp](repeating: .zero, count: Col.allCases.count)
-        set(.clk, UInt64(rows))
-    }
-
-    private mutating func run(program: Program, trace: Trace) throws(CircuitError) {
-        let table = Dictionary(
-            CircuitStatement.programTable(program).map { ($0.pc, $0) }, uniquingKeysWith: { a, _ in a })
-        var events = trace.events.makeIterator()
-        for vmRow in trace.rows {
-            guard let fetched = table[vmRow.pc] else {
-                throw .inconsistent("pc \(hex(vmRow.pc)) is not in the program table")
-            }
-            let event = vmRow.op == .ecall ? events.next() : nil
-            try instructionRow(fetched, vmRow)
-            if let event { try ioRows(event, fetched: fetched, vmRow: vmRow) }
-        }
+        set(.clk, clkStart + UInt64(rows))
     }
 
     /// Sets the operand bytes, AND bytes and all the always-present helper columns, records the row's lookups and
@@ -168,6 +341,7 @@ public struct TraceBuilder {
             lookupRange(get(col))
         }
         // The memory-table difference columns are filled in later; their lookups are counted there.
+        if get(.real) == .one { lastNextPC = UInt32(truncatingIfNeeded: get(.nextPC).canonicalLimbs.0) }
         columns.append(row)
         rows += 1
     }
@@ -184,7 +358,8 @@ public struct TraceBuilder {
 
     /// Reads two registers through the row's two read ports, at times 4·clk and 4·clk + 1.
     private mutating func readRegisters(_ rs1: UInt8, _ rs2: UInt8) -> (UInt32, UInt32) {
-        let t = 4 * UInt64(rows) + 4
+        let t = 4 * (clkStart + UInt64(rows)) + 4
+        for r in [rs1, rs2] { receiveRegister(r) }
         let v1 = registers[Int(rs1)]
         set(.rs1, UInt64(rs1))
         set(.rs1Val, UInt64(v1))
@@ -198,8 +373,13 @@ public struct TraceBuilder {
         return (v1, v2)
     }
 
+    private mutating func receiveRegister(_ r: UInt8) {
+        receive(CPUCircuit.registerBase + UInt64(r), value: UInt64(registers[Int(r)]), time: registerTime[Int(r)])
+    }
+
     private mutating func writeRegister(_ rd: UInt8, _ value: UInt32) {
-        let t = 4 * UInt64(rows) + 4 + 3
+        let t = 4 * (clkStart + UInt64(rows)) + 4 + 3
+        receiveRegister(rd)
         set(.rd, UInt64(rd))
         set(.rdPrev, UInt64(registers[Int(rd)]))
         set(.rdVal, UInt64(value))
@@ -224,11 +404,14 @@ public struct TraceBuilder {
         // A load of code reads and keeps the read-only mark. A store takes the word unmarked: the machine never
         // stores into code, and a prover that does finds no marked tuple to match, so the memory bus fails.
         let mark = newWord == nil && code.contains(word) ? CPUCircuit.codeMark : 0
+        // What the segment receives carries the mark whatever the access: the image enters code marked.
+        let held = code.contains(word) ? CPUCircuit.codeMark : 0
+        receive(UInt64(word), value: UInt64(old) + held, time: memoryTime[word] ?? 0)
         set(.wordAddr, UInt64(word))
         set(.memPrev, UInt64(old) + mark)
         set(.memNew, UInt64(new) + mark)
         set([Col.sel0, .sel1, .sel2, .sel3][Int(address & 3)], true)
-        let t = 4 * UInt64(rows) + 4 + 2
+        let t = 4 * (clkStart + UInt64(rows)) + 4 + 2
         timeColumns(previous: memoryTime[word] ?? 0, now: t, prev: .tMem, lo: .dMemLo, hi: .dMemHi)
         memoryTime[word] = t
         memory[word] = new
@@ -407,7 +590,7 @@ public struct TraceBuilder {
         set(.eof, eof)
         set(.jidx, journalIndex)
         if let tamper {
-            tamper(rows, f, &row)
+            tamper(Int(clkStart) + rows, f, &row)
             out = UInt32(truncatingIfNeeded: get(.out).canonicalLimbs.0)
         }
         let writes = get(.wr) == .one
@@ -499,64 +682,63 @@ public struct TraceBuilder {
             }
             set(.eof, eof)
             set(.jidx, journalIndex)
-            if journal { journalIndex += 1 }
+            if journal {
+                journalBytes.append((journalIndex, byte))
+                journalIndex += 1
+            }
             finishRow()
         }
     }
 
     // MARK: - Padding and tables
 
-    private mutating func finish(program: Program) throws(CircuitError) -> TraceTable {
-        // Memory table: registers and every RAM word that was touched or is in the image, plus word 0.
-        let image = CircuitStatement.imageWords(program)
-        var ramWords = Set(memoryTime.keys).union(image.keys).union(code)
-        ramWords.insert(0)
-        let addresses = ramWords.sorted().map { UInt64($0) } + (0..<32).map { CPUCircuit.registerBase + UInt64($0) }
-        let rom = CircuitStatement.programTable(program)
-        let needed = max(rows + 1, addresses.count, rom.count, 1 << 16)
-        var logRows = 16
-        while 1 << logRows < needed { logRows += 1 }
-        guard logRows <= TraceBuilder.maxLogRows else {
-            // The memory table holds every word of code (zero-filled tails included), of the image and touched;
-            // when it, not the run, is what does not fit, say so: a short run of a huge program lands here.
-            if addresses.count > rows + 1 {
-                throw .unsupported(
-                    "the program's memory needs \(addresses.count) rows in the memory table (every word of code, "
-                        + "zero-filled tails included, of the image and of memory touched), more than one proof's "
-                        + "2^\(TraceBuilder.maxLogRows)")
-            }
-            throw .tooLong(rows: needed, limitLog: TraceBuilder.maxLogRows)
-        }
+    /// Pads the segment, marks its first and last executed rows, and fills in its tables.
+    private mutating func finishSegment(startState: UInt64) throws(CircuitError) -> TraceTable {
         let n = 1 << logRows
+        guard rows > 0, rows <= n - TraceBuilder.reservedRows / 2 else {
+            throw .inconsistent("a segment of \(rows) rows does not fit 2^\(logRows)")
+        }
+        columns[0][Col.isFirst.rawValue] = .one
+        columns[rows - 1][Col.segEnd.rawValue] = .one
+        let clkNext = clkStart + UInt64(n)
+        let endState = CPUCircuit.packedState(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
+        finalState = (endState, 4 * clkNext)
         while rows < n {
             startRow()
             set(.eof, eof)
             set(.jidx, journalIndex)
             finishRow()
         }
-        // Fill the table sections into the rows.
-        for (i, address) in addresses.enumerated() {
+        // Memory table: every address the segment touched, then the state (the largest address).
+        var table = received.keys.sorted().map { address -> (UInt64, UInt64, UInt64, UInt64, UInt64) in
+            let (initial, time) = received[address]!
+            let (final, last) = current(address)
+            return (address, initial, time, final, last)
+        }
+        table.append((CPUCircuit.stateAddress, startState, 4 * clkStart, endState, 4 * clkNext))
+        guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
+        for (i, entry) in table.enumerated() {
+            let (address, initial, time, final, last) = entry
             var r = columns[i]
             r[Col.mActive.rawValue] = .one
             r[Col.mAddr.rawValue] = Fp(address)
-            if address >= CPUCircuit.registerBase {
-                let index = Int(address - CPUCircuit.registerBase)
-                r[Col.mImage.rawValue] = .one
-                r[Col.mFinal.rawValue] = Fp(UInt64(registers[index]))
-                r[Col.mTime.rawValue] = Fp(registerTime[index])
-            } else {
-                let word = UInt32(address)
-                let isCode = code.contains(word)
-                r[Col.mImage.rawValue] = image[word] != nil || isCode ? .one : .zero
-                r[Col.mFinal.rawValue] = Fp(UInt64(memory[word] ?? 0) + (isCode ? CPUCircuit.codeMark : 0))
-                r[Col.mTime.rawValue] = Fp(memoryTime[word] ?? 0)
-            }
-            if i + 1 < addresses.count {
-                let d = addresses[i + 1] - address - 1
+            r[Col.mInit.rawValue] = Fp(initial)
+            r[Col.mInitTime.rawValue] = Fp(time)
+            r[Col.mInitNonce.rawValue] = nonce(address, time)
+            r[Col.mFinal.rawValue] = Fp(final)
+            r[Col.mTime.rawValue] = Fp(last)
+            r[Col.mFinalNonce.rawValue] = nonce(address, last)
+            if i + 1 < table.count {
+                let d = table[i + 1].0 - address - 1
                 r[Col.mdLo.rawValue] = Fp(d & 0xffff)
                 r[Col.mdHi.rawValue] = Fp(d >> 16)
             }
             columns[i] = r
+        }
+        for (i, entry) in journalBytes.enumerated() {
+            columns[i][Col.jActive.rawValue] = .one
+            columns[i][Col.jIdx.rawValue] = Fp(entry.index)
+            columns[i][Col.jByte.rawValue] = Fp(UInt64(entry.byte))
         }
         for i in 0..<n {
             rangeCount[Int(columns[i][Col.mdLo.rawValue].canonicalLimbs.0)] += 1
@@ -579,11 +761,81 @@ public struct TraceBuilder {
         }
         // Transpose the committed columns to column-major; derived values stay behind.
         let committed = Col.committed.map(\.rawValue)
-        var table = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: committed.count)
+        var result = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: committed.count)
         for (i, r) in columns.enumerated() {
-            for (c, cell) in committed.enumerated() { table[c][i] = r[cell] }
+            for (c, cell) in committed.enumerated() { result[c][i] = r[cell] }
         }
-        return try! TraceTable(columns: table)
+        columns = []
+        return try! TraceTable(columns: result)
+    }
+
+    /// An address's value now (with the code mark) and the time of its last access.
+    private func current(_ address: UInt64) -> (value: UInt64, time: UInt64) {
+        if address >= CPUCircuit.registerBase {
+            let r = Int(address - CPUCircuit.registerBase)
+            return (UInt64(registers[r]), registerTime[r])
+        }
+        let word = UInt32(address)
+        let mark = code.contains(word) ? CPUCircuit.codeMark : 0
+        return (UInt64(memory[word] ?? 0) + mark, memoryTime[word] ?? 0)
+    }
+
+    /// log₂ of the rows of the memory's closing table for `program`'s execution `trace`, without building anything:
+    /// one row per word the execution touches or the image sets, per register and for the state, and at least
+    /// 2^16 (its 16-bit table).
+    public static func memoryLogRows(program: Program, trace: Trace) -> Int {
+        var addresses = CircuitStatement.imageAddresses(program)
+        for row in trace.rows where row.memAccess != .none { addresses.insert(UInt64(row.memAddress >> 2)) }
+        for event in trace.events {
+            switch event.kind {
+            case .input, .journal:
+                for i in event.bytes.indices { addresses.insert(UInt64((event.address &+ UInt32(i)) >> 2)) }
+            case .log, .exit: break
+            }
+        }
+        var log = minLogRows
+        while 1 << log < addresses.count + 1 { log += 1 }
+        return log
+    }
+
+    /// The memory's closing table (``MemoryCircuit``), once every segment is built: one row per address the
+    /// execution touched or the image sets, with the last value, time and nonce it was left with.
+    public func memoryTable() throws(CircuitError) -> TraceTable {
+        guard nextSegmentIndex == cuts.count, let finalState else {
+            throw .inconsistent("the memory table is built after the last segment")
+        }
+        let image = CircuitStatement.imageAddresses(program)
+        var addresses = image
+        for word in memoryTime.keys { addresses.insert(UInt64(word)) }
+        let sorted = addresses.sorted()
+        var log = TraceBuilder.minLogRows
+        while 1 << log < sorted.count + 1 { log += 1 }
+        guard log <= 26 else {
+            throw .unsupported("the execution touches \(sorted.count) words of memory, more than one table holds")
+        }
+        let n = 1 << log
+        var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: MemoryCol.allCases.count)
+        var rangeCount = [UInt64](repeating: 0, count: 65536)
+        for (i, address) in sorted.enumerated() {
+            let (value, time) = address == CPUCircuit.stateAddress ? finalState : current(address)
+            cols[MemoryCol.cActive.rawValue][i] = .one
+            cols[MemoryCol.cImage.rawValue][i] = image.contains(address) ? .one : .zero
+            cols[MemoryCol.cAddr.rawValue][i] = Fp(address)
+            cols[MemoryCol.cFinal.rawValue][i] = Fp(value)
+            cols[MemoryCol.cTime.rawValue][i] = Fp(time)
+            cols[MemoryCol.cNonce.rawValue][i] = nonce(address, time)
+            if i + 1 < sorted.count {
+                let d = sorted[i + 1] - address - 1
+                cols[MemoryCol.cdLo.rawValue][i] = Fp(d & 0xffff)
+                cols[MemoryCol.cdHi.rawValue][i] = Fp(d >> 16)
+            }
+        }
+        for i in 0..<n {
+            rangeCount[Int(cols[MemoryCol.cdLo.rawValue][i].canonicalLimbs.0)] += 1
+            rangeCount[Int(cols[MemoryCol.cdHi.rawValue][i].canonicalLimbs.0)] += 1
+        }
+        for i in 0..<65536 { cols[MemoryCol.rangeCount.rawValue][i] = Fp(rangeCount[i]) }
+        return try! TraceTable(columns: cols)
     }
 }
 

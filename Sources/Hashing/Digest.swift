@@ -108,3 +108,12 @@ public struct Salt: Hashable, Sendable, CustomStringConvertible {
     /// Lower-case hexadecimal, 64 digits.
     public var description: String { value.description }
 }
+
+extension Digest {
+    /// 32 fresh secret bytes from the operating system's generator: a key or seed.
+    public static func random() -> Digest {
+        var d = Digest.zero
+        withUnsafeMutableBytes(of: &d) { SecureRandom.fill($0) }
+        return d
+    }
+}

@@ -2,6 +2,7 @@ import AIR
 import Circuit
 import Field
 import Foundation
+import Hashing
 import Proof
 import Prover
 import RV32IM
@@ -26,6 +27,12 @@ public struct ProveOptions: Sendable {
     /// program id, saving the image's size in every receipt, and verifies only for a verifier that holds the
     /// program (``Receipt/program``).
     public var includeImage = true
+    /// log₂ of the rows of each segment (2^16 to 2^19), or nil to choose: one segment when the execution fits in
+    /// 2^17 rows, else segments of 2^17 rows, which the default profile proves in about 3 GB each.
+    public var logSegmentRows: Int?
+    /// Called as each phase of the STARK prover ends, for each proof (``progress`` reports the facade's phases:
+    /// execution, then each proof's boundary commitment, then each proof).
+    public var proverProgress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
 
     /// Options with a named profile's parameters.
     public init(
@@ -78,9 +85,9 @@ public func prove(program: Program, input: [UInt8], options: ProveOptions = .def
     try proveWithInfo(program: program, input: input, options: options).receipt
 }
 
-/// The most trace rows one proof holds (a power of two): an execution needs a row per cycle plus one per I/O byte.
-/// Longer executions are refused with ``ZKVMError/traceTooLong(rows:maximumRows:)`` before they are traced.
-public let maximumTraceRows = 1 << TraceBuilder.maxLogRows
+/// The most rows an execution may take over all its segments: a row per cycle plus one per I/O byte. Longer
+/// executions are refused with ``ZKVMError/traceTooLong(rows:maximumRows:)`` before they are traced.
+public let maximumTraceRows = TraceBuilder.maxTotalRows
 
 /// ``prove(program:input:options:)``, also returning the cycle count, the guest's log and the phase timings.
 public func proveWithInfo(
@@ -93,52 +100,33 @@ public func proveWithInfo(
                 + "\(ReceiptFormat.maximumSegments)")
     }
 
-    // MARK: - 1. Execute in fast mode: the result, and whether the trace can fit
+    // MARK: - 1. Execute, trace, and cut the execution into segments
 
-    // Tracing records a row per cycle, so a run the circuit could never hold is refused before it is traced.
-    let result = try execute(program: program, input: input, limits: options.limits)
-    if result.cycles >= UInt64(maximumTraceRows) {
-        throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumTraceRows)
+    let prover = try SegmentedProver(program: program, input: input, options: options)
+    clock.end("execute and trace")
+    let count = prover.segmentCount
+    func name(_ index: Int) -> String { index < count ? "segment \(index + 1) of \(count)" : "the memory table" }
+
+    // MARK: - 2. Commit every proof's boundary columns: the segments', then the memory table's
+
+    let roots = try prover.boundaryRoots { clock.end("commit \(name($0))") }
+
+    // MARK: - 3. The joint challenges, then each proof on top of them
+
+    let context = prover.context(boundaryRoots: roots)
+    let proofs = try prover.proveAll(context: context) { clock.end("prove \(name($0))") }
+    return ProveInfo(
+        receipt: try prover.receipt(proofs: proofs), cycles: prover.cycles, log: prover.log, phases: clock.phases)
+}
+
+/// The facade's error for a trace builder's.
+func mapCircuitError(_ error: CircuitError, options: ProveOptions) -> ZKVMError {
+    switch error {
+    case .didNotExit: return .didNotExit(cycleLimit: options.limits.maxCycles)
+    case .tooLong(let rows, let limitLog): return .traceTooLong(rows: rows, maximumRows: 1 << limitLog)
+    case .unsupported(let why): return .unprovable(why)
+    case .inconsistent: return .internalError("\(error)")
     }
-    clock.end("execute")
-
-    // MARK: - 2. Trace and build the witness
-
-    let trace: Trace
-    do { trace = try Machine(program: program.image, input: input, limits: options.limits).trace() } catch {
-        throw .internalError("the traced run failed where the fast run succeeded: \(error)")
-    }
-    guard trace.result == result else { throw .internalError("the traced run differs from the fast run") }
-    let witness: (table: TraceTable, publicInputs: [Fp])
-    do { witness = try TraceBuilder.witness(program: program.image, trace: trace) } catch {
-        switch error {
-        case .didNotExit: throw .didNotExit(cycleLimit: options.limits.maxCycles)
-        case .tooLong(let rows, let limitLog): throw .traceTooLong(rows: rows, maximumRows: 1 << limitLog)
-        case .unsupported(let why): throw .unprovable(why)
-        case .inconsistent: throw .internalError("\(error)")
-        }
-    }
-    let busEntries = CircuitStatement.publicBusEntries(program: program.image, journal: result.journal)
-    clock.end("build the witness")
-
-    // MARK: - 3. Prove
-
-    let proof: StarkProof
-    do {
-        let proverOptions = ProverOptions(
-            parameters: options.parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
-            progress: clock.forward)
-        proof = try Prover.prove(
-            air: CPUCircuit.air, trace: witness.table, publicInputs: witness.publicInputs,
-            publicBusEntries: busEntries, options: proverOptions)
-    } catch {
-        throw .internalError("\(error)")
-    }
-    clock.absorbForwarded()
-
-    var receipt = Receipt(program: program, journal: result.journal, exitCode: result.exitCode, proof: proof)
-    if !options.includeImage { receipt.program = nil }
-    return ProveInfo(receipt: receipt, cycles: result.cycles, log: result.log, phases: clock.phases)
 }
 
 /// Runs `program` on `input` without proving, mapping the machine's errors to the facade's.
@@ -153,13 +141,11 @@ func execute(program: Program, input: [UInt8], limits: Limits) throws(ZKVMError)
     }
 }
 
-/// Times the facade's own phases and collects the prover's, reporting each to the caller as it ends.
+/// Times the facade's phases, reporting each to the caller as it ends.
 private struct Clock {
     let report: (@Sendable (String, Double) -> Void)?
     private(set) var phases: [(phase: String, seconds: Double)] = []
     private var start = DispatchTime.now()
-    /// The prover's phases arrive through a `@Sendable` closure, so they are gathered in a locked box.
-    private let forwarded = PhaseBox()
 
     init(report: (@Sendable (String, Double) -> Void)?) { self.report = report }
 
@@ -170,24 +156,5 @@ private struct Clock {
         phases.append((phase, seconds))
         report?(phase, seconds)
     }
-
-    var forward: @Sendable (String, Double) -> Void {
-        { [forwarded, report] phase, seconds in
-            forwarded.append(phase, seconds)
-            report?(phase, seconds)
-        }
-    }
-
-    mutating func absorbForwarded() {
-        phases += forwarded.take()
-        start = DispatchTime.now()
-    }
 }
 
-private final class PhaseBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var phases: [(phase: String, seconds: Double)] = []
-
-    func append(_ phase: String, _ seconds: Double) { lock.withLock { phases.append((phase, seconds)) } }
-    func take() -> [(phase: String, seconds: Double)] { lock.withLock { phases } }
-}

@@ -6,11 +6,13 @@ import Proof
 ///
 /// The receipt carries everything a verifier needs besides the program it expects: the program image (from which
 /// the verifier derives the program table and the initial memory, and recomputes the program id), the public
-/// output, the exit code and the STARK proof. A receipt may leave the image out and carry only the program id
+/// output, the exit code and the STARK proofs: one per segment of the execution, in order, and one of the memory's
+/// closing table, joined by the global bus. A receipt may leave the image out and carry only the program id
 /// (``ProveOptions/includeImage``), for verifiers that already hold the program, such as a chain where a program
 /// is registered once and each transaction names it by id; such a receipt verifies only with the
 /// ``verify(_:expecting:policy:)`` that takes a ``Program``. A receipt carries nothing about the private input;
-/// with a zero-knowledge profile the proof reveals nothing about it either, beyond the padded trace length.
+/// with a zero-knowledge profile the proofs reveal nothing about it either, beyond the number of segments, their
+/// padded length and the padded size of the memory's closing table.
 ///
 /// Nothing in a receipt is trusted until ``verify(_:expecting:policy:)`` returns: its fields are what the prover
 /// claims. Store or send it with ``encoded()``; read it back with ``init(decoding:)``.
@@ -21,11 +23,10 @@ public struct Receipt: Equatable, Sendable {
     public var journal: [UInt8]
     /// The claimed argument of `exit`.
     public var exitCode: UInt32
-    /// The STARK proof for the RV32IM circuit, with this program, journal and exit code as its statement.
-    public var proof: StarkProof
-    /// Whether ``encoded()`` writes the version 1 layout: set only for a receipt decoded from one, so that it
-    /// re-encodes to the same bytes.
-    private var writesVersion1 = false
+    /// The STARK proofs of the execution's segments, in order, for the RV32IM circuit (``CPUCircuit``).
+    public var segmentProofs: [StarkProof]
+    /// The STARK proof of the memory's closing table (``MemoryCircuit``).
+    public var memoryProof: StarkProof
 
     private enum ClaimedProgram: Equatable, Sendable {
         case image(Program)
@@ -33,21 +34,37 @@ public struct Receipt: Equatable, Sendable {
     }
 
     /// A receipt that includes the program image.
-    public init(program: Program, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
-        self.init(claimedProgram: .image(program), journal: journal, exitCode: exitCode, proof: proof)
+    public init(
+        program: Program, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof], memoryProof: StarkProof
+    ) {
+        self.init(
+            claimedProgram: .image(program), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
+            memoryProof: memoryProof)
     }
 
     /// A receipt that leaves the program image out and names the program by its id only.
-    public init(programID: ProgramID, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
-        self.init(claimedProgram: .id(programID), journal: journal, exitCode: exitCode, proof: proof)
+    public init(
+        programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof],
+        memoryProof: StarkProof
+    ) {
+        self.init(
+            claimedProgram: .id(programID), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
+            memoryProof: memoryProof)
     }
 
-    private init(claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, proof: StarkProof) {
+    private init(
+        claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof],
+        memoryProof: StarkProof
+    ) {
         self.claimedProgram = claimedProgram
         self.journal = journal
         self.exitCode = exitCode
-        self.proof = proof
+        self.segmentProofs = segmentProofs
+        self.memoryProof = memoryProof
     }
+
+    /// Every proof: the segments' in order, then the memory's.
+    public var proofs: [StarkProof] { segmentProofs + [memoryProof] }
 
     /// The program the prover claims ran, or nil when the receipt leaves its image out and carries only
     /// ``programID``. Setting nil leaves the image out and keeps its id; setting a program makes the receipt claim
@@ -59,8 +76,6 @@ public struct Receipt: Equatable, Sendable {
         }
         set {
             claimedProgram = newValue.map { .image($0) } ?? .id(programID)
-            // Version 1 cannot leave the image out.
-            if newValue == nil { writesVersion1 = false }
         }
     }
 
@@ -76,27 +91,29 @@ public struct Receipt: Equatable, Sendable {
     /// Whether the receipt includes the program image; without it, verifying needs the program itself.
     public var includesImage: Bool { program != nil }
 
-    /// The envelope version ``encoded()`` writes: ``ReceiptFormat/version``, or 1 for a receipt decoded from a
-    /// version 1 file (until its image is left out, which only version 2 can express).
-    public var formatVersion: UInt16 { writesVersion1 ? 1 : ReceiptFormat.version }
+    /// The envelope version ``encoded()`` writes: ``ReceiptFormat/version``.
+    public var formatVersion: UInt16 { ReceiptFormat.version }
 }
 
 /// Constants of the receipt format specified in `docs/proof-format.md` ("Receipt envelope").
 public enum ReceiptFormat {
     /// The first eight bytes of every receipt: ASCII "ZKVMRCT" and a zero byte.
     public static let magic: [UInt8] = Array("ZKVMRCT".utf8) + [0]
-    /// The envelope format version this zkvm writes. Version 2 added the image flag, so that a receipt can leave
-    /// the program image out; version 1 receipts, which always include it, still decode.
-    public static let version: UInt16 = 2
+    /// The envelope format version this zkvm writes and reads. Version 3 holds an execution proven in segments;
+    /// versions 1 and 2 held one proof of an earlier circuit, which this zkvm no longer verifies.
+    public static let version: UInt16 = 3
     /// The envelope versions this zkvm reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 3...3
     /// Most segments a program image may have in a receipt.
     public static let maximumSegments = 1024
+    /// Most segment proofs a receipt may hold: 2^29 rows at the least 2^16 a segment.
+    public static let maximumSegmentProofs = 1 << 13
 }
 
 extension Receipt {
     /// The receipt in the binary format of `docs/proof-format.md`: the envelope (magic, version, image flag, the
-    /// program image or its id, journal, exit code), then the length-prefixed STARK proof.
+    /// program image or its id, journal, exit code), then the segment count, each segment's length-prefixed STARK
+    /// proof, and the memory's length-prefixed STARK proof.
     ///
     /// The program must have at most ``ReceiptFormat/maximumSegments`` segments, as every program ``prove``
     /// accepts does.
@@ -104,7 +121,7 @@ extension Receipt {
         var w = EnvelopeWriter()
         w.bytes += ReceiptFormat.magic
         w.u16(formatVersion)
-        if formatVersion >= 2 { w.bytes.append(includesImage ? 1 : 0) }
+        w.bytes.append(includesImage ? 1 : 0)
         switch claimedProgram {
         case .image(let program):
             w.u32(program.entry)
@@ -122,15 +139,18 @@ extension Receipt {
         w.u32(UInt32(journal.count))
         w.bytes += journal
         w.u32(exitCode)
-        let stark = proof.encoded()
-        w.u32(UInt32(stark.count))
-        w.bytes += stark
+        w.u32(UInt32(segmentProofs.count))
+        for proof in proofs {
+            let stark = proof.encoded()
+            w.u32(UInt32(stark.count))
+            w.bytes += stark
+        }
         return w.bytes
     }
 
-    /// Decodes a receipt from ``encoded()``'s format, version 2 or 1, checking the structure only: magic, version,
-    /// a loadable program image in canonical form (or a program id), lengths within the input, a decodable STARK
-    /// proof, and no trailing bytes.
+    /// Decodes a receipt from ``encoded()``'s format, checking the structure only: magic, version, a loadable
+    /// program image in canonical form (or a program id), lengths within the input, at least one segment, decodable
+    /// STARK proofs, and no trailing bytes.
     ///
     /// Any byte string yields either a receipt or an error; nothing traps, and no length is trusted before the
     /// bytes it describes are known to be there. Whenever decoding succeeds, ``encoded()`` gives the same bytes
@@ -149,15 +169,12 @@ extension Receipt {
         guard ReceiptFormat.readableVersions.contains(version) else {
             throw .unsupportedReceiptVersion(found: version, supported: ReceiptFormat.version)
         }
-        var includesImage = true
-        if version >= 2 {
-            let flagOffset = r.offset
-            let flag = try r.u8("image flag")
-            guard flag <= 1 else {
-                throw .malformedReceipt(offset: flagOffset, reason: "the image flag is \(flag); expected 0 or 1")
-            }
-            includesImage = flag == 1
+        let flagOffset = r.offset
+        let flag = try r.u8("image flag")
+        guard flag <= 1 else {
+            throw .malformedReceipt(offset: flagOffset, reason: "the image flag is \(flag); expected 0 or 1")
         }
+        let includesImage = flag == 1
         let claimed: ClaimedProgram
         if includesImage {
             claimed = .image(try Self.decodeImage(&r))
@@ -166,17 +183,28 @@ extension Receipt {
         }
         let journal = try r.list("journal")
         let exitCode = try r.u32("exit code")
-        let proofBytes = try r.list("STARK proof")
-        let proofOffset = r.offset - proofBytes.count
+        let countOffset = r.offset
+        let segmentCount = Int(try r.u32("segment count"))
+        guard (1...ReceiptFormat.maximumSegmentProofs).contains(segmentCount) else {
+            throw .malformedReceipt(
+                offset: countOffset,
+                reason: "segment count \(segmentCount) is outside 1...\(ReceiptFormat.maximumSegmentProofs)")
+        }
+        var proofs: [StarkProof] = []
+        for index in 0...segmentCount {
+            let name = index < segmentCount ? "segment \(index) proof" : "memory proof"
+            let proofBytes = try r.list(name)
+            let proofOffset = r.offset - proofBytes.count
+            do { proofs.append(try StarkProof(decoding: proofBytes)) } catch {
+                throw .malformedProof(error, proofOffset: proofOffset)
+            }
+        }
         guard r.remaining == 0 else {
             throw .malformedReceipt(offset: r.offset, reason: "\(r.remaining) unexpected bytes follow the receipt")
         }
-        let proof: StarkProof
-        do { proof = try StarkProof(decoding: proofBytes) } catch {
-            throw .malformedProof(error, proofOffset: proofOffset)
-        }
-        self.init(claimedProgram: claimed, journal: journal, exitCode: exitCode, proof: proof)
-        writesVersion1 = version == 1
+        self.init(
+            claimedProgram: claimed, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),
+            memoryProof: proofs.last!)
     }
 
     /// Reads a program image: entry point, segment count, segments.

@@ -26,7 +26,7 @@ extension Receipt {
             4 + o.rows.reduce(0) { $0 + list($1.count, element) } + list(o.salts.count, Salt.byteCount)
                 + list(o.nodes.count, digest)
         }
-        let header = ReceiptFormat.magic.count + 2 + (formatVersion >= 2 ? 1 : 0)
+        let header = ReceiptFormat.magic.count + 2 + 1
         let program: ReceiptSection
         if let image = self.program {
             program = ReceiptSection(
@@ -34,27 +34,40 @@ extension Receipt {
         } else {
             program = ReceiptSection(name: "program id", byteCount: programID.bytes.count)
         }
-        let ood = proof.outOfDomain
-        let proofHeader = ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
-        let commitments =
-            1 + (proof.boundaryRoot == nil ? 0 : digest) + list(proof.globalShares.count, element) + digest + 1
-            + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
-        let outOfDomain = [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
-            $0 + list($1.count, element)
+        // Each proof's parts, summed over the proofs (each has a 4-byte length in front).
+        var proofHeader = 4
+        var commitments = 0
+        var outOfDomain = 0
+        var remainder = 0
+        var proofOfWork = 0
+        var traceOpenings = 0
+        var friOpenings = 0
+        for proof in proofs {
+            let ood = proof.outOfDomain
+            proofHeader += 4 + ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
+            commitments +=
+                1 + (proof.boundaryRoot == nil ? 0 : digest) + list(proof.globalShares.count, element) + digest + 1
+                + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
+            outOfDomain += [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
+                $0 + list($1.count, element)
+            }
+            remainder += list(proof.remainder.count, element)
+            proofOfWork += 8
+            traceOpenings +=
+                1 + (proof.boundaryOpening.map(opening) ?? 0) + opening(proof.mainOpening) + 1
+                + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
+            friOpenings += 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
         }
-        let traceOpenings =
-            1 + (proof.boundaryOpening.map(opening) ?? 0) + opening(proof.mainOpening) + 1 + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
-        let friOpenings = 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
         return [
             ReceiptSection(name: "receipt header", byteCount: header),
             program,
             ReceiptSection(name: "journal", byteCount: list(journal.count, 1)),
             ReceiptSection(name: "exit code", byteCount: 4),
-            ReceiptSection(name: "proof header", byteCount: 4 + proofHeader),
+            ReceiptSection(name: "proof headers", byteCount: proofHeader),
             ReceiptSection(name: "commitments", byteCount: commitments),
             ReceiptSection(name: "out-of-domain values", byteCount: outOfDomain),
-            ReceiptSection(name: "FRI remainder", byteCount: list(proof.remainder.count, element)),
-            ReceiptSection(name: "proof of work", byteCount: 8),
+            ReceiptSection(name: "FRI remainders", byteCount: remainder),
+            ReceiptSection(name: "proofs of work", byteCount: proofOfWork),
             ReceiptSection(name: "trace openings", byteCount: traceOpenings),
             ReceiptSection(name: "FRI layer openings", byteCount: friOpenings),
         ]

@@ -15,9 +15,17 @@ public struct Statement: Equatable, Sendable {
     public var journal: [UInt8]
     /// The value the guest passed to `exit` (all 32 bits).
     public var exitCode: UInt32
-    /// The number of rows in the proven trace: a power of two at least the cycle count (I/O bytes and the
-    /// circuit's tables take rows too). It is all a receipt says about how long the guest ran.
+    /// The rows of all the proven segments: the segments times their length, at least the cycle count (I/O
+    /// bytes and the circuit's tables take rows too). With ``segmentCount``, it is all a receipt says about how
+    /// long the guest ran.
     public var traceLength: Int
+    /// How many segments the execution was proven in.
+    public var segmentCount: Int
+    /// The rows of each segment, a power of two.
+    public var segmentLength: Int
+    /// The rows of the memory's closing table, a power of two at least the number of words the execution touched
+    /// or the image sets.
+    public var memoryTableLength: Int
     /// The id of the RV32IM circuit the proof is for (its canonical digest, as `zkvm circuit` prints it).
     public var circuitID: String
     /// The proof's STARK parameters.
@@ -26,7 +34,8 @@ public struct Statement: Equatable, Sendable {
     public var profile: Profile?
     /// The receipt format version (``Receipt/formatVersion``).
     public var formatVersion: UInt16
-    /// Security proven under the Johnson bound, in bits: the figure the verifier's policy is checked against.
+    /// Security proven under the Johnson bound, in bits, the least of the receipt's proofs: the figure the
+    /// verifier's policy is checked against.
     public var provenBits: Double
     /// Security under the ethSTARK conjecture, in bits; for comparison with other systems only.
     public var conjecturedBits: Double
@@ -36,18 +45,28 @@ extension Receipt {
     /// The statement this receipt claims, with the security figures of its parameters, without checking the
     /// proof. For display (`zkvm inspect`); trust only what ``verify(_:expecting:policy:)`` returns.
     public var claim: Statement {
-        let air = CPUCircuit.air
-        let figures: SecurityFigures
-        if let shape = try? StarkShape(air: air, parameters: proof.parameters, logTraceLength: proof.logTraceLength) {
-            figures = shape.security(air: air)
-        } else {
-            figures = SecurityFigures(conjecturedBits: 0, provenBits: 0)
+        // Each proof's figures; the receipt's are the least. Proofs of one length and circuit share theirs.
+        var proven = Double.infinity
+        var conjectured = Double.infinity
+        let shapes = Set(segmentProofs.map { [$0.logTraceLength] }).map { (CPUCircuit.air, $0[0], segmentProofs[0].parameters) }
+            + [(MemoryCircuit.air, memoryProof.logTraceLength, memoryProof.parameters)]
+        for (air, log, parameters) in shapes {
+            guard let shape = try? StarkShape(air: air, parameters: parameters, logTraceLength: log) else {
+                (proven, conjectured) = (0, 0)
+                break
+            }
+            let figures = shape.security(air: air)
+            proven = min(proven, figures.provenBits)
+            conjectured = min(conjectured, figures.conjecturedBits)
         }
+        let first = segmentProofs[0]
         return Statement(
-            programID: programID, journal: journal, exitCode: exitCode, traceLength: 1 << proof.logTraceLength,
-            circuitID: proof.circuitDigest.description, parameters: proof.parameters,
-            profile: Profile.allCases.first { $0.parameters == proof.parameters }, formatVersion: formatVersion,
-            provenBits: figures.provenBits, conjecturedBits: figures.conjecturedBits)
+            programID: programID, journal: journal, exitCode: exitCode,
+            traceLength: segmentProofs.reduce(0) { $0 + (1 << $1.logTraceLength) }, segmentCount: segmentProofs.count,
+            segmentLength: 1 << first.logTraceLength, memoryTableLength: 1 << memoryProof.logTraceLength,
+            circuitID: first.circuitDigest.description, parameters: first.parameters,
+            profile: Profile.allCases.first { $0.parameters == first.parameters }, formatVersion: formatVersion,
+            provenBits: proven, conjecturedBits: conjectured)
     }
 }
 

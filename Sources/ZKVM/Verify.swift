@@ -1,4 +1,6 @@
+import AIR
 import Circuit
+import Field
 import Proof
 import Verifier
 
@@ -51,43 +53,80 @@ private func verify(
     // when there is one, so that a receipt without image verifies exactly as one with it.
     guard let program = trusted ?? receipt.program else { throw .programImageMissing(found) }
 
-    // MARK: - 2. The circuit's range of trace lengths, and what must fit in the trace
+    // MARK: - 2. The proofs' sizes, and what must fit in them
 
-    // Every honest trace holds the circuit's 2^16-entry byte and range tables, and the trace builder makes no more
-    // than 2^TraceBuilder.maxLogRows rows; a proof outside that range is not one this zkvm makes, whatever the
-    // STARK says.
-    let logLength = receipt.proof.logTraceLength
-    guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength) else {
+    // Every honest trace holds the circuits' 2^16-entry tables; the trace builder makes segments of no more than
+    // 2^TraceBuilder.maxLogRows rows, all of one size, and no more rows in all than TraceBuilder.maxTotalRows (so
+    // every time fits the circuit's 32-bit gaps). A receipt outside these is not one this zkvm makes, whatever the
+    // STARKs say.
+    let segments = receipt.segmentProofs
+    let logLength = segments[0].logTraceLength
+    guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength),
+        segments.allSatisfy({ $0.logTraceLength == logLength }),
+        segments.count << logLength <= TraceBuilder.maxTotalRows
+    else {
         throw .verificationFailed(
             .malformedProof(
-                "trace length 2^\(logLength) is outside the circuit's 2^\(minimumLogTraceLength)"
-                    + "...2^\(TraceBuilder.maxLogRows)"))
+                "the segments must all have one length in 2^\(minimumLogTraceLength)...2^\(TraceBuilder.maxLogRows) "
+                    + "rows, and at most 2^\(TraceBuilder.maxTotalRows.trailingZeroBitCount) in all"))
+    }
+    let memoryLog = receipt.memoryProof.logTraceLength
+    guard memoryLog >= minimumLogTraceLength else {
+        throw .verificationFailed(.malformedProof("the memory table's 2^\(memoryLog) rows are fewer than 2^16"))
     }
 
-    // Every word of code takes a row of the memory table (with the 32 registers), and every journal byte an I/O
-    // row: a statement that needs more rows than the proof has is refused before the verifier builds its side of
-    // the buses, which costs time in proportion to the code.
+    // Every word of code takes a row of the memory table (with the registers and the state), every instruction a
+    // row of each segment's program table, and every journal byte an I/O row: a statement that needs more rows
+    // than the proofs have is refused before the verifier builds its side of the buses, which costs time in
+    // proportion to the code.
     let image = program.image
     let rows = 1 << logLength
     let codeWords = CircuitStatement.codeWordCount(image)
-    guard codeWords + 32 <= rows, receipt.journal.count < rows else {
+    guard codeWords + 33 <= 1 << memoryLog, codeWords <= rows, receipt.journal.count < segments.count * rows else {
         throw .verificationFailed(
             .malformedProof(
-                "the program's \(codeWords) words of code or the journal's "
-                    + "\(receipt.journal.count) bytes do not fit a trace of 2^\(logLength) rows"))
+                "the program's \(codeWords) words of code or the journal's \(receipt.journal.count) bytes do not fit "
+                    + "the receipt's proofs"))
     }
 
-    // MARK: - 3. The STARK proof, for the statement derived from the program, journal and exit code
+    // MARK: - 3. Each proof, in the context drawn from all their boundary commitments
 
+    let proofs = receipt.proofs
+    let roots = proofs.compactMap(\.boundaryRoot)
+    guard roots.count == proofs.count else {
+        throw .verificationFailed(.malformedProof("a proof of the receipt has no boundary commitment"))
+    }
+    let joint = Join.transcript(
+        programID: found, journal: receipt.journal, exitCode: receipt.exitCode,
+        segmentLogRows: segments.map(\.logTraceLength), memoryLogRows: memoryLog)
+    let context = Join.context(joint, boundaryRoots: roots)
+    let entries = CircuitStatement.publicBusEntries(program: image)
     do {
+        for (k, proof) in segments.enumerated() {
+            try Verifier.verify(
+                proof: proof, air: CPUCircuit.air,
+                publicInputs: CircuitStatement.segmentPublicInputs(
+                    program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows),
+                publicBusEntries: entries, global: context, policy: policy)
+        }
         try Verifier.verify(
-            proof: receipt.proof, air: CPUCircuit.air,
-            publicInputs: CircuitStatement.publicInputs(program: image, exitCode: receipt.exitCode),
-            publicBusEntries: CircuitStatement.publicBusEntries(program: image, journal: receipt.journal),
-            policy: policy)
+            proof: receipt.memoryProof, air: MemoryCircuit.air, publicInputs: [], global: context, policy: policy)
     } catch {
         throw .verificationFailed(error)
     }
+
+    // MARK: - 4. The proofs join: their shares of the global bus and the verifier's own entries cancel
+
+    let imbalance: [Fp]
+    do {
+        imbalance = try CPUCircuit.air.globalImbalances(
+            shares: proofs.map(\.globalShares),
+            entries: [CircuitStatement.globalEntries(program: image, journal: receipt.journal)],
+            challenges: context.challenges)
+    } catch {
+        throw .verificationFailed(.statementMismatch("\(error)"))
+    }
+    guard imbalance.allSatisfy(\.isZero) else { throw .verificationFailed(.globalBusUnbalanced("boundary")) }
     return receipt.claim
 }
 

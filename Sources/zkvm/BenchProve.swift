@@ -6,17 +6,26 @@ import Proof
 import Prover
 import RV32IM
 import Verifier
+import ZKVM
 
 struct BenchProve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove",
-        abstract: "Prove and verify the Fibonacci and SHA-256 guests: cycles per second, verify time, proof size.")
+        abstract: "Prove and verify the Fibonacci and SHA-256 guests: cycles per second, segments, verify time, receipt size.")
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     @Option(name: .customLong("log-cycles"), help: "About 2^N cycles per run; repeat for several (default 16 and 18).")
     var logCycles: [Int] = []
+
+    @Option(
+        name: .customLong("segment-log-rows"),
+        help: "Rows per segment, as for zkvm prove (2^16 to 2^19; by default one segment up to 2^17 rows, else 2^17).")
+    var segmentLogRows: Int?
+
+    @Option(help: "Guests to run: fibonacci, sha256 or both (the default).")
+    var guest: [String] = []
 
     @Option(help: "Proof profile: default, fast, compact, test or ethstark.")
     var profile = "default"
@@ -41,11 +50,13 @@ struct BenchProve: ParsableCommand {
         guard let chosen = Profile(rawValue: profile) else { throw ValidationError("unknown profile '\(profile)'") }
         guard extensionMemoryMB >= 0 else { throw ValidationError("--extension-memory-mb must not be negative") }
         let sizes = logCycles.isEmpty ? [16, 18] : logCycles
-        let largest = TraceBuilder.maxLogRows
-        guard sizes.allSatisfy({ (16...largest).contains($0) }) else {
-            throw ValidationError(
-                "--log-cycles must be 16…\(largest) (the circuit's tables need 2^16 rows; one proof holds 2^\(largest))"
-            )
+        let largest = 26
+        guard sizes.allSatisfy({ (10...largest).contains($0) }) else {
+            throw ValidationError("--log-cycles must be 10…\(largest)")
+        }
+        let names = guest.isEmpty ? ["fibonacci", "sha256"] : guest
+        guard names.allSatisfy({ ["fibonacci", "sha256"].contains($0) }) else {
+            throw ValidationError("--guest must be fibonacci or sha256")
         }
         // The guests ship with the repository: run from its top, or from anywhere in a checkout.
         var root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -59,7 +70,8 @@ struct BenchProve: ParsableCommand {
             print(
                 "zkvm bench prove — profile \(profile), extended columns kept up to \(extensionMemoryMB) MiB; "
                     + "\(Parallel.coreCount) cores, load \(loadAverage())")
-            print("guest       cycles    rows   prove s  cycles/s  verify ms  proof KB  peak RSS MB  proven bits")
+            print(
+                "guest         cycles  segments × rows   prove s  cycles/s  verify ms  receipt KB  peak RSS MB  proven bits")
         }
         for log in sizes {
             // Each input gives the most cycles whose execution, with a row per I/O byte, fits 2^log rows.
@@ -67,11 +79,11 @@ struct BenchProve: ParsableCommand {
                 ("fibonacci", { n in withUnsafeBytes(of: UInt32(n).littleEndian) { Array($0) } }),
                 ("sha256", { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }),
             ]
-            var guests: [(String, Program, [UInt8])] = []
-            for (name, make) in makers {
+            var guests: [(String, RV32IM.Program, [UInt8])] = []
+            for (name, make) in makers where names.contains(name) {
                 let file = root.appendingPathComponent("Vectors/programs/\(name)/program.elf")
-                let program = try Program(bytes: [UInt8](try Data(contentsOf: file)))
-                let size = try mostCyclesFitting(rows: 1 << log) { size in
+                let program = try RV32IM.Program(bytes: [UInt8](try Data(contentsOf: file)))
+                let size = try mostCyclesFitting(rows: 1 << log, scan: log <= 18) { size in
                     let input = make(size)
                     let result = try Machine(program: program, input: input).run()
                     // A row per cycle and per byte moved, a set-up row per read or write call (a few), one spare.
@@ -80,53 +92,50 @@ struct BenchProve: ParsableCommand {
                 }
                 guests.append((name, program, make(size)))
             }
-            for (name, program, input) in guests {
+            for (name, image, input) in guests {
                 resetPeakResident()
-                let trace = try Machine(program: program, input: input).trace()
-                let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)
-                let entries = CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal)
-                var last: StarkProof?
+                let program = try ZKVM.Program(segments: image.segments, entry: image.entry)
+                var options = ProveOptions(parameters: chosen.parameters)
+                options.mainExtensionMemoryLimit = extensionMemoryMB << 20
+                options.logSegmentRows = segmentLogRows
+                options.proverProgress = phases ? printPhase : nil
+                var last: ProveInfo?
                 var times: [Double] = []
                 var rss = peakResidentMB()
                 for _ in 0..<max(1, proveRuns) {
                     last = nil  // the previous proof's memory is not part of the next run
                     let clock = Stopwatch()
-                    last = try prove(
-                        air: CPUCircuit.air, trace: table, publicInputs: inputs, publicBusEntries: entries,
-                        options: ProverOptions(
-                            parameters: chosen.parameters, mainExtensionMemoryLimit: extensionMemoryMB << 20,
-                            progress: phases ? printPhase : nil))
+                    last = try proveWithInfo(program: program, input: input, options: options)
                     times.append(clock.seconds)
                     rss = max(rss, peakResidentMB())
                 }
                 let proveSeconds = times.sorted()[times.count / 2]
-                let proof = last!
+                let info = last!
+                let receipt = info.receipt
                 let verifyMs = median(verifyRuns) {
                     let t = Stopwatch()
-                    try! verify(
-                        proof: proof, air: CPUCircuit.air, publicInputs: inputs, publicBusEntries: entries,
-                        policy: VerifierPolicy(minimumProvenBits: 0))
+                    _ = try! ZKVM.verify(receipt, expecting: program.id, policy: VerifierPolicy(minimumProvenBits: 0))
                     return t.ms
                 }
-                let shape = try StarkShape(
-                    air: CPUCircuit.air, parameters: chosen.parameters, logTraceLength: table.logRowCount)
-                let security = shape.security(air: CPUCircuit.air)
-                let cycles = trace.rows.count
-                let bytes = proof.encoded().count
+                let claim = receipt.claim
+                let cycles = Int(info.cycles)
+                let bytes = receipt.encoded().count
                 runs.append([
-                    "guest": name, "cycles": cycles, "rows": table.rowCount, "prove_seconds": round3(proveSeconds),
-                    "cycles_per_second": round3(Double(cycles) / proveSeconds), "verify_ms": round3(verifyMs),
-                    "proof_bytes": bytes, "peak_rss_mb": round3(rss), "proven_bits": round3(security.provenBits),
+                    "guest": name, "cycles": cycles, "segments": claim.segmentCount, "segment_rows": claim.segmentLength,
+                    "rows": claim.traceLength, "memory_rows": claim.memoryTableLength,
+                    "prove_seconds": round3(proveSeconds), "cycles_per_second": round3(Double(cycles) / proveSeconds),
+                    "verify_ms": round3(verifyMs), "verify_ms_per_segment": round3(verifyMs / Double(claim.segmentCount)),
+                    "receipt_bytes": bytes, "peak_rss_mb": round3(rss), "proven_bits": round3(claim.provenBits),
                     "prove_runs": times.count, "extension_memory_mb": extensionMemoryMB,
-                    "conjectured_bits": round3(security.conjecturedBits),
+                    "conjectured_bits": round3(claim.conjecturedBits),
                 ])
                 if !json {
                     print(
                         name.padding(toLength: 10, withPad: " ", startingAt: 0)
                             + String(
-                                format: " %7d %7d %9.2f %9.0f %10.2f %9.1f %12.0f %12.1f", cycles, table.rowCount,
-                                proveSeconds, Double(cycles) / proveSeconds, verifyMs, Double(bytes) / 1024, rss,
-                                security.provenBits))
+                                format: " %9d %9d × 2^%-4d %9.2f %9.0f %10.2f %11.1f %12.0f %12.1f", cycles,
+                                claim.segmentCount, claim.segmentLength.trailingZeroBitCount, proveSeconds,
+                                Double(cycles) / proveSeconds, verifyMs, Double(bytes) / 1024, rss, claim.provenBits))
                 }
             }
         }
@@ -144,7 +153,9 @@ struct BenchProve: ParsableCommand {
 /// The size with the most cycles among those whose execution fits `rows` (`run(size)` gives rows and cycles). Both
 /// grow with size, but not strictly (SHA-256 pads its last block, so a few more bytes can take fewer cycles):
 /// doubling and bisection find the boundary, then the 256 sizes on either side are tried one by one.
-private func mostCyclesFitting(rows: Int, _ run: (Int) throws -> (rows: Int, cycles: Int)) throws -> Int {
+private func mostCyclesFitting(
+    rows: Int, scan: Bool = true, _ run: (Int) throws -> (rows: Int, cycles: Int)
+) throws -> Int {
     var low = 0
     var high = 1
     while try run(high).rows <= rows { (low, high) = (high, high * 2) }
@@ -153,7 +164,7 @@ private func mostCyclesFitting(rows: Int, _ run: (Int) throws -> (rows: Int, cyc
         if try run(middle).rows <= rows { low = middle } else { high = middle }
     }
     var best = (size: low, cycles: try run(low).cycles)
-    for size in max(0, low - 256)...low + 256 {
+    for size in max(0, low - 256)...low + 256 where scan {
         let r = try run(size)
         if r.rows <= rows && r.cycles > best.cycles { best = (size, r.cycles) }
     }

@@ -23,7 +23,9 @@ struct Inspect: ParsableCommand {
         let p = claim.parameters
         let ours = claim.circuitID == ZKVM.circuitID ? "this zkvm's RV32IM circuit" : "not this zkvm's circuit"
 
-        print("format       receipt version \(claim.formatVersion), STARK proof version \(receipt.proof.version)")
+        print(
+            "format       receipt version \(claim.formatVersion), STARK proof version "
+                + "\(receipt.memoryProof.version)")
         print("circuit id   \(claim.circuitID) (\(ours))")
         print("profile      \(claim.profile?.rawValue ?? "custom")")
         print(
@@ -33,7 +35,12 @@ struct Inspect: ParsableCommand {
         print(
             "security     \(String(format: "%.1f", claim.provenBits)) proven bits (Johnson bound), "
                 + "\(String(format: "%.1f", claim.conjecturedBits)) conjectured bits (ethSTARK)")
-        print("trace        \(claim.traceLength) rows (2^\(receipt.proof.logTraceLength))")
+        print(
+            "segments     \(claim.segmentCount) × \(claim.segmentLength) rows (2^"
+                + "\(claim.segmentLength.trailingZeroBitCount)), \(claim.traceLength) rows in all")
+        print(
+            "memory       closing table of \(claim.memoryTableLength) rows (2^"
+                + "\(claim.memoryTableLength.trailingZeroBitCount))")
         print("statement    (claimed; zkvm verify checks it)")
         print("  program id \(claim.programID)")
         if let image = receipt.program {

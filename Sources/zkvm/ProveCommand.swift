@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import ZKVM
 
 struct Prove: ParsableCommand {
@@ -36,6 +37,15 @@ struct Prove: ParsableCommand {
             a time: less memory, more time. The default keeps them up to 2^17 rows in the default profile.
             """)
     var extensionMemoryMB = ProveOptions.default.mainExtensionMemoryLimit >> 20
+
+    @Option(
+        name: .customLong("segment-log-rows"),
+        help: """
+            Rows per segment as a power of two, 16 to 19. By default an execution that fits 2^17 rows is one \
+            segment of the fewest rows that hold it, and a longer one is cut into segments of 2^17 rows; each \
+            segment is proven on its own, so memory stays bounded by the segment size.
+            """)
+    var segmentLogRows: Int?
 
     @Option(help: "Most instructions to execute before giving up.")
     var maxCycles: UInt64 = Limits.default.maxCycles
@@ -83,6 +93,12 @@ struct Prove: ParsableCommand {
         var options = ProveOptions(parameters: profile.profile.parameters, limits: limits, progress: progress?.report)
         options.mainExtensionMemoryLimit = extensionMemoryMB << 20
         options.includeImage = !noImage
+        if let segmentLogRows {
+            guard (16...19).contains(segmentLogRows) else {
+                throw CLIFailure.report("--segment-log-rows must be 16…19 (2^16 to 2^19 rows per segment)")
+            }
+            options.logSegmentRows = segmentLogRows
+        }
         let start = Date()
         let info: ProveInfo
         do { info = try proveWithInfo(program: loaded, input: inputBytes, options: options) } catch {
@@ -104,6 +120,9 @@ struct Prove: ParsableCommand {
                 ("cycles", "\(info.cycles)"),
                 ("journal", CLIFiles.quoted(CLIFiles.hex(claim.journal))),
                 ("trace_length", "\(claim.traceLength)"),
+                ("segments", "\(claim.segmentCount)"),
+                ("segment_rows", "\(claim.segmentLength)"),
+                ("memory_rows", "\(claim.memoryTableLength)"),
                 ("profile", CLIFiles.quoted(profile.rawValue)),
                 ("prove_seconds", String(format: "%.3f", seconds)),
                 ("proof_bytes", "\(bytes.count)"),
@@ -116,7 +135,9 @@ struct Prove: ParsableCommand {
         } else {
             CLIFiles.printJournal(claim.journal)
             print("exit code   \(claim.exitCode)")
-            print("cycles      \(info.cycles) (trace of \(claim.traceLength) rows)")
+            print(
+                "cycles      \(info.cycles) (\(claim.segmentCount) \(claim.segmentCount == 1 ? "segment" : "segments") "
+                    + "of \(claim.segmentLength) rows, memory table of \(claim.memoryTableLength))")
             print("program id  \(claim.programID)")
             print(
                 "proof       \(output), \(bytes.count) bytes, profile \(profile.rawValue)"
@@ -151,15 +172,28 @@ enum ProfileOption: String, CaseIterable, ExpressibleByArgument {
 }
 
 /// Prints each finished proving phase and the time so far on standard error, for a person watching a terminal.
+/// Once a segment is proven (phase "prove segment k of N"), it adds an estimate of the time left: the segments to
+/// go at the mean time of those done.
 private final class ProgressDisplay: Sendable {
     private let start = Date()
+    private let firstSegment = Mutex<Date?>(nil)
 
     var report: @Sendable (String, Double) -> Void {
-        { [start] phase, seconds in
+        { [self] phase, seconds in
             let name = phase.padding(toLength: 34, withPad: " ", startingAt: 0)
-            let elapsed = String(format: "%.1f", Date().timeIntervalSince(start))
-            let line = "  \(name) \(String(format: "%7.2f", seconds)) s   (\(elapsed) s elapsed)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            let now = Date()
+            let elapsed = String(format: "%.1f", now.timeIntervalSince(self.start))
+            var line = "  \(name) \(String(format: "%7.2f", seconds)) s   (\(elapsed) s elapsed"
+            let words = phase.split(separator: " ")
+            if phase.hasPrefix("prove segment "), words.count == 5, let k = Double(words[2]), let n = Double(words[4]) {
+                let began = self.firstSegment.withLock { first in
+                    if first == nil { first = now.addingTimeInterval(-seconds) }
+                    return first!
+                }
+                let left = now.timeIntervalSince(began) / k * (n - k)
+                line += String(format: ", about %.0f s left", left)
+            }
+            FileHandle.standardError.write(Data((line + ")\n").utf8))
         }
     }
 }

@@ -8,39 +8,31 @@ import Verifier
 import XCTest
 
 final class CircuitProveTests: XCTestCase {
+    /// The example proves in one segment and in several, each receipt accepted by the verifier; the same proofs
+    /// claiming another journal are not.
     func testHelloProvesAndVerifies() throws {
         let (program, input) = try loadExample("hello")
         let trace = try Machine(program: program, input: input).trace()
-        let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)
-        let entries = CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal)
+        let witness = try CircuitWitness(program: program, trace: trace)
         let clock = ContinuousClock()
-        // The main columns kept, then computed a coset at a time.
-        for limit in [ProverOptions.defaultMainExtensionMemoryLimit, 0] {
-            let start = clock.now
-            let proof = try prove(
-                air: CPUCircuit.air, trace: table, publicInputs: inputs, publicBusEntries: entries,
-                options: ProverOptions(
-                    parameters: Profile.test.parameters, mainExtensionMemoryLimit: limit,
-                    progress: { print("  \($0): \($1) s") }))
-            print("hello: proved in \(clock.now - start), \(proof.encoded().count) bytes")
-            try verify(
-                proof: proof, air: CPUCircuit.air, publicInputs: inputs, publicBusEntries: entries,
-                policy: VerifierPolicy(minimumProvenBits: 0))
-            // A different journal is a different statement.
-            var journal = trace.result.journal
-            journal[0] ^= 1
-            XCTAssertThrowsError(
-                try verify(
-                    proof: proof, air: CPUCircuit.air, publicInputs: inputs,
-                    publicBusEntries: CircuitStatement.publicBusEntries(program: program, journal: journal),
-                    policy: VerifierPolicy(minimumProvenBits: 0)))
-            // A changed opened main row is not what was committed.
-            var tampered = proof
-            tampered.mainOpening.rows[0][3] += .one
-            XCTAssertThrowsError(
-                try verify(
-                    proof: tampered, air: CPUCircuit.air, publicInputs: inputs, publicBusEntries: entries,
-                    policy: VerifierPolicy(minimumProvenBits: 0)))
-        }
+        let start = clock.now
+        try witness.proveAndVerify()
+        print("hello: proved and verified in \(clock.now - start)")
+        // A different journal is a different statement.
+        var other = witness
+        other.journal[0] ^= 1
+        other.assertRejected("another journal")
+    }
+
+    func testSegmentedExecutionProvesAndVerifies() throws {
+        let (program, _) = try loadExample("fibonacci")
+        let trace = try Machine(program: program, input: [0x30, 0x75, 0, 0]).trace()
+        let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 16)
+        XCTAssertEqual(witness.execution.segments.count, 2)
+        try witness.proveAndVerify()
+        // The same receipt claiming another exit code is rejected.
+        var other = witness
+        other.exitCode += 1
+        other.assertRejected("another exit code")
     }
 }

@@ -2,15 +2,20 @@ import AIR
 import Circuit
 import Field
 import Foundation
+import Hashing
+import Proof
+import Prover
 import RV32IM
+import Verifier
 import XCTest
+import ZKVM
 
 let programsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../Vectors/programs").standardized
 
-func loadExample(_ name: String) throws -> (Program, [UInt8]) {
+func loadExample(_ name: String) throws -> (RV32IM.Program, [UInt8]) {
     let dir = programsDirectory.appendingPathComponent(name)
-    let program = try Program(bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent("program.elf"))))
+    let program = try RV32IM.Program(bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent("program.elf"))))
     let input = (try? Data(contentsOf: dir.appendingPathComponent("input.bin"))).map { [UInt8]($0) } ?? []
     return (program, input)
 }
@@ -20,23 +25,115 @@ func randomChallenges(_ count: Int, seed: UInt64 = 7) -> [Fp] {
     return (0..<count).map { _ in Fp.random(using: &rng) }
 }
 
-/// A witness of the RV32IM circuit with its statement: the trace, the public inputs and the buses' public entries.
+/// A witness of an execution for the RV32IM circuit with its statement: every segment's trace and public inputs,
+/// the memory's closing table, the buses' public entries, and the journal and exit code the receipt would claim.
+/// Tests of one segment edit ``table`` and ``inputs`` (segment 0's).
 struct CircuitWitness {
-    var table: TraceTable
-    var inputs: [Fp]
-    var entries: [[PublicBusEntry]]
+    var program: RV32IM.Program
+    var journal: [UInt8]
+    var exitCode: UInt32
+    var execution: ExecutionWitness
 
-    /// The names of the broken constraints, then "BUS unbalanced" for each bus whose fractions do not cancel (the
-    /// one running sum says only that some bus does not).
+    init(
+        program: RV32IM.Program, trace: Trace, logSegmentRows: Int? = nil, _tamper: TraceBuilder._Tamper? = nil
+    ) throws {
+        self.program = program
+        journal = trace.result.journal
+        exitCode = trace.result.exitCode
+        execution = try TraceBuilder.witness(
+            program: program, trace: trace, logSegmentRows: logSegmentRows, _tamper: _tamper)
+    }
+
+    /// Segment 0's trace.
+    var table: TraceTable {
+        get { execution.segments[0].table }
+        set { execution.segments[0].table = newValue }
+    }
+    /// Segment 0's public inputs (exit code first).
+    var inputs: [Fp] {
+        get { execution.segments[0].publicInputs }
+        set { execution.segments[0].publicInputs = newValue }
+    }
+    var entries: [[PublicBusEntry]] { execution.publicBusEntries }
+
+    /// The names of the broken constraints of every proof, then "BUS unbalanced" for each local bus whose fractions
+    /// do not cancel (the one running sum says only that some bus does not), and "boundary unbalanced" when the
+    /// global bus does not balance over the segments, the memory table and the verifier's entries.
     func failures() throws -> [String] {
         let air = CPUCircuit.air
         let challenges = randomChallenges(air.challengeCount)
-        let broken = try air.check(
-            trace: table, publicInputs: inputs, challenges: challenges, publicBusEntries: entries, limit: 20
-        ).map(\.constraintName)
-        let imbalances = try air.busImbalances(
-            main: table, publicInputs: inputs, challenges: challenges, publicBusEntries: entries)
-        return broken + air.buses.indices.filter { !imbalances[$0].isZero }.map { "\(air.buses[$0].name) unbalanced" }
+        var names: [String] = []
+        let global = GlobalContext(binding: .zero, challenges: randomChallenges(2, seed: 11))
+        var shares: [[Fp]] = []
+        for segment in execution.segments {
+            var vector = challenges
+            for (j, b) in air.globalBuses.enumerated() {
+                vector[2 * b] = global.challenges[2 * j]
+                vector[2 * b + 1] = global.challenges[2 * j + 1]
+            }
+            names += try air.check(
+                trace: segment.table, publicInputs: segment.publicInputs, challenges: vector,
+                publicBusEntries: entries, limit: 20
+            ).map(\.constraintName)
+            let imbalances = try air.busImbalances(
+                main: segment.table, publicInputs: segment.publicInputs, challenges: vector, publicBusEntries: entries)
+            names += air.buses.indices.filter { !air.buses[$0].isGlobal && !imbalances[$0].isZero }
+                .map { "\(air.buses[$0].name) unbalanced" }
+            shares.append(try air.globalShares(main: segment.table, publicInputs: segment.publicInputs, challenges: vector))
+        }
+        let memoryAIR = MemoryCircuit.air
+        let memoryVector = StarkProtocol.globalChallengeVector(air: memoryAIR, global: global)
+        var memoryChallenges = randomChallenges(memoryAIR.challengeCount, seed: 13)
+        for b in memoryAIR.globalBuses { (memoryChallenges[2 * b], memoryChallenges[2 * b + 1]) = (memoryVector[2 * b], memoryVector[2 * b + 1]) }
+        names += try memoryAIR.check(
+            trace: execution.memory, publicInputs: [], challenges: memoryChallenges, limit: 20
+        ).map { "memory table: \($0.constraintName)" }
+        shares.append(try memoryAIR.globalShares(main: execution.memory, publicInputs: [], challenges: memoryChallenges))
+        let imbalance = try air.globalImbalances(
+            shares: shares, entries: [execution.globalEntries], challenges: global.challenges)
+        if imbalance.contains(where: { !$0.isZero }) { names.append("boundary unbalanced") }
+        return Array(Set(names)).sorted()
+    }
+
+    /// Proves every part, the cheating way (without the prover's own check), joins them into a receipt and runs the
+    /// real verifier on it: returns normally only if the receipt is accepted.
+    func proveAndVerify(parameters: ProofParameters = Profile.test.parameters) throws {
+        let image = try ZKVM.Program(segments: program.segments, entry: program.entry)
+        let tables = execution.segments.map { ($0.table, $0.publicInputs) } + [(execution.memory, [Fp]())]
+        let airs = execution.segments.map { _ in CPUCircuit.air } + [MemoryCircuit.air]
+        let seeds = tables.indices.map { _ in Digest.random() }
+        let roots = try tables.indices.map { i in
+            try commitBoundary(
+                air: airs[i], trace: tables[i].0, publicInputs: tables[i].1, parameters: parameters, seed: seeds[i])
+        }
+        let context = Join.context(
+            Join.transcript(
+                programID: image.id, journal: journal, exitCode: exitCode,
+                segmentLogRows: execution.segments.map(\.table.logRowCount),
+                memoryLogRows: execution.memory.logRowCount),
+            boundaryRoots: roots)
+        let proofs = try tables.indices.map { i in
+            try prove(
+                air: airs[i], trace: tables[i].0, publicInputs: tables[i].1,
+                publicBusEntries: i < execution.segments.count ? entries : [], global: context,
+                boundarySeed: seeds[i], options: ProverOptions(parameters: parameters, _skipConstraintCheck: true))
+        }
+        let receipt = Receipt(
+            program: image, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),
+            memoryProof: proofs.last!)
+        _ = try ZKVM.verify(receipt, expecting: image, policy: VerifierPolicy(minimumProvenBits: 0))
+    }
+
+    /// Proves and verifies, failing the test if the receipt is accepted. A prover that cannot finish (a bus
+    /// denominator hit zero) has nothing to accept either.
+    func assertRejected(_ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            try proveAndVerify()
+            XCTFail("\(message): the forged receipt verified", file: file, line: line)
+        } catch is ProverError {
+        } catch {
+            // Rejected, as it must be.
+        }
     }
 }
 
@@ -47,13 +144,23 @@ final class WitnessTests: XCTestCase {
             let (program, given) = try loadExample(name)
             let input = small[name] ?? given
             let trace = try Machine(program: program, input: input).trace()
-            let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace)
-            let entries = CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal)
-            let failures = try CPUCircuit.air.check(
-                trace: table, publicInputs: inputs, challenges: randomChallenges(CPUCircuit.air.challengeCount),
-                publicBusEntries: entries, limit: 40)
-            XCTAssertEqual(failures.map(\.description), [], name)
-            print("\(name): \(trace.rows.count) cycles, \(table.rowCount) rows, \(failures.count) failures")
+            let witness = try CircuitWitness(program: program, trace: trace)
+            XCTAssertEqual(try witness.failures(), [], name)
+            print("\(name): \(trace.rows.count) cycles, \(witness.table.rowCount) rows")
+        }
+    }
+
+    /// The same executions cut into several segments of 2^16 rows: every segment's rules hold and the global bus
+    /// balances over all of them.
+    func testSegmentedWitnessesSatisfyTheCircuit() throws {
+        let inputs: [String: [UInt8]] = ["fibonacci": [0x50, 0x46, 0, 0], "sha256": [UInt8](repeating: 7, count: 3000)]
+        for name in ["fibonacci", "sha256"] {
+            let (program, _) = try loadExample(name)
+            let trace = try Machine(program: program, input: inputs[name]!).trace()
+            let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 16)
+            XCTAssertGreaterThan(witness.execution.segments.count, 1, name)
+            XCTAssertEqual(try witness.failures(), [], name)
+            print("\(name): \(trace.rows.count) cycles in \(witness.execution.segments.count) segments")
         }
     }
 }

@@ -131,6 +131,7 @@ enum Rejection: Error, Equatable, CustomStringConvertible {
             case .parametersRefused: return "parametersRefused"
             case .statementMismatch: return "statementMismatch"
             case .outOfDomainMismatch: return "outOfDomainMismatch"
+            case .globalBusUnbalanced: return "globalBusUnbalanced"
             case .merkleOpening(let commitment, _): return "merkleOpening(\(commitment))"
             case .fri(let f):
                 switch f {

@@ -1,0 +1,34 @@
+import AIR
+import Circuit
+import Field
+import Hashing
+import Proof
+
+/// The protocol that joins a receipt's proofs, the segments' and the memory table's, into one statement: the joint
+/// transcript, from which the global bus's challenges are drawn after every proof's boundary root. ``verify(_:expecting:policy:)``
+/// then checks that the proofs' shares of the bus and the verifier's own entries cancel.
+public enum Join {
+    /// The joint statement: the circuits, the program, the journal and exit code, and the proofs' number and
+    /// sizes. Every proof absorbs the context drawn from it, so a proof made for one statement fails in another.
+    public static func transcript(
+        programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentLogRows: [Int], memoryLogRows: Int
+    ) -> Transcript {
+        var t = Transcript(domain: "zkvm-receipt")
+        t.absorb("version", integer: UInt64(ReceiptFormat.version))
+        t.absorb("segment-circuit", digest: StarkProtocol.circuitDigest(of: CPUCircuit.air))
+        t.absorb("memory-circuit", digest: StarkProtocol.circuitDigest(of: MemoryCircuit.air))
+        t.absorb("program", bytes: programID.bytes)
+        t.absorb("journal", bytes: journal)
+        t.absorb("exit-code", integer: UInt64(exitCode))
+        t.absorb("segments", integer: UInt64(segmentLogRows.count))
+        for log in segmentLogRows { t.absorb("segment-log-rows", integer: UInt64(log)) }
+        t.absorb("memory-log-rows", integer: UInt64(memoryLogRows))
+        return t
+    }
+
+    /// The context every proof is made and checked in: the joint transcript with each proof's boundary root, the
+    /// segments' in order and then the memory table's.
+    public static func context(_ joint: Transcript, boundaryRoots: [Digest]) -> GlobalContext {
+        StarkProtocol.globalContext(joint, boundaryRoots: boundaryRoots, busCount: 1)
+    }
+}
