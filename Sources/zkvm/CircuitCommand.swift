@@ -52,6 +52,7 @@ struct CircuitCommand: ParsableCommand {
         }
 
         section("columns", air.mainColumns.count)
+        if air.boundaryColumnCount > 0 { out += "  the first \(air.boundaryColumnCount) are boundary columns\n" }
         table(air.mainColumns.map { ($0.name, $0.doc) })
         section("public inputs", air.publicInputs.count)
         table(air.publicInputs.map { ($0.name, $0.doc) })
@@ -75,7 +76,7 @@ struct CircuitCommand: ParsableCommand {
         }
         section("buses", air.buses.count)
         for bus in air.buses {
-            out += "  \(bus.name)\n"
+            out += "  \(bus.name)\(bus.isGlobal ? " (global)" : "")\n"
             for e in bus.entries {
                 let values = e.values.map { $0.formula(names: names) }.joined(separator: ", ")
                 out += "    entry \(e.multiplicity.formula(names: names)) : [\(values)]\n"
@@ -112,6 +113,7 @@ struct CircuitCommand: ParsableCommand {
         let buses = air.buses.map { bus in
             object([
                 ("name", string(bus.name)),
+                ("global", bus.isGlobal ? "true" : "false"),
                 (
                     "entries",
                     array(
@@ -126,6 +128,7 @@ struct CircuitCommand: ParsableCommand {
         }
         return object([
             ("name", string(air.name)), ("columns", columns(air.mainColumns)),
+            ("boundary_columns", "\(air.boundaryColumnCount)"),
             ("public_inputs", columns(air.publicInputs)), ("periodic_columns", array(periodic)),
             ("constraints", array(constraints)), ("buses", array(buses)),
             ("auxiliary_columns", columns(air.auxColumns)), ("max_degree", "\(air.maxDegree)"),

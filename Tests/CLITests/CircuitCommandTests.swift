@@ -57,7 +57,8 @@ final class CircuitCommandTests: XCTestCase {
             result.stdout,
             """
             {"name": "fibonacci", "columns": [{"name": "a", "doc": "the earlier of two consecutive terms"}, \
-            {"name": "b", "doc": "the later term"}], "public_inputs": [{"name": "a0", "doc": "first term"}, \
+            {"name": "b", "doc": "the later term"}], "boundary_columns": 0, \
+            "public_inputs": [{"name": "a0", "doc": "first term"}, \
             {"name": "b0", "doc": "second term"}, {"name": "result", "doc": "b on the last row"}], \
             "periodic_columns": [], "constraints": [{"index": 0, "name": "a_step", "domain": "transition", \
             "formula": "a' − b", "degree": 1}, {"index": 1, "name": "b_step", "domain": "transition", \

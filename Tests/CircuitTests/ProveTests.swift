@@ -26,7 +26,7 @@ final class CircuitProveTests: XCTestCase {
 
     func testSegmentedExecutionProvesAndVerifies() throws {
         let (program, _) = try loadExample("fibonacci")
-        let trace = try Machine(program: program, input: [0x30, 0x75, 0, 0]).trace()
+        let trace = try Machine(program: program, input: [0x40, 0x1f, 0, 0]).trace()
         let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 16)
         XCTAssertEqual(witness.execution.segments.count, 2)
         try witness.proveAndVerify()
