@@ -25,8 +25,9 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One segment's witness: its trace and its public inputs.
+/// One segment's witness: its index, trace and public inputs.
 public struct SegmentWitness: Sendable {
+    public var index: Int
     public var table: TraceTable
     public var publicInputs: [Fp]
 }
@@ -68,22 +69,28 @@ public struct TraceBuilder {
     static let reservedRows = 64
     /// The clocks of all segments stay below this, so every time fits the circuit's 32-bit time gaps.
     public static let maxTotalRows = 1 << 29
+    /// The largest memory table: 2^26 rows, the most a proof supports.
+    public static let maxMemoryLogRows = 26
 
     /// log₂ of the rows of every segment.
-    public let logRows: Int
+    public var logRows: Int { plan.logRows }
     /// How many segments the execution is cut into.
-    public var segmentCount: Int { cuts.count }
+    public var segmentCount: Int { plan.segmentCount }
 
     private let program: Program
-    private let trace: Trace
+    private let plan: SegmentPlan
     private let exitCode: UInt32
     private let rom: [FetchedInstruction]
     private let romByPC: [UInt32: FetchedInstruction]
-    /// For each segment, the range of machine rows it executes.
-    private let cuts: [Range<Int>]
-    private var nextSegmentIndex = 0
-    private var nextEvent = 0
     private let nonceKey: Digest
+    /// Whether segment k's trace is built; a segment that is not is walked (its effect on the machine's state
+    /// recorded) without its table.
+    private let builds: @Sendable (Int) -> Bool
+    /// The segment being walked, and the machine row that starts the next one.
+    private var segment = -1
+    private var cycle = 0
+    private var building = false
+    private var startState: UInt64 = 0
 
     private var columns: [[Fp]] = []
     private var rows = 0
@@ -112,18 +119,18 @@ public struct TraceBuilder {
     /// (indexed by `Col.rawValue`).
     public typealias _Tamper = (_ row: Int, _ instruction: FetchedInstruction, _ cells: inout [Fp]) -> Void
 
-    /// A builder for `program`'s execution `trace`, cut into segments of 2^`logSegmentRows` rows; without a size,
-    /// one segment when the execution fits in 2^``defaultLogSegmentRows`` rows (the smallest power of two that
-    /// holds it), else segments of that size. `nonceKey` must be secret and fresh for each proof; by default it is
-    /// drawn at random.
+    /// A builder for an execution of `program` that exited with `exitCode`, cut as `plan` says, to be fed the
+    /// execution's machine rows in order (``add(_:event:)``, then ``finish()``). `builds(k)` says whether segment
+    /// k's trace is wanted (by default every one's). `nonceKey` must be secret and fresh for each proof; by
+    /// default it is drawn at random.
     public init(
-        program: Program, trace: Trace, logSegmentRows: Int? = nil, nonceKey: Digest? = nil,
-        _tamper: _Tamper? = nil
-    ) throws(CircuitError) {
-        guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
+        program: Program, plan: SegmentPlan, exitCode: UInt32, nonceKey: Digest? = nil,
+        builds: @escaping @Sendable (Int) -> Bool = { _ in true }, _tamper: _Tamper? = nil
+    ) {
         self.program = program
-        self.trace = trace
+        self.plan = plan
         self.exitCode = exitCode
+        self.builds = builds
         self.tamper = _tamper
         rom = CircuitStatement.programTable(program)
         romByPC = Dictionary(rom.map { ($0.pc, $0) }, uniquingKeysWith: { a, _ in a })
@@ -131,74 +138,24 @@ public struct TraceBuilder {
         memory = CircuitStatement.imageWords(program)
         code = CircuitStatement.codeWords(program)
         self.nonceKey = nonceKey ?? .random()
-        (logRows, cuts) = try Self.plan(trace: trace, romCount: rom.count, logSegmentRows: logSegmentRows)
-    }
-
-    /// Cuts the execution: each machine row with the I/O rows its call adds is one unit that no cut splits, and a
-    /// segment takes units while they fit.
-    private static func plan(
-        trace: Trace, romCount: Int, logSegmentRows: Int?
-    ) throws(CircuitError) -> (Int, [Range<Int>]) {
-        var costs: [Int] = []
-        costs.reserveCapacity(trace.rows.count)
-        var events = trace.events.makeIterator()
-        var total = 0
-        for row in trace.rows {
-            var cost = 1
-            if row.op == .ecall, let event = events.next() {
-                switch event.kind {
-                case .input, .journal: cost += 1 + event.bytes.count
-                case .log: cost += 1
-                case .exit: break
-                }
-            }
-            costs.append(cost)
-            total += cost
-        }
-        guard total < maxTotalRows else { throw .tooLong(rows: total, limitLog: maxTotalRows.trailingZeroBitCount) }
-        var log: Int
-        if let logSegmentRows {
-            guard (minLogRows...maxLogRows).contains(logSegmentRows) else {
-                throw .unsupported("segments of 2^\(logSegmentRows) rows; the supported sizes are 2^\(minLogRows) to 2^\(maxLogRows)")
-            }
-            log = logSegmentRows
-        } else {
-            log = minLogRows
-            while log < defaultLogSegmentRows && (1 << log) - reservedRows < total { log += 1 }
-        }
-        guard romCount <= 1 << log else {
-            throw .unsupported(
-                "the program has \(romCount) instructions; its table must fit the segment's 2^\(log) rows (more rows "
-                    + "per segment, up to 2^\(maxLogRows), hold up to that many)")
-        }
-        let capacity = (1 << log) - reservedRows
-        var cuts: [Range<Int>] = []
-        var start = 0
-        var used = 0
-        for (i, cost) in costs.enumerated() {
-            guard cost <= capacity else {
-                throw .unsupported(
-                    "the system call at cycle \(i) moves \(cost - 2) bytes, more than a segment of 2^\(log) rows holds "
-                        + "(\(capacity) rows); use larger segments or smaller reads and writes")
-            }
-            if used + cost > capacity {
-                cuts.append(start..<i)
-                (start, used) = (i, 0)
-            }
-            used += cost
-        }
-        cuts.append(start..<costs.count)
-        return (log, cuts)
     }
 
     /// The whole execution's witness at once: every segment, the closing table and the statement's entries.
     public static func witness(
         program: Program, trace: Trace, logSegmentRows: Int? = nil, _tamper: _Tamper? = nil
     ) throws(CircuitError) -> ExecutionWitness {
-        var builder = try TraceBuilder(
-            program: program, trace: trace, logSegmentRows: logSegmentRows, _tamper: _tamper)
+        guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
+        var planner = try SegmentPlanner(program: program, logSegmentRows: logSegmentRows)
+        var events = trace.events.makeIterator()
+        for row in trace.rows { try planner.add(row, event: row.op == .ecall ? events.next() : nil) }
+        var builder = TraceBuilder(
+            program: program, plan: try planner.finish(), exitCode: exitCode, _tamper: _tamper)
         var segments: [SegmentWitness] = []
-        while let segment = try builder.nextSegment() { segments.append(segment) }
+        events = trace.events.makeIterator()
+        for row in trace.rows {
+            if let done = try builder.add(row, event: row.op == .ecall ? events.next() : nil) { segments.append(done) }
+        }
+        if let done = try builder.finish() { segments.append(done) }
         let entries = CircuitStatement.publicBusEntries(program: program)
         return ExecutionWitness(
             rowsPerSegment: 1 << builder.logRows, segments: segments, memory: try builder.memoryTable(),
@@ -206,40 +163,59 @@ public struct TraceBuilder {
             globalEntries: CircuitStatement.globalEntries(program: program, journal: trace.result.journal))
     }
 
-    /// The next segment's witness, or nil after the last.
-    public mutating func nextSegment() throws(CircuitError) -> SegmentWitness? {
-        guard nextSegmentIndex < cuts.count else { return nil }
-        let k = nextSegmentIndex
-        nextSegmentIndex += 1
+    /// Takes the execution's next machine row (and, for an ECALL, its I/O event). When the row starts a new
+    /// segment, returns the segment before it, if its trace is built.
+    public mutating func add(_ row: TraceRow, event: IOEvent?) throws(CircuitError) -> SegmentWitness? {
+        var done: SegmentWitness?
+        if segment + 1 < plan.segmentCount && cycle == plan.starts[segment + 1] {
+            done = try endSegment()
+            startSegment(row)
+        }
+        guard segment >= 0 else { throw .inconsistent("the plan's first segment does not start at cycle 0") }
+        cycle += 1
+        guard let fetched = romByPC[row.pc] else { throw .inconsistent("pc \(hex(row.pc)) is not in the program table") }
+        try instructionRow(fetched, row)
+        if let event { try ioRows(event, fetched: fetched, vmRow: row) }
+        return done
+    }
+
+    /// Ends the last segment after the last row; returns it if its trace is built.
+    public mutating func finish() throws(CircuitError) -> SegmentWitness? {
+        guard segment == plan.segmentCount - 1 else {
+            throw .inconsistent("the execution ended in segment \(segment + 1) of \(plan.segmentCount)")
+        }
+        return try endSegment()
+    }
+
+    private mutating func startSegment(_ row: TraceRow) {
+        segment += 1
+        building = builds(segment)
         let n = 1 << logRows
         columns = []
-        columns.reserveCapacity(n)
+        if building { columns.reserveCapacity(n) }
         rows = 0
-        clkStart = UInt64(k * n)
+        clkStart = UInt64(segment * n)
         received = [:]
         journalBytes = []
         andCount = [UInt64](repeating: 0, count: 65536)
         rangeCount = [UInt64](repeating: 0, count: 65536)
-        let startState = CPUCircuit.packedState(
-            pc: trace.rows[cuts[k].lowerBound].pc, eof: eof, journalIndex: journalIndex)
-        for index in cuts[k] {
-            let vmRow = trace.rows[index]
-            guard let fetched = romByPC[vmRow.pc] else {
-                throw .inconsistent("pc \(hex(vmRow.pc)) is not in the program table")
-            }
-            var event: IOEvent?
-            if vmRow.op == .ecall && nextEvent < trace.events.count {
-                event = trace.events[nextEvent]
-                nextEvent += 1
-            }
-            try instructionRow(fetched, vmRow)
-            if let event { try ioRows(event, fetched: fetched, vmRow: vmRow) }
+        startState = CPUCircuit.packedState(pc: row.pc, eof: eof, journalIndex: journalIndex)
+    }
+
+    private mutating func endSegment() throws(CircuitError) -> SegmentWitness? {
+        if segment < 0 { return nil }
+        let n = 1 << logRows
+        guard rows > 0, rows <= n - TraceBuilder.reservedRows / 2 else {
+            throw .inconsistent("segment \(segment) of \(rows) rows does not fit 2^\(logRows)")
         }
+        let endState = CPUCircuit.packedState(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
+        finalState = (endState, 4 * (clkStart + UInt64(n)))
+        guard building else { return nil }
         let table = try finishSegment(startState: startState)
         return SegmentWitness(
-            table: table,
+            index: segment, table: table,
             publicInputs: CircuitStatement.segmentPublicInputs(
-                program: program, exitCode: exitCode, segment: k, of: cuts.count, rows: n))
+                program: program, exitCode: exitCode, segment: segment, of: plan.segmentCount, rows: n))
     }
 
     /// The nonce that the value `address` holds from `time` on travels with: 0 at time 0 (the image's and the
@@ -273,6 +249,12 @@ public struct TraceBuilder {
     /// Sets the operand bytes, AND bytes and all the always-present helper columns, records the row's lookups and
     /// appends it.
     private mutating func finishRow() {
+        // A segment walked without its table keeps only what the next segments need.
+        guard building else {
+            if get(.real) == .one { lastNextPC = UInt32(truncatingIfNeeded: get(.nextPC).canonicalLimbs.0) }
+            rows += 1
+            return
+        }
         let a = UInt32(truncatingIfNeeded: get(.a).canonicalLimbs.0)
         let b = UInt32(truncatingIfNeeded: get(.b).canonicalLimbs.0)
         let res = UInt32(truncatingIfNeeded: get(.res).canonicalLimbs.0)
@@ -695,14 +677,10 @@ public struct TraceBuilder {
     /// Pads the segment, marks its first and last executed rows, and fills in its tables.
     private mutating func finishSegment(startState: UInt64) throws(CircuitError) -> TraceTable {
         let n = 1 << logRows
-        guard rows > 0, rows <= n - TraceBuilder.reservedRows / 2 else {
-            throw .inconsistent("a segment of \(rows) rows does not fit 2^\(logRows)")
-        }
         columns[0][Col.isFirst.rawValue] = .one
         columns[rows - 1][Col.segEnd.rawValue] = .one
         let clkNext = clkStart + UInt64(n)
-        let endState = CPUCircuit.packedState(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
-        finalState = (endState, 4 * clkNext)
+        let endState = finalState!.value
         while rows < n {
             startRow()
             set(.eof, eof)
@@ -780,40 +758,20 @@ public struct TraceBuilder {
         return (UInt64(memory[word] ?? 0) + mark, memoryTime[word] ?? 0)
     }
 
-    /// log₂ of the rows of the memory's closing table for `program`'s execution `trace`, without building anything:
-    /// one row per word the execution touches or the image sets, per register and for the state, and at least
-    /// 2^16 (its 16-bit table).
-    public static func memoryLogRows(program: Program, trace: Trace) -> Int {
-        var addresses = CircuitStatement.imageAddresses(program)
-        for row in trace.rows where row.memAccess != .none { addresses.insert(UInt64(row.memAddress >> 2)) }
-        for event in trace.events {
-            switch event.kind {
-            case .input, .journal:
-                for i in event.bytes.indices { addresses.insert(UInt64((event.address &+ UInt32(i)) >> 2)) }
-            case .log, .exit: break
-            }
-        }
-        var log = minLogRows
-        while 1 << log < addresses.count + 1 { log += 1 }
-        return log
-    }
-
     /// The memory's closing table (``MemoryCircuit``), once every segment is built: one row per address the
     /// execution touched or the image sets, with the last value, time and nonce it was left with.
     public func memoryTable() throws(CircuitError) -> TraceTable {
-        guard nextSegmentIndex == cuts.count, let finalState else {
+        guard segment == plan.segmentCount - 1, let finalState else {
             throw .inconsistent("the memory table is built after the last segment")
         }
         let image = CircuitStatement.imageAddresses(program)
         var addresses = image
         for word in memoryTime.keys { addresses.insert(UInt64(word)) }
         let sorted = addresses.sorted()
-        var log = TraceBuilder.minLogRows
-        while 1 << log < sorted.count + 1 { log += 1 }
-        guard log <= 26 else {
-            throw .unsupported("the execution touches \(sorted.count) words of memory, more than one table holds")
+        guard 1 << plan.memoryLogRows >= sorted.count + 1 else {
+            throw .inconsistent("the memory table needs \(sorted.count) rows; the plan has 2^\(plan.memoryLogRows)")
         }
-        let n = 1 << log
+        let n = 1 << plan.memoryLogRows
         var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: MemoryCol.allCases.count)
         var rangeCount = [UInt64](repeating: 0, count: 65536)
         for (i, address) in sorted.enumerated() {

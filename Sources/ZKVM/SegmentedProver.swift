@@ -44,19 +44,18 @@ public struct ProvingSecrets: Equatable, Sendable {
 /// (``prove(_:context:)``), then the receipt (``receipt(proofs:)``). Proof i < ``segmentCount`` is segment i's; proof
 /// ``segmentCount`` is the memory table's.
 ///
-/// ``prove(program:input:options:)`` takes these steps in one process. Split over processes (`zkvm segment`, the
-/// Ray driver), each step runs the guest again from the start, so every process needs the program, the input,
-/// the options and the same ``ProvingSecrets``.
+/// Nothing of the execution is kept but its plan: every step runs the guest again from the start and builds only
+/// the traces it needs, one segment at a time, so memory is bounded by the segment size whatever the execution's
+/// length. ``prove(program:input:options:)`` takes the steps in one process, in two passes. Split over processes
+/// (`zkvm segment`, the Ray driver), every process needs the program, the input, the options and the same
+/// ``ProvingSecrets``.
 public final class SegmentedProver {
     public let program: Program
+    public let input: [UInt8]
     public let options: ProveOptions
     public let secrets: ProvingSecrets
-    /// How many segments the execution is cut into.
-    public let segmentCount: Int
-    /// log₂ of each segment's rows.
-    public let logSegmentRows: Int
-    /// log₂ of the memory table's rows.
-    public let memoryLogRows: Int
+    /// How the execution is cut.
+    public let plan: SegmentPlan
     /// What the execution produced.
     public let journal: [UInt8]
     public let exitCode: UInt32
@@ -64,9 +63,14 @@ public final class SegmentedProver {
     /// The guest's diagnostic log (fd 2); not part of the receipt.
     public let log: [UInt8]
 
-    private let trace: Trace
+    /// How many segments the execution is cut into.
+    public var segmentCount: Int { plan.segmentCount }
+    /// log₂ of each segment's rows.
+    public var logSegmentRows: Int { plan.logRows }
+    /// log₂ of the memory table's rows.
+    public var memoryLogRows: Int { plan.memoryLogRows }
 
-    /// Runs the guest and cuts its execution into segments.
+    /// Runs the guest and plans its segments.
     ///
     /// - Throws: the errors of ``prove(program:input:options:)`` for a run that cannot be proven.
     public init(
@@ -82,62 +86,100 @@ public final class SegmentedProver {
         if result.cycles >= UInt64(maximumTraceRows) {
             throw .traceTooLong(rows: Int(clamping: result.cycles) + 1, maximumRows: maximumTraceRows)
         }
-        let trace: Trace
-        do { trace = try Machine(program: program.image, input: input, limits: options.limits).trace() } catch {
-            throw .internalError("the traced run failed where the fast run succeeded: \(error)")
-        }
-        guard trace.result == result else { throw .internalError("the traced run differs from the fast run") }
         self.program = program
+        self.input = input
         self.options = options
         self.secrets = secrets
-        self.trace = trace
         journal = result.journal
         exitCode = result.exitCode
         cycles = result.cycles
         log = result.log
-        let builder = try Self.builder(program, trace, options, secrets)
-        segmentCount = builder.segmentCount
-        logSegmentRows = builder.logRows
-        memoryLogRows = TraceBuilder.memoryLogRows(program: program.image, trace: trace)
-    }
-
-    private static func builder(
-        _ program: Program, _ trace: Trace, _ options: ProveOptions, _ secrets: ProvingSecrets
-    ) throws(ZKVMError) -> TraceBuilder {
+        var planner: SegmentPlanner
         do throws(CircuitError) {
-            return try TraceBuilder(
-                program: program.image, trace: trace, logSegmentRows: options.logSegmentRows,
-                nonceKey: secrets.nonceKey)
+            planner = try SegmentPlanner(program: program.image, logSegmentRows: options.logSegmentRows)
         } catch {
             throw mapCircuitError(error, options: options)
         }
+        try Self.replay(program, input, options) { row, event throws(CircuitError) in try planner.add(row, event: event) }
+        do throws(CircuitError) { plan = try planner.finish() } catch { throw mapCircuitError(error, options: options) }
     }
 
-    /// Proof `index`'s witness: the builder goes through the segments before it (their traces are built and
-    /// dropped) to reach the machine's state there.
+    /// Runs the guest again in tracing mode and hands every machine row (with an ECALL's I/O event) to `body`,
+    /// a chunk of rows at a time; stops handing rows on at `body`'s first error, and throws it.
+    private static func replay(
+        _ program: Program, _ input: [UInt8], _ options: ProveOptions,
+        _ body: (TraceRow, IOEvent?) throws(CircuitError) -> Void
+    ) throws(ZKVMError) {
+        var failure: CircuitError?
+        do {
+            let machine = try Machine(program: program.image, input: input, limits: options.limits)
+            try machine.run(chunkRows: 1 << 14) { chunk in
+                guard failure == nil else { return }
+                var events = chunk.events.makeIterator()
+                for row in chunk.rows {
+                    do throws(CircuitError) {
+                        try body(row, row.op == .ecall ? events.next() : nil)
+                    } catch {
+                        failure = error
+                        return
+                    }
+                }
+            }
+        } catch {
+            throw .internalError("the traced run failed where the fast run succeeded: \(error)")
+        }
+        if let failure { throw mapCircuitError(failure, options: options) }
+    }
+
+    /// Walks the execution once, building the traces `builds` asks for and the memory table when `memory` is set,
+    /// and hands each to `body` as it is done: its index, circuit, trace, public inputs and local bus entries.
+    private func walk(
+        builds: @escaping @Sendable (Int) -> Bool, memory: Bool,
+        _ body: (Int, AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> Void
+    ) throws(ZKVMError) {
+        var builder = TraceBuilder(
+            program: program.image, plan: plan, exitCode: exitCode, nonceKey: secrets.nonceKey, builds: builds)
+        let entries = CircuitStatement.publicBusEntries(program: program.image)
+        var bodyFailure: (any Error)?
+        func hand(_ segment: SegmentWitness?) {
+            guard let segment, bodyFailure == nil else { return }
+            do { try body(segment.index, CPUCircuit.air, segment.table, segment.publicInputs, entries) } catch {
+                bodyFailure = error
+            }
+        }
+        try Self.replay(program, input, options) { row, event throws(CircuitError) in
+            hand(try builder.add(row, event: event))
+        }
+        do throws(CircuitError) {
+            hand(try builder.finish())
+            if memory && bodyFailure == nil {
+                let table = try builder.memoryTable()
+                do { try body(plan.segmentCount, MemoryCircuit.air, table, [], []) } catch { bodyFailure = error }
+            }
+        } catch {
+            throw mapCircuitError(error, options: options)
+        }
+        switch bodyFailure {
+        case nil: return
+        case let error as ZKVMError: throw error
+        case let error as CircuitError: throw mapCircuitError(error, options: options)
+        case let error?: throw .internalError("\(error)")
+        }
+    }
+
+    /// Proof `index`'s witness alone: the segments before it are walked without their tables.
     private func withWitness<R>(
         _ index: Int, _ body: (AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> R
     ) throws(ZKVMError) -> R {
         guard (0...segmentCount).contains(index) else {
             throw .internalError("proof \(index) of \(segmentCount + 1)")
         }
-        var builder = try Self.builder(program, trace, options, secrets)
-        do {
-            for _ in 0..<index { _ = try builder.nextSegment() }
-            if index < segmentCount, let segment = try builder.nextSegment() {
-                return try body(
-                    CPUCircuit.air, segment.table, segment.publicInputs,
-                    CircuitStatement.publicBusEntries(program: program.image))
-            }
-            while try builder.nextSegment() != nil {}
-            return try body(MemoryCircuit.air, try builder.memoryTable(), [], [])
-        } catch let error as CircuitError {
-            throw mapCircuitError(error, options: options)
-        } catch let error as ZKVMError {
-            throw error
-        } catch {
-            throw .internalError("\(error)")
+        var result: R?
+        try walk(builds: { $0 == index }, memory: index == segmentCount) { i, air, table, inputs, entries in
+            if i == index { result = try body(air, table, inputs, entries) }
         }
+        guard let result else { throw .internalError("proof \(index) was not built") }
+        return result
     }
 
     /// Proof `index`'s boundary root.
@@ -152,7 +194,7 @@ public final class SegmentedProver {
     /// Every proof's boundary root, in one pass over the execution; `progress` is told after each.
     public func boundaryRoots(progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [Digest] {
         var roots: [Digest] = []
-        try forEachWitness { index, air, table, inputs, _ in
+        try walk(builds: { _ in true }, memory: true) { index, air, table, inputs, _ in
             roots.append(
                 try commitBoundary(
                     air: air, trace: table, publicInputs: inputs, parameters: options.parameters,
@@ -181,7 +223,7 @@ public final class SegmentedProver {
     /// Every proof, in one pass over the execution; `progress` is told after each.
     public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [StarkProof] {
         var proofs: [StarkProof] = []
-        try forEachWitness { index, air, table, inputs, entries in
+        try walk(builds: { _ in true }, memory: true) { index, air, table, inputs, entries in
             proofs.append(try proveOne(index, air, table, inputs, entries, context))
             progress?(index)
         }
@@ -210,29 +252,6 @@ public final class SegmentedProver {
             options: ProverOptions(
                 parameters: options.parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
                 progress: options.proverProgress))
-    }
-
-    private func forEachWitness(
-        _ body: (Int, AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> Void
-    ) throws(ZKVMError) {
-        var builder = try Self.builder(program, trace, options, secrets)
-        let entries = CircuitStatement.publicBusEntries(program: program.image)
-        do {
-            var index = 0
-            while let segment = try builder.nextSegment() {
-                try body(index, CPUCircuit.air, segment.table, segment.publicInputs, entries)
-                index += 1
-            }
-            try body(index, MemoryCircuit.air, try builder.memoryTable(), [], [])
-        } catch let error as CircuitError {
-            throw mapCircuitError(error, options: options)
-        } catch let error as ZKVMError {
-            throw error
-        } catch let error as ProverError {
-            throw .internalError("\(error)")
-        } catch {
-            throw .internalError("\(error)")
-        }
     }
 }
 
