@@ -32,7 +32,7 @@ struct Verify: ParsableCommand {
     @Flag(
         help: """
             Print one JSON object: verified, program_id, program_checked, exit_code, journal (hex), trace_length, \
-            profile, proven_bits, conjectured_bits.
+            segments, segment_rows, memory_rows, profile, proven_bits, conjectured_bits.
             """)
     var json = false
 
@@ -93,6 +93,9 @@ struct Verify: ParsableCommand {
                     ("exit_code", "\(statement.exitCode)"),
                     ("journal", CLIFiles.quoted(CLIFiles.hex(statement.journal))),
                     ("trace_length", "\(statement.traceLength)"),
+                    ("segments", "\(statement.segmentCount)"),
+                    ("segment_rows", "\(statement.segmentLength)"),
+                    ("memory_rows", "\(statement.memoryTableLength)"),
                     ("profile", statement.profile.map { CLIFiles.quoted($0.rawValue) } ?? "null"),
                     ("proven_bits", String(format: "%.1f", statement.provenBits)),
                     ("conjectured_bits", String(format: "%.1f", statement.conjecturedBits)),
@@ -106,6 +109,9 @@ struct Verify: ParsableCommand {
             print("program id  \(statement.programID) (\(pin))")
             CLIFiles.printJournal(statement.journal)
             print("exit code   \(statement.exitCode)")
+            print(
+                "segments    \(statement.segmentCount) of \(statement.segmentLength) rows, memory table of "
+                    + "\(statement.memoryTableLength)")
             print(
                 "security    \(String(format: "%.1f", statement.provenBits)) proven bits "
                     + "(at least \(String(format: "%.1f", minBits)) required), profile "
