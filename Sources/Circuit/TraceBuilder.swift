@@ -25,7 +25,18 @@ public enum CircuitError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One segment's witness: its index, trace and public inputs.
+/// What the trace builder makes of a segment.
+public enum SegmentBuild: Sendable {
+    /// Nothing: the segment is walked for its effect on the machine's state.
+    case none
+    /// Only the boundary columns (``Col/boundaryCount`` of them): what the boundary commitment needs.
+    case boundary
+    /// The whole trace.
+    case full
+}
+
+/// One segment's witness: its index, trace and public inputs. A segment built for its boundary alone has only the
+/// boundary columns in `table`.
 public struct SegmentWitness: Sendable {
     public var index: Int
     public var table: TraceTable
@@ -85,11 +96,12 @@ public struct TraceBuilder {
     private let nonceKey: Digest
     /// Whether segment k's trace is built; a segment that is not is walked (its effect on the machine's state
     /// recorded) without its table.
-    private let builds: @Sendable (Int) -> Bool
+    private let builds: @Sendable (Int) -> SegmentBuild
     /// The segment being walked, and the machine row that starts the next one.
     private var segment = -1
     private var cycle = 0
     private var building = false
+    private var buildsBoundary = false
     private var startState: UInt64 = 0
 
     private var columns: [[Fp]] = []
@@ -125,7 +137,7 @@ public struct TraceBuilder {
     /// default it is drawn at random.
     public init(
         program: Program, plan: SegmentPlan, exitCode: UInt32, nonceKey: Digest? = nil,
-        builds: @escaping @Sendable (Int) -> Bool = { _ in true }, _tamper: _Tamper? = nil
+        builds: @escaping @Sendable (Int) -> SegmentBuild = { _ in .full }, _tamper: _Tamper? = nil
     ) {
         self.program = program
         self.plan = plan
@@ -189,7 +201,9 @@ public struct TraceBuilder {
 
     private mutating func startSegment(_ row: TraceRow) {
         segment += 1
-        building = builds(segment)
+        let build = builds(segment)
+        building = build == .full
+        buildsBoundary = build == .boundary
         let n = 1 << logRows
         columns = []
         if building { columns.reserveCapacity(n) }
@@ -210,8 +224,14 @@ public struct TraceBuilder {
         }
         let endState = CPUCircuit.packedState(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
         finalState = (endState, 4 * (clkStart + UInt64(n)))
-        guard building else { return nil }
-        let table = try finishSegment(startState: startState)
+        let table: TraceTable
+        if building {
+            table = try finishSegment(startState: startState)
+        } else if buildsBoundary {
+            table = try boundaryTable(startState: startState)
+        } else {
+            return nil
+        }
         return SegmentWitness(
             index: segment, table: table,
             publicInputs: CircuitStatement.segmentPublicInputs(
@@ -745,6 +765,36 @@ public struct TraceBuilder {
         }
         columns = []
         return try! TraceTable(columns: result)
+    }
+
+    /// The segment's boundary columns alone, as ``finishSegment(startState:)`` fills them.
+    private func boundaryTable(startState: UInt64) throws(CircuitError) -> TraceTable {
+        let n = 1 << logRows
+        let (endState, clkNext) = (finalState!.value, clkStart + UInt64(n))
+        var table = received.keys.sorted().map { address -> (UInt64, UInt64, UInt64, UInt64, UInt64) in
+            let (initial, time) = received[address]!
+            let (final, last) = current(address)
+            return (address, initial, time, final, last)
+        }
+        table.append((CPUCircuit.stateAddress, startState, 4 * clkStart, endState, 4 * clkNext))
+        guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
+        var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: Col.boundaryCount)
+        for (i, (address, initial, time, final, last)) in table.enumerated() {
+            cols[Col.mActive.rawValue][i] = .one
+            cols[Col.mAddr.rawValue][i] = Fp(address)
+            cols[Col.mInit.rawValue][i] = Fp(initial)
+            cols[Col.mInitTime.rawValue][i] = Fp(time)
+            cols[Col.mInitNonce.rawValue][i] = nonce(address, time)
+            cols[Col.mFinal.rawValue][i] = Fp(final)
+            cols[Col.mTime.rawValue][i] = Fp(last)
+            cols[Col.mFinalNonce.rawValue][i] = nonce(address, last)
+        }
+        for (i, entry) in journalBytes.enumerated() {
+            cols[Col.jActive.rawValue][i] = .one
+            cols[Col.jIdx.rawValue][i] = Fp(entry.index)
+            cols[Col.jByte.rawValue][i] = Fp(UInt64(entry.byte))
+        }
+        return try! TraceTable(columns: cols)
     }
 
     /// An address's value now (with the code mark) and the time of its last access.

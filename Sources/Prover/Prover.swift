@@ -264,6 +264,25 @@ public func commitBoundary(
         trace, count: air.boundaryColumnCount, lde: LowDegreeExtension(shape: shape), seed: seed).tree.root
 }
 
+/// The same root from the boundary columns alone (the first ``AIR/boundaryColumnCount`` columns of the trace),
+/// for a prover that builds only them before the joint challenges.
+public func commitBoundary(
+    air: AIR, boundaryColumns: [[Fp]], parameters: ProofParameters, seed: Digest
+) throws(ProverError) -> Digest {
+    guard air.boundaryColumnCount > 0, boundaryColumns.count == air.boundaryColumnCount else {
+        throw .invalidWitness(
+            "\(boundaryColumns.count) boundary columns given; the AIR '\(air.name)' has \(air.boundaryColumnCount)")
+    }
+    let table: TraceTable
+    do { table = try TraceTable(columns: boundaryColumns) } catch { throw .invalidWitness("\(error)") }
+    let shape: StarkShape
+    do { shape = try StarkShape(air: air, parameters: parameters, logTraceLength: table.logRowCount) } catch {
+        throw .shape(error)
+    }
+    return extendBoundary(table, count: air.boundaryColumnCount, lde: LowDegreeExtension(shape: shape), seed: seed)
+        .tree.root
+}
+
 /// The shape of a proof of `trace`, after checking that the trace and public inputs fit the AIR.
 private func checkWitness(
     air: AIR, trace: TraceTable, publicInputs: [Fp], parameters: ProofParameters

@@ -134,7 +134,7 @@ public final class SegmentedProver {
     /// Walks the execution once, building the traces `builds` asks for and the memory table when `memory` is set,
     /// and hands each to `body` as it is done: its index, circuit, trace, public inputs and local bus entries.
     private func walk(
-        builds: @escaping @Sendable (Int) -> Bool, memory: Bool,
+        builds: @escaping @Sendable (Int) -> SegmentBuild, memory: Bool,
         _ body: (Int, AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> Void
     ) throws(ZKVMError) {
         var builder = TraceBuilder(
@@ -169,13 +169,14 @@ public final class SegmentedProver {
 
     /// Proof `index`'s witness alone: the segments before it are walked without their tables.
     private func withWitness<R>(
-        _ index: Int, _ body: (AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> R
+        _ index: Int, boundaryOnly: Bool = false, _ body: (AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> R
     ) throws(ZKVMError) -> R {
         guard (0...segmentCount).contains(index) else {
             throw .internalError("proof \(index) of \(segmentCount + 1)")
         }
         var result: R?
-        try walk(builds: { $0 == index }, memory: index == segmentCount) { i, air, table, inputs, entries in
+        let wanted: SegmentBuild = boundaryOnly ? .boundary : .full
+        try walk(builds: { $0 == index ? wanted : .none }, memory: index == segmentCount) { i, air, table, inputs, entries in
             if i == index { result = try body(air, table, inputs, entries) }
         }
         guard let result else { throw .internalError("proof \(index) was not built") }
@@ -184,21 +185,21 @@ public final class SegmentedProver {
 
     /// Proof `index`'s boundary root.
     public func boundaryRoot(_ index: Int) throws(ZKVMError) -> Digest {
-        try withWitness(index) { air, table, inputs, _ in
+        try withWitness(index, boundaryOnly: true) { air, table, _, _ in
             try commitBoundary(
-                air: air, trace: table, publicInputs: inputs, parameters: options.parameters,
-                seed: secrets.boundarySeed(index))
+                air: air, boundaryColumns: Array(table.columns.prefix(air.boundaryColumnCount)),
+                parameters: options.parameters, seed: secrets.boundarySeed(index))
         }
     }
 
     /// Every proof's boundary root, in one pass over the execution; `progress` is told after each.
     public func boundaryRoots(progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [Digest] {
         var roots: [Digest] = []
-        try walk(builds: { _ in true }, memory: true) { index, air, table, inputs, _ in
+        try walk(builds: { _ in .boundary }, memory: true) { index, air, table, _, _ in
             roots.append(
                 try commitBoundary(
-                    air: air, trace: table, publicInputs: inputs, parameters: options.parameters,
-                    seed: secrets.boundarySeed(index)))
+                    air: air, boundaryColumns: Array(table.columns.prefix(air.boundaryColumnCount)),
+                    parameters: options.parameters, seed: secrets.boundarySeed(index)))
             progress?(index)
         }
         return roots
@@ -223,7 +224,7 @@ public final class SegmentedProver {
     /// Every proof, in one pass over the execution; `progress` is told after each.
     public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [StarkProof] {
         var proofs: [StarkProof] = []
-        try walk(builds: { _ in true }, memory: true) { index, air, table, inputs, entries in
+        try walk(builds: { _ in .full }, memory: true) { index, air, table, inputs, entries in
             proofs.append(try proveOne(index, air, table, inputs, entries, context))
             progress?(index)
         }
