@@ -99,6 +99,7 @@ struct BenchProve: ParsableCommand {
                 options.mainExtensionMemoryLimit = extensionMemoryMB << 20
                 options.logSegmentRows = segmentLogRows
                 options.proverProgress = phases ? printPhase : nil
+                options.progress = phases ? printPhase : nil
                 var last: ProveInfo?
                 var times: [Double] = []
                 var rss = peakResidentMB()
