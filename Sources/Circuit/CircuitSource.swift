@@ -684,6 +684,7 @@ column cdHi              # high 16 bits of (next address − this address − 1)
 column rangeCount        # 16-bit table: how many range lookups hit this row's value
 
 let two16 = 65536
+let state = 4294967328                      # 2^32 + 32: the machine's state, the largest address of memory
 let minus_one = 0x800000000000011000000000000000000000000000000000000000000000000
 let bit(x) = x * (x - 1)
 
@@ -693,6 +694,10 @@ constraint image_only_on_active every_row:  cImage * (1 - cActive)
 constraint table_start          first_row:  cActive - 1
 constraint table_contiguous     transition: cActive' * (1 - cActive)
 constraint table_sorted         transition: cActive' * (cAddr' - cAddr - 1 - cdLo - two16 * cdHi)
+# The last address is the state's, the largest of memory, so the table cannot reach past it: not the journal's
+# addresses (2^40 + index), where a row could take a byte the guest wrote, or start one it did not.
+constraint table_ends_at_state  transition: cActive * (1 - cActive') * (cAddr - state)
+constraint full_table_ends_at_state last_row: cActive * (cAddr - state)
 
 # The 16-bit table, as a periodic column of period 65536.
 periodic table_lo = builtin byte_pair_lo    # r mod 256
