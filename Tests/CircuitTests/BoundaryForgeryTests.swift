@@ -252,4 +252,63 @@ final class BoundaryForgeryTests: XCTestCase {
         XCTAssertEqual(try w.failures(), ["buses.sum_balances", "journal unbalanced"])
         w.assertRejected("a journal byte moved to another segment")
     }
+
+    /// Appends rows to the closing table after the state's (the largest address an execution touches), one for each
+    /// of `ends` in increasing address order: marked as the image's, a row starts nothing and takes one tuple
+    /// (address, final, 0, 0); unmarked, it starts its address at zero and takes `final`. Rows in between, in steps
+    /// the 16-bit gaps allow, start their address at zero and end it there, cancelling themselves.
+    private static func extendClosingTable(_ w: inout W, with ends: [(address: UInt64, image: Bool, final: Fp)]) throws {
+        var r = try closingRow(w, CPUCircuit.stateAddress)
+        var address = CPUCircuit.stateAddress
+        func append(_ next: UInt64, image: Bool, final: Fp) {
+            let gap = next - address - 1
+            put(&w, .cdLo, r, Fp(gap & 0xffff))
+            put(&w, .cdHi, r, Fp(gap >> 16))
+            r += 1
+            address = next
+            put(&w, .cActive, r, .one)
+            put(&w, .cImage, r, image ? .one : .zero)
+            put(&w, .cAddr, r, Fp(next))
+            put(&w, .cFinal, r, final)
+        }
+        for end in ends {
+            while end.address - address > 1 << 32 { append(address + (1 << 32), image: false, final: .zero) }
+            append(end.address, image: end.image, final: end.final)
+        }
+        var range = [UInt64](repeating: 0, count: 65536)
+        for row in 0..<w.execution.memory.rowCount {
+            for c in [MemoryCol.cdLo, .cdHi] { range[Int(get(w, c, row).canonicalLimbs.0)] += 1 }
+        }
+        for row in 0..<65536 { put(&w, .rangeCount, row, Fp(range[row])) }
+    }
+
+    /// The receipt claims the journal without the two bytes segment 1 wrote; the closing table takes them, on rows
+    /// at their journal addresses marked as the image's.
+    func testJournalCannotBeTruncated() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        let dropped = Array(w.journal.dropFirst(2))
+        w.journal = Array(w.journal.prefix(2))
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        try Self.extendClosingTable(
+            &w,
+            with: dropped.enumerated().map { (CPUCircuit.journalBase + 2 + UInt64($0), true, Fp(UInt64($1))) })
+        XCTAssertNotEqual(try w.failures(), [])
+        w.assertRejected("a journal without its last bytes")
+    }
+
+    /// The receipt claims byte 2 of the journal is 0; segment 1 wrote 0xf0. An unmarked closing-table row at the
+    /// byte's journal address starts it at zero, which the verifier's entry takes, and takes the written byte.
+    func testJournalByteCannotBeClaimedAsZero() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        let written = w.journal[2]
+        XCTAssertNotEqual(written, 0)
+        w.journal[2] = 0
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        try Self.extendClosingTable(&w, with: [(CPUCircuit.journalBase + 2, false, Fp(UInt64(written)))])
+        XCTAssertNotEqual(try w.failures(), [])
+    }
 }
