@@ -4,10 +4,11 @@ import Field
 import RV32IM
 import XCTest
 
-/// Cheating witnesses against the read-only mark of code (value + 2^32 in the memory bus) and the memory table. Each
-/// builds a trace from an honest (or twin) execution, edits the trace table directly (so values that are not 32-bit
-/// can be written, which the builder's tamper hook truncates), then recomputes the lookup multiplicities (andCount,
-/// rangeCount, romCount) as a cheating prover would, and asks the debug checker and the buses what breaks.
+/// Cheating witnesses against the read-only mark of code (value + 2^32 in the memory bus), the segment's memory table
+/// and the memory's closing table. Each builds a witness from an honest (or twin) execution, edits segment 0's trace
+/// and the closing table directly (so values that are not 32-bit can be written, which the builder's tamper hook
+/// truncates), then recomputes the lookup multiplicities (andCount, rangeCount, romCount) as a cheating prover would,
+/// and asks the debug checker, the buses and the global bus what breaks.
 final class ReadOnlyMarkForgeryTests: XCTestCase {
     private static let (t0, t1, sp, a0, a1, a2, a7): (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
         (5, 6, 2, 10, 11, 12, 17)
@@ -30,19 +31,21 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
 
     typealias W = CircuitWitness
 
+    /// A tamper hook, even one that changes nothing, turns off the builder's cross-check against the machine.
     private static func witness(
-        _ program: Program, trace: Trace, tamper: TraceBuilder._Tamper? = { _, _, _ in }
+        _ program: Program, trace: Trace, tamper: @escaping TraceBuilder._Tamper = { _, _, _ in }
     ) throws -> W {
-        let (table, inputs) = try TraceBuilder.witness(program: program, trace: trace, _tamper: tamper)
-        return W(
-            table: table, inputs: inputs,
-            entries: CircuitStatement.publicBusEntries(program: program, journal: trace.result.journal))
+        try W(program: program, trace: trace, _tamper: tamper)
     }
 
     // MARK: - Table editing
 
     private static func get(_ w: W, _ c: Col, _ r: Int) -> Fp { w.table.columns[c.traceIndex][r] }
     private static func put(_ w: inout W, _ c: Col, _ r: Int, _ v: Fp) { w.table.columns[c.traceIndex][r] = v }
+    private static func get(_ w: W, _ c: MemoryCol, _ r: Int) -> Fp { w.execution.memory.columns[c.rawValue][r] }
+    private static func put(_ w: inout W, _ c: MemoryCol, _ r: Int, _ v: Fp) {
+        w.execution.memory.columns[c.rawValue][r] = v
+    }
     private static func small(_ v: Fp) -> UInt64? {
         let l = v.canonicalLimbs
         return l.1 == 0 && l.2 == 0 && l.3 == 0 ? l.0 : nil
@@ -56,11 +59,19 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
     private static func rows(_ w: W, _ f: Col) -> [Int] {
         (0..<w.table.rowCount).filter { get(w, f, $0) == .one }
     }
+    /// The row of segment 0's memory table that holds `address`.
     private static func memoryRow(_ w: W, _ address: UInt64) -> Int? {
         (0..<w.table.rowCount).first { get(w, .mActive, $0) == .one && get(w, .mAddr, $0) == Fp(address) }
     }
+    /// The row of the closing table that holds `address`.
+    private static func closingRow(_ w: W, _ address: UInt64) -> Int? {
+        (0..<w.execution.memory.rowCount).first {
+            get(w, .cActive, $0) == .one && get(w, .cAddr, $0) == Fp(address)
+        }
+    }
 
-    /// Recomputes the table sides of the byte, range and fetch lookups from the (edited) rows.
+    /// Recomputes the table sides of the byte, range and fetch lookups from the (edited) rows: segment 0's, the
+    /// memory table's address gaps (mdLo, mdHi) among them, and the closing table's own (cdLo, cdHi).
     private static func rebalance(_ w: inout W) {
         let n = w.table.rowCount
         var and = [UInt64](repeating: 0, count: 65536)
@@ -68,6 +79,9 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
         func look(_ x: Fp, _ y: Fp, _ z: Fp) {
             guard let x = small(x), let y = small(y), let z = small(z), x < 256, y < 256, z == x & y else { return }
             and[Int(x + 256 * y)] += 1
+        }
+        func count(_ v: Fp, in counts: inout [UInt64]) {
+            if let v = small(v), v < 65536 { counts[Int(v)] += 1 }
         }
         let pairs: [(Col, Col, Col)] = [(.a0, .b0, .n0), (.a1, .b1, .n1), (.a2, .b2, .n2), (.a3, .b3, .n3)]
         let singles: [Col] = [.r0, .r1, .r2, .r3, .h0, .h1, .h2, .h3, .c0, .c1, .c2, .c3, .shHigh]
@@ -82,13 +96,21 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
             look(
                 Fp(2) * (get(w, .a3, r) - Fp(128) * get(w, .sa, r)), Fp(2) * (get(w, .top, r) - Fp(128) * get(w, .sb, r)),
                 get(w, .signAnd, r))
-            for c in ranged { if let v = small(get(w, c, r)), v < 65536 { range[Int(v)] += 1 } }
+            for c in ranged { count(get(w, c, r), in: &range) }
             if get(w, .instr, r) == .one { executed[get(w, .pc, r), default: 0] += 1 }
         }
         for r in 0..<n {
             put(&w, .andCount, r, r < 65536 ? Fp(and[r]) : .zero)
-            put(&w, .rangeCount, r, r < 65536 ? Fp(range[r]) : .zero)
+            put(&w, Col.rangeCount, r, r < 65536 ? Fp(range[r]) : .zero)
             if get(w, .romActive, r) == .one { put(&w, .romCount, r, Fp(executed[get(w, .romPC, r)] ?? 0)) }
+        }
+        var closingRange = [UInt64](repeating: 0, count: 65536)
+        for r in 0..<w.execution.memory.rowCount {
+            count(get(w, .cdLo, r), in: &closingRange)
+            count(get(w, .cdHi, r), in: &closingRange)
+        }
+        for r in 0..<w.execution.memory.rowCount {
+            put(&w, MemoryCol.rangeCount, r, r < 65536 ? Fp(closingRange[r]) : .zero)
         }
     }
 
@@ -96,8 +118,8 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
 
     // MARK: - The read-only mark
 
-    /// A load reads h + 2^32 from a word that is not code (and keeps the mark to the memory table's final value):
-    /// no access ever produced the marked tuple.
+    /// A load reads h + 2^32 from a word that is not code and keeps the mark to the memory table's final value and
+    /// on to the closing table, so the global bus balances: no access ever produced the marked tuple the load takes.
     func testLoadCannotMarkAPlainWord() throws {
         let program = try Program(
             instructions: [
@@ -106,14 +128,16 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
             ] + Self.exit(0))
         var w = try Self.witness(program, trace: try Machine(program: program).trace())
         XCTAssertEqual(try failures(w), [])
+        let word = UInt64((AddressSpace.stackTop - 8) >> 2)
         let r = Self.rows(w, .opLw)[0]
         Self.put(&w, .memPrev, r, Self.get(w, .memPrev, r) + Self.two32)
         Self.put(&w, .memNew, r, Self.get(w, .memNew, r) + Self.two32)
-        let m = try XCTUnwrap(Self.memoryRow(w, UInt64((AddressSpace.stackTop - 8) >> 2)))
+        let m = try XCTUnwrap(Self.memoryRow(w, word))
         Self.put(&w, .mFinal, m, Self.get(w, .mFinal, m) + Self.two32)
+        let c = try XCTUnwrap(Self.closingRow(w, word))
+        Self.put(&w, .cFinal, c, Self.get(w, .cFinal, c) + Self.two32)
         Self.rebalance(&w)
-        let f = try failures(w)
-        XCTAssertEqual(f, ["buses.sum_balances", "memory unbalanced"])
+        XCTAssertEqual(try failures(w), ["buses.sum_balances", "memory unbalanced"])
     }
 
     /// The two load rules on their own: a load's old word is h or h + 2^32 and nothing else (`load_reads`), and it
@@ -134,44 +158,53 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
         XCTAssertFalse(try failures(changed).contains("load_reads"))
     }
 
-    /// A load of code that drops the mark (memPrev = h), so that a later store could take the word: the verifier's
-    /// marked entry is then consumed by nobody. With mImage = 0 on the word's memory-table row the table offers a
-    /// fresh (w, 0, 0) instead, and the marked entry is still left over.
+    /// A load of code that drops the mark, so that a later store could take the word. Three ways: the load alone
+    /// (the segment received the marked word, which the load does not take); the segment also receiving it unmarked
+    /// (a tuple nobody sent, and the verifier's marked entry left over); or starting the word fresh, the segment
+    /// receiving (w, 0, 0, 0) and the closing table marking the word as not from the image so that it sends that
+    /// zero (the verifier's marked entry is still left over).
     func testCodeWordCannotBeUnmarked() throws {
         let program = try Program(instructions: [Self.ins(.lw, Self.a0, 0, 0, 0)] + Self.exit(0))
         let base = try Self.witness(program, trace: try Machine(program: program).trace())
         XCTAssertEqual(try failures(base), [])
-        for freshStart in [false, true] {
+        let r = Self.rows(base, .opLw)[0]
+        let m = try XCTUnwrap(Self.memoryRow(base, 0))
+        let c = try XCTUnwrap(Self.closingRow(base, 0))
+        XCTAssertEqual(Self.get(base, .cImage, c), .one)
+
+        func unmarked(receivedUnmarked: Bool) -> W {
             var w = base
-            let r = Self.rows(w, .opLw)[0]
-            let m = try XCTUnwrap(Self.memoryRow(w, 0))
-            if freshStart {
-                // The load reads the table's fresh zero, unmarked; the final value is that zero.
-                Self.put(&w, .mImage, m, .zero)
-                Self.putWord(&w, Self.hCols, r, 0)
-                Self.put(&w, .memPrev, r, .zero)
-                Self.put(&w, .memNew, r, .zero)
-                Self.put(&w, .mFinal, m, .zero)
-                // rd gets 0 instead of the word: rewrite the register chain of a0 (only the exit's ECALL reads it,
-                // and a0 is set again before it), so only the lw's own row changes.
-                Self.put(&w, .out, r, .zero)
-                Self.put(&w, .rdVal, r, .zero)
-                let next = r + 1 + 1  // addi a7; addi a0 reads a0's old value as rdPrev
-                Self.put(&w, .rdPrev, next, .zero)
-            } else {
-                Self.put(&w, .memPrev, r, Self.get(w, .memPrev, r) - Self.two32)
-                Self.put(&w, .memNew, r, Self.get(w, .memNew, r) - Self.two32)
-                Self.put(&w, .mFinal, m, Self.get(w, .mFinal, m) - Self.two32)
-            }
-            Self.rebalance(&w)
-            let f = try failures(w)
-            XCTAssertEqual(f, ["buses.sum_balances", "memory unbalanced"])
+            Self.put(&w, .memPrev, r, Self.get(w, .memPrev, r) - Self.two32)
+            Self.put(&w, .memNew, r, Self.get(w, .memNew, r) - Self.two32)
+            Self.put(&w, .mFinal, m, Self.get(w, .mFinal, m) - Self.two32)
+            Self.put(&w, .cFinal, c, Self.get(w, .cFinal, c) - Self.two32)
+            if receivedUnmarked { Self.put(&w, .mInit, m, Self.get(w, .mInit, m) - Self.two32) }
+            return w
         }
+        XCTAssertEqual(try failures(unmarked(receivedUnmarked: false)), ["buses.sum_balances", "memory unbalanced"])
+        XCTAssertEqual(try failures(unmarked(receivedUnmarked: true)), ["boundary unbalanced"])
+
+        // Fresh: the load reads the closing table's zero, unmarked, and the word ends as that zero.
+        var fresh = base
+        Self.putWord(&fresh, Self.hCols, r, 0)
+        for col in [Col.memPrev, .memNew] { Self.put(&fresh, col, r, .zero) }
+        for col in [Col.mInit, .mFinal] { Self.put(&fresh, col, m, .zero) }
+        Self.put(&fresh, .cFinal, c, .zero)
+        Self.put(&fresh, .cImage, c, .zero)
+        // rd gets 0 instead of the word: rewrite the register chain of a0 (only the exit's ECALL reads it, and a0 is
+        // set again before it), so only the lw's own row changes.
+        Self.put(&fresh, .out, r, .zero)
+        Self.put(&fresh, .rdVal, r, .zero)
+        let next = r + 1 + 1  // addi a7; addi a0 reads a0's old value as rdPrev
+        Self.put(&fresh, .rdPrev, next, .zero)
+        Self.rebalance(&fresh)
+        XCTAssertEqual(try failures(fresh), ["boundary unbalanced"])
+        fresh.assertRejected("code started fresh by the closing table")
     }
 
     /// The store-into-code forgery again, but the store takes the marked tuple by claiming the old word h = v + 2^32
-    /// (its top byte above 255) and the memory table closes with the stored, unmarked word: every rule and the
-    /// memory bus hold; only the byte range check of h stops it.
+    /// (its top byte above 255), and the memory table and closing table end with the stored, unmarked word: every
+    /// rule, the memory bus and the global bus hold; only the byte range check of h stops it.
     func testStoreCannotTakeTheMarkedTupleWithAWideOldWord() throws {
         func program(storeAt address: Int32) throws -> Program {
             try Program(
@@ -184,27 +217,32 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
         }
         let forging = try program(storeAt: 16)
         XCTAssertThrowsError(try Machine(program: forging).run())
-        var w = try Self.witness(forging, trace: try Machine(program: try program(storeAt: 0x400)).trace())
-        let r = Self.rows(w, .opSw)[0]
+        let twinTrace = try Machine(program: try program(storeAt: 0x400)).trace()
+        let base = try Self.witness(forging, trace: twinTrace)
+        let r = Self.rows(base, .opSw)[0]
+        let m = try XCTUnwrap(Self.memoryRow(base, 4))
+        let c = try XCTUnwrap(Self.closingRow(base, 4))
+        var w = base
         let old = Self.small(Self.get(w, .memPrev, r))!
         Self.putWord(&w, Self.hCols, r, old + (1 << 32))
         Self.put(&w, .memPrev, r, Fp(old + (1 << 32)))
-        let m = try XCTUnwrap(Self.memoryRow(w, 4))
         Self.put(&w, .mFinal, m, Self.get(w, .memNew, r))
+        Self.put(&w, .cFinal, c, Self.get(w, .memNew, r))
         Self.rebalance(&w)
-        let f = try failures(w)
-        XCTAssertEqual(f, ["buses.sum_balances", "bytes unbalanced"])
+        XCTAssertEqual(try failures(w), ["buses.sum_balances", "bytes unbalanced"])
         // The same with h a proper word and memPrev = h + 2^32: store_reads.
-        var w2 = try Self.witness(forging, trace: try Machine(program: try program(storeAt: 0x400)).trace())
+        var w2 = base
         Self.put(&w2, .memPrev, r, Self.get(w2, .memPrev, r) + Self.two32)
         Self.put(&w2, .mFinal, m, Self.get(w2, .memNew, r))
+        Self.put(&w2, .cFinal, c, Self.get(w2, .memNew, r))
         Self.rebalance(&w2)
-        let f2 = try failures(w2)
-        XCTAssertEqual(f2, ["store_reads"])
+        XCTAssertEqual(try failures(w2), ["store_reads"])
     }
 
-    /// mImage = 1 on a word outside the image, to start it with a chosen value (here a load of an untouched stack
-    /// word returns 7 and the program exits 7): no public entry starts the chain.
+    /// A load of an untouched stack word returns 7 and the program exits 7. The segment's memory table cannot make
+    /// that the word's initial value: received as (w, 7, 0, 0), it is a tuple nobody sent (the closing table's
+    /// (w, 0, 0, 0) left over), and the closing table claiming the word is the image's (cImage = 1), so that it sends
+    /// nothing, leaves the received tuple unmatched all the same.
     func testMemoryTableCannotInventAnInitialValue() throws {
         let program = try Program(
             instructions: [
@@ -222,13 +260,19 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
                     cells[Col.out.rawValue] = Fp(7)
                 }
             })
-        w.inputs[1] = Fp(7)
-        let m = try XCTUnwrap(Self.memoryRow(w, UInt64((AddressSpace.stackTop - 8) >> 2)))
+        w.inputs[0] = Fp(7)
+        w.exitCode = 7
+        let word = UInt64((AddressSpace.stackTop - 8) >> 2)
+        let m = try XCTUnwrap(Self.memoryRow(w, word))
+        let c = try XCTUnwrap(Self.closingRow(w, word))
+        XCTAssertEqual(Self.get(w, .cImage, c), .zero)
         XCTAssertEqual(try failures(w), ["buses.sum_balances", "memory unbalanced"])
-        Self.put(&w, .mImage, m, .one)
+        Self.put(&w, .mInit, m, Fp(7))
         Self.put(&w, .mFinal, m, Fp(7))
-        Self.rebalance(&w)
-        let f = try failures(w)
-        XCTAssertEqual(f, ["buses.sum_balances", "memory unbalanced"])
+        Self.put(&w, .cFinal, c, Fp(7))
+        XCTAssertEqual(try failures(w), ["boundary unbalanced"])
+        Self.put(&w, .cImage, c, .one)
+        XCTAssertEqual(try failures(w), ["boundary unbalanced"])
+        w.assertRejected("an initial value outside the image")
     }
 }

@@ -1,0 +1,314 @@
+import AIR
+import Circuit
+import Field
+import Hashing
+import Proof
+import RV32IM
+import XCTest
+import ZKVM
+
+/// Cheating provers at the boundaries between segments: what a segment receives of the machine's state, registers
+/// and memory must be what its predecessor sent; the segments must be the execution's, all of them, once each and in
+/// order; the journal and the end of the execution belong where they were written. Each cheat is made consistent
+/// inside every segment, so that only the check it targets can catch it; the debug checker names that check, and the
+/// real verifier rejects the receipt proven from the witness.
+final class BoundaryForgeryTests: XCTestCase {
+    typealias W = CircuitWitness
+
+    private static let (t0, t1, t2, sp, a0, a1, a2, a3, a7): (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (5, 6, 7, 2, 10, 11, 12, 13, 17)
+    private static let logRows = 16
+    private static let rows = 1 << logRows
+
+    private static func ins(
+        _ op: Opcode, _ rd: UInt8 = 0, _ rs1: UInt8 = 0, _ rs2: UInt8 = 0, _ imm: Int32 = 0
+    ) -> Instruction {
+        Instruction(op: op, rd: rd, rs1: rs1, rs2: rs2, imm: UInt32(bitPattern: imm))
+    }
+
+    private static func li(_ rd: UInt8, _ value: UInt32) -> [Instruction] {
+        let low = Int32(bitPattern: value << 20) >> 20
+        return [Instruction(op: .lui, rd: rd, imm: value &- UInt32(bitPattern: low)), ins(.addi, rd, rd, 0, low)]
+    }
+
+    // MARK: - The loop program
+
+    /// The word segment 0 stores and segment 1 loads.
+    private static let word: UInt32 = 0x0102_0304
+    private static let iterations: UInt32 = 22_000
+    private static let loopPC: UInt32 = 40
+    private static let afterLoopPC: UInt32 = 52
+    private static let addT2PC: UInt32 = 76
+    /// Where segment 0 stores the word.
+    private static let wordAddress = UInt64((AddressSpace.stackTop - 8) >> 2)
+
+    /// A program of 66,025 rows, two segments of 2^16: segment 0 stores a word, writes two journal bytes and runs
+    /// most of a loop; segment 1 ends the loop, loads the word, writes the loop count's low half to the journal and
+    /// exits with count + word + t2 (t2 holds the word too, from segment 0).
+    private static func loopProgram() throws -> RV32IM.Program {
+        try RV32IM.Program(
+            instructions: li(t2, word) + [
+                ins(.sw, 0, sp, t2, -8),  // 8
+                ins(.addi, a7, 0, 0, 64), ins(.addi, a0, 0, 0, 1), ins(.addi, a1, sp, 0, -8), ins(.addi, a2, 0, 0, 2),
+                ins(.ecall),  // 28: write(1, sp - 8, 2)
+            ] + li(t0, iterations) + [
+                ins(.addi, t1, t1, 0, 1),  // 40: the loop
+                ins(.addi, t0, t0, 0, -1), ins(.bne, 0, t0, 0, -8),
+                ins(.lw, a3, sp, 0, -8),  // 52
+                ins(.sw, 0, sp, t1, -16), ins(.addi, a0, 0, 0, 1), ins(.addi, a1, sp, 0, -16),
+                ins(.ecall),  // 68: write(1, sp - 16, 2)
+                ins(.add, a0, t1, a3),
+                ins(.add, a0, a0, t2),  // 76
+                ins(.addi, a7, 0, 0, 93), ins(.ecall),
+            ])
+    }
+
+    /// `trace` reporting what a run of the loop program reports when its counter ends at `count` and its exit code is
+    /// `extra` more: the second journal write (the counter's low half) and the exit.
+    private static func claiming(_ trace: Trace, count: UInt32, extra: UInt32 = 0) -> Trace {
+        var trace = trace
+        let half = [UInt8(count & 0xff), UInt8(count >> 8 & 0xff)]
+        let code = count &+ 2 &* word &+ extra
+        trace.events[1].bytes = half
+        trace.events[2].kind = .exit(code: code)
+        trace.result.journal = Array(trace.result.journal.prefix(2)) + half
+        trace.result.exitCode = code
+        return trace
+    }
+
+    /// A witness in segments of 2^16 rows. A tamper hook, even one that changes nothing, turns off the builder's
+    /// cross-check against the machine, which a forged trace fails.
+    private static func witness(
+        _ program: RV32IM.Program, _ trace: Trace, tamper: @escaping TraceBuilder._Tamper = { _, _, _ in }
+    ) throws -> W {
+        try W(program: program, trace: trace, logSegmentRows: logRows, _tamper: tamper)
+    }
+
+    // MARK: - Table editing
+
+    private static func get(_ w: W, _ k: Int, _ c: Col, _ r: Int) -> Fp {
+        w.execution.segments[k].table.columns[c.traceIndex][r]
+    }
+    private static func put(_ w: inout W, _ k: Int, _ c: Col, _ r: Int, _ v: Fp) {
+        w.execution.segments[k].table.columns[c.traceIndex][r] = v
+    }
+    private static func add(_ w: inout W, _ k: Int, _ c: Col, _ r: Int, _ v: Fp) {
+        put(&w, k, c, r, get(w, k, c, r) + v)
+    }
+    private static func get(_ w: W, _ c: MemoryCol, _ r: Int) -> Fp { w.execution.memory.columns[c.rawValue][r] }
+    private static func put(_ w: inout W, _ c: MemoryCol, _ r: Int, _ v: Fp) {
+        w.execution.memory.columns[c.rawValue][r] = v
+    }
+    private static func add(_ w: inout W, _ c: MemoryCol, _ r: Int, _ v: Fp) { put(&w, c, r, get(w, c, r) + v) }
+
+    /// The row of segment k's memory table that holds `address`.
+    private static func memoryRow(_ w: W, _ k: Int, _ address: UInt64) throws -> Int {
+        try XCTUnwrap(
+            (0..<rows).first { get(w, k, .mActive, $0) == .one && get(w, k, .mAddr, $0) == Fp(address) },
+            "segment \(k) does not touch \(address)")
+    }
+    /// The row of the closing table that holds `address`.
+    private static func closingRow(_ w: W, _ address: UInt64) throws -> Int {
+        try XCTUnwrap(
+            (0..<w.execution.memory.rowCount).first {
+                get(w, .cActive, $0) == .one && get(w, .cAddr, $0) == Fp(address)
+            }, "the closing table does not hold \(address)")
+    }
+    /// How many machine rows segment 0 executes: its instruction rows.
+    private static func cut(_ w: W) -> Int { (0..<rows).filter { get(w, 0, .instr, $0) == .one }.count }
+
+    /// Gives every segment the public inputs the verifier derives for its position in the receipt.
+    private static func assignPublicInputs(_ w: inout W) {
+        let count = w.execution.segments.count
+        for k in 0..<count {
+            w.execution.segments[k].publicInputs = CircuitStatement.segmentPublicInputs(
+                program: w.program, exitCode: w.exitCode, segment: k, of: count, rows: rows)
+        }
+    }
+
+    private static func state(pc: UInt32, eof: Bool = false, journalIndex: UInt64) -> Fp {
+        Fp(CPUCircuit.packedState(pc: pc, eof: eof, journalIndex: journalIndex))
+    }
+
+    // MARK: - The honest execution
+
+    func testLoopProgramRunsInTwoSegments() throws {
+        let program = try Self.loopProgram()
+        let trace = try Machine(program: program).trace()
+        XCTAssertEqual(trace.result.exitCode, Self.iterations + 2 * Self.word)
+        XCTAssertEqual(trace.result.journal, [0x04, 0x03, 0xf0, 0x55])
+        let w = try W(program: program, trace: trace, logSegmentRows: Self.logRows)
+        XCTAssertEqual(w.execution.segments.count, 2)
+        XCTAssertEqual(try w.failures(), [])
+        // Segment 1 starts inside the loop, and receives the word and t2 from segment 0.
+        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
+        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: trace.rows[Self.cut(w)].pc, journalIndex: 2))
+        XCTAssertNotEqual(trace.rows[Self.cut(w)].pc, Self.afterLoopPC)
+        let m = try Self.memoryRow(w, 1, Self.wordAddress)
+        XCTAssertEqual(Self.get(w, 1, .mInit, m), Fp(UInt64(Self.word)))
+        XCTAssertNotEqual(Self.get(w, 1, .mInitTime, m), .zero)
+    }
+
+    // MARK: - What a segment receives
+
+    /// Segment 1 starts after the loop instead of where segment 0 stopped inside it, skipping the rest of the loop:
+    /// the forged execution claims the count segment 0 reached. Each segment is the builder's own, consistent
+    /// throughout; only the state segment 1 receives is not the one segment 0 sent.
+    func testSegmentCannotStartFromAnotherPC() throws {
+        let program = try Self.loopProgram()
+        let trace = try Machine(program: program).trace()
+        let cut = Self.cut(try Self.witness(program, trace))
+        let tail = try XCTUnwrap(trace.rows.firstIndex { $0.pc == Self.afterLoopPC })
+        var skipping = trace
+        skipping.rows = Array(trace.rows[..<cut] + trace.rows[tail...])
+        let count = UInt32(trace.rows[..<cut].filter { $0.pc == Self.loopPC }.count)
+        let w = try Self.witness(program, Self.claiming(skipping, count: count))
+        XCTAssertEqual(w.execution.segments.count, 2)
+        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
+        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: Self.afterLoopPC, journalIndex: 2))
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        w.assertRejected("a segment starting after the loop")
+    }
+
+    /// Segment 1 receives t2 as 1000 more than segment 0 left it; the add that reads it, the exit code and the
+    /// closing table follow.
+    func testSegmentCannotStartFromAnotherRegisterValue() throws {
+        let program = try Self.loopProgram()
+        let d: UInt64 = 1000
+        let trace = Self.claiming(try Machine(program: program).trace(), count: Self.iterations, extra: UInt32(d))
+        var w = try Self.witness(program, trace) { _, f, cells in
+            guard f.pc == Self.addT2PC else { return }
+            for c in [Col.rs2Val, .b, .res, .out] { cells[c.rawValue] = cells[c.rawValue] + Fp(d) }
+        }
+        let register = CPUCircuit.registerBase + UInt64(Self.t2)
+        let m = try Self.memoryRow(w, 1, register)
+        Self.add(&w, 1, .mInit, m, Fp(d))
+        Self.add(&w, 1, .mFinal, m, Fp(d))
+        Self.add(&w, .cFinal, try Self.closingRow(w, register), Fp(d))
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        w.assertRejected("a register changed across the boundary")
+    }
+
+    /// Segment 1 receives the stored word as 1000 more than segment 0 left it; the load, the exit code and the
+    /// closing table follow.
+    func testSegmentCannotStartFromAnotherMemoryValue() throws {
+        let program = try Self.loopProgram()
+        let d: UInt64 = 1000
+        let trace = Self.claiming(try Machine(program: program).trace(), count: Self.iterations, extra: UInt32(d))
+        var w = try Self.witness(program, trace) { _, f, cells in
+            guard f.flag == .opLw else { return }
+            for c in [Col.h, .memPrev, .memNew, .out] { cells[c.rawValue] = cells[c.rawValue] + Fp(d) }
+        }
+        let m = try Self.memoryRow(w, 1, Self.wordAddress)
+        Self.add(&w, 1, .mInit, m, Fp(d))
+        Self.add(&w, 1, .mFinal, m, Fp(d))
+        Self.add(&w, .cFinal, try Self.closingRow(w, Self.wordAddress), Fp(d))
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        w.assertRejected("a memory word changed across the boundary")
+    }
+
+    /// Segment 1 runs with the input exhausted (eof set on every row), or with the journal position one on (every
+    /// row's jidx and its journal table's indices), receiving and leaving the state accordingly.
+    func testStateCannotChangeAcrossTheBoundary() throws {
+        let program = try Self.loopProgram()
+        let honest = try Self.witness(program, try Machine(program: program).trace())
+        let state = try Self.memoryRow(honest, 1, CPUCircuit.stateAddress)
+        let closing = try Self.closingRow(honest, CPUCircuit.stateAddress)
+        let (eofBit, journalUnit) = (Fp(UInt64(1) << 34), Fp(UInt64(1) << 35))
+
+        var eof = honest
+        for r in 0..<Self.rows { Self.put(&eof, 1, .eof, r, .one) }
+        Self.add(&eof, 1, .mInit, state, eofBit)
+        Self.add(&eof, 1, .mFinal, state, eofBit)
+        Self.add(&eof, .cFinal, closing, eofBit)
+        XCTAssertEqual(try eof.failures(), ["boundary unbalanced"])
+        eof.assertRejected("eof set across the boundary")
+
+        var moved = honest
+        for r in 0..<Self.rows {
+            Self.add(&moved, 1, .jidx, r, .one)
+            if Self.get(moved, 1, .jActive, r) == .one { Self.add(&moved, 1, .jIdx, r, .one) }
+        }
+        Self.add(&moved, 1, .mInit, state, journalUnit)
+        Self.add(&moved, 1, .mFinal, state, journalUnit)
+        Self.add(&moved, .cFinal, closing, journalUnit)
+        XCTAssertEqual(try moved.failures(), ["boundary unbalanced"])
+        moved.assertRejected("the journal position moved across the boundary")
+    }
+
+    // MARK: - The journal
+
+    /// Segment 1's journal table claims byte 1, which segment 0 wrote: the global bus still balances, but neither
+    /// segment's journal bus does.
+    func testJournalBytesCannotMoveBetweenSegments() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        let from = try XCTUnwrap((0..<Self.rows).first { Self.get(w, 0, .jIdx, $0) == .one })
+        let to = try XCTUnwrap((0..<Self.rows).first { Self.get(w, 1, .jActive, $0) == .zero })
+        for c in [Col.jActive, .jIdx, .jByte] {
+            Self.put(&w, 1, c, to, Self.get(w, 0, c, from))
+            Self.put(&w, 0, c, from, .zero)
+        }
+        XCTAssertEqual(try w.failures(), ["buses.sum_balances", "journal unbalanced"])
+        w.assertRejected("a journal byte moved to another segment")
+    }
+
+    /// Appends rows to the closing table after the state's (the largest address an execution touches), one for each
+    /// of `ends` in increasing address order: marked as the image's, a row starts nothing and takes one tuple
+    /// (address, final, 0, 0); unmarked, it starts its address at zero and takes `final`. Rows in between, in steps
+    /// the 16-bit gaps allow, start their address at zero and end it there, cancelling themselves.
+    private static func extendClosingTable(_ w: inout W, with ends: [(address: UInt64, image: Bool, final: Fp)]) throws {
+        var r = try closingRow(w, CPUCircuit.stateAddress)
+        var address = CPUCircuit.stateAddress
+        func append(_ next: UInt64, image: Bool, final: Fp) {
+            let gap = next - address - 1
+            put(&w, .cdLo, r, Fp(gap & 0xffff))
+            put(&w, .cdHi, r, Fp(gap >> 16))
+            r += 1
+            address = next
+            put(&w, .cActive, r, .one)
+            put(&w, .cImage, r, image ? .one : .zero)
+            put(&w, .cAddr, r, Fp(next))
+            put(&w, .cFinal, r, final)
+        }
+        for end in ends {
+            while end.address - address > 1 << 32 { append(address + (1 << 32), image: false, final: .zero) }
+            append(end.address, image: end.image, final: end.final)
+        }
+        var range = [UInt64](repeating: 0, count: 65536)
+        for row in 0..<w.execution.memory.rowCount {
+            for c in [MemoryCol.cdLo, .cdHi] { range[Int(get(w, c, row).canonicalLimbs.0)] += 1 }
+        }
+        for row in 0..<65536 { put(&w, .rangeCount, row, Fp(range[row])) }
+    }
+
+    /// The receipt claims the journal without the two bytes segment 1 wrote; the closing table takes them, on rows
+    /// at their journal addresses marked as the image's.
+    func testJournalCannotBeTruncated() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        let dropped = Array(w.journal.dropFirst(2))
+        w.journal = Array(w.journal.prefix(2))
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        try Self.extendClosingTable(
+            &w,
+            with: dropped.enumerated().map { (CPUCircuit.journalBase + 2 + UInt64($0), true, Fp(UInt64($1))) })
+        XCTAssertNotEqual(try w.failures(), [])
+        w.assertRejected("a journal without its last bytes")
+    }
+
+    /// The receipt claims byte 2 of the journal is 0; segment 1 wrote 0xf0. An unmarked closing-table row at the
+    /// byte's journal address starts it at zero, which the verifier's entry takes, and takes the written byte.
+    func testJournalByteCannotBeClaimedAsZero() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        let written = w.journal[2]
+        XCTAssertNotEqual(written, 0)
+        w.journal[2] = 0
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        try Self.extendClosingTable(&w, with: [(CPUCircuit.journalBase + 2, false, Fp(UInt64(written)))])
+        XCTAssertNotEqual(try w.failures(), [])
+    }
+}
