@@ -154,14 +154,14 @@ public struct TraceBuilder {
 
     /// The whole execution's witness at once: every segment, the closing table and the statement's entries.
     public static func witness(
-        program: Program, trace: Trace, logSegmentRows: Int? = nil, _tamper: _Tamper? = nil
+        program: Program, trace: Trace, logSegmentRows: Int? = nil, nonceKey: Digest? = nil, _tamper: _Tamper? = nil
     ) throws(CircuitError) -> ExecutionWitness {
         guard let last = trace.events.last, case .exit(let exitCode) = last.kind else { throw .didNotExit }
         var planner = try SegmentPlanner(program: program, logSegmentRows: logSegmentRows)
         var events = trace.events.makeIterator()
         for row in trace.rows { try planner.add(row, event: row.op == .ecall ? events.next() : nil) }
         var builder = TraceBuilder(
-            program: program, plan: try planner.finish(), exitCode: exitCode, _tamper: _tamper)
+            program: program, plan: try planner.finish(), exitCode: exitCode, nonceKey: nonceKey, _tamper: _tamper)
         var segments: [SegmentWitness] = []
         events = trace.events.makeIterator()
         for row in trace.rows {

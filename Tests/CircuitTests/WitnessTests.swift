@@ -44,16 +44,7 @@ struct CircuitWitness {
         journal = trace.result.journal
         exitCode = trace.result.exitCode
         execution = try TraceBuilder.witness(
-            program: program, trace: trace, logSegmentRows: logSegmentRows, _tamper: _tamper)
-        if let nonceKey {
-            // TraceBuilder.witness draws its own key; a builder with this one makes the parts again.
-            var builder = try TraceBuilder(
-                program: program, trace: trace, logSegmentRows: logSegmentRows, nonceKey: nonceKey, _tamper: _tamper)
-            var segments: [SegmentWitness] = []
-            while let segment = try builder.nextSegment() { segments.append(segment) }
-            execution.segments = segments
-            execution.memory = try builder.memoryTable()
-        }
+            program: program, trace: trace, logSegmentRows: logSegmentRows, nonceKey: nonceKey, _tamper: _tamper)
     }
 
     /// Segment 0's trace.
