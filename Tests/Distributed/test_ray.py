@@ -174,6 +174,7 @@ def test_prove_ray_survives_a_killed_worker(zkvm, work, tmp_path):
         '    "$REAL_ZKVM" "$@" &\n'
         "    sleep 1\n"
         "    kill -9 $! $PPID\n"
+        '    rm -rf "$PWD"\n'  # the task's directory, which its killed worker would have removed
         "    exit 1\n"
         "fi\n"
         'exec "$REAL_ZKVM" "$@"\n')
