@@ -22,3 +22,7 @@ public typealias VerifierPolicy = Verifier.VerifierPolicy
 
 /// Why the STARK verifier rejected a proof.
 public typealias VerifierError = Verifier.VerifierError
+
+/// What joins the proofs of one execution: the global buses' challenges and the binding of the joint transcript
+/// they were drawn from (``SegmentedProver/context(boundaryRoots:)``).
+public typealias GlobalContext = Proof.GlobalContext

@@ -6,6 +6,7 @@ import Hashing
 import Proof
 import Prover
 import RV32IM
+import Verifier
 
 /// The secrets of one proof of an execution: the key its global-bus nonces are derived from and the key of its
 /// boundary commitments' randomness. Every step of a proof split over processes or machines must use the same
@@ -241,6 +242,40 @@ public final class SegmentedProver {
             memoryProof: proofs.last!)
         if !options.includeImage { receipt.program = nil }
         return receipt
+    }
+
+    /// Checks proof `index` on its own in `context`, as ``verify(_:expecting:policy:)`` checks each proof of a
+    /// receipt, so that a prover split over processes can name the proof that is wrong. It does not check that the
+    /// proofs join: verify the receipt for that.
+    ///
+    /// - Throws: ``ZKVMError/verificationFailed(_:)`` with the verifier's reason.
+    public func check(
+        _ index: Int, proof: StarkProof, context: GlobalContext, policy: VerifierPolicy = .default
+    ) throws(ZKVMError) {
+        guard (0...segmentCount).contains(index) else {
+            throw .internalError("proof \(index) of \(segmentCount + 1)")
+        }
+        let logRows = index < segmentCount ? logSegmentRows : memoryLogRows
+        guard proof.logTraceLength == logRows else {
+            throw .verificationFailed(
+                .malformedProof("the proof has 2^\(proof.logTraceLength) rows where this one has 2^\(logRows)"))
+        }
+        do {
+            if index < segmentCount {
+                try Verifier.verify(
+                    proof: proof, air: CPUCircuit.air,
+                    publicInputs: CircuitStatement.segmentPublicInputs(
+                        program: program.image, exitCode: exitCode, segment: index, of: segmentCount,
+                        rows: 1 << logRows),
+                    publicBusEntries: CircuitStatement.publicBusEntries(program: program.image), global: context,
+                    policy: policy)
+            } else {
+                try Verifier.verify(
+                    proof: proof, air: MemoryCircuit.air, publicInputs: [], global: context, policy: policy)
+            }
+        } catch {
+            throw .verificationFailed(error)
+        }
     }
 
     private func proveOne(

@@ -225,12 +225,21 @@ enum CLIFiles {
     }
 
     /// Writes to a temporary file beside `url`, then moves it into place, so the destination never holds a partial
-    /// file. Without `replacing`, an existing destination is left alone and the write fails.
-    static func writeAtomically(_ bytes: [UInt8], to url: URL, replacing: Bool) throws {
+    /// file. Without `replacing`, an existing destination is left alone and the write fails. With `ownerOnly`, the
+    /// file is created readable by its owner alone (mode 0600), never wider even for a moment.
+    static func writeAtomically(_ bytes: [UInt8], to url: URL, replacing: Bool, ownerOnly: Bool = false) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
         defer { try? FileManager.default.removeItem(at: temporary) }
-        try Data(bytes).write(to: temporary)
+        if ownerOnly {
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+        } else {
+            try Data(bytes).write(to: temporary)
+        }
         if replacing {
             guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
         } else {

@@ -5,7 +5,7 @@ struct ZKVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkvm",
         abstract: "A zero-knowledge provable RISC-V (RV32IM) virtual machine.",
-        subcommands: [Bench.self, CircuitCommand.self, Run.self, Prove.self, Verify.self, Inspect.self]
+        subcommands: [Bench.self, CircuitCommand.self, Run.self, Prove.self, Segment.self, Verify.self, Inspect.self]
     )
 
     static func main() {
