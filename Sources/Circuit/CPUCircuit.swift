@@ -10,16 +10,20 @@ public enum CPUCircuit {
     /// one program id. Inputs 3–5: the segment's first clock, the next segment's, and whether it is the last.
     public static let publicInputNames = ["exit_code", "program_id_lo", "program_id_hi", "clk_start", "clk_next", "last"]
 
-    /// The machine's state (pc, end of input, journal position) is the value of this address in the memory bus,
-    /// above the registers: what one segment leaves there, the next starts from.
-    public static let stateAddress: UInt64 = registerBase + 32
+    /// The machine's state is three addresses of the memory bus above the registers, each holding one value: the pc,
+    /// whether the input has been read to its end (0 or 1) and how many journal bytes have been written. What one
+    /// segment leaves there, the next starts from. Unpacked, what a segment receives is exactly what was sent.
+    public static let statePC: UInt64 = registerBase + 32
+    public static let stateEOF: UInt64 = registerBase + 33
+    public static let stateJournal: UInt64 = registerBase + 34
+    /// The three state addresses, in order.
+    public static let stateAddresses = [statePC, stateEOF, stateJournal]
     /// Journal byte i is sent on the global bus at this address plus i, above every address of memory.
     public static let journalBase: UInt64 = 1 << 40
 
-    /// The state as one value: pc + 2^34·eof + 2^35·jidx. The gap above pc leaves room for a jump target before its
-    /// wrap past 2^32 is taken off, so no such value passes for another state.
-    public static func packedState(pc: UInt32, eof: Bool, journalIndex: UInt64) -> UInt64 {
-        UInt64(pc) + (eof ? 1 << 34 : 0) + journalIndex << 35
+    /// The state's three values, in the order of ``stateAddresses``.
+    public static func stateValues(pc: UInt32, eof: Bool, journalIndex: UInt64) -> [UInt64] {
+        [UInt64(pc), eof ? 1 : 0, journalIndex]
     }
 
     /// Register r lives at memory address 2^32 + r, above every RAM word address (< 2^30).
@@ -383,14 +387,13 @@ public enum CPUCircuit {
         air.busEntry("range", multiplicity: .int(-1), [x(.mdHi)])
         air.busEntry("memory", multiplicity: x(.mActive), [x(.mAddr), x(.mInit), x(.mInitTime)])
         air.busEntry("memory", multiplicity: -x(.mActive), [x(.mAddr), x(.mFinal), x(.mTime)])
-        let state = Expression.constant(Fp(stateAddress))
-        let two34: Expression = 17_179_869_184
-        let two35: Expression = 34_359_738_368
-        air.busEntry(
-            "memory", multiplicity: -x(.isFirst), [state, x(.pc) + two34 * x(.eof) + two35 * x(.jidx), 4 * x(.clk)])
-        air.busEntry(
-            "memory", multiplicity: x(.segEnd),
-            [state, x(.nextPC) + two34 * x(.eof) + two35 * (x(.jidx) + x(.io) * x(.journal)), 4 * clkNext])
+        let state = stateAddresses.map { Expression.constant(Fp($0)) }
+        for (address, value) in zip(state, [x(.pc), x(.eof), x(.jidx)]) {
+            air.busEntry("memory", multiplicity: -x(.isFirst), [address, value, 4 * x(.clk)])
+        }
+        for (address, value) in zip(state, [x(.nextPC), x(.eof), x(.jidx) + x(.io) * x(.journal)]) {
+            air.busEntry("memory", multiplicity: x(.segEnd), [address, value, 4 * clkNext])
+        }
 
         // MARK: The byte table (all pairs with their AND) and the 16-bit table, as periodic columns.
         let lo = air.periodic("table_lo", values: (0..<65536).map { Fp(UInt64($0 & 255)) })

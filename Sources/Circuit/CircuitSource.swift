@@ -22,7 +22,7 @@ air rv32im
 # Boundary columns, committed before the global bus's challenges: the memory table (one row per address the segment
 # touches, sorted) and the journal table.
 boundary column mActive      # memory table: 1 on rows that hold an address the segment touches
-boundary column mAddr        # memory table: an address (registers at 2^32 + index, the state at 2^32 + 32, RAM by word)
+boundary column mAddr        # memory table: an address (registers at 2^32 + index, the state at 2^32 + 32..34, RAM by word)
 boundary column mInit        # memory table: the value the address holds when the segment starts (plus 2^32 for code)
 boundary column mInitTime    # memory table: time of the address's last access before the segment
 boundary column mInitNonce   # memory table: the nonce the previous holder sent the address's value with
@@ -223,9 +223,11 @@ public last       # 1 for the execution's last segment, 0 for the others
 let two16 = 65536
 let two32 = 4294967296
 let two64 = 18446744073709551616
-let two34 = 17179869184
-let two35 = 34359738368
-let state = 4294967328                      # 2^32 + 32: the machine's state, an address above the registers
+# The machine's state is three addresses above the registers, each holding one value: no packing, so what a
+# segment receives is exactly what its predecessor left.
+let state_pc = 4294967328                   # 2^32 + 32: the pc
+let state_eof = 4294967329                  # 2^32 + 33: whether the input has been read to its end
+let state_jidx = 4294967330                 # 2^32 + 34: how many journal bytes have been written
 let journal_base = 1099511627776            # 2^40: journal byte i is sent at 2^40 + i, above every address
 let all_ones = 4294967295                   # 2^32 - 1, the bitwise complement of 0
 # The field element p - 1: one lookup of a table row. Written as one constant, because `-1` is the negation of 1, a
@@ -567,7 +569,7 @@ constraint journal_step          transition: jidx' - jidx - io * journal
 # Memory table: one row per address the segment touches, sorted (so at most one). Each row receives the address's
 # value, time and nonce from the global bus as the previous holder left them and puts the value in the segment's
 # memory bus; it takes the value the segment's last access leaves and sends it on with a fresh nonce. The state is
-# one more address: the first row reads it, the last executed row writes it.
+# three more addresses: the first row reads them, the last executed row writes them.
 
 constraint mActive_is_bit            every_row:  bit(mActive)
 constraint memory_table_start        first_row:  mActive - 1
@@ -588,8 +590,9 @@ periodic table_and = builtin byte_pair_and  # table_lo AND table_hi
 
 # Memory: an access takes the address's (value, time) as the previous access left it and puts back the new value at
 # the access's own time. The memory table puts each address's value as the segment receives it and takes the one
-# the segment leaves. The machine's state (pc, end of input, journal position) is the value of one more address: the
-# first row takes it at the segment's first clock and the last executed row puts the next at clk_next.
+# the segment leaves. The machine's state (pc, end of input, journal position) is the values of three more
+# addresses: the first row takes them at the segment's first clock and the last executed row puts the next ones at
+# clk_next.
 bus memory
     entry -reg_ports               : [reg + rs1, rs1Val, tRs1]
     entry reg_ports                : [reg + rs1, rs1Val, time(0)]
@@ -601,8 +604,12 @@ bus memory
     entry reg_ports                : [reg + rd, rdVal, time(3)]
     entry mActive                  : [mAddr, mInit, mInitTime]
     entry -mActive                 : [mAddr, mFinal, mTime]
-    entry -isFirst                 : [state, pc + two34 * eof + two35 * jidx, 4 * clk]
-    entry segEnd                   : [state, nextPC + two34 * eof + two35 * (jidx + io * journal), 4 * clk_next]
+    entry -isFirst                 : [state_pc, pc, 4 * clk]
+    entry -isFirst                 : [state_eof, eof, 4 * clk]
+    entry -isFirst                 : [state_jidx, jidx, 4 * clk]
+    entry segEnd                   : [state_pc, nextPC, 4 * clk_next]
+    entry segEnd                   : [state_eof, eof, 4 * clk_next]
+    entry segEnd                   : [state_jidx, jidx + io * journal, 4 * clk_next]
 
 # 16-bit range checks against the 16-bit table.
 bus range
@@ -675,7 +682,7 @@ air rv32im_memory
 
 boundary column cActive  # 1 on rows that hold an address
 boundary column cImage   # 1 when the verifier's image starts the address (code, data, registers, the state)
-boundary column cAddr    # the address (registers at 2^32 + index, the state at 2^32 + 32, RAM by word)
+boundary column cAddr    # the address (registers at 2^32 + index, the state at 2^32 + 32..34, RAM by word)
 boundary column cFinal   # the address's last value (plus 2^32 for a word of code)
 boundary column cTime    # time of the address's last access (0 if none)
 boundary column cNonce   # the nonce the last value was sent with (0 at time 0)
@@ -684,7 +691,7 @@ column cdHi              # high 16 bits of (next address − this address − 1)
 column rangeCount        # 16-bit table: how many range lookups hit this row's value
 
 let two16 = 65536
-let state = 4294967328                      # 2^32 + 32: the machine's state, the largest address of memory
+let state_jidx = 4294967330                 # 2^32 + 34: the state's journal position, the largest address of memory
 let minus_one = 0x800000000000011000000000000000000000000000000000000000000000000
 let bit(x) = x * (x - 1)
 
@@ -694,10 +701,10 @@ constraint image_only_on_active every_row:  cImage * (1 - cActive)
 constraint table_start          first_row:  cActive - 1
 constraint table_contiguous     transition: cActive' * (1 - cActive)
 constraint table_sorted         transition: cActive' * (cAddr' - cAddr - 1 - cdLo - two16 * cdHi)
-# The last address is the state's, the largest of memory, so the table cannot reach past it: not the journal's
-# addresses (2^40 + index), where a row could take a byte the guest wrote, or start one it did not.
-constraint table_ends_at_state  transition: cActive * (1 - cActive') * (cAddr - state)
-constraint full_table_ends_at_state last_row: cActive * (cAddr - state)
+# The last address is the state's journal position, the largest of memory, so the table cannot reach past it: not
+# the journal's addresses (2^40 + index), where a row could take a byte the guest wrote, or start one it did not.
+constraint table_ends_at_state      transition: cActive * (1 - cActive') * (cAddr - state_jidx)
+constraint full_table_ends_at_state last_row:   cActive * (cAddr - state_jidx)
 
 # The 16-bit table, as a periodic column of period 65536.
 periodic table_lo = builtin byte_pair_lo    # r mod 256

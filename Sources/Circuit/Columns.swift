@@ -153,7 +153,7 @@ public enum Col: Int, CaseIterable, Sendable {
         case .eof: return "1 once a read has come back short: the input is exhausted"
         case .jidx: return "journal bytes written before this row"
         case .mActive: return "memory table: 1 on rows that hold an address the segment touches"
-        case .mAddr: return "memory table: an address (registers at 2^32 + index, the state at 2^32 + 32, RAM by word)"
+        case .mAddr: return "memory table: an address (registers at 2^32 + index, the state at 2^32 + 32..34, RAM by word)"
         case .mInit: return "memory table: the value the address holds when the segment starts (plus 2^32 for code)"
         case .mInitTime: return "memory table: time of the address's last access before the segment"
         case .mInitNonce: return "memory table: the nonce the previous holder sent the address's value with"

@@ -203,7 +203,8 @@ public enum CircuitStatement {
         }
         for (address, value) in initialMemory(program).sorted(by: { $0.key < $1.key }) { send(UInt64(address), value) }
         for (r, value) in initialRegisters().enumerated() { send(CPUCircuit.registerBase + UInt64(r), UInt64(value)) }
-        send(CPUCircuit.stateAddress, CPUCircuit.packedState(pc: program.entry, eof: false, journalIndex: 0))
+        let state = CPUCircuit.stateValues(pc: program.entry, eof: false, journalIndex: 0)
+        for (address, value) in zip(CPUCircuit.stateAddresses, state) { send(address, value) }
         for (i, byte) in journal.enumerated() {
             entries.append(
                 PublicBusEntry(
@@ -218,7 +219,7 @@ public enum CircuitStatement {
     public static func imageAddresses(_ program: Program) -> Set<UInt64> {
         var addresses = Set(initialMemory(program).keys.map { UInt64($0) })
         for r in 0..<32 { addresses.insert(CPUCircuit.registerBase + UInt64(r)) }
-        addresses.insert(CPUCircuit.stateAddress)
+        for address in CPUCircuit.stateAddresses { addresses.insert(address) }
         return addresses
     }
 }

@@ -102,7 +102,7 @@ public struct TraceBuilder {
     private var cycle = 0
     private var building = false
     private var buildsBoundary = false
-    private var startState: UInt64 = 0
+    private var startState: [UInt64] = []
 
     private var columns: [[Fp]] = []
     private var rows = 0
@@ -123,7 +123,7 @@ public struct TraceBuilder {
     private var journalIndex: UInt64 = 0
     private var lastNextPC: UInt32 = 0
     /// The state the last segment left: its value and time.
-    private var finalState: (value: UInt64, time: UInt64)?
+    private var finalState: (values: [UInt64], time: UInt64)?
 
     /// Test only: a cheating prover's edit of an instruction row, applied after the row's values are computed and
     /// before its register write and helper columns, so everything downstream stays consistent with the edit.
@@ -213,7 +213,7 @@ public struct TraceBuilder {
         journalBytes = []
         andCount = [UInt64](repeating: 0, count: 65536)
         rangeCount = [UInt64](repeating: 0, count: 65536)
-        startState = CPUCircuit.packedState(pc: row.pc, eof: eof, journalIndex: journalIndex)
+        startState = CPUCircuit.stateValues(pc: row.pc, eof: eof, journalIndex: journalIndex)
     }
 
     private mutating func endSegment() throws(CircuitError) -> SegmentWitness? {
@@ -222,7 +222,7 @@ public struct TraceBuilder {
         guard rows > 0, rows <= n - TraceBuilder.reservedRows / 2 else {
             throw .inconsistent("segment \(segment) of \(rows) rows does not fit 2^\(logRows)")
         }
-        let endState = CPUCircuit.packedState(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
+        let endState = CPUCircuit.stateValues(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
         finalState = (endState, 4 * (clkStart + UInt64(n)))
         let table: TraceTable
         if building {
@@ -695,12 +695,12 @@ public struct TraceBuilder {
     // MARK: - Padding and tables
 
     /// Pads the segment, marks its first and last executed rows, and fills in its tables.
-    private mutating func finishSegment(startState: UInt64) throws(CircuitError) -> TraceTable {
+    private mutating func finishSegment(startState: [UInt64]) throws(CircuitError) -> TraceTable {
         let n = 1 << logRows
         columns[0][Col.isFirst.rawValue] = .one
         columns[rows - 1][Col.segEnd.rawValue] = .one
         let clkNext = clkStart + UInt64(n)
-        let endState = finalState!.value
+        let endState = finalState!.values
         while rows < n {
             startRow()
             set(.eof, eof)
@@ -713,7 +713,9 @@ public struct TraceBuilder {
             let (final, last) = current(address)
             return (address, initial, time, final, last)
         }
-        table.append((CPUCircuit.stateAddress, startState, 4 * clkStart, endState, 4 * clkNext))
+        for (k, address) in CPUCircuit.stateAddresses.enumerated() {
+            table.append((address, startState[k], 4 * clkStart, endState[k], 4 * clkNext))
+        }
         guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
         for (i, entry) in table.enumerated() {
             let (address, initial, time, final, last) = entry
@@ -768,15 +770,17 @@ public struct TraceBuilder {
     }
 
     /// The segment's boundary columns alone, as ``finishSegment(startState:)`` fills them.
-    private func boundaryTable(startState: UInt64) throws(CircuitError) -> TraceTable {
+    private func boundaryTable(startState: [UInt64]) throws(CircuitError) -> TraceTable {
         let n = 1 << logRows
-        let (endState, clkNext) = (finalState!.value, clkStart + UInt64(n))
+        let (endState, clkNext) = (finalState!.values, clkStart + UInt64(n))
         var table = received.keys.sorted().map { address -> (UInt64, UInt64, UInt64, UInt64, UInt64) in
             let (initial, time) = received[address]!
             let (final, last) = current(address)
             return (address, initial, time, final, last)
         }
-        table.append((CPUCircuit.stateAddress, startState, 4 * clkStart, endState, 4 * clkNext))
+        for (k, address) in CPUCircuit.stateAddresses.enumerated() {
+            table.append((address, startState[k], 4 * clkStart, endState[k], 4 * clkNext))
+        }
         guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
         var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: Col.boundaryCount)
         for (i, (address, initial, time, final, last)) in table.enumerated() {
@@ -825,7 +829,8 @@ public struct TraceBuilder {
         var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: MemoryCol.allCases.count)
         var rangeCount = [UInt64](repeating: 0, count: 65536)
         for (i, address) in sorted.enumerated() {
-            let (value, time) = address == CPUCircuit.stateAddress ? finalState : current(address)
+            let state = CPUCircuit.stateAddresses.firstIndex(of: address)
+            let (value, time) = state.map { (finalState.values[$0], finalState.time) } ?? current(address)
             cols[MemoryCol.cActive.rawValue][i] = .one
             cols[MemoryCol.cImage.rawValue][i] = image.contains(address) ? .one : .zero
             cols[MemoryCol.cAddr.rawValue][i] = Fp(address)

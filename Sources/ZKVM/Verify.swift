@@ -75,13 +75,13 @@ private func verify(
         throw .verificationFailed(.malformedProof("the memory table's 2^\(memoryLog) rows are fewer than 2^16"))
     }
 
-    // Every word of code takes a row of the memory table (with the registers and the state), and every journal byte
+    // Every word of code takes a row of the memory table (with the registers and the state's three), and every journal byte
     // an I/O row: a statement that needs more rows than the proofs have is refused before the verifier builds its
     // side of the buses, which costs time in proportion to the code.
     let image = program.image
     let rows = 1 << logLength
     let codeWords = CircuitStatement.codeWordCount(image)
-    guard codeWords + 33 <= 1 << memoryLog, receipt.journal.count < segments.count * rows else {
+    guard codeWords + 35 <= 1 << memoryLog, receipt.journal.count < segments.count * rows else {
         throw .verificationFailed(
             .malformedProof(
                 "the program's \(codeWords) words of code or the journal's \(receipt.journal.count) bytes do not fit "
