@@ -313,4 +313,63 @@ final class BoundaryForgeryTests: XCTestCase {
         XCTAssertEqual(try w.failures(), ["memory table: table_ends_at_state"])
         w.assertRejected("a journal byte claimed as zero")
     }
+
+    // MARK: - ACCEPTED FORGERY: the journal position is not range-checked
+
+    /// Where the dead exit starts.
+    private static let deadExitPC: UInt32 = 32
+
+    /// A program that reads no input and always exits with 0 after a loop of 22,000 iterations (two segments of
+    /// 2^16 rows). The three instructions after its exit would exit with 42, but nothing jumps to them.
+    private static func deadExitProgram() throws -> RV32IM.Program {
+        try RV32IM.Program(
+            instructions: li(t0, iterations) + [
+                ins(.addi, t1, t1, 0, 1),  // 8: the loop
+                ins(.addi, t0, t0, 0, -1), ins(.bne, 0, t0, 0, -8),
+                ins(.addi, a0, 0, 0, 0), ins(.addi, a7, 0, 0, 93), ins(.ecall),  // 20: exit(0)
+                ins(.addi, a0, 0, 0, 42), ins(.addi, a7, 0, 0, 93), ins(.ecall),  // 32: exit(42), never run
+            ])
+    }
+
+    /// SOUNDNESS HOLE, the forged receipt VERIFIES. The packed state pc + 2^34·eof + 2^35·jidx is one-to-one only
+    /// while jidx is a small integer, and nothing checks that of the jidx a segment receives. Segment 1 starts at
+    /// the dead exit (pc 32) instead of inside the loop, with the journal position j = (sent − 32) / 2^35, a field
+    /// element no run reaches: 32 + 2^35·j is exactly the state segment 0 sent. Segment 1 writes no journal byte, so
+    /// the position is never looked up; it runs exit(42), and the receipt claims an exit code the program produces on
+    /// no input. This test passes while the hole is open; once the circuit bounds the journal position it must
+    /// become an `assertRejected`.
+    func testFORGERYSegmentStartsAnywhereThroughAnUncheckedJournalPosition() throws {
+        let program = try Self.deadExitProgram()
+        let trace = try Machine(program: program).trace()
+        XCTAssertEqual(trace.result.exitCode, 0)
+        let cut = Self.cut(try Self.witness(program, trace))
+        var forged = trace
+        // The rows of exit(0), moved to the dead exit's addresses: the builder fetches each row's instruction by pc.
+        let offset = Self.deadExitPC - trace.rows[trace.rows.count - 3].pc
+        let deadRows = trace.rows.suffix(3).map { row -> TraceRow in
+            var row = row
+            (row.pc, row.nextPC) = (row.pc + offset, row.nextPC + offset)
+            return row
+        }
+        forged.rows = Array(trace.rows[..<cut]) + deadRows
+        forged.events[forged.events.count - 1].kind = .exit(code: 42)
+        forged.result.exitCode = 42
+        var w = try Self.witness(program, forged)
+        XCTAssertEqual(w.execution.segments.count, 2)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+
+        let sent = Self.state(pc: trace.rows[cut].pc, journalIndex: 0)
+        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
+        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: Self.deadExitPC, journalIndex: 0))
+        let shift = sent - Self.get(w, 1, .mInit, state)
+        let position = shift * Fp(UInt64(1) << 35).inverse()
+        for r in 0..<Self.rows { Self.put(&w, 1, .jidx, r, position) }
+        Self.add(&w, 1, .mInit, state, shift)
+        Self.add(&w, 1, .mFinal, state, shift)
+        Self.add(&w, .cFinal, try Self.closingRow(w, CPUCircuit.stateAddress), shift)
+
+        XCTAssertEqual(try w.failures(), [])
+        XCTAssertEqual(w.exitCode, 42)
+        try w.proveAndVerify()
+    }
 }
