@@ -313,4 +313,186 @@ final class BoundaryForgeryTests: XCTestCase {
         XCTAssertEqual(try w.failures(), ["memory table: table_ends_at_state"])
         w.assertRejected("a journal byte claimed as zero")
     }
+
+    // MARK: - The end of the execution
+
+    /// The exit's pc in the halting program.
+    private static let haltPC: UInt32 = 32
+
+    /// A program of exactly one segment's executed rows (3 + 3·21,822 + 3 = 2^16 − 64), its last row the exit(0) at
+    /// 32. After it lies code no run reaches: a7 = 93 and a second exit, with a0 still 0.
+    private static func haltingProgram() throws -> RV32IM.Program {
+        try RV32IM.Program(
+            instructions: li(t0, 21_822) + [
+                ins(.addi, a0, 0, 0, 0),
+                ins(.addi, t1, t1, 0, 1),  // 12: the loop
+                ins(.addi, t0, t0, 0, -1), ins(.bne, 0, t0, 0, -8),
+                ins(.addi, a7, 0, 0, 93), ins(.addi, a1, 0, 0, 0), ins(.ecall),  // 24: exit(0), at 32
+                ins(.addi, a7, 0, 0, 93), ins(.ecall),  // 36: exit(0) again, at 40
+            ])
+    }
+
+    /// The halting program's run, continued past its exit into a segment 1 that runs the second exit: segment 0
+    /// halts and hands the state on at pc 36, where segment 1 takes it. Every tuple on the global bus finds its
+    /// partner and each segment is consistent within itself, with the exit code of both exits.
+    private static func haltInSegmentZero() throws -> W {
+        let program = try haltingProgram()
+        let trace = try Machine(program: program).trace()
+        XCTAssertEqual(trace.rows.count, rows - 64)
+        XCTAssertEqual(trace.rows.last?.pc, haltPC)
+        XCTAssertEqual(try W(program: program, trace: trace, logSegmentRows: logRows).execution.segments.count, 1)
+        var continued = trace
+        let setA7 = trace.rows[trace.rows.count - 3]
+        for (row, pc) in [(setA7, haltPC + 4), (trace.rows[trace.rows.count - 1], haltPC + 8)] {
+            var moved = row
+            (moved.pc, moved.nextPC) = (pc, pc + 4)
+            continued.rows.append(moved)
+        }
+        continued.events.append(trace.events[trace.events.count - 1])
+        let w = try witness(program, continued)
+        XCTAssertEqual(w.execution.segments.count, 2)
+        XCTAssertEqual(get(w, 0, .sysExit, rows - 65), .one)
+        XCTAssertEqual(get(w, 0, .segEnd, rows - 65), .one)
+        return w
+    }
+
+    /// Segment 0 exits and still hands the state on; the receipt claims segment 1 after it. Segment 0 is not the last,
+    /// so its exit breaks exactly `exit_only_in_last`.
+    func testExitCannotFallBeforeTheLastSegment() throws {
+        let w = try Self.haltInSegmentZero()
+        XCTAssertEqual(w.execution.segments[0].publicInputs.last, .zero)
+        XCTAssertEqual(try w.failures(), ["exit_only_in_last"])
+        w.assertRejected("an exit in segment 0 of two")
+    }
+
+    /// The same halt, with segment 0 proven as a last segment (`last` = 1 in its public inputs): every rule holds
+    /// under the inputs it was proven with, but the verifier derives segment 0's inputs itself, with `last` = 0.
+    func testNonLastSegmentCannotClaimToBeLast() throws {
+        var w = try Self.haltInSegmentZero()
+        w.inputs[CPUCircuit.publicInputNames.firstIndex(of: "last")!] = .one
+        XCTAssertEqual(try w.failures(), [])
+        w.assertRejected("segment 0 of two proven as the last")
+    }
+
+    /// `last` = 1 on segment 0 of the honest two-segment run, which ends by handing the state on: its last executed
+    /// row is not an exit, which `last_is_exit` names; the verifier also derives `last` = 0.
+    func testSegmentEndingWithoutExitCannotBeLast() throws {
+        let program = try Self.loopProgram()
+        var w = try Self.witness(program, try Machine(program: program).trace())
+        w.inputs[CPUCircuit.publicInputNames.firstIndex(of: "last")!] = .one
+        XCTAssertEqual(try w.failures(), ["last_is_exit"])
+        w.assertRejected("a segment handing the state on, proven as the last")
+    }
+
+    // MARK: - Hiding the boundary
+
+    /// Every proof's share of the global bus, recomputed from its trace under the receipt's own joint challenges.
+    private static func shares(_ w: W, _ receipt: Receipt, zeroingNonces: Bool = false) throws -> [[Fp]] {
+        let context = Join.context(
+            Join.transcript(
+                programID: receipt.programID, journal: receipt.journal, exitCode: receipt.exitCode,
+                segmentLogRows: receipt.segmentProofs.map(\.logTraceLength),
+                memoryLogRows: receipt.memoryProof.logTraceLength),
+            boundaryRoots: receipt.proofs.compactMap(\.boundaryRoot))
+        var result: [[Fp]] = []
+        for segment in w.execution.segments {
+            var table = segment.table
+            if zeroingNonces {
+                for c in [Col.mInitNonce, .mFinalNonce] {
+                    table.columns[c.traceIndex] = [Fp](repeating: .zero, count: rows)
+                }
+            }
+            result.append(
+                try CPUCircuit.air.globalShares(
+                    main: table, publicInputs: segment.publicInputs,
+                    challenges: StarkProtocol.globalChallengeVector(air: CPUCircuit.air, global: context)))
+        }
+        return result
+    }
+
+    /// One execution proven twice, under two nonce keys: no segment's share of the global bus, nor the closing
+    /// table's, is the same in the two receipts.
+    func testSharesDifferBetweenTwoProofsOfOneExecution() throws {
+        let program = try Self.loopProgram()
+        let trace = try Machine(program: program).trace()
+        let receipts = try [Digest.random(), .random()].map { key in
+            try W(program: program, trace: trace, logSegmentRows: Self.logRows, nonceKey: key).proveReceipt()
+        }
+        XCTAssertEqual(receipts[0].proofs.count, 3)
+        for (first, second) in zip(receipts[0].proofs, receipts[1].proofs) {
+            XCTAssertNotEqual(first.globalShares, second.globalShares)
+        }
+    }
+
+    /// Someone who knows every boundary value (the state, each register and word a segment receives and leaves, and
+    /// their times) but not the nonces recomputes each segment's share with the nonces zero, under the receipt's
+    /// own challenges: no guess matches the proof's share, while the same computation with the nonces does.
+    func testShareCannotBeRecomputedWithoutTheNonces() throws {
+        let program = try Self.loopProgram()
+        let w = try Self.witness(program, try Machine(program: program).trace())
+        let receipt = try w.proveReceipt()
+        let stated = receipt.segmentProofs.map(\.globalShares)
+        XCTAssertEqual(try Self.shares(w, receipt), stated)
+        let guessed = try Self.shares(w, receipt, zeroingNonces: true)
+        for (guess, share) in zip(guessed, stated) { XCTAssertNotEqual(guess, share) }
+    }
+
+    // MARK: - ACCEPTED FORGERY: the journal position is not range-checked
+
+    /// Where the dead exit starts.
+    private static let deadExitPC: UInt32 = 32
+
+    /// A program that reads no input and always exits with 0 after a loop of 22,000 iterations (two segments of
+    /// 2^16 rows). The three instructions after its exit would exit with 42, but nothing jumps to them.
+    private static func deadExitProgram() throws -> RV32IM.Program {
+        try RV32IM.Program(
+            instructions: li(t0, iterations) + [
+                ins(.addi, t1, t1, 0, 1),  // 8: the loop
+                ins(.addi, t0, t0, 0, -1), ins(.bne, 0, t0, 0, -8),
+                ins(.addi, a0, 0, 0, 0), ins(.addi, a7, 0, 0, 93), ins(.ecall),  // 20: exit(0)
+                ins(.addi, a0, 0, 0, 42), ins(.addi, a7, 0, 0, 93), ins(.ecall),  // 32: exit(42), never run
+            ])
+    }
+
+    /// SOUNDNESS HOLE, the forged receipt VERIFIES. The packed state pc + 2^34·eof + 2^35·jidx is one-to-one only
+    /// while jidx is a small integer, and nothing checks that of the jidx a segment receives. Segment 1 starts at
+    /// the dead exit (pc 32) instead of inside the loop, with the journal position j = (sent − 32) / 2^35, a field
+    /// element no run reaches: 32 + 2^35·j is exactly the state segment 0 sent. Segment 1 writes no journal byte, so
+    /// the position is never looked up; it runs exit(42), and the receipt claims an exit code the program produces on
+    /// no input. This test passes while the hole is open; once the circuit bounds the journal position it must
+    /// become an `assertRejected`.
+    func testFORGERYSegmentStartsAnywhereThroughAnUncheckedJournalPosition() throws {
+        let program = try Self.deadExitProgram()
+        let trace = try Machine(program: program).trace()
+        XCTAssertEqual(trace.result.exitCode, 0)
+        let cut = Self.cut(try Self.witness(program, trace))
+        var forged = trace
+        // The rows of exit(0), moved to the dead exit's addresses: the builder fetches each row's instruction by pc.
+        let offset = Self.deadExitPC - trace.rows[trace.rows.count - 3].pc
+        let deadRows = trace.rows.suffix(3).map { row -> TraceRow in
+            var row = row
+            (row.pc, row.nextPC) = (row.pc + offset, row.nextPC + offset)
+            return row
+        }
+        forged.rows = Array(trace.rows[..<cut]) + deadRows
+        forged.events[forged.events.count - 1].kind = .exit(code: 42)
+        forged.result.exitCode = 42
+        var w = try Self.witness(program, forged)
+        XCTAssertEqual(w.execution.segments.count, 2)
+        XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+
+        let sent = Self.state(pc: trace.rows[cut].pc, journalIndex: 0)
+        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
+        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: Self.deadExitPC, journalIndex: 0))
+        let shift = sent - Self.get(w, 1, .mInit, state)
+        let position = shift * Fp(UInt64(1) << 35).inverse()
+        for r in 0..<Self.rows { Self.put(&w, 1, .jidx, r, position) }
+        Self.add(&w, 1, .mInit, state, shift)
+        Self.add(&w, 1, .mFinal, state, shift)
+        Self.add(&w, .cFinal, try Self.closingRow(w, CPUCircuit.stateAddress), shift)
+
+        XCTAssertEqual(try w.failures(), [])
+        XCTAssertEqual(w.exitCode, 42)
+        try w.proveAndVerify()
+    }
 }
