@@ -126,9 +126,6 @@ final class BoundaryForgeryTests: XCTestCase {
         }
     }
 
-    private static func state(pc: UInt32, eof: Bool = false, journalIndex: UInt64) -> Fp {
-        Fp(CPUCircuit.packedState(pc: pc, eof: eof, journalIndex: journalIndex))
-    }
 
     // MARK: - The honest execution
 
@@ -141,8 +138,9 @@ final class BoundaryForgeryTests: XCTestCase {
         XCTAssertEqual(w.execution.segments.count, 2)
         XCTAssertEqual(try w.failures(), [])
         // Segment 1 starts inside the loop, and receives the word and t2 from segment 0.
-        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
-        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: trace.rows[Self.cut(w)].pc, journalIndex: 2))
+        let pc = try Self.memoryRow(w, 1, CPUCircuit.statePC)
+        XCTAssertEqual(Self.get(w, 1, .mInit, pc), Fp(UInt64(trace.rows[Self.cut(w)].pc)))
+        XCTAssertEqual(Self.get(w, 1, .mInit, try Self.memoryRow(w, 1, CPUCircuit.stateJournal)), Fp(2))
         XCTAssertNotEqual(trace.rows[Self.cut(w)].pc, Self.afterLoopPC)
         let m = try Self.memoryRow(w, 1, Self.wordAddress)
         XCTAssertEqual(Self.get(w, 1, .mInit, m), Fp(UInt64(Self.word)))
@@ -164,8 +162,8 @@ final class BoundaryForgeryTests: XCTestCase {
         let count = UInt32(trace.rows[..<cut].filter { $0.pc == Self.loopPC }.count)
         let w = try Self.witness(program, Self.claiming(skipping, count: count))
         XCTAssertEqual(w.execution.segments.count, 2)
-        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
-        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: Self.afterLoopPC, journalIndex: 2))
+        let pc = try Self.memoryRow(w, 1, CPUCircuit.statePC)
+        XCTAssertEqual(Self.get(w, 1, .mInit, pc), Fp(UInt64(Self.afterLoopPC)))
         XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
         w.assertRejected("a segment starting after the loop")
     }
@@ -212,15 +210,12 @@ final class BoundaryForgeryTests: XCTestCase {
     func testStateCannotChangeAcrossTheBoundary() throws {
         let program = try Self.loopProgram()
         let honest = try Self.witness(program, try Machine(program: program).trace())
-        let state = try Self.memoryRow(honest, 1, CPUCircuit.stateAddress)
-        let closing = try Self.closingRow(honest, CPUCircuit.stateAddress)
-        let (eofBit, journalUnit) = (Fp(UInt64(1) << 34), Fp(UInt64(1) << 35))
-
         var eof = honest
+        let eofRow = try Self.memoryRow(honest, 1, CPUCircuit.stateEOF)
         for r in 0..<Self.rows { Self.put(&eof, 1, .eof, r, .one) }
-        Self.add(&eof, 1, .mInit, state, eofBit)
-        Self.add(&eof, 1, .mFinal, state, eofBit)
-        Self.add(&eof, .cFinal, closing, eofBit)
+        Self.add(&eof, 1, .mInit, eofRow, .one)
+        Self.add(&eof, 1, .mFinal, eofRow, .one)
+        Self.add(&eof, .cFinal, try Self.closingRow(honest, CPUCircuit.stateEOF), .one)
         XCTAssertEqual(try eof.failures(), ["boundary unbalanced"])
         eof.assertRejected("eof set across the boundary")
 
@@ -229,9 +224,10 @@ final class BoundaryForgeryTests: XCTestCase {
             Self.add(&moved, 1, .jidx, r, .one)
             if Self.get(moved, 1, .jActive, r) == .one { Self.add(&moved, 1, .jIdx, r, .one) }
         }
-        Self.add(&moved, 1, .mInit, state, journalUnit)
-        Self.add(&moved, 1, .mFinal, state, journalUnit)
-        Self.add(&moved, .cFinal, closing, journalUnit)
+        let journalRow = try Self.memoryRow(honest, 1, CPUCircuit.stateJournal)
+        Self.add(&moved, 1, .mInit, journalRow, .one)
+        Self.add(&moved, 1, .mFinal, journalRow, .one)
+        Self.add(&moved, .cFinal, try Self.closingRow(honest, CPUCircuit.stateJournal), .one)
         XCTAssertEqual(try moved.failures(), ["boundary unbalanced"])
         moved.assertRejected("the journal position moved across the boundary")
     }
@@ -253,13 +249,13 @@ final class BoundaryForgeryTests: XCTestCase {
         w.assertRejected("a journal byte moved to another segment")
     }
 
-    /// Appends rows to the closing table after the state's (the largest address an execution touches), one for each
+    /// Appends rows to the closing table after the state's journal position (the largest address of memory), one for each
     /// of `ends` in increasing address order: marked as the image's, a row starts nothing and takes one tuple
     /// (address, final, 0, 0); unmarked, it starts its address at zero and takes `final`. Rows in between, in steps
     /// the 16-bit gaps allow, start their address at zero and end it there, cancelling themselves.
     private static func extendClosingTable(_ w: inout W, with ends: [(address: UInt64, image: Bool, final: Fp)]) throws {
-        var r = try closingRow(w, CPUCircuit.stateAddress)
-        var address = CPUCircuit.stateAddress
+        var r = try closingRow(w, CPUCircuit.stateJournal)
+        var address = CPUCircuit.stateJournal
         func append(_ next: UInt64, image: Bool, final: Fp) {
             let gap = next - address - 1
             put(&w, .cdLo, r, Fp(gap & 0xffff))
@@ -454,14 +450,13 @@ final class BoundaryForgeryTests: XCTestCase {
             ])
     }
 
-    /// SOUNDNESS HOLE, the forged receipt VERIFIES. The packed state pc + 2^34·eof + 2^35·jidx is one-to-one only
-    /// while jidx is a small integer, and nothing checks that of the jidx a segment receives. Segment 1 starts at
-    /// the dead exit (pc 32) instead of inside the loop, with the journal position j = (sent − 32) / 2^35, a field
-    /// element no run reaches: 32 + 2^35·j is exactly the state segment 0 sent. Segment 1 writes no journal byte, so
-    /// the position is never looked up; it runs exit(42), and the receipt claims an exit code the program produces on
-    /// no input. This test passes while the hole is open; once the circuit bounds the journal position it must
-    /// become an `assertRejected`.
-    func testFORGERYSegmentStartsAnywhereThroughAnUncheckedJournalPosition() throws {
+    /// A segment cannot start anywhere by choosing its journal position. When the state was packed as
+    /// pc + 2^34·eof + 2^35·jidx, segment 1 could start at the dead exit (pc 32) with the journal position
+    /// (sent − 32) / 2^35, a field element no run reaches, so that the packed value matched what segment 0 sent,
+    /// and the receipt claimed exit code 42, which the program produces on no input. With the state's three values
+    /// received one by one, the pc segment 1 starts from is exactly the one segment 0 sent: the forged start leaves
+    /// the global bus unbalanced, and receiving the sent pc instead leaves the segment's own memory bus unbalanced.
+    func testSegmentCannotStartAnywhereThroughItsJournalPosition() throws {
         let program = try Self.deadExitProgram()
         let trace = try Machine(program: program).trace()
         XCTAssertEqual(trace.result.exitCode, 0)
@@ -480,19 +475,13 @@ final class BoundaryForgeryTests: XCTestCase {
         var w = try Self.witness(program, forged)
         XCTAssertEqual(w.execution.segments.count, 2)
         XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
+        w.assertRejected("a segment starting at the dead exit")
 
-        let sent = Self.state(pc: trace.rows[cut].pc, journalIndex: 0)
-        let state = try Self.memoryRow(w, 1, CPUCircuit.stateAddress)
-        XCTAssertEqual(Self.get(w, 1, .mInit, state), Self.state(pc: Self.deadExitPC, journalIndex: 0))
-        let shift = sent - Self.get(w, 1, .mInit, state)
-        let position = shift * Fp(UInt64(1) << 35).inverse()
-        for r in 0..<Self.rows { Self.put(&w, 1, .jidx, r, position) }
-        Self.add(&w, 1, .mInit, state, shift)
-        Self.add(&w, 1, .mFinal, state, shift)
-        Self.add(&w, .cFinal, try Self.closingRow(w, CPUCircuit.stateAddress), shift)
-
-        XCTAssertEqual(try w.failures(), [])
-        XCTAssertEqual(w.exitCode, 42)
-        try w.proveAndVerify()
+        // Receiving the pc segment 0 sent, and running from the dead exit all the same.
+        let pc = try Self.memoryRow(w, 1, CPUCircuit.statePC)
+        let shift = Fp(UInt64(trace.rows[cut].pc)) - Fp(UInt64(Self.deadExitPC))
+        Self.add(&w, 1, .mInit, pc, shift)
+        XCTAssertEqual(try w.failures(), ["buses.sum_balances", "memory unbalanced"])
+        w.assertRejected("a segment receiving one pc and starting from another")
     }
 }
