@@ -5,7 +5,7 @@
  * programs that prove and verify; the header for guest programs, which run inside the machine, is Guest/zkvm.h.
  *
  * A prover runs a guest program on a private input and gets a receipt: the program's public output (its journal,
- * every byte it wrote to fd 1), its exit code and a STARK proof of both, revealing nothing about the input. A
+ * every byte it wrote to fd 1), its exit code and STARK proofs of both, revealing nothing about the input. A
  * verifier checks a receipt against the program it trusts, given by its 32-byte program id (zkvm_program_id) or,
  * for receipts made without the program image, by the program itself.
  *
@@ -50,7 +50,8 @@ enum {
     ZKVM_ERROR_PROGRAM = 2,
     /* The guest did not produce a provable result: it faulted (illegal instruction, misaligned or unmapped
      * access, EBREAK, an unknown system call), exceeded a resource limit, did not call exit, or ran longer than
-     * one proof holds. The message names the cause and, for a fault, the pc. */
+     * a receipt holds (2^29 trace rows over all its segments). The message names the cause and, for a fault, the
+     * pc. */
     ZKVM_ERROR_EXECUTION = 3,
     /* The receipt decodes but its proof is not valid for the statement it claims (a changed journal or exit
      * code, a tampered proof, a proof for another circuit), or its parameters give fewer proven security bits
@@ -84,7 +85,7 @@ enum {
 /*
  * Runs `program` (an ELF32 RV32IM executable or a raw image) on the private `input` and proves the result with the
  * default profile (at least 100 proven bits, zero knowledge). On success *receipt holds the receipt (the program
- * image, journal, exit code and proof; never the input) and *receipt_len its length.
+ * image, journal, exit code and the proofs of its segments; never the input) and *receipt_len its length.
  *
  * Returns ZKVM_OK, ZKVM_ERROR_ARGUMENT, ZKVM_ERROR_PROGRAM, ZKVM_ERROR_EXECUTION or ZKVM_ERROR_INTERNAL.
  */
@@ -153,7 +154,7 @@ void zkvm_free(void *pointer);
 
 /*
  * What this library reads and writes, as one static line (never freed), for example
- * "zkvm receipt format 2, circuit 5e1f…" with the circuit id's 64 hex digits: a receipt verifies only with a
+ * "zkvm receipt format 3, circuit 5e1f…" with the circuit id's 64 hex digits: a receipt verifies only with a
  * library of the circuit id it was proven with.
  */
 const char *zkvm_version(void);

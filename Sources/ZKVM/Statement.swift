@@ -45,11 +45,18 @@ extension Receipt {
     /// The statement this receipt claims, with the security figures of its parameters, without checking the
     /// proof. For display (`zkvm inspect`); trust only what ``verify(_:expecting:policy:)`` returns.
     public var claim: Statement {
-        // Each proof's figures; the receipt's are the least. Proofs of one length and circuit share theirs.
+        // Each proof's figures; the receipt's are the least. Proofs of one length, parameters and circuit share
+        // theirs, so each such shape is computed once.
+        struct Shape: Hashable {
+            var log: Int
+            var parameters: ProofParameters
+        }
         var proven = Double.infinity
         var conjectured = Double.infinity
-        let shapes = Set(segmentProofs.map { [$0.logTraceLength] }).map { (CPUCircuit.air, $0[0], segmentProofs[0].parameters) }
-            + [(MemoryCircuit.air, memoryProof.logTraceLength, memoryProof.parameters)]
+        let shapes =
+            Set(segmentProofs.map { Shape(log: $0.logTraceLength, parameters: $0.parameters) }).map {
+                (CPUCircuit.air, $0.log, $0.parameters)
+            } + [(MemoryCircuit.air, memoryProof.logTraceLength, memoryProof.parameters)]
         for (air, log, parameters) in shapes {
             guard let shape = try? StarkShape(air: air, parameters: parameters, logTraceLength: log) else {
                 (proven, conjectured) = (0, 0)
@@ -59,11 +66,14 @@ extension Receipt {
             proven = min(proven, figures.provenBits)
             conjectured = min(conjectured, figures.conjecturedBits)
         }
-        let first = segmentProofs[0]
+        // A decoded receipt has at least one segment; one built in code without any is described by its memory
+        // proof's parameters, and verify refuses it.
+        let first = segmentProofs.first ?? memoryProof
         return Statement(
             programID: programID, journal: journal, exitCode: exitCode,
             traceLength: segmentProofs.reduce(0) { $0 + (1 << $1.logTraceLength) }, segmentCount: segmentProofs.count,
-            segmentLength: 1 << first.logTraceLength, memoryTableLength: 1 << memoryProof.logTraceLength,
+            segmentLength: segmentProofs.isEmpty ? 0 : 1 << first.logTraceLength,
+            memoryTableLength: 1 << memoryProof.logTraceLength,
             circuitID: first.circuitDigest.description, parameters: first.parameters,
             profile: Profile.allCases.first { $0.parameters == first.parameters }, formatVersion: formatVersion,
             provenBits: proven, conjecturedBits: conjectured)

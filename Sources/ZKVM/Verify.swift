@@ -60,7 +60,10 @@ private func verify(
     // every time fits the circuit's 32-bit gaps). A receipt outside these is not one this zkvm makes, whatever the
     // STARKs say.
     let segments = receipt.segmentProofs
-    let logLength = segments[0].logTraceLength
+    // A decoded receipt has at least one segment; one built in code may have none.
+    guard let logLength = segments.first?.logTraceLength else {
+        throw .verificationFailed(.malformedProof("the receipt has no segment proof"))
+    }
     guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength),
         segments.allSatisfy({ $0.logTraceLength == logLength }),
         segments.count << logLength <= TraceBuilder.maxTotalRows

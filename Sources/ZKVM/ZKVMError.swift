@@ -26,8 +26,8 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The guest did not call `exit` within `cycleLimit` instructions, so there is no result to prove. Raise
     /// ``ProveOptions/limits`` (`Limits.maxCycles`) if the program is meant to run that long.
     case didNotExit(cycleLimit: UInt64)
-    /// The execution needs `rows` trace rows, more than the `maximumRows` one proof can hold. Prove a shorter
-    /// computation (segmented proving of long executions is not available yet).
+    /// The execution needs `rows` trace rows, more than the `maximumRows` a receipt's segments can hold together.
+    /// Prove a shorter computation.
     case traceTooLong(rows: Int, maximumRows: Int)
     /// The circuit cannot express something the execution does; the message says what.
     case unprovable(String)
@@ -39,8 +39,8 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The bytes do not start with ``ReceiptFormat/magic``: this is not a zkvm receipt file.
     case notAReceipt
-    /// The receipt was written in a format version this zkvm does not read (it reads 1 to `supported`); use a
-    /// matching zkvm.
+    /// The receipt was written in a format version this zkvm does not read (it reads only `supported`): an older
+    /// receipt must be proven again with this zkvm, a newer one verified with the zkvm that made it.
     case unsupportedReceiptVersion(found: UInt16, supported: UInt16)
     /// The receipt's envelope is malformed at byte `offset` (truncated, an impossible count, a non-canonical
     /// field); `reason` says which. The file is corrupt or was cut short.
@@ -77,7 +77,7 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the program did not call exit within \(limit) cycles, so there is nothing to prove; raise the "
                 + "cycle limit if it is meant to run longer"
         case .traceTooLong(let rows, let maximum):
-            return "the execution needs \(rows) trace rows; one proof holds at most \(maximum)"
+            return "the execution needs \(rows) trace rows; a receipt holds at most \(maximum)"
         case .unprovable(let why):
             return "cannot prove this execution: \(why)"
         case .internalError(let why):
@@ -85,7 +85,9 @@ public enum ZKVMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAReceipt:
             return "not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\""
         case .unsupportedReceiptVersion(let found, let supported):
-            return "receipt format version \(found) is not supported; this zkvm reads versions 1 to \(supported)"
+            let remedy = found < supported ? "prove the program again with this zkvm" : "use the zkvm that made it"
+            return "receipt format version \(found) is not supported; this zkvm reads version \(supported) only: "
+                + remedy
         case .malformedReceipt(let offset, let reason):
             return "malformed receipt at byte \(offset): \(reason)"
         case .malformedProof(let error, let proofOffset):

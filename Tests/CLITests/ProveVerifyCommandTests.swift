@@ -72,6 +72,9 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(json["cycles"] as? Int, 57)
         XCTAssertEqual(json["journal"] as? String, "68656c6c6f2c20776f726c64210a")
         XCTAssertEqual(json["trace_length"] as? Int, 65536)
+        XCTAssertEqual(json["segments"] as? Int, 1)
+        XCTAssertEqual(json["segment_rows"] as? Int, 65536)
+        XCTAssertEqual(json["memory_rows"] as? Int, 65536)
         XCTAssertEqual(json["profile"] as? String, "test")
         XCTAssertEqual(json["proof_bytes"] as? Int, proof.bytes.count)
         XCTAssertEqual(json["image_included"] as? Bool, true)
@@ -128,6 +131,52 @@ final class ProveVerifyCommandTests: XCTestCase {
             XCTAssertEqual(result.stdout, "")
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["fault.bin"])
         }
+    }
+
+    /// An execution of two segments of 2^16 rows: fibonacci for n = 7000. The JSON, verify and inspect say how it
+    /// was cut; a segment size outside 2^16...2^19 is refused before anything runs.
+    func testProveInSegments() throws {
+        let directory = try temporaryDirectory()
+        let input = directory.appendingPathComponent("n.bin")
+        try Data([0x58, 0x1b, 0, 0]).write(to: input)
+        let path = directory.appendingPathComponent("segments.proof").path
+        let fibonacci = Self.example("fibonacci")
+        let prove = try zkvm([
+            "prove", fibonacci, "--input", input.path, "--profile", "test", "--segment-log-rows", "16", "-o", path,
+            "--json",
+        ])
+        XCTAssertEqual(prove.status, 0, prove.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(prove.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["segments"] as? Int, 2)
+        XCTAssertEqual(json["segment_rows"] as? Int, 65536)
+        XCTAssertEqual(json["trace_length"] as? Int, 131072)
+        XCTAssertEqual(json["memory_rows"] as? Int, 65536)
+        XCTAssertGreaterThan(json["cycles"] as? Int ?? 0, 65536)
+
+        let verified = try zkvm(["verify", path, "--program", fibonacci, "--min-bits", "0", "--json"])
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        XCTAssertTrue(verified.stdout.contains("\"trace_length\": 131072"), verified.stdout)
+        let inspect = try zkvm(["inspect", path])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(
+            inspect.stdout.contains(
+                "\nsegments     2 × 65536 rows (2^16), 131072 rows in all\nmemory       closing table of 65536 rows "
+                    + "(2^16)\n"),
+            inspect.stdout)
+        // Three proofs: three proof-of-work nonces.
+        XCTAssertTrue(inspect.stdout.contains("\n  proofs of work               24\n"), inspect.stdout)
+
+        for rows in ["15", "20"] {
+            let refused = try zkvm([
+                "prove", fibonacci, "--profile", "test", "--segment-log-rows", rows, "-o",
+                directory.appendingPathComponent("refused.proof").path,
+            ])
+            XCTAssertEqual(refused.status, 1)
+            XCTAssertEqual(refused.stderr, "error: --segment-log-rows must be 16…19 (2^16 to 2^19 rows per segment)\n")
+            XCTAssertEqual(refused.stdout, "")
+        }
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)), ["n.bin", "segments.proof"])
     }
 
     // MARK: - verify
@@ -232,8 +281,10 @@ final class ProveVerifyCommandTests: XCTestCase {
             XCTAssertEqual(result.stdout, "")
         }
         let cut = try zkvm(["verify", try write(Array(proof.bytes.prefix(5000))), "--min-bits", "0"])
+        // After the header, the image, the journal, the exit code and the segment count, the first segment's proof
+        // is cut short.
         XCTAssertTrue(
-            cut.stderr.contains("is not a readable receipt: malformed receipt at byte 301: STARK proof length "),
+            cut.stderr.contains("is not a readable receipt: malformed receipt at byte 305: segment 0 proof length "),
             cut.stderr)
         let other = try zkvm(["verify", try write(Array("\u{7f}ELF".utf8)), "--min-bits", "0"])
         XCTAssertTrue(other.stderr.hasSuffix("not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\"\n"))
@@ -255,7 +306,7 @@ final class ProveVerifyCommandTests: XCTestCase {
             prove.stdout.contains(
                 "proof       \(path), \(bytes.count) bytes, profile test, without the program image\n"),
             prove.stdout)
-        XCTAssertEqual(Array(bytes[8..<11]), [2, 0, 0])
+        XCTAssertEqual(Array(bytes[8..<11]), [3, 0, 0])
 
         // With the program it verifies as the receipt with the image does.
         let verified = try zkvm(["verify", path, "--program", hello, "--min-bits", "0"])
@@ -318,13 +369,14 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             Array(lines[..<sizes]),
             [
-                "format       receipt version 2, STARK proof version 3",
+                "format       receipt version 3, STARK proof version 3",
                 "circuit id   …",
                 "profile      test",
                 "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "
                     + "zero knowledge off",
                 "security     10.0 proven bits (Johnson bound), 18.0 conjectured bits (ethSTARK)",
-                "trace        65536 rows (2^16)",
+                "segments     1 × 65536 rows (2^16), 65536 rows in all",
+                "memory       closing table of 65536 rows (2^16)",
                 "statement    (claimed; zkvm verify checks it)",
                 "  program id \(Self.helloID)",
                 "  image      included: 2 segments, 234 bytes, entry 0x00010000",
@@ -339,10 +391,12 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             sections.map { $0.dropLast(9).trimmingCharacters(in: .whitespaces) },
             [
-                "receipt header", "program image", "journal", "exit code", "proof header", "commitments",
-                "out-of-domain values", "FRI remainder", "proof of work", "trace openings", "FRI layer openings",
+                "receipt header", "program image", "journal", "exit code", "proof headers", "commitments",
+                "out-of-domain values", "FRI remainders", "proofs of work", "trace openings", "FRI layer openings",
             ])
+        // The envelope's parts, then parts summed over the segment's proof and the memory's: two nonces.
         XCTAssertEqual(sections.prefix(4).map { $0.suffix(9) }, ["       11", "      268", "       18", "        4"])
+        XCTAssertEqual(sections[8].suffix(9), "       16")
         let total = sections.map { Int($0.suffix(9).trimmingCharacters(in: .whitespaces))! }.reduce(0, +)
         XCTAssertEqual(total, proof.bytes.count)
     }
@@ -363,8 +417,8 @@ final class ProveVerifyCommandTests: XCTestCase {
         }
         let usages = [
             "prove": "USAGE: zkvm prove <program> [--input <input>] [--output <output>] [--profile <profile>] "
-                + "[--extension-memory-mb <extension-memory-mb>] [--max-cycles <max-cycles>] [--no-image] [--force] "
-                + "[--json]",
+                + "[--extension-memory-mb <extension-memory-mb>] [--segment-log-rows <segment-log-rows>] "
+                + "[--max-cycles <max-cycles>] [--no-image] [--force] [--json]",
             "verify": "USAGE: zkvm verify <proof> [--program <program>] [--program-id <program-id>] "
                 + "[--min-bits <min-bits>] [--json]",
             "inspect": "USAGE: zkvm inspect <proof>",

@@ -9,8 +9,11 @@ final class CodeAtTopReceiptTests: XCTestCase {
         let code = Array([[UInt8]](repeating: nop, count: 0x3ff).joined())
         let highest = try Program(
             segments: [Segment(address: 0xffff_f000, size: 0xffc, data: code, executable: true)], entry: 0xffff_f000)
-        let proof = ReceiptFormatTests.small.proof
-        var bytes = Receipt(program: highest, journal: [], exitCode: 0, proof: proof).encoded()
+        let small = ReceiptFormatTests.small
+        var bytes = Receipt(
+            program: highest, journal: [], exitCode: 0, segmentProofs: small.segmentProofs,
+            memoryProof: small.memoryProof
+        ).encoded()
         XCTAssertNoThrow(try Receipt(decoding: bytes))
         // One word more: the segment's size field (after the magic, version, image flag, entry and count).
         XCTAssertEqual(Array(bytes[23..<27]), [0xfc, 0x0f, 0, 0])
@@ -21,15 +24,17 @@ final class CodeAtTopReceiptTests: XCTestCase {
         }
     }
 
-    /// Every word of code takes a memory-table row, so a program with more code than a proof has rows is refused
+    /// Every word of code takes a memory-table row, so a program with more code than the proofs have rows is refused
     /// before the verifier derives its program table and memory entries from it.
     func testProgramTooLargeForTheProofIsRefusedEarly() throws {
         let nop: [UInt8] = [0x13, 0, 0, 0]
         let huge = try Program(
             segments: [Segment(address: 0x1_0000, size: 1 << 20, data: nop, executable: true)], entry: 0x1_0000)
-        let proof = ReceiptFormatTests.small.proof
-        XCTAssertLessThan(1 << proof.logTraceLength, (1 << 20) / 4)
-        let receipt = Receipt(program: huge, journal: [], exitCode: 0, proof: proof)
+        let small = ReceiptFormatTests.small
+        XCTAssertLessThan(1 << small.segmentProofs[0].logTraceLength, (1 << 20) / 4)
+        XCTAssertLessThan(1 << small.memoryProof.logTraceLength, (1 << 20) / 4)
+        let receipt = Receipt(
+            program: huge, journal: [], exitCode: 0, segmentProofs: small.segmentProofs, memoryProof: small.memoryProof)
         XCTAssertThrowsError(try verify(receipt, expecting: huge, policy: VerifierPolicy(minimumProvenBits: 0))) {
             guard case .verificationFailed(let reason) = $0 as? ZKVMError else { return XCTFail("\($0)") }
             XCTAssertTrue("\(reason)".contains("262144 words of code"), "\(reason)")

@@ -61,7 +61,8 @@ final class ImagelessReceiptTests: XCTestCase {
         let hello = try Fixtures.hello.get()
         let fibonacci = try Examples.program("fibonacci")
         let forged = Receipt(
-            programID: fibonacci.id, journal: hello.journal, exitCode: hello.exitCode, proof: hello.proof)
+            programID: fibonacci.id, journal: hello.journal, exitCode: hello.exitCode,
+            segmentProofs: hello.segmentProofs, memoryProof: hello.memoryProof)
         XCTAssertThrowsError(try verify(forged, expecting: fibonacci, policy: acceptTestProofs)) {
             guard case .verificationFailed = $0 as? ZKVMError else { return XCTFail("\($0)") }
         }

@@ -35,10 +35,10 @@ final class LibraryExampleTests: XCTestCase {
         XCTAssertTrue(statement.parameters.zeroKnowledge)
 
         // Privacy: neither the secret's bytes nor the field elements its bytes, 16-bit halves and 32-bit words
-        // would be as trace values occur in the receipt. Field encodings are searched for in the STARK proof only,
+        // would be as trace values occur in the receipt. Field encodings are searched for in the STARK proofs only,
         // since the program image legitimately holds small values followed by zeros.
         XCTAssertFalse(receiptBytes.contains(subsequence: secret))
-        let proofBytes = receipt.proof.encoded()
+        let proofs = receipt.proofs.map { $0.encoded() }
         var values = Set(secret.map { UInt32($0) })
         for start in 0..<secret.count - 3 {
             let word = (0..<4).reduce(UInt32(0)) { $0 | UInt32(secret[start + $1]) << (8 * $1) }
@@ -48,7 +48,9 @@ final class LibraryExampleTests: XCTestCase {
         }
         for value in values {
             let encoding = (0..<32).map { $0 < 4 ? UInt8(truncatingIfNeeded: value >> (8 * $0)) : 0 }
-            XCTAssertFalse(proofBytes.contains(subsequence: encoding), "the value \(value) appears in the proof")
+            for proof in proofs {
+                XCTAssertFalse(proof.contains(subsequence: encoding), "the value \(value) appears in a proof")
+            }
         }
         // The twin: the public output, which is part of the statement, is found by the same search.
         XCTAssertTrue(receiptBytes.contains(subsequence: statement.journal))

@@ -7,14 +7,38 @@ final class ReceiptFormatTests: XCTestCase {
     func testEncodingIsCanonical() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 2, 0, 1])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 3, 0, 1])
         let decoded = try Receipt(decoding: bytes)
         XCTAssertEqual(decoded, receipt)
         XCTAssertEqual(decoded.encoded(), bytes)
     }
 
+    /// After the exit code: the number of segments, then each segment's proof and the memory's, each after its
+    /// length, to the last byte.
+    func testProofsFollowTheEnvelopeInOrder() throws {
+        for receipt in [try Fixtures.hello.get(), try Fixtures.segmentedFibonacci.get(), Self.smallWithoutImage] {
+            let bytes = receipt.encoded()
+            var at = receipt.sections.prefix(4).reduce(0) { $0 + $1.byteCount }
+            XCTAssertEqual(Array(bytes[at - 4..<at]), littleEndian(receipt.exitCode))
+            XCTAssertEqual(Array(bytes[at..<at + 4]), littleEndian(UInt32(receipt.segmentProofs.count)))
+            at += 4
+            XCTAssertEqual(receipt.proofs, receipt.segmentProofs + [receipt.memoryProof])
+            for proof in receipt.proofs {
+                let stark = proof.encoded()
+                XCTAssertEqual(Array(bytes[at..<at + 4]), littleEndian(UInt32(stark.count)))
+                XCTAssertEqual(Array(bytes[at + 4..<at + 4 + stark.count]), stark)
+                at += 4 + stark.count
+            }
+            XCTAssertEqual(at, bytes.count)
+        }
+        XCTAssertGreaterThan(try Fixtures.segmentedFibonacci.get().segmentProofs.count, 1)
+    }
+
     func testSectionsAddUpToTheEncoding() throws {
-        for receipt in [try Fixtures.hello.get(), try Fixtures.fibonacci.get(), Self.small, Self.smallWithoutImage] {
+        for receipt in [
+            try Fixtures.hello.get(), try Fixtures.fibonacci.get(), try Fixtures.segmentedFibonacci.get(), Self.small,
+            Self.smallWithoutImage, Self.smallSegmented,
+        ] {
             let sections = receipt.sections
             XCTAssertEqual(sections.reduce(0) { $0 + $1.byteCount }, receipt.encoded().count)
             XCTAssertEqual(sections.first { $0.name == "journal" }?.byteCount, 4 + receipt.journal.count)
@@ -22,9 +46,17 @@ final class ReceiptFormatTests: XCTestCase {
                 sections.map(\.name),
                 [
                     "receipt header", receipt.includesImage ? "program image" : "program id", "journal", "exit code",
-                    "proof header", "commitments", "out-of-domain values", "FRI remainder", "proof of work",
+                    "proof headers", "commitments", "out-of-domain values", "FRI remainders", "proofs of work",
                     "trace openings", "FRI layer openings",
                 ])
+            // The proofs' parts are summed over every proof: an 8-byte nonce each, a remainder each, and together
+            // the segment count, each proof's length and its bytes.
+            let proofs = receipt.proofs
+            XCTAssertEqual(sections.first { $0.name == "proofs of work" }?.byteCount, 8 * proofs.count)
+            let remainders = proofs.reduce(0) { $0 + 4 + 32 * $1.remainder.count }
+            XCTAssertEqual(sections.first { $0.name == "FRI remainders" }?.byteCount, remainders)
+            XCTAssertEqual(
+                sections[4...].reduce(0) { $0 + $1.byteCount }, proofs.reduce(4) { $0 + 4 + $1.encoded().count })
         }
         XCTAssertEqual(Self.smallWithoutImage.sections[1].byteCount, 32)
     }
@@ -42,11 +74,11 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertThrowsError(try Receipt(decoding: Array("\u{7f}ELF".utf8))) {
             XCTAssertEqual($0 as? ZKVMError, .notAReceipt)
         }
-        for version: UInt8 in [0, 3] {
+        for version: UInt8 in [0, 1, 2, 4] {
             var other = bytes
             other[8] = version
             XCTAssertThrowsError(try Receipt(decoding: other)) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 2))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 3))
             }
         }
         var flag = bytes
@@ -55,7 +87,7 @@ final class ReceiptFormatTests: XCTestCase {
             XCTAssertEqual(
                 $0 as? ZKVMError, .malformedReceipt(offset: 10, reason: "the image flag is 2; expected 0 or 1"))
         }
-        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [2, 0, 0] + [UInt8](repeating: 7, count: 10)))
+        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [3, 0, 0] + [UInt8](repeating: 7, count: 10)))
         {
             XCTAssertEqual(
                 $0 as? ZKVMError,
@@ -66,13 +98,40 @@ final class ReceiptFormatTests: XCTestCase {
                 $0 as? ZKVMError,
                 .malformedReceipt(offset: bytes.count, reason: "1 unexpected bytes follow the receipt"))
         }
-        // The STARK proof's own errors come through with the proof's position.
-        let proofStart = bytes.count - Self.small.proof.encoded().count
-        var badProof = bytes
-        badProof[proofStart] ^= 0xff
-        XCTAssertThrowsError(try Receipt(decoding: badProof)) {
-            guard case .malformedProof(_, let offset) = $0 as? ZKVMError else { return XCTFail("\($0)") }
-            XCTAssertEqual(offset, proofStart)
+        // The STARK proofs' own errors come through with the proof's position: the segment's and the memory's.
+        let memoryStart = bytes.count - Self.small.memoryProof.encoded().count
+        let segmentStart = memoryStart - 4 - Self.small.segmentProofs[0].encoded().count
+        for proofStart in [segmentStart, memoryStart] {
+            var badProof = bytes
+            badProof[proofStart] ^= 0xff
+            XCTAssertThrowsError(try Receipt(decoding: badProof)) {
+                guard case .malformedProof(_, let offset) = $0 as? ZKVMError else { return XCTFail("\($0)") }
+                XCTAssertEqual(offset, proofStart)
+            }
+        }
+        // A segment count of zero, or more than a receipt may hold, before any proof is read.
+        let countAt = segmentStart - 8
+        XCTAssertEqual(Array(bytes[countAt..<countAt + 4]), [1, 0, 0, 0])
+        for count: UInt32 in [0, UInt32(ReceiptFormat.maximumSegmentProofs) + 1, .max] {
+            var other = bytes
+            other.replaceSubrange(countAt..<countAt + 4, with: littleEndian(count))
+            XCTAssertThrowsError(try Receipt(decoding: other)) {
+                XCTAssertEqual(
+                    $0 as? ZKVMError,
+                    .malformedReceipt(
+                        offset: countAt,
+                        reason: "segment count \(count) is outside 1...\(ReceiptFormat.maximumSegmentProofs)"))
+            }
+        }
+        // A count of two where one segment follows: the memory proof is read as segment 1's, and the memory's is
+        // missing.
+        var two = bytes
+        two[countAt] = 2
+        XCTAssertThrowsError(try Receipt(decoding: two)) {
+            XCTAssertEqual(
+                $0 as? ZKVMError,
+                .malformedReceipt(
+                    offset: bytes.count, reason: "truncated in the memory proof length: 4 bytes needed, 0 left"))
         }
         // An image the loader refuses: entry point outside code.
         var entry = bytes
@@ -89,7 +148,7 @@ final class ReceiptFormatTests: XCTestCase {
         let real = try Fixtures.hello.get().encoded()
         var rng = SplitMix(state: 0x5EED_2026)
         var decoded = 0
-        for small in [Self.small.encoded(), Self.smallWithoutImage.encoded(), Self.smallVersion1] {
+        for small in [Self.small.encoded(), Self.smallWithoutImage.encoded(), Self.smallSegmented.encoded()] {
             for length in 0...small.count {
                 _ = try? Receipt(decoding: Array(small.prefix(length)))
             }
@@ -114,8 +173,8 @@ final class ReceiptFormatTests: XCTestCase {
             var random = [UInt8](repeating: 0, count: Int.random(in: 0..<64, using: &rng))
             for i in random.indices { random[i] = UInt8.random(in: 0...255, using: &rng) }
             switch Int.random(in: 0..<4, using: &rng) {
-            case 0: random = ReceiptFormat.magic + [1, 0] + random
-            case 1: random = ReceiptFormat.magic + [2, 0, UInt8.random(in: 0...1, using: &rng)] + random
+            case 0: random = ReceiptFormat.magic + [UInt8.random(in: 1...2, using: &rng), 0] + random
+            case 1: random = ReceiptFormat.magic + [3, 0, UInt8.random(in: 0...1, using: &rng)] + random
             default: break
             }
             XCTAssertNil(try? Receipt(decoding: random))
@@ -123,7 +182,7 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertGreaterThan(decoded, 0, "some mutations (image data bytes) should still decode")
     }
 
-    // MARK: - Receipts without the image, and version 1
+    // MARK: - Receipts without the image, and the versions before segments
 
     func testReceiptWithoutImageEncodesTheProgramID() throws {
         let receipt = try Fixtures.hello.get()
@@ -131,9 +190,9 @@ final class ReceiptFormatTests: XCTestCase {
         bare.program = nil
         XCTAssertFalse(bare.includesImage)
         XCTAssertEqual(bare.programID, receipt.programID)
-        XCTAssertEqual(bare.formatVersion, 2)
+        XCTAssertEqual(bare.formatVersion, 3)
         let bytes = bare.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 2, 0, 0])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 3, 0, 0])
         XCTAssertEqual(Array(bytes[11..<43]), receipt.programID.bytes)
         XCTAssertEqual(receipt.encoded().count - bytes.count, receipt.sections[1].byteCount - 32)
         let decoded = try Receipt(decoding: bytes)
@@ -147,51 +206,63 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertEqual(restored, receipt)
     }
 
-    func testVersion1ReceiptsStillDecode() throws {
+    /// Versions 1 and 2 held one proof of an earlier circuit: refused by their version, before anything else is
+    /// read, with a message that says what to do.
+    func testVersions1And2AreRefused() throws {
         let receipt = try Fixtures.hello.get()
-        let v1 = Self.version1(receipt.encoded())
-        let decoded = try Receipt(decoding: v1)
-        XCTAssertEqual(decoded.formatVersion, 1)
-        XCTAssertEqual(decoded.program, receipt.program)
-        XCTAssertEqual(decoded.journal, receipt.journal)
-        XCTAssertEqual(decoded.proof, receipt.proof)
-        XCTAssertEqual(decoded.encoded(), v1)
-        XCTAssertEqual(decoded.sections.reduce(0) { $0 + $1.byteCount }, v1.count)
-        XCTAssertEqual(decoded.sections[0].byteCount, 10)
-        let statement = try verify(decoded, expecting: receipt.programID, policy: acceptTestProofs)
-        XCTAssertEqual(statement.formatVersion, 1)
-        XCTAssertEqual(statement.journal, receipt.journal)
-        // Version 1 cannot leave the image out: without it the receipt is written in version 2.
-        var bare = decoded
-        bare.program = nil
-        XCTAssertEqual(bare.formatVersion, 2)
-        XCTAssertEqual(try Receipt(decoding: bare.encoded()), bare)
+        let bytes = receipt.encoded()
+        // Version 1 had no image flag; version 2 had the flag, then one length-prefixed proof after the exit code.
+        let version1 = Array(bytes[..<8]) + [1, 0] + Array(bytes[11...])
+        var version2 = bytes
+        version2[8] = 2
+        for (old, version) in [(version1, 1), (version2, 2)] as [([UInt8], UInt16)] {
+            XCTAssertThrowsError(try Receipt(decoding: old)) {
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 3))
+                XCTAssertEqual(
+                    ($0 as? ZKVMError)?.description,
+                    "receipt format version \(version) is not supported; this zkvm reads version 3 only: prove the "
+                        + "program again with this zkvm")
+            }
+            // However short, the version decides.
+            XCTAssertThrowsError(try Receipt(decoding: Array(old.prefix(10)))) {
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 3))
+            }
+        }
+        var newer = bytes
+        newer[8] = 4
+        XCTAssertThrowsError(try Receipt(decoding: newer)) {
+            XCTAssertEqual(
+                ($0 as? ZKVMError)?.description,
+                "receipt format version 4 is not supported; this zkvm reads version 3 only: use the zkvm that made it")
+        }
+        XCTAssertEqual(ReceiptFormat.readableVersions, 3...3)
+        XCTAssertEqual(receipt.formatVersion, ReceiptFormat.version)
     }
 
     // MARK: - Helpers
 
-    /// hello's receipt with the STARK proof stripped to its fixed fields: structurally a receipt, and small.
+    /// hello's receipt with its STARK proofs stripped to their fixed fields: structurally a receipt, and small.
     static let small: Receipt = {
-        guard var receipt = try? Fixtures.hello.get() else {
+        guard let receipt = try? Fixtures.hello.get() else {
             fatalError("the hello fixture failed; RoundTripTests says why")
         }
-        receipt.proof.outOfDomain.main = Array(receipt.proof.outOfDomain.main.prefix(1))
-        receipt.proof.outOfDomain.mainNext = []
-        receipt.proof.outOfDomain.aux = []
-        receipt.proof.outOfDomain.auxNext = []
-        receipt.proof.outOfDomain.composition = []
-        receipt.proof.remainder = Array(receipt.proof.remainder.prefix(1))
-        receipt.proof.friRoots = Array(receipt.proof.friRoots.prefix(1))
-        receipt.proof.friOpenings = []
-        receipt.proof.mainOpening.rows = [Array(receipt.proof.mainOpening.rows[0].prefix(2))]
-        receipt.proof.mainOpening.salts = []
-        receipt.proof.mainOpening.nodes = Array(receipt.proof.mainOpening.nodes.prefix(1))
-        receipt.proof.auxOpening = nil
-        receipt.proof.auxRoot = nil
-        receipt.proof.compositionOpening.rows = []
-        receipt.proof.compositionOpening.nodes = []
-        return receipt
+        return strippedProofs(receipt)
     }()
+
+    /// The segmented fibonacci receipt with its STARK proofs stripped: several segments, and small.
+    static let smallSegmented: Receipt = {
+        guard let receipt = try? Fixtures.segmentedFibonacci.get() else {
+            fatalError("the segmented fibonacci fixture failed; SegmentedReceiptTests says why")
+        }
+        return strippedProofs(receipt)
+    }()
+
+    static func strippedProofs(_ receipt: Receipt) -> Receipt {
+        var receipt = receipt
+        receipt.segmentProofs = receipt.segmentProofs.map(stripped)
+        receipt.memoryProof = stripped(receipt.memoryProof)
+        return receipt
+    }
 
     /// ``small`` without its program image.
     static let smallWithoutImage: Receipt = {
@@ -199,16 +270,6 @@ final class ReceiptFormatTests: XCTestCase {
         receipt.program = nil
         return receipt
     }()
-
-    /// ``small`` in the version 1 layout.
-    static let smallVersion1 = version1(small.encoded())
-
-    /// A version 2 encoding of a receipt with its image, rewritten in version 1: the version number changed and the
-    /// image flag removed.
-    static func version1(_ bytes: [UInt8]) -> [UInt8] {
-        precondition(bytes[8] == 2 && bytes[10] == 1)
-        return Array(bytes[..<8]) + [1, 0] + Array(bytes[11...])
-    }
 
     /// One to three random edits: a byte, a bit, a 32-bit length, a cut, an insertion or a deletion.
     private func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {

@@ -14,6 +14,9 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(statement.exitCode, 0)
         XCTAssertEqual(statement.programID.hex, "09ac393fe013edb8bca61d4587651586876a312f490eee66e5a3964ec15451e0")
         XCTAssertEqual(statement.traceLength, 1 << 16)
+        XCTAssertEqual(statement.segmentCount, 1)
+        XCTAssertEqual(statement.segmentLength, 1 << 16)
+        XCTAssertEqual(statement.memoryTableLength, 1 << 16)
         XCTAssertEqual(statement.profile, .test)
         XCTAssertEqual(statement.parameters, Profile.test.parameters)
         XCTAssertEqual(statement.circuitID, ZKVM.circuitID)
@@ -81,31 +84,79 @@ final class RoundTripTests: XCTestCase {
 
     func testHelloWithTamperedProofIsRejected() throws {
         let receipt = try Fixtures.hello.get()
-        var tampered = receipt
-        tampered.proof.proofOfWorkNonce ^= 1
-        assertVerificationFails(tampered, "hello")
-        tampered = receipt
-        tampered.proof.outOfDomain.main[3] = tampered.proof.outOfDomain.main[4]
-        assertVerificationFails(tampered, "hello")
-        tampered = receipt
-        tampered.proof.mainRoot = tampered.proof.compositionRoot
-        assertVerificationFails(tampered, "hello")
+        // The same tampering of the segment's proof and of the memory's.
+        let tamperings: [(String, (inout StarkProof) -> Void)] = [
+            ("proof-of-work nonce", { $0.proofOfWorkNonce ^= 1 }),
+            ("out-of-domain value", { $0.outOfDomain.main[1] = $0.outOfDomain.main[0] }),
+            ("main root", { $0.mainRoot = $0.compositionRoot }),
+            ("boundary root", { $0.boundaryRoot = $0.mainRoot }),
+            ("global share", { $0.globalShares[0] = $0.outOfDomain.main[0] }),
+        ]
+        for (what, tamper) in tamperings {
+            var segment = receipt
+            tamper(&segment.segmentProofs[0])
+            assertVerificationFails(segment, "hello", "segment \(what)")
+            var memory = receipt
+            tamper(&memory.memoryProof)
+            assertVerificationFails(memory, "hello", "memory \(what)")
+        }
         // Public inputs the statement does not derive.
+        var tampered = receipt
+        tampered.segmentProofs[0].publicInputs.swapAt(0, 1)
+        assertVerificationFails(tampered, "hello")
         tampered = receipt
-        tampered.proof.publicInputs.swapAt(0, 1)
+        tampered.memoryProof.publicInputs = tampered.segmentProofs[0].publicInputs
         assertVerificationFails(tampered, "hello")
     }
 
+    func testMissingOrSwappedProofsAreRejected() throws {
+        let receipt = try Fixtures.hello.get()
+        var swapped = receipt
+        (swapped.segmentProofs[0], swapped.memoryProof) = (receipt.memoryProof, receipt.segmentProofs[0])
+        assertVerificationFails(swapped, "hello")
+        var none = receipt
+        none.segmentProofs = []
+        assertVerificationFails(none, "hello") {
+            XCTAssertEqual($0, .malformedProof("the receipt has no segment proof"))
+        }
+        XCTAssertEqual(none.claim.segmentCount, 0)
+        var doubled = receipt
+        doubled.segmentProofs += receipt.segmentProofs
+        assertVerificationFails(doubled, "hello")
+    }
+
     func testTraceLengthOutsideTheCircuitIsRejected() throws {
-        var receipt = try Fixtures.hello.get()
-        let maxLog = maximumTraceRows.trailingZeroBitCount
-        for log in [10, 15, maxLog + 1, 23] {
-            receipt.proof.logTraceLength = log
+        let original = try Fixtures.hello.get()
+        var receipt = original
+        for log in [10, 15, 20, 23] {
+            receipt.segmentProofs[0].logTraceLength = log
             assertVerificationFails(receipt, "hello") {
                 guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
-                XCTAssertTrue(why.contains("outside the circuit's 2^16...2^\(maxLog)"), why)
+                XCTAssertTrue(why.contains("one length in 2^16...2^19 rows, and at most 2^29 in all"), why)
             }
         }
+        // Segments of two lengths.
+        receipt = original
+        receipt.segmentProofs.append(receipt.segmentProofs[0])
+        receipt.segmentProofs[1].logTraceLength = 17
+        assertVerificationFails(receipt, "hello") {
+            guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("one length"), why)
+        }
+        // More rows in all than the circuit's clock counts: 2^11 segments of 2^19 rows.
+        receipt = original
+        receipt.segmentProofs[0].logTraceLength = 19
+        receipt.segmentProofs = Array(repeating: receipt.segmentProofs[0], count: 1 << 11)
+        assertVerificationFails(receipt, "hello") {
+            guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("at most 2^29 in all"), why)
+        }
+        receipt = original
+        receipt.memoryProof.logTraceLength = 15
+        assertVerificationFails(receipt, "hello") {
+            XCTAssertEqual($0, .malformedProof("the memory table's 2^15 rows are fewer than 2^16"))
+        }
+        XCTAssertEqual(maximumTraceRows, 1 << 29)
     }
 
     // MARK: - fibonacci
@@ -128,8 +179,12 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testProofsAreNotInterchangeable() throws {
+        let hello = try Fixtures.hello.get()
         var receipt = try Fixtures.fibonacci.get()
-        receipt.proof = try Fixtures.hello.get().proof
+        receipt.segmentProofs = hello.segmentProofs
+        assertVerificationFails(receipt, "fibonacci")
+        receipt = try Fixtures.fibonacci.get()
+        receipt.memoryProof = hello.memoryProof
         assertVerificationFails(receipt, "fibonacci")
     }
 
@@ -155,12 +210,12 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testTooLongExecutionIsRefusedBeforeTracing() throws {
-        // addi a0, a0, -1 ; bne a0, zero, -4 ; addi a7, zero, 93 ; ecall — with a0 = 2^22 at the start
-        // (lui a0, 0x400): 2^23 cycles, far beyond one proof.
-        let words: [UInt32] = [0x0040_0537, 0xfff5_0513, 0xfe05_1ee3, 0x05d0_0893, 0x0000_0073]
-        let program = try Program(
-            bytes: words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } })
-        XCTAssertThrowsError(try prove(program: program, input: [], options: ProveOptions(profile: .test))) {
+        // addi a0, a0, -1 ; bne a0, zero, -4 ; addi a7, zero, 93 ; ecall — with a0 = 2^28 at the start
+        // (lui a0, 0x10000): 2^29 cycles, beyond what all of a receipt's segments hold, within a raised cycle limit.
+        let words: [UInt32] = [0x1000_0537, 0xfff5_0513, 0xfe05_1ee3, 0x05d0_0893, 0x0000_0073]
+        let program = try Program(bytes: words.flatMap(littleEndian))
+        let options = ProveOptions(profile: .test, limits: Limits(maxCycles: 1 << 30))
+        XCTAssertThrowsError(try prove(program: program, input: [], options: options)) {
             guard case .traceTooLong(let rows, let maximum) = $0 as? ZKVMError else { return XCTFail("\($0)") }
             XCTAssertEqual(maximum, maximumTraceRows)
             XCTAssertGreaterThan(rows, maximum)
@@ -187,15 +242,15 @@ final class RoundTripTests: XCTestCase {
     /// Asserts that `receipt` is rejected by the STARK verifier when the expected program is the example `name`,
     /// and hands the verifier's reason to `check`.
     private func assertVerificationFails(
-        _ receipt: Receipt, _ name: String, file: StaticString = #filePath, line: UInt = #line,
-        _ check: (VerifierError) -> Void = { _ in }
+        _ receipt: Receipt, _ name: String, _ message: String = "", file: StaticString = #filePath,
+        line: UInt = #line, _ check: (VerifierError) -> Void = { _ in }
     ) {
         XCTAssertThrowsError(
-            try verify(receipt, expecting: try Examples.program(name).id, policy: acceptTestProofs), file: file,
-            line: line
+            try verify(receipt, expecting: try Examples.program(name).id, policy: acceptTestProofs), message,
+            file: file, line: line
         ) {
             guard case .verificationFailed(let reason) = $0 as? ZKVMError else {
-                return XCTFail("expected a verification failure, got \($0)", file: file, line: line)
+                return XCTFail("expected a verification failure, got \($0) \(message)", file: file, line: line)
             }
             check(reason)
         }

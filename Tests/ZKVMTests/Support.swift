@@ -34,6 +34,47 @@ enum Fixtures {
         try prove(
             program: try Examples.program("fibonacci"), input: [20, 0, 0, 0], options: ProveOptions(profile: .test))
     }
+
+    /// `fibonacci` for n = 15000 in segments of 2^16 rows, test profile: an execution of three segments.
+    static let segmentedFibonacci: Result<Receipt, ZKVMError> = Result { () throws(ZKVMError) in
+        try prove(program: try Examples.program("fibonacci"), input: segmentedInput, options: segmentedOptions)
+    }
+
+    /// 15000 as a little-endian u32: fibonacci's input for ``segmentedFibonacci``.
+    static let segmentedInput = littleEndian(15000)
+
+    /// The test profile in segments of 2^16 rows.
+    static let segmentedOptions: ProveOptions = {
+        var options = ProveOptions(profile: .test)
+        options.logSegmentRows = 16
+        return options
+    }()
+}
+
+/// The four little-endian bytes of `value`.
+func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+
+/// A proof stripped to its fixed fields and a token of each list: structurally a proof, a few hundred bytes long,
+/// decoded in microseconds.
+func stripped(_ proof: StarkProof) -> StarkProof {
+    var proof = proof
+    proof.outOfDomain.main = Array(proof.outOfDomain.main.prefix(1))
+    proof.outOfDomain.mainNext = []
+    proof.outOfDomain.aux = []
+    proof.outOfDomain.auxNext = []
+    proof.outOfDomain.composition = []
+    proof.remainder = Array(proof.remainder.prefix(1))
+    proof.friRoots = Array(proof.friRoots.prefix(1))
+    proof.friOpenings = []
+    proof.mainOpening.rows = [Array(proof.mainOpening.rows[0].prefix(2))]
+    proof.mainOpening.salts = []
+    proof.mainOpening.nodes = Array(proof.mainOpening.nodes.prefix(1))
+    proof.boundaryOpening = nil
+    proof.auxOpening = nil
+    proof.auxRoot = nil
+    proof.compositionOpening.rows = []
+    proof.compositionOpening.nodes = []
+    return proof
 }
 
 /// A small deterministic generator (SplitMix64), so every fuzz run sees the same inputs.

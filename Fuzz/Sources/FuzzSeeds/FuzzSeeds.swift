@@ -3,14 +3,14 @@ import ZKVM
 
 // Writes the seed corpora and the genuine inputs of the two fuzz targets:
 //
-//     OUT/receipt/corpus   receipts: test-profile receipts of example guests, and a receipt carrying a proof of
-//                          another circuit
+//     OUT/receipt/corpus   receipts: test-profile receipts of example guests (one of them in two segments), and
+//                          receipts carrying a proof of another circuit in place of a segment's or the memory's
 //     OUT/receipt/genuine  the receipts above that are genuine (the test-profile ones)
 //     OUT/stark/corpus     every proof of Vectors/proofs, valid and invalid
 //     OUT/stark/genuine    the valid ones, as Vectors/proofs/manifest.txt lists them
 //
 // Receipts are made here rather than committed because they depend on the RV32IM circuit, whose id changes with
-// it. The test profile keeps them small (about 85 KB) and fast to verify.
+// it. The test profile keeps them small (about 100 KB a proof) and fast to verify.
 //
 // Usage: FuzzSeeds OUT [REPOSITORY] [PROGRAM...]   (programs are names under Vectors/programs; default hello
 // and fibonacci)
@@ -54,27 +54,40 @@ enum FuzzSeeds {
 
         // MARK: - 2. Receipts of example guests, test profile
 
-        for name in programs {
+        // Each example on its input, and fibonacci for n = 7000 in two segments of 2^16 rows, so that the corpus
+        // holds a receipt whose segments are joined across a boundary.
+        var segmented = ProveOptions(profile: .test)
+        segmented.logSegmentRows = 16
+        let runs =
+            programs.map { ($0, $0, nil as [UInt8]?, ProveOptions(profile: .test)) }
+            + [("fibonacci-segments", "fibonacci", [0x58, 0x1b, 0, 0], segmented)]
+        for (seed, name, given, options) in runs {
             let directory = repository + "/Vectors/programs/" + name
             let started = Date()
             do {
                 let program = try Program(contentsOf: directory + "/program.elf")
                 let input =
-                    FileManager.default.fileExists(atPath: directory + "/input.bin")
-                    ? read(directory + "/input.bin") : []
-                let receipt = try prove(program: program, input: input, options: ProveOptions(profile: .test))
+                    given
+                    ?? (FileManager.default.fileExists(atPath: directory + "/input.bin")
+                        ? read(directory + "/input.bin") : [])
+                let receipt = try prove(program: program, input: input, options: options)
                 let bytes = receipt.encoded()
-                write(bytes, out + "/receipt/corpus", "\(name)-test.rct")
-                write(bytes, out + "/receipt/genuine", "\(name)-test.rct")
+                write(bytes, out + "/receipt/corpus", "\(seed)-test.rct")
+                write(bytes, out + "/receipt/genuine", "\(seed)-test.rct")
                 let seconds = String(format: "%.1f", -started.timeIntervalSinceNow)
-                print("receipt of \(name): \(bytes.count) bytes in \(seconds) s")
+                print(
+                    "receipt of \(seed): \(receipt.segmentProofs.count) segments, \(bytes.count) bytes in \(seconds) s")
 
-                // The same envelope around a valid proof of another circuit: a seed for the paths past decoding where
-                // the verifier meets a circuit id, trace length and shape that are not the RV32IM circuit's.
+                // The same envelope around a valid proof of another circuit in place of the first segment's and of
+                // the memory's: seeds for the paths past decoding where the verifier meets a circuit id, trace length
+                // and shape that are not the circuit's it expects.
                 var foreign = receipt
-                foreign.proof = goldenFibonacci
-                write(foreign.encoded(), out + "/receipt/corpus", "\(name)-fibonacci-proof.rct")
-            } catch { die("cannot prove \(name): \(error)") }
+                foreign.segmentProofs[0] = goldenFibonacci
+                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-fibonacci-segment.rct")
+                foreign = receipt
+                foreign.memoryProof = goldenFibonacci
+                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-fibonacci-memory.rct")
+            } catch { die("cannot prove \(seed): \(error)") }
         }
         print("seeds written to \(out)")
     }
