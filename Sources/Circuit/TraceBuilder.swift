@@ -699,24 +699,13 @@ public struct TraceBuilder {
         let n = 1 << logRows
         columns[0][Col.isFirst.rawValue] = .one
         columns[rows - 1][Col.segEnd.rawValue] = .one
-        let clkNext = clkStart + UInt64(n)
-        let endState = finalState!.values
         while rows < n {
             startRow()
             set(.eof, eof)
             set(.jidx, journalIndex)
             finishRow()
         }
-        // Memory table: every address the segment touched, then the state (the largest address).
-        var table = received.keys.sorted().map { address -> (UInt64, UInt64, UInt64, UInt64, UInt64) in
-            let (initial, time) = received[address]!
-            let (final, last) = current(address)
-            return (address, initial, time, final, last)
-        }
-        for (k, address) in CPUCircuit.stateAddresses.enumerated() {
-            table.append((address, startState[k], 4 * clkStart, endState[k], 4 * clkNext))
-        }
-        guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
+        let table = try memoryTableRows(startState: startState)
         for (i, entry) in table.enumerated() {
             let (address, initial, time, final, last) = entry
             var r = columns[i]
@@ -769,8 +758,11 @@ public struct TraceBuilder {
         return try! TraceTable(columns: result)
     }
 
-    /// The segment's boundary columns alone, as ``finishSegment(startState:)`` fills them.
-    private func boundaryTable(startState: [UInt64]) throws(CircuitError) -> TraceTable {
+    /// The segment's memory table, row by row (address, value and time received, value and time left): every
+    /// address the segment touched, in order, then the state's three (the largest addresses).
+    private func memoryTableRows(
+        startState: [UInt64]
+    ) throws(CircuitError) -> [(UInt64, UInt64, UInt64, UInt64, UInt64)] {
         let n = 1 << logRows
         let (endState, clkNext) = (finalState!.values, clkStart + UInt64(n))
         var table = received.keys.sorted().map { address -> (UInt64, UInt64, UInt64, UInt64, UInt64) in
@@ -782,6 +774,13 @@ public struct TraceBuilder {
             table.append((address, startState[k], 4 * clkStart, endState[k], 4 * clkNext))
         }
         guard table.count <= n else { throw .inconsistent("the segment touches \(table.count) addresses") }
+        return table
+    }
+
+    /// The segment's boundary columns alone, as ``finishSegment(startState:)`` fills them.
+    private func boundaryTable(startState: [UInt64]) throws(CircuitError) -> TraceTable {
+        let n = 1 << logRows
+        let table = try memoryTableRows(startState: startState)
         var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: Col.boundaryCount)
         for (i, (address, initial, time, final, last)) in table.enumerated() {
             cols[Col.mActive.rawValue][i] = .one
