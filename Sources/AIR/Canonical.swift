@@ -16,6 +16,13 @@ extension AIR {
         }
     }
 
+    /// The AIR's constraints compiled for evaluation at a point, compiled once per AIR.
+    public var constraintProgram: ConstraintProgram { cache.constraintProgram { ConstraintProgram(self) } }
+
+    /// A value that depends on the AIR alone (its circuit digest, say), computed by `make` on first use and kept
+    /// under `key` for this AIR and its copies.
+    public func derived<T: Sendable>(_ key: String, _ make: () -> T) -> T { cache.derived(key, make) }
+
     private func computeCanonicalDescription() -> String {
         var lines = ["air \(name)"]
         lines += mainColumns.map { "main \($0.name)" }
@@ -84,6 +91,8 @@ final class AIRCache: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var canonical: String?
     private var periodicCoefficients: [Int: [Fp]] = [:]
+    private var program: ConstraintProgram?
+    private var derived: [String: any Sendable] = [:]
 
     func description(_ make: () -> String) -> String {
         lock.withLock { _ in
@@ -92,6 +101,20 @@ final class AIRCache: @unchecked Sendable {
             canonical = made
             return made
         }
+    }
+
+    func constraintProgram(_ make: () -> ConstraintProgram) -> ConstraintProgram {
+        if let known = lock.withLock({ _ in program }) { return known }
+        let made = make()
+        lock.withLock { _ in program = made }
+        return made
+    }
+
+    func derived<T: Sendable>(_ key: String, _ make: () -> T) -> T {
+        if let known = lock.withLock({ _ in derived[key] }) as? T { return known }
+        let made = make()
+        lock.withLock { _ in derived[key] = made }
+        return made
     }
 
     func periodic(_ index: Int, _ make: () -> [Fp]) -> [Fp] {

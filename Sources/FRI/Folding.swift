@@ -31,7 +31,6 @@ public enum Folding {
             inversePowers[j] = acc
             acc *= inverseGenerator
         }
-        let twoInverse = Fp(2).inverse()
         var out = [Fp](repeating: .zero, count: half)
         values.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { o in
@@ -50,6 +49,9 @@ public enum Folding {
         return out
     }
 
+    /// 1/2, for the even half of each fold.
+    private static let twoInverse = Fp(2).inverse()
+
     /// Folds one coset of 2^r values (contiguous in a bit-reversed layer of 2^logSize points over
     /// offset·⟨ω⟩, starting at position coset·2^r) down to the single value at position `coset` of the layer
     /// 2^r times smaller, with challenges β, β², β⁴, …. The points are never zero (a coset of a subgroup), so the
@@ -57,30 +59,34 @@ public enum Folding {
     public static func foldCoset(
         _ values: [Fp], coset: Int, logSize: Int, offset: Fp, beta: Fp
     ) -> Fp {
-        var current = values
-        var logM = logSize
-        var g = offset
-        var b = beta
-        var base = coset * values.count  // position of current[0] in the current layer
-        while current.count > 1 {
-            let half = current.count / 2
-            let generator = Fp.rootOfUnity(logOrder: logM)
-            let points = (0..<half).map { j in
-                point(position: base / 2 + j, logSize: logM - 1, offset: g, generator: generator)
+        // Every level's points first, so that one inversion serves the whole coset.
+        var points: [Fp] = []
+        var levels: [Range<Int>] = []
+        do {
+            var (count, logM, g, base) = (values.count, logSize, offset, coset * values.count)
+            while count > 1 {
+                let half = count / 2
+                let generator = Fp.rootOfUnity(logOrder: logM)
+                // Each point x here is x_m = g·ω_M^rev'(m) for the pair at 2m, 2m+1 of the current layer.
+                levels.append(points.count..<points.count + half)
+                for j in 0..<half {
+                    let x = point(position: base / 2 + j, logSize: logM - 1, offset: g, generator: generator)
+                    points.append(x + x)
+                }
+                (count, logM, g, base) = (half, logM - 1, g.squared, base / 2)
             }
-            // Each point x here is x_m = g·ω_M^rev'(m) for the pair at 2m, 2m+1 of the current layer.
-            let inverses = Fp.batchInverse(points.map { $0 + $0 })
-            let twoInverse = Fp(2).inverse()
-            var next = [Fp](repeating: .zero, count: half)
-            for j in 0..<half {
+        }
+        let inverses = Fp.batchInverse(points)
+        var current = values
+        var b = beta
+        for level in levels {
+            var next = [Fp](repeating: .zero, count: level.count)
+            for j in 0..<level.count {
                 let a = current[2 * j]
                 let c = current[2 * j + 1]
-                next[j] = (a + c) * twoInverse + b * (a - c) * inverses[j]
+                next[j] = (a + c) * twoInverse + b * (a - c) * inverses[level.lowerBound + j]
             }
             current = next
-            base /= 2
-            logM -= 1
-            g = g.squared
             b = b.squared
         }
         return current[0]

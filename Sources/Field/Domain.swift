@@ -50,8 +50,15 @@ extension Fp {
     /// verifier agree on the domains.
     public static func rootOfUnity(logOrder: Int) -> Fp {
         precondition((0...twoAdicity).contains(logOrder), "no root of unity of order 2^\(logOrder)")
-        var w = rootOfUnity2To192
-        for _ in logOrder..<twoAdicity { w = w.squared }
-        return w
+        return rootsOfUnity[logOrder]
     }
+
+    /// `rootsOfUnity[k]` is ``rootOfUnity(logOrder:)`` for k: each the square of the next, made once, since FRI's
+    /// folds and the verifier's points ask for them at every query.
+    private static let rootsOfUnity: [Fp] = {
+        var roots = [Fp](repeating: .one, count: twoAdicity + 1)
+        roots[twoAdicity] = rootOfUnity2To192
+        for k in stride(from: twoAdicity - 1, through: 0, by: -1) { roots[k] = roots[k + 1].squared }
+        return roots
+    }()
 }

@@ -66,15 +66,30 @@ extension Fp {
     /// Used for Fiat-Shamir challenges from 64-byte hash outputs: reducing 512 uniform bits mod p leaves a bias
     /// below 2^-260.
     public init<Bytes: Collection<UInt8>>(reducing bytes: Bytes) {
+        // One copy into an array, so the loop below runs on plain bytes whatever the collection.
+        let bytes = [UInt8](bytes)
         var limbs = [UInt64](repeating: 0, count: (bytes.count + 7) / 8)
-        for (i, byte) in bytes.enumerated() { limbs[i / 8] |= UInt64(byte) << UInt64(8 * (i % 8)) }
+        bytes.withUnsafeBufferPointer { bytes in
+            for i in bytes.indices { limbs[i >> 3] |= UInt64(bytes[i]) << UInt64(8 * (i & 7)) }
+        }
         self.init(reducingLimbs: limbs)
     }
 
     /// The element congruent to the integer with these little-endian 64-bit limbs.
     public init(reducingLimbs limbs: [UInt64]) {
-        let r = BigNumber(limbs: limbs).reduced(modulo: .modulus).limbs(count: 4)
-        self = Fp(canonicalLimbs: (r[0], r[1], r[2], r[3]))!
+        // Σ_k c_k·2^(256k) for the 256-bit chunks c_k. A Montgomery product of R^(k+2) mod p (below p) and c_k (any
+        // 256-bit number: each round adds at most a word's multiple of the first factor, so the product stays below
+        // 2p) is c_k·R^(k+1) mod p, the Montgomery form of c_k·2^(256k), with R = 2^256.
+        var sum = Fp.zero
+        var factor = Fp.r2
+        var k = 0
+        while k < limbs.count {
+            @inline(__always) func limb(_ i: Int) -> UInt64 { k + i < limbs.count ? limbs[k + i] : 0 }
+            sum += Fp.montgomeryProduct(factor, Fp(montgomeryLimbs: limb(0), limb(1), limb(2), limb(3)))
+            factor = Fp.montgomeryProduct(factor, Fp.r2)
+            k += 4
+        }
+        self = sum
     }
 
     /// Parses a non-negative decimal integer below p.

@@ -11,11 +11,35 @@ public struct Polynomial: Sendable, Equatable {
         (coefficients.lastIndex { !$0.isZero }) ?? -1
     }
 
-    /// The value at x, by Horner's rule.
+    /// The value at x, by Horner's rule in four interleaved chains: P(x) = Σ_k x^k · P_k(x⁴), where P_k takes every
+    /// fourth coefficient from k. The chains do not wait on each other's products, so a long polynomial (the
+    /// verifier's 2^16-entry periodic tables) evaluates several times faster than by one chain.
     public func evaluate(at x: Fp) -> Fp {
-        var acc = Fp.zero
-        for c in coefficients.reversed() { acc = acc * x + c }
-        return acc
+        let c = coefficients
+        guard c.count > 8 else {
+            var acc = Fp.zero
+            for v in c.reversed() { acc = acc * x + v }
+            return acc
+        }
+        let x2 = x * x
+        let x4 = x2 * x2
+        var (a0, a1, a2, a3) = (Fp.zero, Fp.zero, Fp.zero, Fp.zero)
+        var i = c.count - c.count % 4
+        // The coefficients past the last whole group of four start the chains they belong to.
+        let tail = c.count - i
+        if tail > 0 { a0 = c[i] }
+        if tail > 1 { a1 = c[i + 1] }
+        if tail > 2 { a2 = c[i + 2] }
+        c.withUnsafeBufferPointer { c in
+            while i > 0 {
+                i -= 4
+                a0 = a0 * x4 + c[i]
+                a1 = a1 * x4 + c[i + 1]
+                a2 = a2 * x4 + c[i + 2]
+                a3 = a3 * x4 + c[i + 3]
+            }
+        }
+        return a0 + x * a1 + x2 * (a2 + x * a3)
     }
 
     /// The sum of two polynomials.

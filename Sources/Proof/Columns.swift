@@ -36,7 +36,7 @@ extension StarkProtocol {
         busPublicSums: [Fp], gammas: [Fp]
     ) -> Fp {
         let n = shape.traceLength
-        let program = ConstraintProgram(air)
+        let program = air.constraintProgram
         let periodic = air.periodicColumns.indices.map {
             ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
         }
@@ -48,11 +48,14 @@ extension StarkProtocol {
         let values = program.evaluate(
             main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
             scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
+        // The constraints share a handful of domains: one inversion each.
+        var sums: [ConstraintDomain: Fp] = [:]
+        for c in air.constraints { sums[c.domain, default: .zero] += gammas[c.index] * values[c.index] }
+        let domains = Array(sums.keys)
+        let inverses = Fp.batchInverse(
+            domains.map { ColumnMath.divisor($0, at: z, traceLength: n, generator: shape.traceGenerator) })
         var sum = Fp.zero
-        for c in air.constraints {
-            let divisor = ColumnMath.divisor(c.domain, at: z, traceLength: n, generator: shape.traceGenerator)
-            sum += gammas[c.index] * values[c.index] * divisor.inverse()
-        }
+        for (domain, inverse) in zip(domains, inverses) { sum += sums[domain]! * inverse }
         return sum
     }
 

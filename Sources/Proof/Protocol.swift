@@ -10,7 +10,7 @@ public enum StarkProtocol {
 
     /// The circuit id: BLAKE2b-256 of the AIR's canonical description.
     public static func circuitDigest(of air: AIR) -> Digest {
-        Blake2b.hash(Array(("zkvm-circuit-v1\n" + air.canonicalDescription).utf8))
+        air.derived("circuit digest") { Blake2b.hash(Array(("zkvm-circuit-v1\n" + air.canonicalDescription).utf8)) }
     }
 
     /// The coset shift of the extended domain: the group generator, which lies in no proper subgroup, so the

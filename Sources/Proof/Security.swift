@@ -1,4 +1,5 @@
 import AIR
+import Synchronization
 
 #if canImport(Darwin)
     import Darwin
@@ -105,15 +106,30 @@ extension StarkShape {
     /// Every error term is computed as a base-2 logarithm, because several are near 2^−200 and the field size is
     /// 2^251; the terms are then added (a union bound over the rounds) before taking −log₂.
     func provenSecurityBits(air: AIR) -> Double {
-        let d = Double(friDegreeBound)
         guard friDegreeBound < ldeSize else { return 0 }
+        let counts = AIRCounts(air, shape: self)
+        // The search below takes about a millisecond, and a receipt's proofs share their shapes: the figure is kept
+        // for each set of inputs it depends on.
+        let key = ProvenSecurityKey(
+            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: friLayerCount, air: counts)
+        if let known = provenSecurityMemo.withLock({ $0[key] }) { return known }
+        let bits = searchProvenSecurityBits(counts)
+        provenSecurityMemo.withLock { memo in
+            if memo.count >= 4096 { memo.removeAll() }
+            memo[key] = bits
+        }
+        return bits
+    }
+
+    /// ``provenSecurityBits(air:)`` computed afresh: the best figure over the proximity parameters m.
+    private func searchProvenSecurityBits(_ counts: AIRCounts) -> Double {
+        let d = Double(friDegreeBound)
         // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + 2)/N is the rate
         // of the code the two DEEP openings (z and z·ω) move to: m < 1 / (2·(√((d + 2)/d) − 1)). The root is
         // rewritten as x / (√(1 + x) + 1) to avoid cancellation when d is large. The list size below also needs
         // ρ − 2m/N > 0, that is 2m < d.
         let x = 2 / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
-        let counts = AIRCounts(air, shape: self)
         var best = -Double.infinity
         var m = 3
         while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < friDegreeBound {
@@ -199,7 +215,18 @@ func log2Sum(_ terms: [Double]) -> Double {
 }
 
 /// What the proven analysis needs from an AIR, computed once rather than for every proximity parameter.
-struct AIRCounts {
+/// Everything the proven figure depends on.
+private struct ProvenSecurityKey: Hashable {
+    var parameters: ProofParameters
+    var ldeSize: Int
+    var degreeBound: Int
+    var layers: Int
+    var air: AIRCounts
+}
+
+private let provenSecurityMemo = Mutex<[ProvenSecurityKey: Double]>([:])
+
+struct AIRCounts: Hashable {
     /// C, the number of constraints.
     let constraintCount: Double
     /// D, the largest constraint degree.

@@ -2,6 +2,7 @@ import AIR
 import Circuit
 import Field
 import Proof
+import Synchronization
 import Verifier
 
 /// Checks that `receipt` proves an execution of the program with id `programID`, and returns what it proves.
@@ -103,19 +104,30 @@ private func verify(
         segmentLogRows: segments.map(\.logTraceLength), memoryLogRows: memoryLog)
     let context = Join.context(joint, boundaryRoots: roots)
     let entries = CircuitStatement.publicBusEntries(program: image)
-    do {
-        for (k, proof) in segments.enumerated() {
-            try Verifier.verify(
+    let checks =
+        segments.enumerated().map { k, proof in
+            ProofCheck(
                 proof: proof, air: CPUCircuit.air,
                 publicInputs: CircuitStatement.segmentPublicInputs(
                     program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows),
-                publicBusEntries: entries, global: context, policy: policy)
+                publicBusEntries: entries)
+        } + [ProofCheck(proof: receipt.memoryProof, air: MemoryCircuit.air, publicInputs: [], publicBusEntries: [])]
+    // The proofs are independent given the joint context: they are checked side by side, one a core, and the
+    // first one in the receipt's order that fails is reported.
+    let failures = Mutex<[VerifierError?]>(Array(repeating: nil, count: checks.count))
+    Parallel.forEachChunk(of: checks.count, chunks: checks.count) { range in
+        for i in range {
+            let check = checks[i]
+            do throws(VerifierError) {
+                try Verifier.verify(
+                    proof: check.proof, air: check.air, publicInputs: check.publicInputs,
+                    publicBusEntries: check.publicBusEntries, global: context, policy: policy)
+            } catch {
+                failures.withLock { $0[i] = error }
+            }
         }
-        try Verifier.verify(
-            proof: receipt.memoryProof, air: MemoryCircuit.air, publicInputs: [], global: context, policy: policy)
-    } catch {
-        throw .verificationFailed(error)
     }
+    if let failure = failures.withLock({ $0.lazy.compactMap { $0 }.first }) { throw .verificationFailed(failure) }
 
     // MARK: - 4. The proofs join: their shares of the global bus and the verifier's own entries cancel
 
@@ -130,6 +142,14 @@ private func verify(
     }
     guard imbalance.allSatisfy(\.isZero) else { throw .verificationFailed(.globalBusUnbalanced("boundary")) }
     return receipt.claim
+}
+
+/// One STARK proof of a receipt with the statement the verifier derives for it.
+private struct ProofCheck: Sendable {
+    var proof: StarkProof
+    var air: AIR
+    var publicInputs: [Fp]
+    var publicBusEntries: [[PublicBusEntry]]
 }
 
 /// log₂ of the fewest rows the circuit's traces have: its byte and range tables take 2^16.

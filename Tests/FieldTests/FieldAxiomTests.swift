@@ -62,3 +62,19 @@ final class FieldAxiomTests: XCTestCase {
         }
     }
 }
+
+final class ReductionTests: XCTestCase {
+    /// Byte strings of every length up to 100 (random, all zeros, all ones) reduce to Σ b_i·256^i computed in the
+    /// field, byte by byte: across every way they fall into 256-bit chunks, including chunks far above p.
+    func testReducingBytesIsTheirValueModP() {
+        var rng = SeededGenerator(seed: 402)
+        for count in 0...100 {
+            let random = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            for bytes in [random, [UInt8](repeating: 0xFF, count: count), [UInt8](repeating: 0, count: count)] {
+                var value = Fp.zero
+                for b in bytes.reversed() { value = value * Fp(256) + Fp(UInt64(b)) }
+                XCTAssertEqual(Fp(reducing: bytes), value, "\(count) bytes")
+            }
+        }
+    }
+}

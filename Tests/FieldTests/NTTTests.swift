@@ -210,6 +210,23 @@ final class NTTTests: XCTestCase {
 }
 
 final class PolynomialTests: XCTestCase {
+    /// Every length, so that each way the coefficients fall into the four interleaved chains is covered, against
+    /// the sum Σ c_i·x^i term by term.
+    func testEvaluationMatchesTheSumOfTerms() {
+        var rng = SeededGenerator(seed: 401)
+        let x = Fp.random(using: &rng)
+        for count in Array(0...21) + [1000, 1003] {
+            let c = (0..<count).map { _ in Fp.random(using: &rng) }
+            var sum = Fp.zero
+            var power = Fp.one
+            for v in c {
+                sum += v * power
+                power *= x
+            }
+            XCTAssertEqual(Polynomial(coefficients: c).evaluate(at: x), sum, "\(count) coefficients")
+        }
+    }
+
     func testArithmeticAndLinearDivision() {
         var rng = SeededGenerator(seed: 400)
         let a = Polynomial(coefficients: (0..<9).map { _ in Fp.random(using: &rng) })
