@@ -73,3 +73,49 @@ extension Receipt {
         ]
     }
 }
+
+/// The openings of one commitment in one proof of a receipt, split by what the bytes hold: the opened values, the
+/// rows' salts (zero knowledge) and the Merkle nodes that authenticate them.
+public struct OpeningSizes: Equatable, Sendable {
+    /// "segment 1" … "segment N", or "memory" for the closing table's proof.
+    public var proof: String
+    /// "boundary", "main", "auxiliary", "composition", or "FRI layer i" (0 is the DEEP composition).
+    public var commitment: String
+    /// The distinct rows opened.
+    public var rows: Int
+    /// Field elements per opened row.
+    public var width: Int
+    /// Bytes of opened field elements, of salts, and of sibling nodes (length prefixes left out).
+    public var valueBytes: Int
+    public var saltBytes: Int
+    public var nodeBytes: Int
+
+    /// The bytes of the three together.
+    public var total: Int { valueBytes + saltBytes + nodeBytes }
+}
+
+extension Receipt {
+    /// Every opening of every proof, in the receipt's order: what a query costs, commitment by commitment, which
+    /// `zkvm inspect --openings` prints. The length prefixes are left out: the sizes add up to the "trace openings"
+    /// and "FRI layer openings" sections less 4 bytes per list and 1 per presence flag.
+    public var openingSizes: [OpeningSizes] {
+        var sizes: [OpeningSizes] = []
+        for (k, proof) in proofs.enumerated() {
+            let name = k < segmentProofs.count ? "segment \(k + 1)" : "memory"
+            func add(_ commitment: String, _ o: MerkleOpening?) {
+                guard let o else { return }
+                sizes.append(
+                    OpeningSizes(
+                        proof: name, commitment: commitment, rows: o.rows.count, width: o.rows.first?.count ?? 0,
+                        valueBytes: o.rows.reduce(0) { $0 + $1.count } * Fp.byteCount,
+                        saltBytes: o.salts.count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.byteCount))
+            }
+            add("boundary", proof.boundaryOpening)
+            add("main", proof.mainOpening)
+            add("auxiliary", proof.auxOpening)
+            add("composition", proof.compositionOpening)
+            for (i, layer) in proof.friOpenings.enumerated() { add("FRI layer \(i)", layer) }
+        }
+        return sizes
+    }
+}

@@ -13,6 +13,9 @@ struct Inspect: ParsableCommand {
     @Argument(help: "The receipt written by zkvm prove.")
     var proof: String
 
+    @Flag(help: "Also list every commitment's openings, proof by proof: rows, width, and the bytes of values, salts and Merkle nodes.")
+    var openings = false
+
     func run() throws {
         let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
         let receipt: Receipt
@@ -59,6 +62,36 @@ struct Inspect: ParsableCommand {
             let name = section.name.padding(toLength: 22, withPad: " ", startingAt: 0)
             let count = String(section.byteCount)
             print("  \(name)\(String(repeating: " ", count: max(1, 9 - count.count)))\(count)")
+        }
+        if openings { printOpenings(receipt.openingSizes) }
+    }
+
+    /// One line per commitment of each proof, then each proof's total.
+    private func printOpenings(_ sizes: [OpeningSizes]) {
+        func cells(_ values: [String], _ widths: [Int]) -> String {
+            zip(values, widths).map { v, w in
+                w < 0 ? v.padding(toLength: -w, withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: max(1, w - v.count)) + v
+            }.joined()
+        }
+        let widths = [-14, -14, 6, 7, 10, 9, 10, 10]
+        print("openings")
+        print(cells(["  proof", "commitment", "rows", "width", "values", "salts", "nodes", "total"], widths))
+        var proofs: [String] = []
+        for s in sizes where !proofs.contains(s.proof) { proofs.append(s.proof) }
+        for p in proofs {
+            let mine = sizes.filter { $0.proof == p }
+            for s in mine {
+                print(
+                    cells(
+                        ["  " + p, s.commitment, "\(s.rows)", "\(s.width)", "\(s.valueBytes)", "\(s.saltBytes)",
+                            "\(s.nodeBytes)", "\(s.total)"], widths))
+            }
+            print(
+                cells(
+                    ["  " + p, "all", "", "", "\(mine.reduce(0) { $0 + $1.valueBytes })",
+                        "\(mine.reduce(0) { $0 + $1.saltBytes })", "\(mine.reduce(0) { $0 + $1.nodeBytes })",
+                        "\(mine.reduce(0) { $0 + $1.total })"], widths))
         }
     }
 }

@@ -1,0 +1,39 @@
+import Field
+import Hashing
+import XCTest
+import ZKVM
+
+final class OpeningSizesTests: XCTestCase {
+    /// The openings listed commitment by commitment are the receipt's opening bytes: they add up to the "trace
+    /// openings" and "FRI layer openings" sections less their length prefixes and presence flags, every proof lists
+    /// its commitments in order, and each opening's values fill its rows.
+    func testOpeningsAddUpToTheReceiptsOpeningSections() throws {
+        for receipt in [try Fixtures.hello.get(), try Fixtures.segmentedFibonacci.get()] {
+            let sizes = receipt.openingSizes
+            let sections = Dictionary(uniqueKeysWithValues: receipt.sections.map { ($0.name, $0.byteCount) })
+            var prefixes = 0
+            for proof in receipt.proofs {
+                let openings =
+                    [proof.boundaryOpening, proof.mainOpening, proof.auxOpening, proof.compositionOpening]
+                    .compactMap { $0 } + proof.friOpenings
+                // Per opening: the rows' list and each row's, the salts' list, the nodes' list.
+                prefixes += openings.reduce(0) { $0 + 4 + 4 * $1.rows.count + 4 + 4 }
+                // The two presence flags (boundary, auxiliary) and the FRI layers' list.
+                prefixes += 2 + 4
+            }
+            XCTAssertEqual(
+                sizes.reduce(0) { $0 + $1.total } + prefixes,
+                sections["trace openings"]! + sections["FRI layer openings"]!)
+            let names = receipt.segmentProofs.indices.map { "segment \($0 + 1)" } + ["memory"]
+            XCTAssertEqual(sizes.map(\.proof).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }, names)
+            for s in sizes {
+                XCTAssertEqual(s.valueBytes, s.rows * s.width * Fp.byteCount, "\(s.proof) \(s.commitment)")
+                XCTAssertEqual(s.saltBytes % Salt.byteCount, 0)
+                XCTAssertEqual(s.nodeBytes % Digest.byteCount, 0)
+            }
+            XCTAssertEqual(
+                sizes.filter { $0.proof == "segment 1" }.map(\.commitment).prefix(4),
+                ["boundary", "main", "auxiliary", "composition"])
+        }
+    }
+}
