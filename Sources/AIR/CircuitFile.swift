@@ -68,6 +68,9 @@ private func readCircuitFile(_ path: String) throws(CircuitFileError) -> String 
 /// canonical description and circuit id, as one that writes the values out. The set is small on purpose: each table
 /// here is part of the format, and `Circuits/README.md` documents every one.
 public enum CircuitBuiltinTable: String, CaseIterable, Sendable {
+    /// r for r in 0..<256: every byte. As a periodic column it repeats every 256 rows, so it is r mod 256 on row r
+    /// like `byte_pair_lo`, but a verifier evaluates it from 256 coefficients instead of 65,536.
+    case byte = "byte"
     /// r mod 256 for r in 0..<65536: the first byte of every byte pair.
     case bytePairLo = "byte_pair_lo"
     /// r div 256 for r in 0..<65536: the second byte of every byte pair.
@@ -81,6 +84,7 @@ public enum CircuitBuiltinTable: String, CaseIterable, Sendable {
     /// The table's values, one period of the periodic column.
     public var values: [Fp] {
         switch self {
+        case .byte: return (0..<256 as Range<UInt64>).map { Fp($0) }
         case .bytePairLo: return (0..<65536 as Range<UInt64>).map { Fp($0 & 255) }
         case .bytePairHi: return (0..<65536 as Range<UInt64>).map { Fp($0 >> 8) }
         case .bytePairAnd: return (0..<65536 as Range<UInt64>).map { Fp(($0 & 255) & ($0 >> 8)) }

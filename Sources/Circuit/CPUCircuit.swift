@@ -396,7 +396,7 @@ public enum CPUCircuit {
         }
 
         // MARK: The byte table (all pairs with their AND) and the 16-bit table, as periodic columns.
-        let lo = air.periodic("table_lo", values: (0..<65536).map { Fp(UInt64($0 & 255)) })
+        let lo = air.periodic("table_lo", values: (0..<256).map { Fp(UInt64($0)) })
         let hi = air.periodic("table_hi", values: (0..<65536).map { Fp(UInt64($0 >> 8)) })
         let and = air.periodic("table_and", values: (0..<65536).map { Fp(UInt64(($0 & 255) & ($0 >> 8))) })
         air.busEntry("bytes", multiplicity: x(.andCount), [lo, hi, and])

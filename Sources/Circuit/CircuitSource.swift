@@ -578,9 +578,10 @@ constraint memory_table_sorted       transition: mActive' * (mAddr' - mAddr - 1 
 constraint jActive_is_bit            every_row:  bit(jActive)
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The byte table (all pairs of bytes with their AND) and the 16-bit table, as periodic columns of period 65536.
+# The byte table (all pairs of bytes with their AND) and the 16-bit table, as periodic columns that repeat every 65536
+# rows (table_lo, r mod 256, repeats every 256 already).
 
-periodic table_lo = builtin byte_pair_lo    # r mod 256
+periodic table_lo = builtin byte            # r mod 256 (period 256)
 periodic table_hi = builtin byte_pair_hi    # r div 256
 periodic table_and = builtin byte_pair_and  # table_lo AND table_hi
 
@@ -706,8 +707,8 @@ constraint table_sorted         transition: cActive' * (cAddr' - cAddr - 1 - cdL
 constraint table_ends_at_state      transition: cActive * (1 - cActive') * (cAddr - state_jidx)
 constraint full_table_ends_at_state last_row:   cActive * (cAddr - state_jidx)
 
-# The 16-bit table, as a periodic column of period 65536.
-periodic table_lo = builtin byte_pair_lo    # r mod 256
+# The 16-bit table, as periodic columns that repeat every 65536 rows (table_lo every 256).
+periodic table_lo = builtin byte            # r mod 256 (period 256)
 periodic table_hi = builtin byte_pair_hi    # r div 256
 
 bus range
