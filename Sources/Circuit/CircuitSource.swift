@@ -687,11 +687,12 @@ boundary column cAddr    # the address (registers at 2^32 + index, the state at 
 boundary column cFinal   # the address's last value (plus 2^32 for a word of code)
 boundary column cTime    # time of the address's last access (0 if none)
 boundary column cNonce   # the nonce the last value was sent with (0 at time 0)
-column cdLo              # low 16 bits of (next address − this address − 1)
-column cdHi              # high 16 bits of (next address − this address − 1)
-column rangeCount        # 16-bit table: how many range lookups hit this row's value
+column cd0               # byte 0 of (next address − this address − 1)
+column cd1               # byte 1 of (next address − this address − 1)
+column cd2               # byte 2 of (next address − this address − 1)
+column cd3               # byte 3 of (next address − this address − 1)
+column byteCount         # byte table: how many byte lookups hit this row's value (rows 0 to 255; 0 below)
 
-let two16 = 65536
 let state_jidx = 4294967330                 # 2^32 + 34: the state's journal position, the largest address of memory
 let minus_one = 0x800000000000011000000000000000000000000000000000000000000000000
 let bit(x) = x * (x - 1)
@@ -701,20 +702,22 @@ constraint cImage_is_bit        every_row:  bit(cImage)
 constraint image_only_on_active every_row:  cImage * (1 - cActive)
 constraint table_start          first_row:  cActive - 1
 constraint table_contiguous     transition: cActive' * (1 - cActive)
-constraint table_sorted         transition: cActive' * (cAddr' - cAddr - 1 - cdLo - two16 * cdHi)
+constraint table_sorted         transition: cActive' * (cAddr' - cAddr - 1 - cd0 - 256 * cd1 - 65536 * cd2 - 16777216 * cd3)
 # The last address is the state's journal position, the largest of memory, so the table cannot reach past it: not
 # the journal's addresses (2^40 + index), where a row could take a byte the guest wrote, or start one it did not.
 constraint table_ends_at_state      transition: cActive * (1 - cActive') * (cAddr - state_jidx)
 constraint full_table_ends_at_state last_row:   cActive * (cAddr - state_jidx)
 
-# The 16-bit table, as periodic columns that repeat every 65536 rows (table_lo every 256).
-periodic table_lo = builtin byte            # r mod 256 (period 256)
-periodic table_hi = builtin byte_pair_hi    # r div 256
+# The byte table, as a periodic column that repeats every 256 rows: the table needs no more rows than its addresses
+# (and the 2^11 that proofs of the default profile need for 100 proven bits).
+periodic table_byte = builtin byte          # r mod 256
 
 bus range
-    entry minus_one  : [cdLo]
-    entry minus_one  : [cdHi]
-    entry rangeCount : [table_lo + 256 * table_hi]
+    entry minus_one : [cd0]
+    entry minus_one : [cd1]
+    entry minus_one : [cd2]
+    entry minus_one : [cd3]
+    entry byteCount : [table_byte]
 
 # The global bus, as in Circuits/rv32im.air: (address, value, time, nonce).
 global bus boundary

@@ -9,7 +9,7 @@ public struct SegmentPlan: Equatable, Sendable {
     /// The rows the execution takes: a row per cycle, plus a set-up row per `read`/`write` and a row per byte moved.
     public let totalRows: Int
     /// log₂ of the rows of the memory's closing table: one per word the execution touches or the image sets, per
-    /// register and for the state, and at least 2^16 (its 16-bit table).
+    /// register and for the state, and at least 2^``MemoryCircuit/minimumLogRows``.
     public let memoryLogRows: Int
 
     public var segmentCount: Int { starts.count }
@@ -103,7 +103,7 @@ public struct SegmentPlanner {
         }
         var addresses = CircuitStatement.imageAddresses(program)
         for word in touched { addresses.insert(UInt64(word)) }
-        var memoryLog = TraceBuilder.minLogRows
+        var memoryLog = MemoryCircuit.minimumLogRows
         while 1 << memoryLog < addresses.count + 1 { memoryLog += 1 }
         guard memoryLog <= TraceBuilder.maxMemoryLogRows else {
             throw .unsupported(

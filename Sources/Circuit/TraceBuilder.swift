@@ -826,7 +826,6 @@ public struct TraceBuilder {
         }
         let n = 1 << plan.memoryLogRows
         var cols = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: MemoryCol.allCases.count)
-        var rangeCount = [UInt64](repeating: 0, count: 65536)
         for (i, address) in sorted.enumerated() {
             let state = CPUCircuit.stateAddresses.firstIndex(of: address)
             let (value, time) = state.map { (finalState.values[$0], finalState.time) } ?? current(address)
@@ -836,17 +835,9 @@ public struct TraceBuilder {
             cols[MemoryCol.cFinal.rawValue][i] = Fp(value)
             cols[MemoryCol.cTime.rawValue][i] = Fp(time)
             cols[MemoryCol.cNonce.rawValue][i] = nonce(address, time)
-            if i + 1 < sorted.count {
-                let d = sorted[i + 1] - address - 1
-                cols[MemoryCol.cdLo.rawValue][i] = Fp(d & 0xffff)
-                cols[MemoryCol.cdHi.rawValue][i] = Fp(d >> 16)
-            }
+            if i + 1 < sorted.count { MemoryCircuit.setGap(sorted[i + 1] - address - 1, row: i, in: &cols) }
         }
-        for i in 0..<n {
-            rangeCount[Int(cols[MemoryCol.cdLo.rawValue][i].canonicalLimbs.0)] += 1
-            rangeCount[Int(cols[MemoryCol.cdHi.rawValue][i].canonicalLimbs.0)] += 1
-        }
-        for i in 0..<65536 { cols[MemoryCol.rangeCount.rawValue][i] = Fp(rangeCount[i]) }
+        MemoryCircuit.countBytes(in: &cols)
         return try! TraceTable(columns: cols)
     }
 }

@@ -75,8 +75,10 @@ private func verify(
                     + "rows, and at most 2^\(TraceBuilder.maxTotalRows.trailingZeroBitCount) in all"))
     }
     let memoryLog = receipt.memoryProof.logTraceLength
-    guard memoryLog >= minimumLogTraceLength else {
-        throw .verificationFailed(.malformedProof("the memory table's 2^\(memoryLog) rows are fewer than 2^16"))
+    guard memoryLog >= MemoryCircuit.minimumLogRows else {
+        throw .verificationFailed(
+            .malformedProof(
+                "the memory table's 2^\(memoryLog) rows are fewer than 2^\(MemoryCircuit.minimumLogRows)"))
     }
 
     // Every word of code takes a row of the memory table (with the registers and the state's three), and every journal byte

@@ -195,7 +195,7 @@ final class ProveVerifyCommandTests: XCTestCase {
               hex       68656c6c6f2c20776f726c64210a
               text      "hello, world!\\n"
             exit code   0
-            segments    1 of 65536 rows, memory table of 65536
+            segments    1 of 65536 rows, memory table of 2048
             security    10.0 proven bits (at least 0.0 required), profile test
 
             """)
@@ -207,7 +207,7 @@ final class ProveVerifyCommandTests: XCTestCase {
             json.stdout,
             "{\"verified\": true, \"program_id\": \"\(Self.helloID)\", \"program_checked\": true, \"exit_code\": 0, "
                 + "\"journal\": \"68656c6c6f2c20776f726c64210a\", \"trace_length\": 65536, \"segments\": 1, "
-                + "\"segment_rows\": 65536, \"memory_rows\": 65536, \"profile\": \"test\", "
+                + "\"segment_rows\": 65536, \"memory_rows\": 2048, \"profile\": \"test\", "
                 + "\"proven_bits\": 10.0, \"conjectured_bits\": 18.0}\n")
     }
 

@@ -252,14 +252,12 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Appends rows to the closing table after the state's journal position (the largest address of memory), one for each
     /// of `ends` in increasing address order: marked as the image's, a row starts nothing and takes one tuple
     /// (address, final, 0, 0); unmarked, it starts its address at zero and takes `final`. Rows in between, in steps
-    /// the 16-bit gaps allow, start their address at zero and end it there, cancelling themselves.
+    /// the 32-bit gaps allow, start their address at zero and end it there, cancelling themselves.
     private static func extendClosingTable(_ w: inout W, with ends: [(address: UInt64, image: Bool, final: Fp)]) throws {
         var r = try closingRow(w, CPUCircuit.stateJournal)
         var address = CPUCircuit.stateJournal
         func append(_ next: UInt64, image: Bool, final: Fp) {
-            let gap = next - address - 1
-            put(&w, .cdLo, r, Fp(gap & 0xffff))
-            put(&w, .cdHi, r, Fp(gap >> 16))
+            MemoryCircuit.setGap(next - address - 1, row: r, in: &w.execution.memory.columns)
             r += 1
             address = next
             put(&w, .cActive, r, .one)
@@ -271,11 +269,7 @@ final class BoundaryForgeryTests: XCTestCase {
             while end.address - address > 1 << 32 { append(address + (1 << 32), image: false, final: .zero) }
             append(end.address, image: end.image, final: end.final)
         }
-        var range = [UInt64](repeating: 0, count: 65536)
-        for row in 0..<w.execution.memory.rowCount {
-            for c in [MemoryCol.cdLo, .cdHi] { range[Int(get(w, c, row).canonicalLimbs.0)] += 1 }
-        }
-        for row in 0..<65536 { put(&w, .rangeCount, row, Fp(range[row])) }
+        MemoryCircuit.countBytes(in: &w.execution.memory.columns)
     }
 
     /// The receipt claims the journal without the two bytes segment 1 wrote; the closing table takes them, on rows

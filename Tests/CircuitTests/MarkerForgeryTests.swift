@@ -105,10 +105,9 @@ final class MarkerForgeryTests: XCTestCase {
             }, "the closing table does not hold \(address)")
     }
 
-    /// Writes `gap` (the next address minus this one, minus 1) as the closing table row's two 16-bit halves.
+    /// Writes `gap` (the next address minus this one, minus 1) as the closing table row's four gap bytes.
     private static func putGap(_ w: inout W, _ r: Int, _ gap: UInt64) {
-        put(&w, .cdLo, r, Fp(gap & 0xffff))
-        put(&w, .cdHi, r, Fp(gap >> 16))
+        MemoryCircuit.setGap(gap, row: r, in: &w.execution.memory.columns)
     }
 
     /// Writes a closing-table row: active, at `address`, started by the image or not, taking (final, time, nonce).
@@ -136,13 +135,9 @@ final class MarkerForgeryTests: XCTestCase {
         for r in 0..<65536 { put(&w, Col.rangeCount, r, Fp(counts[r])) }
     }
 
-    /// Recounts the closing table's 16-bit table from its address gaps.
+    /// Recounts the closing table's byte table from its address gaps.
     private static func recountClosingRange(_ w: inout W) {
-        var counts = [UInt64](repeating: 0, count: 65536)
-        for c in [MemoryCol.cdLo, .cdHi] {
-            for v in w.execution.memory.columns[c.rawValue] where small(v) < 65536 { counts[Int(small(v))] += 1 }
-        }
-        for r in 0..<65536 { put(&w, MemoryCol.rangeCount, r, Fp(counts[r])) }
+        MemoryCircuit.countBytes(in: &w.execution.memory.columns)
     }
 
     // MARK: - The segment's first row
@@ -345,18 +340,40 @@ final class MarkerForgeryTests: XCTestCase {
         let fresh = try Self.freshCodeWord()
         var w = fresh.w
         XCTAssertEqual(try Self.closingRow(w, 0), 0)
-        let gap = (Self.get(w, .cdLo, 0), Self.get(w, .cdHi, 0))
-        for c in MemoryCol.allCases where c != .rangeCount {
+        let gapBytes: [MemoryCol] = [.cd0, .cd1, .cd2, .cd3]
+        let gap = gapBytes.map { Self.get(w, $0, 0) }
+        for c in MemoryCol.allCases where c != .byteCount {
             w.execution.memory.columns[c.rawValue].insert(.zero, at: 1)
             w.execution.memory.columns[c.rawValue].removeLast()
         }
         Self.putClosingRow(&w, 1, address: .zero, image: true, final: fresh.image)
-        Self.put(&w, .cdLo, 1, gap.0)
-        Self.put(&w, .cdHi, 1, gap.1)
+        for (c, v) in zip(gapBytes, gap) { Self.put(&w, c, 1, v) }
         Self.putGap(&w, 0, 0)
         Self.recountClosingRange(&w)
         XCTAssertEqual(try w.failures(), ["memory table: table_sorted"])
         w.assertRejected("a closing table holding a word of code twice, out of order")
+    }
+
+    /// Out of order again, with the gap written as the field's −1 so that the sorting rule holds: the gap's bytes
+    /// must be bytes, and −1 is not one, so the closing table's byte table does not balance.
+    func testAClosingTableCannotGoBackwardsThroughAGapThatIsNotBytes() throws {
+        let fresh = try Self.freshCodeWord()
+        var w = fresh.w
+        XCTAssertEqual(try Self.closingRow(w, 0), 0)
+        let gapBytes: [MemoryCol] = [.cd0, .cd1, .cd2, .cd3]
+        let gap = gapBytes.map { Self.get(w, $0, 0) }
+        for c in MemoryCol.allCases where c != .byteCount {
+            w.execution.memory.columns[c.rawValue].insert(.zero, at: 1)
+            w.execution.memory.columns[c.rawValue].removeLast()
+        }
+        Self.putClosingRow(&w, 1, address: .zero, image: true, final: fresh.image)
+        for (c, v) in zip(gapBytes, gap) { Self.put(&w, c, 1, v) }
+        // Address 0 follows address 0: the gap is −1, written whole into its first byte.
+        Self.putGap(&w, 0, 0)
+        Self.put(&w, .cd0, 0, Fp.zero - Fp.one)
+        Self.recountClosingRange(&w)
+        XCTAssertEqual(try w.failures(), ["memory table: buses.sum_balances", "memory table: range unbalanced"])
+        w.assertRejected("a closing table going backwards through a gap that is not four bytes")
     }
 
     /// Full to its last row, the table could end past the state, at journal byte 2, and hide the byte from the receipt.

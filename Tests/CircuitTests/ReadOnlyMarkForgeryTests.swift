@@ -71,7 +71,7 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
     }
 
     /// Recomputes the table sides of the byte, range and fetch lookups from the (edited) rows: segment 0's, the
-    /// memory table's address gaps (mdLo, mdHi) among them, and the closing table's own (cdLo, cdHi).
+    /// memory table's address gaps (mdLo, mdHi) among them, and the closing table's own (cd0 to cd3).
     private static func rebalance(_ w: inout W) {
         let n = w.table.rowCount
         var and = [UInt64](repeating: 0, count: 65536)
@@ -104,14 +104,7 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
             put(&w, Col.rangeCount, r, r < 65536 ? Fp(range[r]) : .zero)
             if get(w, .romActive, r) == .one { put(&w, .romCount, r, Fp(executed[get(w, .romPC, r)] ?? 0)) }
         }
-        var closingRange = [UInt64](repeating: 0, count: 65536)
-        for r in 0..<w.execution.memory.rowCount {
-            count(get(w, .cdLo, r), in: &closingRange)
-            count(get(w, .cdHi, r), in: &closingRange)
-        }
-        for r in 0..<w.execution.memory.rowCount {
-            put(&w, MemoryCol.rangeCount, r, r < 65536 ? Fp(closingRange[r]) : .zero)
-        }
+        MemoryCircuit.countBytes(in: &w.execution.memory.columns)
     }
 
     private func failures(_ w: W) throws -> [String] { try w.failures() }

@@ -60,7 +60,7 @@ struct CircuitWitness {
     var entries: [[PublicBusEntry]] { execution.publicBusEntries }
 
     /// The names of the broken constraints of every proof, then "BUS unbalanced" for each local bus whose fractions
-    /// do not cancel (the one running sum says only that some bus does not), and "boundary unbalanced" when the
+    /// do not cancel ("memory table: BUS unbalanced" for the closing table's) (the one running sum says only that some bus does not), and "boundary unbalanced" when the
     /// global bus does not balance over the segments, the memory table and the verifier's entries.
     func failures() throws -> [String] {
         let air = CPUCircuit.air
@@ -91,6 +91,10 @@ struct CircuitWitness {
         names += try memoryAIR.check(
             trace: execution.memory, publicInputs: [], challenges: memoryChallenges, limit: 20
         ).map { "memory table: \($0.constraintName)" }
+        let memoryImbalances = try memoryAIR.busImbalances(
+            main: execution.memory, publicInputs: [], challenges: memoryChallenges)
+        names += memoryAIR.buses.indices.filter { !memoryAIR.buses[$0].isGlobal && !memoryImbalances[$0].isZero }
+            .map { "memory table: \(memoryAIR.buses[$0].name) unbalanced" }
         shares.append(try memoryAIR.globalShares(main: execution.memory, publicInputs: [], challenges: memoryChallenges))
         let imbalance = try air.globalImbalances(
             shares: shares, entries: [execution.globalEntries], challenges: global.challenges)

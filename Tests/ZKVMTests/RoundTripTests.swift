@@ -16,7 +16,8 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(statement.traceLength, 1 << 16)
         XCTAssertEqual(statement.segmentCount, 1)
         XCTAssertEqual(statement.segmentLength, 1 << 16)
-        XCTAssertEqual(statement.memoryTableLength, 1 << 16)
+        // hello touches fewer words than the closing table's least rows, 2^11.
+        XCTAssertEqual(statement.memoryTableLength, 1 << 11)
         XCTAssertEqual(statement.profile, .test)
         XCTAssertEqual(statement.parameters, Profile.test.parameters)
         XCTAssertEqual(statement.circuitID, ZKVM.circuitID)
@@ -152,9 +153,9 @@ final class RoundTripTests: XCTestCase {
             XCTAssertTrue(why.contains("at most 2^29 in all"), why)
         }
         receipt = original
-        receipt.memoryProof.logTraceLength = 15
+        receipt.memoryProof.logTraceLength = 10
         assertVerificationFails(receipt, "hello") {
-            XCTAssertEqual($0, .malformedProof("the memory table's 2^15 rows are fewer than 2^16"))
+            XCTAssertEqual($0, .malformedProof("the memory table's 2^10 rows are fewer than 2^11"))
         }
         XCTAssertEqual(maximumTraceRows, 1 << 29)
     }
