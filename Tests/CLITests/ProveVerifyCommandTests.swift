@@ -74,7 +74,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(json["trace_length"] as? Int, 65536)
         XCTAssertEqual(json["segments"] as? Int, 1)
         XCTAssertEqual(json["segment_rows"] as? Int, 65536)
-        XCTAssertEqual(json["memory_rows"] as? Int, 65536)
+        XCTAssertEqual(json["memory_rows"] as? Int, 2048)
         XCTAssertEqual(json["profile"] as? String, "test")
         XCTAssertEqual(json["proof_bytes"] as? Int, proof.bytes.count)
         XCTAssertEqual(json["image_included"] as? Bool, true)
@@ -150,7 +150,7 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(json["segments"] as? Int, 2)
         XCTAssertEqual(json["segment_rows"] as? Int, 65536)
         XCTAssertEqual(json["trace_length"] as? Int, 131072)
-        XCTAssertEqual(json["memory_rows"] as? Int, 65536)
+        XCTAssertEqual(json["memory_rows"] as? Int, 2048)
         XCTAssertGreaterThan(json["cycles"] as? Int ?? 0, 65536)
 
         let verified = try zkvm(["verify", path, "--program", fibonacci, "--min-bits", "0", "--json"])
@@ -160,8 +160,8 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(
             inspect.stdout.contains(
-                "\nsegments     2 × 65536 rows (2^16), 131072 rows in all\nmemory       closing table of 65536 rows "
-                    + "(2^16)\n"),
+                "\nsegments     2 × 65536 rows (2^16), 131072 rows in all\nmemory       closing table of 2048 rows "
+                    + "(2^11)\n"),
             inspect.stdout)
         // Three proofs: three proof-of-work nonces.
         XCTAssertTrue(inspect.stdout.contains("\n  proofs of work               24\n"), inspect.stdout)
@@ -378,7 +378,7 @@ final class ProveVerifyCommandTests: XCTestCase {
                     + "zero knowledge off",
                 "security     10.0 proven bits (Johnson bound), 18.0 conjectured bits (ethSTARK)",
                 "segments     1 × 65536 rows (2^16), 65536 rows in all",
-                "memory       closing table of 65536 rows (2^16)",
+                "memory       closing table of 2048 rows (2^11)",
                 "statement    (claimed; zkvm verify checks it)",
                 "  program id \(Self.helloID)",
                 "  image      included: 2 segments, 234 bytes, entry 0x00010000",
@@ -401,6 +401,21 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(sections[8].suffix(9), "       16")
         let total = sections.map { Int($0.suffix(9).trimmingCharacters(in: .whitespaces))! }.reduce(0, +)
         XCTAssertEqual(total, proof.bytes.count)
+
+        // --openings adds a line per commitment of each proof and a total per proof, after the same lines.
+        let openings = try zkvm(["inspect", proof.path, "--openings"])
+        XCTAssertEqual(openings.status, 0, openings.stderr)
+        XCTAssertTrue(openings.stdout.hasPrefix(result.stdout), openings.stdout)
+        let table = openings.stdout.dropFirst(result.stdout.count).split(separator: "\n").map(String.init)
+        XCTAssertEqual(table.first, "openings")
+        XCTAssertEqual(
+            table[1].split(separator: " ").map(String.init),
+            ["proof", "commitment", "rows", "width", "values", "salts", "nodes", "total"])
+        let rows = table.dropFirst(2).map { $0.split(separator: " ").map(String.init) }
+        // Boundary, main, auxiliary, composition and the FRI layers of each proof, then its total.
+        XCTAssertEqual(rows.first?.prefix(3), ["segment", "1", "boundary"])
+        XCTAssertEqual(rows.filter { $0.contains("all") }.map { $0[0] }, ["segment", "memory"])
+        XCTAssertTrue(rows.contains { $0.prefix(2) == ["memory", "main"] }, openings.stdout)
     }
 
     func testInspectRefusesAnythingElse() throws {
@@ -423,7 +438,7 @@ final class ProveVerifyCommandTests: XCTestCase {
                 + "[--max-cycles <max-cycles>] [--no-image] [--force] [--json]",
             "verify": "USAGE: zkvm verify <proof> [--program <program>] [--program-id <program-id>] "
                 + "[--min-bits <min-bits>] [--json]",
-            "inspect": "USAGE: zkvm inspect <proof>",
+            "inspect": "USAGE: zkvm inspect <proof> [--openings]",
         ]
         for (command, usage) in usages {
             let help = try zkvm([command, "--help"])
