@@ -129,9 +129,16 @@ final class BoundaryForgeryTests: XCTestCase {
 
     // MARK: - The honest execution
 
-    func testLoopProgramRunsInTwoSegments() throws {
-        let program = try Self.loopProgram()
+    /// The loop program, its run and its honest witness in two segments (built with the no-op tamper hook, as every
+    /// forgery's is), made once for the class: a test that edits the witness edits its own copy.
+    private static let honestLoop: Result<(program: RV32IM.Program, trace: Trace, witness: W), any Error> = Result {
+        let program = try loopProgram()
         let trace = try Machine(program: program).trace()
+        return (program, trace, try witness(program, trace))
+    }
+
+    func testLoopProgramRunsInTwoSegments() throws {
+        let (program, trace, _) = try Self.honestLoop.get()
         XCTAssertEqual(trace.result.exitCode, Self.iterations + 2 * Self.word)
         XCTAssertEqual(trace.result.journal, [0x04, 0x03, 0xf0, 0x55])
         let w = try W(program: program, trace: trace, logSegmentRows: Self.logRows)
@@ -153,9 +160,8 @@ final class BoundaryForgeryTests: XCTestCase {
     /// the forged execution claims the count segment 0 reached. Each segment is the builder's own, consistent
     /// throughout; only the state segment 1 receives is not the one segment 0 sent.
     func testSegmentCannotStartFromAnotherPC() throws {
-        let program = try Self.loopProgram()
-        let trace = try Machine(program: program).trace()
-        let cut = Self.cut(try Self.witness(program, trace))
+        let (program, trace, honest) = try Self.honestLoop.get()
+        let cut = Self.cut(honest)
         let tail = try XCTUnwrap(trace.rows.firstIndex { $0.pc == Self.afterLoopPC })
         var skipping = trace
         skipping.rows = Array(trace.rows[..<cut] + trace.rows[tail...])
@@ -171,9 +177,9 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Segment 1 receives t2 as 1000 more than segment 0 left it; the add that reads it, the exit code and the
     /// closing table follow.
     func testSegmentCannotStartFromAnotherRegisterValue() throws {
-        let program = try Self.loopProgram()
+        let (program, honest, _) = try Self.honestLoop.get()
         let d: UInt64 = 1000
-        let trace = Self.claiming(try Machine(program: program).trace(), count: Self.iterations, extra: UInt32(d))
+        let trace = Self.claiming(honest, count: Self.iterations, extra: UInt32(d))
         var w = try Self.witness(program, trace) { _, f, cells in
             guard f.pc == Self.addT2PC else { return }
             for c in [Col.rs2Val, .b, .res, .out] { cells[c.rawValue] = cells[c.rawValue] + Fp(d) }
@@ -190,9 +196,9 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Segment 1 receives the stored word as 1000 more than segment 0 left it; the load, the exit code and the
     /// closing table follow.
     func testSegmentCannotStartFromAnotherMemoryValue() throws {
-        let program = try Self.loopProgram()
+        let (program, honest, _) = try Self.honestLoop.get()
         let d: UInt64 = 1000
-        let trace = Self.claiming(try Machine(program: program).trace(), count: Self.iterations, extra: UInt32(d))
+        let trace = Self.claiming(honest, count: Self.iterations, extra: UInt32(d))
         var w = try Self.witness(program, trace) { _, f, cells in
             guard f.flag == .opLw else { return }
             for c in [Col.h, .memPrev, .memNew, .out] { cells[c.rawValue] = cells[c.rawValue] + Fp(d) }
@@ -208,8 +214,7 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Segment 1 runs with the input exhausted (eof set on every row), or with the journal position one on (every
     /// row's jidx and its journal table's indices), receiving and leaving the state accordingly.
     func testStateCannotChangeAcrossTheBoundary() throws {
-        let program = try Self.loopProgram()
-        let honest = try Self.witness(program, try Machine(program: program).trace())
+        let honest = try Self.honestLoop.get().witness
         var eof = honest
         let eofRow = try Self.memoryRow(honest, 1, CPUCircuit.stateEOF)
         for r in 0..<Self.rows { Self.put(&eof, 1, .eof, r, .one) }
@@ -237,8 +242,7 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Segment 1's journal table claims byte 1, which segment 0 wrote: the global bus still balances, but neither
     /// segment's journal bus does.
     func testJournalBytesCannotMoveBetweenSegments() throws {
-        let program = try Self.loopProgram()
-        var w = try Self.witness(program, try Machine(program: program).trace())
+        var w = try Self.honestLoop.get().witness
         let from = try XCTUnwrap((0..<Self.rows).first { Self.get(w, 0, .jIdx, $0) == .one })
         let to = try XCTUnwrap((0..<Self.rows).first { Self.get(w, 1, .jActive, $0) == .zero })
         for c in [Col.jActive, .jIdx, .jByte] {
@@ -275,11 +279,10 @@ final class BoundaryForgeryTests: XCTestCase {
     /// The receipt claims the journal without the two bytes segment 1 wrote; the closing table takes them, on rows
     /// at their journal addresses marked as the image's.
     func testJournalCannotBeTruncated() throws {
-        let program = try Self.loopProgram()
-        var w = try Self.witness(program, try Machine(program: program).trace())
+        var w = try Self.honestLoop.get().witness
         let dropped = Array(w.journal.dropFirst(2))
         w.journal = Array(w.journal.prefix(2))
-        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: w.program, journal: w.journal)
         XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
         try Self.extendClosingTable(
             &w,
@@ -292,12 +295,11 @@ final class BoundaryForgeryTests: XCTestCase {
     /// The receipt claims byte 2 of the journal is 0; segment 1 wrote 0xf0. An unmarked closing-table row at the
     /// byte's journal address starts it at zero, which the verifier's entry takes, and takes the written byte.
     func testJournalByteCannotBeClaimedAsZero() throws {
-        let program = try Self.loopProgram()
-        var w = try Self.witness(program, try Machine(program: program).trace())
+        var w = try Self.honestLoop.get().witness
         let written = w.journal[2]
         XCTAssertNotEqual(written, 0)
         w.journal[2] = 0
-        w.execution.globalEntries = CircuitStatement.globalEntries(program: program, journal: w.journal)
+        w.execution.globalEntries = CircuitStatement.globalEntries(program: w.program, journal: w.journal)
         XCTAssertEqual(try w.failures(), ["boundary unbalanced"])
         try Self.extendClosingTable(&w, with: [(CPUCircuit.journalBase + 2, false, Fp(UInt64(written)))])
         XCTAssertEqual(try w.failures(), ["memory table: table_ends_at_state"])
@@ -324,7 +326,10 @@ final class BoundaryForgeryTests: XCTestCase {
 
     /// The halting program's run, continued past its exit into a segment 1 that runs the second exit: segment 0
     /// halts and hands the state on at pc 36, where segment 1 takes it. Every tuple on the global bus finds its
-    /// partner and each segment is consistent within itself, with the exit code of both exits.
+    /// partner and each segment is consistent within itself, with the exit code of both exits. Built once for the
+    /// class; a test that edits it edits its own copy.
+    private static let haltedInSegmentZero: Result<W, any Error> = Result { try haltInSegmentZero() }
+
     private static func haltInSegmentZero() throws -> W {
         let program = try haltingProgram()
         let trace = try Machine(program: program).trace()
@@ -349,7 +354,7 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Segment 0 exits and still hands the state on; the receipt claims segment 1 after it. Segment 0 is not the last,
     /// so its exit breaks exactly `exit_only_in_last`.
     func testExitCannotFallBeforeTheLastSegment() throws {
-        let w = try Self.haltInSegmentZero()
+        let w = try Self.haltedInSegmentZero.get()
         XCTAssertEqual(w.execution.segments[0].publicInputs.last, .zero)
         XCTAssertEqual(try w.failures(), ["exit_only_in_last"])
         w.assertRejected("an exit in segment 0 of two")
@@ -358,7 +363,7 @@ final class BoundaryForgeryTests: XCTestCase {
     /// The same halt, with segment 0 proven as a last segment (`last` = 1 in its public inputs): every rule holds
     /// under the inputs it was proven with, but the verifier derives segment 0's inputs itself, with `last` = 0.
     func testNonLastSegmentCannotClaimToBeLast() throws {
-        var w = try Self.haltInSegmentZero()
+        var w = try Self.haltedInSegmentZero.get()
         w.inputs[CPUCircuit.publicInputNames.firstIndex(of: "last")!] = .one
         XCTAssertEqual(try w.failures(), [])
         w.assertRejected("segment 0 of two proven as the last")
@@ -367,8 +372,7 @@ final class BoundaryForgeryTests: XCTestCase {
     /// `last` = 1 on segment 0 of the honest two-segment run, which ends by handing the state on: its last executed
     /// row is not an exit, which `last_is_exit` names; the verifier also derives `last` = 0.
     func testSegmentEndingWithoutExitCannotBeLast() throws {
-        let program = try Self.loopProgram()
-        var w = try Self.witness(program, try Machine(program: program).trace())
+        var w = try Self.honestLoop.get().witness
         w.inputs[CPUCircuit.publicInputNames.firstIndex(of: "last")!] = .one
         XCTAssertEqual(try w.failures(), ["last_is_exit"])
         w.assertRejected("a segment handing the state on, proven as the last")
@@ -400,14 +404,17 @@ final class BoundaryForgeryTests: XCTestCase {
         return result
     }
 
-    /// One execution proven twice, under two nonce keys: no segment's share of the global bus, nor the closing
-    /// table's, is the same in the two receipts.
+    /// The receipt proven from the class's honest witness, made once: the two tests of the shares read it.
+    private static let honestLoopReceipt: Result<Receipt, any Error> = Result {
+        try honestLoop.get().witness.proveReceipt()
+    }
+
+    /// One execution proven twice, under two nonce keys (each witness draws its own at random): no segment's share
+    /// of the global bus, nor the closing table's, is the same in the two receipts.
     func testSharesDifferBetweenTwoProofsOfOneExecution() throws {
-        let program = try Self.loopProgram()
-        let trace = try Machine(program: program).trace()
-        let receipts = try [Digest.random(), .random()].map { key in
-            try W(program: program, trace: trace, logSegmentRows: Self.logRows, nonceKey: key).proveReceipt()
-        }
+        let (program, trace, _) = try Self.honestLoop.get()
+        let again = try W(program: program, trace: trace, logSegmentRows: Self.logRows, nonceKey: .random())
+        let receipts = [try Self.honestLoopReceipt.get(), try again.proveReceipt()]
         XCTAssertEqual(receipts[0].proofs.count, 3)
         for (first, second) in zip(receipts[0].proofs, receipts[1].proofs) {
             XCTAssertNotEqual(first.globalShares, second.globalShares)
@@ -418,9 +425,8 @@ final class BoundaryForgeryTests: XCTestCase {
     /// their times) but not the nonces recomputes each segment's share with the nonces zero, under the receipt's
     /// own challenges: no guess matches the proof's share, while the same computation with the nonces does.
     func testShareCannotBeRecomputedWithoutTheNonces() throws {
-        let program = try Self.loopProgram()
-        let w = try Self.witness(program, try Machine(program: program).trace())
-        let receipt = try w.proveReceipt()
+        let w = try Self.honestLoop.get().witness
+        let receipt = try Self.honestLoopReceipt.get()
         let stated = receipt.segmentProofs.map(\.globalShares)
         XCTAssertEqual(try Self.shares(w, receipt), stated)
         let guessed = try Self.shares(w, receipt, zeroingNonces: true)
