@@ -39,8 +39,10 @@ final class MarkerForgeryTests: XCTestCase {
     /// The word the journal program stores.
     private static let stackWord = UInt64((AddressSpace.stackTop - 8) >> 2)
 
-    /// The journal program's honest witness.
-    private static func journalWitness() throws -> W {
+    /// The journal program's honest witness, built and checked once for the class: each test edits its own copy.
+    private static func journalWitness() throws -> W { try honestJournalWitness.get() }
+
+    private static let honestJournalWitness: Result<W, any Error> = Result {
         let w = try W(program: journalProgram, trace: try Machine(program: journalProgram).trace())
         XCTAssertEqual(w.journal, [0x55, 0x02, 0x00])
         XCTAssertEqual(get(w, .segEnd, exitRow), .one)
@@ -56,8 +58,10 @@ final class MarkerForgeryTests: XCTestCase {
     /// load reads 0 and the receipt claims exit code 0, where the program exits with the instruction's encoding. The
     /// closing table's row for address 0 starts it at zero (no longer marked as the image's) and takes the zero the
     /// segment leaves; the verifier's entry for the word, with its value and code mark, is left over for a second
-    /// row of the address to take, which returns with it.
-    private static func freshCodeWord() throws -> (w: W, image: Fp) {
+    /// row of the address to take, which returns with it. Built once for the class: each test edits its own copy.
+    private static func freshCodeWord() throws -> (w: W, image: Fp) { try sharedFreshCodeWord.get() }
+
+    private static let sharedFreshCodeWord: Result<(w: W, image: Fp), any Error> = Result {
         var trace = try Machine(program: codeLoadProgram).trace()
         XCTAssertEqual(trace.result.exitCode, ins(.lw, a0, 0, 0, 0).encoded)
         trace.events[trace.events.count - 1].kind = .exit(code: 0)
