@@ -109,6 +109,13 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
 
     private func failures(_ w: W) throws -> [String] { try w.failures() }
 
+    /// The witness of a program that loads the word of code at address 0 and exits with 0, built once for the class
+    /// (with the no-op tamper hook): each test edits its own copy.
+    private static let codeLoad: Result<W, any Error> = Result {
+        let program = try Program(instructions: [ins(.lw, a0, 0, 0, 0)] + exit(0))
+        return try witness(program, trace: try Machine(program: program).trace())
+    }
+
     // MARK: - The read-only mark
 
     /// A load reads h + 2^32 from a word that is not code and keeps the mark to the memory table's final value and
@@ -136,8 +143,7 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
     /// The two load rules on their own: a load's old word is h or h + 2^32 and nothing else (`load_reads`), and it
     /// leaves the word as it found it, mark included (`load_keeps`).
     func testLoadRulesEachCatchTheirCheat() throws {
-        let program = try Program(instructions: [Self.ins(.lw, Self.a0, 0, 0, 0)] + Self.exit(0))
-        let base = try Self.witness(program, trace: try Machine(program: program).trace())
+        let base = try Self.codeLoad.get()
         XCTAssertEqual(try failures(base), [])
         let r = Self.rows(base, .opLw)[0]
         var twice = base
@@ -157,8 +163,7 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
     /// receiving (w, 0, 0, 0) and the closing table marking the word as not from the image so that it sends that
     /// zero (the verifier's marked entry is still left over).
     func testCodeWordCannotBeUnmarked() throws {
-        let program = try Program(instructions: [Self.ins(.lw, Self.a0, 0, 0, 0)] + Self.exit(0))
-        let base = try Self.witness(program, trace: try Machine(program: program).trace())
+        let base = try Self.codeLoad.get()
         XCTAssertEqual(try failures(base), [])
         let r = Self.rows(base, .opLw)[0]
         let m = try XCTUnwrap(Self.memoryRow(base, 0))
