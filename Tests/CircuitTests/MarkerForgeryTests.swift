@@ -339,20 +339,28 @@ final class MarkerForgeryTests: XCTestCase {
         w.assertRejected("a closing table holding a word of code twice, after a gap")
     }
 
-    /// Out of order the table could hold code word 0 twice, one row taking its image so that the load reads a fresh 0.
-    func testAClosingTableCannotHoldACodeWordTwiceOutOfOrder() throws {
-        let fresh = try Self.freshCodeWord()
+    /// The fresh-code-word witness with a second row for address 0 inserted after the first, taking the image's word
+    /// (so the load reads a fresh 0), and a gap of 0 between the two: the closing table out of order, its byte
+    /// table not yet recounted.
+    private static func codeWordTwiceInARow() throws -> W {
+        let fresh = try freshCodeWord()
         var w = fresh.w
-        XCTAssertEqual(try Self.closingRow(w, 0), 0)
+        XCTAssertEqual(try closingRow(w, 0), 0)
         let gapBytes: [MemoryCol] = [.cd0, .cd1, .cd2, .cd3]
-        let gap = gapBytes.map { Self.get(w, $0, 0) }
+        let gap = gapBytes.map { get(w, $0, 0) }
         for c in MemoryCol.allCases where c != .byteCount {
             w.execution.memory.columns[c.rawValue].insert(.zero, at: 1)
             w.execution.memory.columns[c.rawValue].removeLast()
         }
-        Self.putClosingRow(&w, 1, address: .zero, image: true, final: fresh.image)
-        for (c, v) in zip(gapBytes, gap) { Self.put(&w, c, 1, v) }
-        Self.putGap(&w, 0, 0)
+        putClosingRow(&w, 1, address: .zero, image: true, final: fresh.image)
+        for (c, v) in zip(gapBytes, gap) { put(&w, c, 1, v) }
+        putGap(&w, 0, 0)
+        return w
+    }
+
+    /// Out of order the table could hold code word 0 twice, one row taking its image so that the load reads a fresh 0.
+    func testAClosingTableCannotHoldACodeWordTwiceOutOfOrder() throws {
+        var w = try Self.codeWordTwiceInARow()
         Self.recountClosingRange(&w)
         XCTAssertEqual(try w.failures(), ["memory table: table_sorted"])
         w.assertRejected("a closing table holding a word of code twice, out of order")
@@ -361,19 +369,8 @@ final class MarkerForgeryTests: XCTestCase {
     /// Out of order again, with the gap written as the field's −1 so that the sorting rule holds: the gap's bytes
     /// must be bytes, and −1 is not one, so the closing table's byte table does not balance.
     func testAClosingTableCannotGoBackwardsThroughAGapThatIsNotBytes() throws {
-        let fresh = try Self.freshCodeWord()
-        var w = fresh.w
-        XCTAssertEqual(try Self.closingRow(w, 0), 0)
-        let gapBytes: [MemoryCol] = [.cd0, .cd1, .cd2, .cd3]
-        let gap = gapBytes.map { Self.get(w, $0, 0) }
-        for c in MemoryCol.allCases where c != .byteCount {
-            w.execution.memory.columns[c.rawValue].insert(.zero, at: 1)
-            w.execution.memory.columns[c.rawValue].removeLast()
-        }
-        Self.putClosingRow(&w, 1, address: .zero, image: true, final: fresh.image)
-        for (c, v) in zip(gapBytes, gap) { Self.put(&w, c, 1, v) }
+        var w = try Self.codeWordTwiceInARow()
         // Address 0 follows address 0: the gap is −1, written whole into its first byte.
-        Self.putGap(&w, 0, 0)
         Self.put(&w, .cd0, 0, Fp.zero - Fp.one)
         Self.recountClosingRange(&w)
         XCTAssertEqual(try w.failures(), ["memory table: buses.sum_balances", "memory table: range unbalanced"])
