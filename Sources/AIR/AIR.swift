@@ -135,7 +135,8 @@ public struct AIR: Sendable {
     public let nextRowMainColumns: [Int]
     /// The auxiliary columns some constraint reads on the next row, increasing.
     public let nextRowAuxColumns: [Int]
-    /// Derived values (canonical description, periodic coefficients), computed on first use.
+    /// Derived values (canonical description, periodic coefficients, compiled constraints, circuit digest),
+    /// computed on first use.
     let cache: AIRCache
 
     /// The largest degree a paired inverse constraint may have; beyond it each entry gets its own column.

@@ -17,7 +17,7 @@ extension AIR {
     }
 
     /// The AIR's constraints compiled for evaluation at a point, compiled once per AIR.
-    public var constraintProgram: ConstraintProgram { cache.constraintProgram { ConstraintProgram(self) } }
+    public var constraintProgram: ConstraintProgram { derived("constraint program") { ConstraintProgram(self) } }
 
     /// A value that depends on the AIR alone (its circuit digest, say), computed by `make` on first use and kept
     /// under `key` for this AIR and its copies.
@@ -91,7 +91,6 @@ final class AIRCache: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var canonical: String?
     private var periodicCoefficients: [Int: [Fp]] = [:]
-    private var program: ConstraintProgram?
     private var derived: [String: any Sendable] = [:]
 
     func description(_ make: () -> String) -> String {
@@ -101,13 +100,6 @@ final class AIRCache: @unchecked Sendable {
             canonical = made
             return made
         }
-    }
-
-    func constraintProgram(_ make: () -> ConstraintProgram) -> ConstraintProgram {
-        if let known = lock.withLock({ _ in program }) { return known }
-        let made = make()
-        lock.withLock { _ in program = made }
-        return made
     }
 
     func derived<T: Sendable>(_ key: String, _ make: () -> T) -> T {

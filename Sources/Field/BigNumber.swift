@@ -58,12 +58,6 @@ final class BigNumber {
 
     func isLess(than other: BigNumber) -> Bool { __gmpz_cmp(&z, &other.z) < 0 }
 
-    func reduced(modulo m: BigNumber) -> BigNumber {
-        let r = BigNumber()
-        __gmpz_mod(&r.z, &z, &m.z)
-        return r
-    }
-
     /// The inverse modulo m, or nil when none exists.
     func inverse(modulo m: BigNumber) -> BigNumber? {
         let r = BigNumber()

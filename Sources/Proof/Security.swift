@@ -214,7 +214,6 @@ func log2Sum(_ terms: [Double]) -> Double {
     return top + log2(terms.reduce(0) { $0 + exp2($1 - top) })
 }
 
-/// What the proven analysis needs from an AIR, computed once rather than for every proximity parameter.
 /// Everything the proven figure depends on.
 private struct ProvenSecurityKey: Hashable {
     var parameters: ProofParameters
@@ -226,6 +225,7 @@ private struct ProvenSecurityKey: Hashable {
 
 private let provenSecurityMemo = Mutex<[ProvenSecurityKey: Double]>([:])
 
+/// What the proven analysis needs from an AIR, computed once rather than for every proximity parameter.
 struct AIRCounts: Hashable {
     /// C, the number of constraints.
     let constraintCount: Double
