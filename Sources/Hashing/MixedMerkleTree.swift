@@ -2,9 +2,10 @@ import Field
 
 /// One Merkle commitment to tables of several heights, each opened at one index per query.
 ///
-/// The tables are grouped by height into classes, each a ``MerkleTree`` of its own leaves, tallest first. The
-/// tallest class's tree is the bottom of the commitment; at the level that is as wide as the next class has leaves,
-/// each node takes in that class's leaf at its position, and so on up:
+/// The tables are given as classes, each a ``MerkleTree`` of its own leaves, tallest first (classes of equal height
+/// may follow one another). The first class's tree is the bottom of the commitment; at the level that is as wide as
+/// a later class has leaves (the leaves themselves for a class as tall as the first), each node takes in that
+/// class's leaf at its position, class after class, and so on up:
 ///
 ///     injected node j = H(0x03 ‖ node j of the level below ‖ leaf j of the class as wide as this level)
 ///
@@ -19,10 +20,11 @@ public struct MixedMerkleTree: Sendable {
     /// The tag starting an injected node's input.
     public static let injectionTag: UInt8 = 0x03
 
-    /// The classes, tallest first: strictly decreasing leaf counts.
+    /// The classes, tallest first: leaf counts that never increase.
     public let classes: [MerkleTree]
     // Heap order like MerkleTree's nodes, for the levels at most as wide as the second class: upper[w + p] is
-    // position p of the level w nodes wide, injections included. Empty with one class.
+    // position p of the level w nodes wide, injections included (the leaf level too, when the second class is as
+    // tall as the first). Empty with one class.
     private let upper: [Digest]
 
     /// The leaf count of each class, tallest first.
@@ -33,11 +35,11 @@ public struct MixedMerkleTree: Sendable {
 
     /// Joins `classes`, tallest first, into one commitment.
     ///
-    /// - Throws: ``MerkleError/invalidLeafCount(_:)`` when there is no class or the leaf counts do not strictly
-    ///   decrease.
+    /// - Throws: ``MerkleError/invalidLeafCount(_:)`` when there is no class or a leaf count exceeds the one
+    ///   before it.
     public init(classes: [MerkleTree]) throws(MerkleError) {
         guard let first = classes.first else { throw .invalidLeafCount(0) }
-        for (shorter, taller) in zip(classes.dropFirst(), classes) where shorter.leafCount >= taller.leafCount {
+        for (shorter, taller) in zip(classes.dropFirst(), classes) where shorter.leafCount > taller.leafCount {
             throw .invalidLeafCount(shorter.leafCount)
         }
         self.classes = classes
@@ -53,21 +55,24 @@ public struct MixedMerkleTree: Sendable {
             nonisolated(unsafe) let nodes = buffer
             while width >= 1 {
                 let w = width
-                let injected = next < classes.count && classes[next].leafCount == w ? classes[next] : nil
-                Parallel.forEachChunk(of: w, minimumChunk: 1 << 11) { range in
+                var injected: [MerkleTree] = []
+                while next < classes.count && classes[next].leafCount == w {
+                    injected.append(classes[next])
+                    next += 1
+                }
+                let depth = w.trailingZeroBitCount
+                Parallel.forEachChunk(of: w, minimumChunk: 1 << 11) { [injected] range in
                     for p in range {
                         var node =
                             w == top
-                            ? first.node(depth: w.trailingZeroBitCount, position: p)
+                            ? first.node(depth: depth, position: p)
                             : MerkleTree.hashNode(nodes[2 * (w + p)], nodes[2 * (w + p) + 1])
-                        if let injected {
-                            node = MixedMerkleTree.hashInjection(
-                                node, injected.node(depth: w.trailingZeroBitCount, position: p))
+                        for tree in injected {
+                            node = MixedMerkleTree.hashInjection(node, tree.node(depth: depth, position: p))
                         }
                         nodes[w + p] = node
                     }
                 }
-                if injected != nil { next += 1 }
                 width /= 2
             }
         }
@@ -151,7 +156,7 @@ public struct MixedMerkleOpening: Hashable, Sendable {
     /// `leafCounts`, `widths` and `salted` are the verifier's own expectations, one per class, tallest first. Never
     /// traps, whatever the opening holds.
     ///
-    /// - Throws: ``MerkleError/invalidLeafCount(_:)`` (also for counts that do not strictly decrease),
+    /// - Throws: ``MerkleError/invalidLeafCount(_:)`` (also for a count above the one before it),
     ///   ``MerkleError/invalidWidth(_:)``, ``MerkleError/noIndices``,
     ///   ``MerkleError/indexOutOfRange(index:leafCount:)``, ``MerkleError/wrongRowCount(expected:found:)``,
     ///   ``MerkleError/wrongRowWidth(row:expected:found:)``, ``MerkleError/wrongSaltCount(expected:found:)``,
@@ -164,7 +169,7 @@ public struct MixedMerkleOpening: Hashable, Sendable {
             throw .invalidLeafCount(leafCounts.count)
         }
         for (t, n) in leafCounts.enumerated() {
-            guard n >= 1, n & (n - 1) == 0, t == 0 || n < leafCounts[t - 1] else { throw .invalidLeafCount(n) }
+            guard n >= 1, n & (n - 1) == 0, t == 0 || n <= leafCounts[t - 1] else { throw .invalidLeafCount(n) }
         }
         for w in widths where w < 1 { throw .invalidWidth(w) }
         let positions = try MerkleOpening.normalizedIndices(indices, leafCount: leafCounts[0])
@@ -193,6 +198,16 @@ public struct MixedMerkleOpening: Hashable, Sendable {
         var next = 0
         var injecting = 1
         var levelWidth = leafCounts[0]
+        // The known positions at a class's level are exactly the class's positions, in the same order.
+        func inject() {
+            while injecting < leafCounts.count, leafCounts[injecting] == levelWidth {
+                for k in known.indices {
+                    known[k].digest = MixedMerkleTree.hashInjection(known[k].digest, leaf(injecting, k))
+                }
+                injecting += 1
+            }
+        }
+        inject()
         while levelWidth > 1 {
             var parents: [(position: Int, digest: Digest)] = []
             parents.reserveCapacity(known.count)
@@ -214,13 +229,7 @@ public struct MixedMerkleOpening: Hashable, Sendable {
             }
             known = parents
             levelWidth /= 2
-            if injecting < leafCounts.count, leafCounts[injecting] == levelWidth {
-                // The known positions at this level are exactly the class's positions, in the same order.
-                for k in known.indices {
-                    known[k].digest = MixedMerkleTree.hashInjection(known[k].digest, leaf(injecting, k))
-                }
-                injecting += 1
-            }
+            inject()
         }
         guard known[0].digest == root else { throw .rootMismatch }
         return rows

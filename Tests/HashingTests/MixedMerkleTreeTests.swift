@@ -25,7 +25,7 @@ import Testing
         var level = leaves(classes[0])
         var next = 1
         while true {
-            if next < classes.count, classes[next].leafCount == level.count {
+            while next < classes.count, classes[next].leafCount == level.count {
                 level = inject(level, classes[next])
                 next += 1
             }
@@ -48,7 +48,7 @@ import Testing
         try opening.verify(root: tree.root, leafCounts: [64], widths: [3], salted: [true], indices: indices)
     }
 
-    @Test(arguments: [[16, 4, 2, 1], [64, 32, 8], [4096, 2048, 256, 16], [2, 1]])
+    @Test(arguments: [[16, 4, 2, 1], [64, 32, 8], [4096, 2048, 256, 16], [2, 1], [32, 32, 8, 8], [1, 1]])
     func rootMatchesReference(leafCounts: [Int]) throws {
         var rng = SeededGenerator(seed: UInt64(leafCounts[0]))
         let classes = try leafCounts.enumerated().map { t, n in
@@ -63,8 +63,8 @@ import Testing
     /// kind of tampering is rejected with its own error.
     @Test func openingsVerifyAndTamperingIsCaught() throws {
         var rng = SeededGenerator(seed: 2026)
-        let counts = [1024, 256, 128, 4]
-        let widths = [5, 2, 1, 3]
+        let counts = [1024, 1024, 256, 128, 128, 4]
+        let widths = [5, 2, 2, 3, 3, 3]
         let built = try counts.indices.map { t in try Self.randomClass(counts[t], widths[t], seed: UInt8(9 + t), &rng) }
         let mixed = try MixedMerkleTree(classes: built.map(\.tree))
         let salted = [Bool](repeating: true, count: counts.count)
@@ -106,9 +106,11 @@ import Testing
             }
             rejects(.wrongRowCount(expected: counts.count, found: counts.count - 1)) { $0.rows.removeLast() }
             // A class's rows moved to other positions.
-            if positions[3].count > 1 {
-                rejects(.rootMismatch) { $0.rows[3].swapAt(0, 1) }
+            if positions[5].count > 1 {
+                rejects(.rootMismatch) { $0.rows[5].swapAt(0, 1) }
             }
+            // Two classes of one height and width exchanged.
+            rejects(.rootMismatch) { $0.rows.swapAt(3, 4) }
         }
     }
 
@@ -137,11 +139,14 @@ import Testing
             try opening.verify(
                 root: mixed.root, leafCounts: [32, 8], widths: [2, 2], salted: [true, true], indices: [3, 17, 31])
         }
-        #expect(throws: MerkleError.invalidLeafCount(32)) {
+        #expect(throws: MerkleError.invalidLeafCount(64)) {
+            try opening.verify(
+                root: mixed.root, leafCounts: [32, 64], widths: [2, 2], salted: [true, true], indices: indices)
+        }
+        #expect(throws: MerkleError.self) {
             try opening.verify(
                 root: mixed.root, leafCounts: [32, 32], widths: [2, 2], salted: [true, true], indices: indices)
         }
-        #expect(throws: MerkleError.invalidLeafCount(32)) { try MixedMerkleTree(classes: [a.tree, a.tree]) }
         #expect(throws: MerkleError.invalidLeafCount(32)) { try MixedMerkleTree(classes: [b.tree, a.tree]) }
         #expect(throws: MerkleError.invalidLeafCount(0)) { try MixedMerkleTree(classes: []) }
     }
