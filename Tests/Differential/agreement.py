@@ -1,6 +1,7 @@
 """The standing agreement check between the machine and the circuit.
 
-For every program of a corpus, `zkvm run` says what the machine does; then
+For every program of a corpus, `zkvm run` says what the machine does, which must be what the corpus expects (its
+outcome, and its journal where a corner states one); then
 - a program the machine runs to `exit` must prove (insecure `test` profile: this checks the circuit's meaning and
   completeness, not security) and the receipt must verify with the same journal and exit code;
 - a program the machine refuses must be refused by `zkvm prove` too, with the machine's own reason, and leave no
@@ -50,6 +51,11 @@ def check(zkvm, corner, folder):
     outcome = "exit" if code == 0 else "fault"
     if outcome != corner.expect:
         return f"the machine should {corner.expect} but did {outcome}: {run_error or run}"
+    if corner.journal is not None and run["journal"] != corner.journal.hex():
+        got, want = bytes.fromhex(run["journal"]), corner.journal
+        at = next((i for i, (x, y) in enumerate(zip(got, want)) if x != y), min(len(got), len(want))) // 4 * 4
+        return (f"the machine's journal ({len(got)} bytes) is not the expected one ({len(want)} bytes) from byte {at}:"
+                f" {got[at:at + 4].hex() or 'nothing'} for {want[at:at + 4].hex() or 'nothing'}")
 
     code, proved, prove_error = zkvm_json(zkvm, "prove", str(program), "--input", str(data), "--profile", "test",
                                           "-o", str(receipt), "--max-cycles", MAX_CYCLES, "--json")

@@ -3,20 +3,23 @@
 Each corner is a small program, a raw image (loaded at 0) or an ELF32 file that this module writes itself, that
 goes where the machine and the circuit could read RV32IM differently: wrapping pcs and addresses, the top and bottom
 of memory, x0 as every operand, every system call with every out-of-range argument, stores and reads into code,
-division corners. A corner says what the machine must do (`exit` or `fault`), so the corpus also checks itself.
+division and shift corners. A corner says what the machine must do (`exit` or `fault`), and may say the journal
+it must write, so the corpus also checks itself.
 """
 import struct
 
 import rv32
-from rv32 import ECALL, branch, jal, jalr, li, load, op_imm, r_type, store
+from rv32 import ECALL, INT_MIN, branch, jal, jalr, li, load, op_imm, r_type, shift_imm, store
 
 A0, A1, A2, A7, T0, T1, RA = 10, 11, 12, 17, 5, 6, 1
 
 
 class Corner:
-    def __init__(self, name, program, expect, input=b""):
+    def __init__(self, name, program, expect, input=b"", journal=None):
         assert expect in ("exit", "fault")
+        assert journal is None or expect == "exit"
         self.name, self.program, self.expect, self.input = name, program, expect, input
+        self.journal = journal
 
 
 def image(words):
@@ -164,6 +167,37 @@ def division():
     return [Corner("division and multiplication corners", image(words + exit_with(0)), "exit")]
 
 
+def shifts():
+    """SLL, SRL and SRA with register and immediate amounts on the sign and edge values; register amounts above 31
+    keep only their low 5 bits. The results go to the journal, which is checked against Python's own shifts."""
+    def sra(a, s):
+        return ((a - (1 << 32) if a & INT_MIN else a) >> s) & 0xFFFFFFFF
+
+    reference = {"sll": lambda a, s: (a << s) & 0xFFFFFFFF, "srl": lambda a, s: a >> s, "sra": sra}
+    values = [INT_MIN, 0xFFFFFFFF, 0x7FFFFFFF, 1, 0, 0x8F0F5A3C, 0x35A5C3E1]
+    immediates = [0, 1, 7, 8, 15, 16, 31]
+    amounts = immediates + [32, 33, 0xFFFFFFE1, 0xFFFFFFFF]
+    registers = list(range(10, 10 + len(amounts)))  # x10.. hold the register amounts
+    base, scratch, result = 0x8000, 28, 29
+    words = li(scratch, base)
+    for r, amount in zip(registers, amounts):
+        words += li(r, amount)
+    expected, offset = b"", 0
+    for a in values:
+        words += li(T0, a)
+        results = [(shift_imm(name + "i", result, T0, s), reference[name](a, s))
+                   for name in reference for s in immediates]
+        results += [(r_type(name, result, T0, r), reference[name](a, amount & 31))
+                    for name in reference for r, amount in zip(registers, amounts)]
+        for instruction, value in results:
+            words += [instruction, store("sw", result, scratch, offset)]
+            expected += struct.pack("<I", value)
+            offset += 4
+    assert offset <= 2048
+    words += sys_write(1, base, offset) + exit_with(0)
+    return [Corner("shift corners", image(words), "exit", journal=expected)]
+
+
 def faults():
     return [
         Corner("EBREAK", image([0x00100073] + exit_with(0)), "fault"),
@@ -179,7 +213,7 @@ def faults():
 
 
 def all_corners():
-    return syscalls() + code_is_read_only() + top_of_memory() + division() + faults()
+    return syscalls() + code_is_read_only() + top_of_memory() + division() + shifts() + faults()
 
 
 def random_programs(rng, count, cases=6):

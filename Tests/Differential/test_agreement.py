@@ -1,6 +1,7 @@
 """Machine/circuit agreement on a fixed sample of the corpus: every corner the machine refuses (cheap: nothing to
-prove), the corners that pin down a meaning the circuit once read differently, and one random program. Each exit is
-proven with the insecure `test` profile and verified. The full sweep is `python3 Tests/Differential/agreement.py`."""
+prove), the corners that pin down a meaning the circuit once read differently, the shift corners (SRA and SRAI,
+SRL and SLL on their edge values), and one random program. Each exit is proven with the insecure `test` profile and
+verified. The full sweep is `python3 Tests/Differential/agreement.py`."""
 import random
 
 import agreement
@@ -10,7 +11,7 @@ PROVEN_SAMPLE = {
     "JAL in the last allowed word", "jumps wrapping past 2^32", "branch wrapping below 0",
     "read buffer ending at 2^32", "read into code with nothing to read", "load from code",
     "memory edges, x0 and JALR bit 0", "division and multiplication corners", "short read, then reads return 0",
-    "store into a data segment",
+    "store into a data segment", "shift corners",
 }
 
 
