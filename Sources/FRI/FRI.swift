@@ -16,6 +16,29 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     case remainderDegreeTooHigh
     /// The layer roots, openings and folding challenges do not number the same.
     case layerCount(roots: Int, openings: Int, challenges: Int)
+    /// The folding schedule does not fit layer 0: it needs at least one fold, every log arity at least 1, and
+    /// arities summing to at most log₂ of layer 0's size. Build one with
+    /// ``FRISchedule/arities(logLayer0Size:stopAt:maxLogArity:landingOn:)``.
+    case invalidSchedule(logLayer0Size: Int, logArities: [Int])
+    /// Layer 0 has this many values (or the verifier was told this domain size); it must be a power of two.
+    case layer0Size(Int)
+    /// The schedule has a different number of folds than there are layer roots; both come from the same shape.
+    case scheduleLength(arities: Int, roots: Int)
+    /// Injection `injection` (in the order given) has a size no fold of the schedule produces; inject only at one
+    /// of `foldedLogSizes`, or choose a schedule that lands on this size.
+    case injectionNotOnSchedule(injection: Int, logSize: Int, foldedLogSizes: [Int])
+    /// Injection `injection` carries the wrong number of values for its size (a prover-side mistake).
+    case injectionLength(injection: Int, expected: Int, found: Int)
+    /// The verifier was given no value of injection `injection` at a position it folds into at that layer; supply
+    /// one for every position ``FRISchedule/foldedPositions(_:logArities:)`` lists.
+    case missingInjectedValue(injection: Int, position: Int)
+    /// The remainder length is negative or exceeds the remainder's domain, where it would bound nothing.
+    case remainderLengthOutOfRange(remainderLength: Int, domainSize: Int)
+    /// A schedule was asked for with a maximum log arity below 1, or a stopping size not below layer 0's.
+    case invalidScheduleRequest(logLayer0Size: Int, stopAt: Int, maxLogArity: Int)
+    /// A schedule was asked to land on a size no fold can produce: at or above layer 0's size (add such a function
+    /// into layer 0 instead), or below the stopping size.
+    case landingSizeOutOfRange(logSize: Int, logLayer0Size: Int, stopAt: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +52,21 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .remainderDegreeTooHigh: return "FRI: the last layer exceeds the degree bound"
         case .layerCount(let r, let o, let c):
             return "FRI: \(r) layer roots, \(o) layer openings and \(c) folding challenges; they must match"
+        case .invalidSchedule(let l, let a):
+            return "FRI schedule \(a) cannot fold 2^\(l) points: it needs a fold, arities ≥ 1 and a total ≤ \(l)"
+        case .layer0Size(let n): return "FRI layer 0 has \(n) points; it must be a power of two"
+        case .scheduleLength(let a, let r): return "FRI schedule has \(a) folds but there are \(r) layer roots"
+        case .injectionNotOnSchedule(let i, let s, let sizes):
+            return "FRI injection \(i) has size 2^\(s); the schedule's folds produce only the log sizes \(sizes)"
+        case .injectionLength(let i, let e, let f): return "FRI injection \(i) has \(f) values; its size calls for \(e)"
+        case .missingInjectedValue(let i, let p):
+            return "FRI injection \(i) has no value at position \(p) of its layer, where the verifier folds"
+        case .remainderLengthOutOfRange(let l, let n):
+            return "FRI remainder length \(l) is outside 0...\(n), the size of the remainder's domain"
+        case .invalidScheduleRequest(let l, let s, let r):
+            return "FRI schedule from 2^\(l) to 2^\(s) with arity at most 2^\(r): needs 0 ≤ \(s) < \(l) and \(r) ≥ 1"
+        case .landingSizeOutOfRange(let s, let l, let stop):
+            return "FRI schedule cannot land on 2^\(s): folds from 2^\(l) reach only sizes 2^\(stop) … 2^\(l - 1)"
         }
     }
 }

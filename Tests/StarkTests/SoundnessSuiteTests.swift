@@ -141,6 +141,10 @@ enum Rejection: Error, Equatable, CustomStringConvertible {
                 case .remainderLength: return "fri.remainderLength"
                 case .remainderDegreeTooHigh: return "fri.remainderDegreeTooHigh"
                 case .layerCount: return "fri.layerCount"
+                // The verifier's own schedule, never the proof, decides these; a STARK proof cannot reach them.
+                case .invalidSchedule, .layer0Size, .scheduleLength, .injectionNotOnSchedule, .injectionLength,
+                    .missingInjectedValue, .remainderLengthOutOfRange, .invalidScheduleRequest, .landingSizeOutOfRange:
+                    return "fri.\(f)"
                 }
             case .proofOfWork: return "proofOfWork"
             }
