@@ -73,36 +73,82 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The prover's side of FRI: committed layers, kept to answer queries.
 ///
-/// Every layer but the remainder is committed, layer 0 included: a leaf is a folding coset of 2^r adjacent values
-/// (bit-reversed order), so one opening answers a whole fold. A query at position p of layer 0 opens the coset of
-/// p in every layer (p >> r, p >> 2r, …).
+/// Every layer but the remainder is committed, layer 0 included: a leaf of layer ℓ is a folding coset of 2^r_ℓ
+/// adjacent values (bit-reversed order), so one opening answers a whole fold. A query at position p of layer 0
+/// opens the coset of p in every layer (p >> r₀, p >> (r₀ + r₁), …).
 public struct FRIProverState: Sendable {
     public private(set) var roots: [Digest] = []
     public private(set) var remainder: [Fp] = []
+    /// The log arity of each fold, layer 0's first.
+    public let logArities: [Int]
     private var trees: [MerkleTree] = []
-    private let logFoldingFactor: Int
 
-    /// Runs the commit phase on layer 0 (bit-reversed, over offset·⟨ω_N⟩): commits layer 0, then folds, drawing one
-    /// challenge per fold group, and commits each layer but the last, which is sent as the remainder polynomial.
-    /// Every root and the remainder go into the transcript.
+    /// Runs the commit phase with one folding factor for every layer: `committedLayers` + 1 folds by
+    /// 2^logFoldingFactor, nothing injected.
     public init(
         layer0: [Fp], offset: Fp, logFoldingFactor: Int, committedLayers: Int, remainderLength: Int, salted: Bool,
         transcript: inout Transcript
     ) throws(FRIError) {
-        self.logFoldingFactor = logFoldingFactor
+        try self.init(
+            layer0: layer0, offset: offset,
+            logArities: Array(repeating: logFoldingFactor, count: max(0, committedLayers + 1)), injections: [],
+            remainderLength: remainderLength, salted: salted, transcript: &transcript)
+    }
+
+    /// Runs the commit phase on layer 0 (bit-reversed, over offset·⟨ω_N₀⟩): commits each layer, draws its challenge
+    /// β_ℓ after its root, folds it by 2^r_ℓ and adds the injections of the size that fold produces (see
+    /// ``FRIInjection``). The last fold's output is sent as the remainder polynomial, whose coefficients from
+    /// `remainderLength` on must be zero. Every root and the remainder go into the transcript.
+    ///
+    /// Everything is checked before the transcript is touched, so a throw other than
+    /// ``FRIError/remainderDegreeTooHigh`` leaves it as it was.
+    ///
+    /// - Throws: ``FRIError/layer0Size(_:)``, ``FRIError/invalidSchedule(logLayer0Size:logArities:)``,
+    ///   ``FRIError/remainderLengthOutOfRange(remainderLength:domainSize:)``,
+    ///   ``FRIError/injectionNotOnSchedule(injection:logSize:foldedLogSizes:)``,
+    ///   ``FRIError/injectionLength(injection:expected:found:)``, and ``FRIError/remainderDegreeTooHigh`` when the
+    ///   last layer is not of the promised degree (layer 0 or an injection is of too high a degree).
+    public init(
+        layer0: [Fp], offset: Fp, logArities: [Int], injections: [FRIInjection], remainderLength: Int, salted: Bool,
+        transcript: inout Transcript
+    ) throws(FRIError) {
+        guard !layer0.isEmpty, layer0.count & (layer0.count - 1) == 0 else { throw .layer0Size(layer0.count) }
+        let foldedLogSizes = try FRISchedule.foldedLogSizes(
+            logLayer0Size: layer0.count.trailingZeroBitCount, logArities: logArities)
+        let remainderSize = 1 << foldedLogSizes.last!
+        guard (0...remainderSize).contains(remainderLength) else {
+            throw .remainderLengthOutOfRange(remainderLength: remainderLength, domainSize: remainderSize)
+        }
+        for (i, injection) in injections.enumerated() {
+            guard foldedLogSizes.contains(injection.logSize) else {
+                throw .injectionNotOnSchedule(injection: i, logSize: injection.logSize, foldedLogSizes: foldedLogSizes)
+            }
+            guard injection.values.count == 1 << injection.logSize else {
+                throw .injectionLength(injection: i, expected: 1 << injection.logSize, found: injection.values.count)
+            }
+        }
+        self.logArities = logArities
+
         var values = layer0
         var offset = offset
         // Commit each layer, then fold it with a challenge drawn after its root; the last fold gives the remainder.
-        for _ in 0...committedLayers {
-            let tree = try! MerkleTree(rows: values, width: 1 << logFoldingFactor, salts: salted ? .random : .none)
+        for (layer, r) in logArities.enumerated() {
+            // The schedule check above leaves at least 2^r values here, so the tree cannot fail.
+            let tree = try! MerkleTree(rows: values, width: 1 << r, salts: salted ? .random : .none)
             transcript.absorb("fri-root", digest: tree.root)
             trees.append(tree)
             roots.append(tree.root)
-            var beta = transcript.challenge("fri-fold")
-            for _ in 0..<logFoldingFactor {
-                values = Folding.foldLayer(values, offset: offset, beta: beta)
+            let beta = transcript.challenge("fri-fold")
+            var power = beta
+            for _ in 0..<r {
+                values = Folding.foldLayer(values, offset: offset, beta: power)
                 offset = offset.squared
-                beta = beta.squared
+                power = power.squared
+            }
+            // `power` is now β^(2^r), the first power the fold did not use.
+            for injection in injections where injection.logSize == foldedLogSizes[layer] {
+                Folding.add(injection.values, times: power, to: &values)
+                power *= beta
             }
         }
         // The last layer in natural order, interpolated on its coset: its high coefficients must be zero.
@@ -117,8 +163,8 @@ public struct FRIProverState: Sendable {
     /// The openings of every committed layer for the layer-0 positions `queries`: the coset holding each.
     public func open(queries: [Int]) -> [MerkleOpening] {
         var positions = queries
-        return trees.map { tree in
-            positions = positions.map { $0 >> logFoldingFactor }
+        return zip(trees, logArities).map { tree, r in
+            positions = positions.map { $0 >> r }
             return try! tree.open(positions)
         }
     }
@@ -126,18 +172,42 @@ public struct FRIProverState: Sendable {
 
 /// The verifier's side of FRI.
 public enum FRIVerifier {
+    /// Checks FRI with one folding factor for every layer and nothing injected: `roots.count` folds by
+    /// 2^logFoldingFactor, the last into the remainder; the general form below with a uniform schedule.
+    public static func verify(
+        positions: [Int], values: [Fp], betas: [Fp], roots: [Digest], openings: [MerkleOpening],
+        remainder: [Fp], remainderLength: Int, ldeSize: Int, offset: Fp, logFoldingFactor: Int, salted: Bool
+    ) throws(FRIError) {
+        try verify(
+            positions: positions, values: values, betas: betas, roots: roots, openings: openings, remainder: remainder,
+            remainderLength: remainderLength, ldeSize: ldeSize, offset: offset,
+            logArities: Array(repeating: logFoldingFactor, count: roots.count), injected: [], salted: salted)
+    }
+
     /// Checks that the values the verifier computed at the queried layer-0 positions are the committed ones, and
-    /// that each queried coset folds consistently through every committed layer down to the remainder polynomial.
+    /// that each queried coset folds consistently through every committed layer down to the remainder polynomial,
+    /// with the injected functions added as the prover adds them (see ``FRIInjection``).
     ///
     /// - Parameters:
     ///   - positions: the distinct queried layer-0 positions, increasing.
     ///   - values: layer 0's value at each position, as the verifier computed it (the DEEP composition of the
     ///     opened columns).
-    ///   - betas: the folding challenges, one per fold group (committed layers after layer 0, plus 1).
-    ///   - roots, openings: layer 0's and each later committed layer's.
+    ///   - betas: the folding challenges, one per fold.
+    ///   - roots, openings: layer 0's and each later committed layer's, one per fold.
+    ///   - logArities: the log arity of each fold, layer 0's first; the verifier's own schedule, never the proof's.
+    ///   - injected: for each injection, in the prover's order, its size and its values where the verifier folds.
+    /// - Throws: ``FRIError/remainderLength(expected:found:)``, ``FRIError/layerCount(roots:openings:challenges:)``,
+    ///   ``FRIError/scheduleLength(arities:roots:)``, ``FRIError/layer0Size(_:)``,
+    ///   ``FRIError/invalidSchedule(logLayer0Size:logArities:)``,
+    ///   ``FRIError/remainderLengthOutOfRange(remainderLength:domainSize:)`` and
+    ///   ``FRIError/injectionNotOnSchedule(injection:logSize:foldedLogSizes:)`` for inputs that do not fit together;
+    ///   then ``FRIError/layerOpening(layer:_:)``, ``FRIError/foldMismatch(layer:position:)``,
+    ///   ``FRIError/missingInjectedValue(injection:position:)`` or ``FRIError/remainderMismatch(position:)`` at the
+    ///   first check that fails, layer by layer.
     public static func verify(
         positions: [Int], values: [Fp], betas: [Fp], roots: [Digest], openings: [MerkleOpening],
-        remainder: [Fp], remainderLength: Int, ldeSize: Int, offset: Fp, logFoldingFactor: Int, salted: Bool
+        remainder: [Fp], remainderLength: Int, ldeSize: Int, offset: Fp, logArities: [Int],
+        injected: [FRIInjectedValues], salted: Bool
     ) throws(FRIError) {
         guard remainder.count == remainderLength else {
             throw .remainderLength(expected: remainderLength, found: remainder.count)
@@ -145,21 +215,35 @@ public enum FRIVerifier {
         guard openings.count == roots.count, betas.count == roots.count, positions.count == values.count else {
             throw .layerCount(roots: roots.count, openings: openings.count, challenges: betas.count)
         }
-        let f = 1 << logFoldingFactor
+        guard logArities.count == roots.count else {
+            throw .scheduleLength(arities: logArities.count, roots: roots.count)
+        }
+        guard ldeSize >= 1, ldeSize & (ldeSize - 1) == 0 else { throw .layer0Size(ldeSize) }
+        let foldedLogSizes = try FRISchedule.foldedLogSizes(
+            logLayer0Size: ldeSize.trailingZeroBitCount, logArities: logArities)
+        let remainderSize = 1 << foldedLogSizes.last!
+        guard (0...remainderSize).contains(remainderLength) else {
+            throw .remainderLengthOutOfRange(remainderLength: remainderLength, domainSize: remainderSize)
+        }
+        for (k, injection) in injected.enumerated() where !foldedLogSizes.contains(injection.logSize) {
+            throw .injectionNotOnSchedule(injection: k, logSize: injection.logSize, foldedLogSizes: foldedLogSizes)
+        }
+
         var logSize = ldeSize.trailingZeroBitCount
         var offset = offset
         var positions = positions
         var values = values
-        for layer in 0..<roots.count {
+        for (layer, r) in logArities.enumerated() {
+            let f = 1 << r
             // The cosets holding the positions: each opened row must agree with what the verifier knows of it.
-            let layerCosets = Array(Set(positions.map { $0 >> logFoldingFactor })).sorted()
+            let layerCosets = Array(Set(positions.map { $0 >> r })).sorted()
             let rows: [[Fp]]
             do {
                 rows = try openings[layer].verify(
                     root: roots[layer], leafCount: (1 << logSize) / f, width: f, salted: salted, indices: layerCosets)
             } catch { throw .layerOpening(layer: layer, error) }
             let rowOf = Dictionary(uniqueKeysWithValues: zip(layerCosets, rows))
-            for (p, v) in zip(positions, values) where rowOf[p >> logFoldingFactor]![p & (f - 1)] != v {
+            for (p, v) in zip(positions, values) where rowOf[p >> r]![p & (f - 1)] != v {
                 throw .foldMismatch(layer: layer, position: p)
             }
             // Fold each coset: position c of the next layer.
@@ -167,9 +251,19 @@ public enum FRIVerifier {
                 Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer])
             }
             positions = layerCosets
-            for _ in 0..<logFoldingFactor {
+            var power = betas[layer]
+            for _ in 0..<r {
                 offset = offset.squared
-                logSize -= 1
+                power = power.squared
+            }
+            logSize -= r
+            // The injections of this size, with the powers β^(2^r), β^(2^r + 1), … the prover used.
+            for (k, injection) in injected.enumerated() where injection.logSize == logSize {
+                for (j, p) in positions.enumerated() {
+                    guard let g = injection.values[p] else { throw .missingInjectedValue(injection: k, position: p) }
+                    values[j] += power * g
+                }
+                power *= betas[layer]
             }
         }
         let generator = Fp.rootOfUnity(logOrder: logSize)

@@ -49,6 +49,19 @@ public enum Folding {
         return out
     }
 
+    /// Adds weight·g to `values`, point for point: an injected function joining the layer of its size.
+    public static func add(_ g: [Fp], times weight: Fp, to values: inout [Fp]) {
+        precondition(g.count == values.count, "an injected function must have the layer's size")
+        g.withUnsafeBufferPointer { g in
+            values.withUnsafeMutableBufferPointer { v in
+                nonisolated(unsafe) let (g, v) = (g, v)
+                Parallel.forEachChunk(of: v.count, minimumChunk: 1 << 12) { range in
+                    for i in range { v[i] += weight * g[i] }
+                }
+            }
+        }
+    }
+
     /// 1/2, for the even half of each fold.
     private static let twoInverse = Fp(2).inverse()
 
