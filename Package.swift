@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "FieldTests", dependencies: ["Field", "CGMP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "Field"]),
         .testTarget(name: "AIRTests", dependencies: ["AIR", "Field", "ExampleAIRs"]),
+        .testTarget(name: "FRITests", dependencies: ["FRI", "Field", "Hashing"]),
         .testTarget(
             name: "StarkTests",
             dependencies: ["AIR", "ExampleAIRs", "FRI", "Field", "Hashing", "Proof", "Prover", "Verifier"]),
