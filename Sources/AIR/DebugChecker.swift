@@ -23,7 +23,7 @@ extension AIR {
     /// externally built auxiliary columns; by default they are built here.
     public func check(
         trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = [],
-        globalShares: [Fp]? = nil, auxiliary: [[Fp]]? = nil, limit: Int = 1_000
+        globalShares: [Fp]? = nil, sharedShares: [Int: Fp] = [:], auxiliary: [[Fp]]? = nil, limit: Int = 1_000
     ) throws(AIRError) -> [ConstraintFailure] {
         guard trace.columns.count == mainColumns.count else {
             throw .invalid("the trace has \(trace.columns.count) columns; '\(name)' has \(mainColumns.count)")
@@ -51,7 +51,8 @@ extension AIR {
         }
         let scalars = program.bind(
             publicInputs: publicInputs, challenges: challenges,
-            busPublicSums: try busPublicSums(publicBusEntries, challenges: challenges, globalShares: shares))
+            busPublicSums: try busPublicSums(
+                publicBusEntries, challenges: challenges, globalShares: shares, sharedShares: sharedShares))
         let domains = constraints.map(\.domain)
         // Failures found so far, kept to the `limit` smallest (row, constraint) pairs: anything beyond the limit-th
         // is dropped at once, so a broken trace costs no more memory than a sound one.

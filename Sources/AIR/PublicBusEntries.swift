@@ -20,8 +20,11 @@ extension AIR {
     ///
     /// Fails when an entry has the wrong number of values for its bus, a global bus has public entries or no
     /// share, or a denominator is zero (probability about entries/p over the challenges).
+    ///
+    /// `sharedShares` gives, for each bus this table shares with other tables of a batch, the table's stated share:
+    /// like a global bus's, its public sum is minus that share.
     public func busPublicSums(
-        _ entries: [[PublicBusEntry]], challenges: [Fp], globalShares: [Fp] = []
+        _ entries: [[PublicBusEntry]], challenges: [Fp], globalShares: [Fp] = [], sharedShares: [Int: Fp] = [:]
     ) throws(AIRError) -> [Fp] {
         guard entries.count <= buses.count else {
             throw .invalid("public entries for \(entries.count) buses; '\(name)' has \(buses.count)")
@@ -38,6 +41,15 @@ extension AIR {
             sums[b] = try publicEntrySum(list, bus: b, alpha: challenges[2 * b], beta: challenges[2 * b + 1])
         }
         for (j, b) in global.enumerated() { sums[b] = -globalShares[j] }
+        for (b, share) in sharedShares {
+            guard buses.indices.contains(b), !buses[b].isGlobal else {
+                throw .invalid("a shared share is stated for bus \(b), which is not a local bus of '\(name)'")
+            }
+            guard b >= entries.count || entries[b].isEmpty else {
+                throw .invalid("bus '\(buses[b].name)' is shared between tables and takes no public entries")
+            }
+            sums[b] = -share
+        }
         return sums
     }
 }

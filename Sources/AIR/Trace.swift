@@ -90,12 +90,19 @@ extension AIR {
     /// under the global challenges in `challenges` (the other buses' are not read). It reads boundary columns only,
     /// so it is known once they are, before the other columns are committed.
     public func globalShares(main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]) throws(AIRError) -> [Fp] {
-        let global = globalBuses
-        guard !global.isEmpty else { return [] }
+        try busShares(main: trace, publicInputs: publicInputs, challenges: challenges, buses: globalBuses)
+    }
+
+    /// The sum of the fractions of each of `buses` (increasing bus indices) over every row, under their
+    /// challenges in `challenges` (the other buses' are not read): a table's share of buses it shares.
+    public func busShares(
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], buses selected: [Int]
+    ) throws(AIRError) -> [Fp] {
+        guard !selected.isEmpty else { return [] }
         let fractions = try entryFractions(
-            main: trace, publicInputs: publicInputs, challenges: challenges, only: Set(global))
+            main: trace, publicInputs: publicInputs, challenges: challenges, only: Set(selected))
         var k = 0
-        return global.map { b in
+        return selected.map { b in
             var total = Fp.zero
             for _ in buses[b].entries {
                 for value in fractions[k] { total += value }

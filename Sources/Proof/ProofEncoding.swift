@@ -181,6 +181,112 @@ extension StarkProof {
     }
 }
 
+extension BatchProof {
+    /// The first eight bytes of an encoded batch proof: ASCII "ZKVMBAT" and a zero byte.
+    public static let magic: [UInt8] = Array("ZKVMBAT".utf8) + [0]
+    /// Most tables one batch proof may hold.
+    public static let maximumTables = 64
+
+    /// The proof in the binary format of `docs/proof-format.md` ("Batch proofs"): every field in the order the
+    /// prover sends it, integers little-endian, field elements in their canonical 32 bytes.
+    public func encoded() -> [UInt8] {
+        var w = ProofWriter()
+        w.bytes += Self.magic
+        w.u16(version)
+        w.bytes += parameters.canonicalBytes
+        w.u32(tables.count)
+        for part in tables {
+            w.digest(part.circuitDigest)
+            w.bytes.append(UInt8(part.logTraceLength))
+            w.elements(part.publicInputs)
+            w.elements(part.globalShares)
+            w.elements(part.busShares)
+            w.elements(part.outOfDomain.main)
+            w.elements(part.outOfDomain.mainNext)
+            w.elements(part.outOfDomain.aux)
+            w.elements(part.outOfDomain.auxNext)
+            w.elements(part.outOfDomain.composition)
+        }
+        w.optional(boundaryRoot) { $0.digest($1) }
+        w.digest(mainRoot)
+        w.optional(auxRoot) { $0.digest($1) }
+        w.digest(compositionRoot)
+        w.u32(friRoots.count)
+        for root in friRoots { w.digest(root) }
+        w.elements(remainder)
+        w.u64(proofOfWorkNonce)
+        w.optional(boundaryOpening) { $0.mixedOpening($1) }
+        w.mixedOpening(mainOpening)
+        w.optional(auxOpening) { $0.mixedOpening($1) }
+        w.mixedOpening(compositionOpening)
+        w.u32(friOpenings.count)
+        for opening in friOpenings { w.opening(opening) }
+        return w.bytes
+    }
+
+    /// Decodes a batch proof from ``encoded()``'s format, checking the structure only, as
+    /// ``StarkProof/init(decoding:)`` does.
+    ///
+    /// - Throws: the first ``ProofDecodingError`` found, reading front to back.
+    public init(decoding bytes: [UInt8]) throws(ProofDecodingError) {
+        var r = ProofReader(bytes: bytes)
+        let head = bytes.prefix(Self.magic.count)
+        guard head.elementsEqual(Self.magic.prefix(head.count)) else { throw .badMagic }
+        _ = try r.take(Self.magic.count)
+        let version = try r.u16()
+        guard version == StarkProtocol.version else {
+            throw .unsupportedVersion(found: version, supported: StarkProtocol.version)
+        }
+        let parameters = try r.parameters()
+        // The smallest table is 65 bytes: a digest, a byte and eight empty lists of 4 bytes each.
+        let tableCount = try r.count("tables", limit: Self.maximumTables, itemSize: 65)
+        var tables: [BatchTablePart] = []
+        let limit = ProofFormat.maximumOutOfDomainValues
+        for t in 0..<tableCount {
+            let digest = try r.digest()
+            let logOffset = r.offset
+            let log = Int(try r.u8())
+            guard ProofFormat.logTraceLengthRange.contains(log) else {
+                throw .traceLengthOutOfRange(offset: logOffset, log: log)
+            }
+            tables.append(
+                BatchTablePart(
+                    circuitDigest: digest, logTraceLength: log,
+                    publicInputs: try r.elements("table \(t) public inputs", limit: ProofFormat.maximumPublicInputs),
+                    globalShares: try r.elements("table \(t) global shares", limit: ProofFormat.maximumPublicInputs),
+                    busShares: try r.elements("table \(t) bus shares", limit: ProofFormat.maximumPublicInputs),
+                    outOfDomain: OutOfDomainValues(
+                        main: try r.elements("table \(t) out-of-domain main values", limit: limit),
+                        mainNext: try r.elements("table \(t) out-of-domain next-row main values", limit: limit),
+                        aux: try r.elements("table \(t) out-of-domain auxiliary values", limit: limit),
+                        auxNext: try r.elements("table \(t) out-of-domain next-row auxiliary values", limit: limit),
+                        composition: try r.elements("table \(t) out-of-domain composition values", limit: limit))))
+        }
+        let boundaryRoot = try r.flag("boundary root") ? try r.digest() : nil
+        let mainRoot = try r.digest()
+        let auxRoot = try r.flag("auxiliary root") ? try r.digest() : nil
+        let compositionRoot = try r.digest()
+        let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.byteCount)
+        var friRoots: [Digest] = []
+        for _ in 0..<rootCount { friRoots.append(try r.digest()) }
+        let remainder = try r.elements("FRI remainder coefficients", limit: ProofFormat.maximumRemainderLength)
+        let nonce = try r.u64()
+        let boundaryOpening = try r.flag("boundary opening") ? try r.mixedOpening("boundary opening") : nil
+        let mainOpening = try r.mixedOpening("main opening")
+        let auxOpening = try r.flag("auxiliary opening") ? try r.mixedOpening("auxiliary opening") : nil
+        let compositionOpening = try r.mixedOpening("composition opening")
+        let openingCount = try r.count("FRI openings", limit: ProofFormat.maximumFRILayers, itemSize: 12)
+        var friOpenings: [MerkleOpening] = []
+        for layer in 0..<openingCount { friOpenings.append(try r.opening("FRI layer \(layer) opening")) }
+        guard r.remaining == 0 else { throw .trailingBytes(offset: r.offset, count: r.remaining) }
+        self.init(
+            version: version, parameters: parameters, tables: tables, boundaryRoot: boundaryRoot, mainRoot: mainRoot,
+            auxRoot: auxRoot, compositionRoot: compositionRoot, friRoots: friRoots, remainder: remainder,
+            proofOfWorkNonce: nonce, boundaryOpening: boundaryOpening, mainOpening: mainOpening,
+            auxOpening: auxOpening, compositionOpening: compositionOpening, friOpenings: friOpenings)
+    }
+}
+
 /// Appends the format's primitives.
 private struct ProofWriter {
     var bytes: [UInt8] = []
@@ -210,6 +316,18 @@ private struct ProofWriter {
         } else {
             bytes.append(0)
         }
+    }
+
+    mutating func mixedOpening(_ o: MixedMerkleOpening) {
+        u32(o.rows.count)
+        for (rows, salts) in zip(o.rows, o.salts) {
+            u32(rows.count)
+            for row in rows { elements(row) }
+            u32(salts.count)
+            for salt in salts { bytes += salt.bytes }
+        }
+        u32(o.nodes.count)
+        for node in o.nodes { digest(node) }
     }
 
     mutating func opening(_ o: MerkleOpening) {
@@ -290,6 +408,40 @@ private struct ProofReader {
         values.reserveCapacity(n)
         for _ in 0..<n { values.append(try element()) }
         return values
+    }
+
+    mutating func parameters() throws(ProofDecodingError) -> ProofParameters {
+        let at = offset
+        let p = Array(try take(6))
+        let parameters = ProofParameters(
+            logBlowup: Int(p[0]), queryCount: Int(p[1]), grindingBits: Int(p[2]), logFoldingFactor: Int(p[3]),
+            logRemainderDegree: Int(p[4]), zeroKnowledge: p[5] == 1)
+        guard parameters.isSupported, p[5] <= 1 else { throw .invalidParameters(offset: at, bytes: p) }
+        return parameters
+    }
+
+    mutating func mixedOpening(_ name: String) throws(ProofDecodingError) -> MixedMerkleOpening {
+        // A class is at least its two 4-byte counts.
+        let classCount = try count("\(name) classes", limit: BatchProof.maximumTables, itemSize: 8)
+        var rows: [[[Fp]]] = []
+        var salts: [[Salt]] = []
+        for c in 0..<classCount {
+            let rowCount = try count("\(name) class \(c) rows", limit: ProofFormat.maximumOpeningRows, itemSize: 4)
+            var classRows: [[Fp]] = []
+            for _ in 0..<rowCount {
+                classRows.append(try elements("\(name) row width", limit: ProofFormat.maximumRowWidth))
+            }
+            let saltCount = try count(
+                "\(name) class \(c) salts", limit: ProofFormat.maximumOpeningRows, itemSize: Salt.byteCount)
+            var classSalts: [Salt] = []
+            for _ in 0..<saltCount { classSalts.append(try salt()) }
+            rows.append(classRows)
+            salts.append(classSalts)
+        }
+        let nodeCount = try count("\(name) nodes", limit: ProofFormat.maximumOpeningNodes, itemSize: Digest.byteCount)
+        var nodes: [Digest] = []
+        for _ in 0..<nodeCount { nodes.append(try digest()) }
+        return MixedMerkleOpening(rows: rows, salts: salts, nodes: nodes)
     }
 
     mutating func opening(_ name: String) throws(ProofDecodingError) -> MerkleOpening {

@@ -49,14 +49,7 @@ public enum StarkProtocol {
     public static func drawOutOfDomainPoint(_ t: inout Transcript, shape: StarkShape) -> Fp {
         while true {
             let z = t.challenge("ood-point")
-            let zn = z.power(UInt64(shape.traceLength))
-            let offsetPower = domainOffset.power(UInt64(shape.ldeSize))
-            let zw = z * shape.traceGenerator
-            if zn != .one && z.power(UInt64(shape.ldeSize)) != offsetPower
-                && zw.power(UInt64(shape.ldeSize)) != offsetPower
-            {
-                return z
-            }
+            if isOutOfDomain(z, shape: shape) { return z }
         }
     }
 }
@@ -102,8 +95,12 @@ public struct StarkShape: Sendable, Equatable {
     public let logTraceLength: Int
     /// Generator of the trace domain, ω.
     public let traceGenerator: Fp
-    /// Points in the committed extended domain, N = blowup · n.
+    /// Points in the committed extended domain, N = blowup · n (or more, for a table of a batch committed on a
+    /// larger FRI layer: ``init(air:parameters:logTraceLength:logExtendedSize:domainOffset:)``).
     public let ldeSize: Int
+    /// The coset shift of the committed domain: ``StarkProtocol/domainOffset`` for a proof of one table, its 2^s-th
+    /// power for a table of a batch committed on FRI's layer s.
+    public let domainOffset: Fp
     /// Points of the domain the prover evaluates the composition polynomial on: the smallest power of two ≥ n
     /// above its degree bound (below N for low-degree constraints, above N for high-degree ones).
     public let evaluationSize: Int
@@ -121,7 +118,12 @@ public struct StarkShape: Sendable, Equatable {
     /// Coefficients of the remainder polynomial.
     public let remainderLength: Int
 
-    public init(air: AIR, parameters: ProofParameters, logTraceLength: Int) throws(ShapeError) {
+    /// The shape of a proof of one table, or, with `logExtendedSize` (at least the trace's log size plus the
+    /// blowup's) and `domainOffset`, of one table of a batch, committed on the FRI layer of that size.
+    public init(
+        air: AIR, parameters: ProofParameters, logTraceLength: Int, logExtendedSize: Int? = nil,
+        domainOffset: Fp = StarkProtocol.domainOffset
+    ) throws(ShapeError) {
         guard parameters.isSupported else { throw .unsupportedParameters }
         guard (1...26).contains(logTraceLength) else { throw .traceLengthOutOfRange(log: logTraceLength) }
         self.parameters = parameters
@@ -131,7 +133,10 @@ public struct StarkShape: Sendable, Equatable {
         traceLength = n
         self.logTraceLength = logTraceLength
         traceGenerator = Fp.rootOfUnity(logOrder: logTraceLength)
-        ldeSize = n << parameters.logBlowup
+        let logSize = logExtendedSize ?? logTraceLength + parameters.logBlowup
+        guard logSize >= logTraceLength + parameters.logBlowup, logSize <= 30 else { throw .unsupportedParameters }
+        ldeSize = 1 << logSize
+        self.domainOffset = domainOffset
         maskDegree = k
 
         let bound = air.constraints.map { StarkShape.quotientDegreeBound($0, traceLength: n, maskDegree: k) }.max() ?? 0

@@ -251,3 +251,73 @@ struct AIRCounts: Hashable {
         batchedFunctions = Double(2 * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
     }
 }
+
+extension BatchShape {
+    /// The conjectured and proven security of batch proofs of this shape for `airs` (one per table).
+    ///
+    /// The analysis is the one-table analysis of ``StarkShape/security(air:)`` with every round's terms taken for
+    /// every table, at the layer the table is committed on: ALI, LogUp and DEEP with that layer's degree bound and
+    /// list size; FRI batching once per layer that takes in tables, over that layer's domain; each fold by 2^r a curve
+    /// of degree 2^r − 1, or 2^r when tables are added in after it; the queries at layer 0's rate.
+    public func security(airs: [AIR]) -> SecurityFigures {
+        let rate = Double(friDegreeBound) / Double(ldeSize)
+        let conjectured = max(
+            0,
+            min(
+                Double(parameters.queryCount) * -log2(rate) + Double(parameters.grindingBits),
+                SecurityModel.fieldBits - log2(Double(ldeSize)), SecurityModel.hashCollisionBits))
+        return SecurityFigures(conjecturedBits: conjectured, provenBits: provenSecurityBits(airs: airs))
+    }
+
+    func provenSecurityBits(airs: [AIR]) -> Double {
+        guard friDegreeBound < ldeSize else { return 0 }
+        let counts = airs.indices.map { AIRCounts(airs[$0], shape: tables[$0]) }
+        let d = Double(friDegreeBound)
+        let x = 2 / d
+        let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
+        // The list size of every layer that holds a table must be finite.
+        let smallestBound = layers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
+        var best = -Double.infinity
+        var m = 3
+        while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < smallestBound {
+            best = max(best, -log2Sum(log2ErrorTerms(counts, proximityParameter: m)))
+            m += 1
+        }
+        guard best > -.infinity else { return 0 }
+        return max(0, min(best, SecurityModel.hashCollisionBits))
+    }
+
+    /// log₂ of every soundness error term for proximity parameter m.
+    func log2ErrorTerms(_ counts: [AIRCounts], proximityParameter m: Int) -> [Double] {
+        let field = SecurityModel.fieldBits
+        let mm = Double(m)
+        func size(_ s: Int) -> Double { Double(ldeSize >> s) }
+        func bound(_ s: Int) -> Double { Double((friDegreeBound + (1 << s) - 1) >> s) }
+        func listSize(_ s: Int) -> Double { mm * size(s) / (bound(s) - 2 * mm) }
+        func agreement(_ s: Int) -> Double {
+            7 * log2(mm + 0.5) + 2 * log2(size(s)) - 1 - 1.5 * log2(bound(s) / size(s)) - field
+        }
+        var terms: [Double] = []
+        var functions: [Int: Double] = [:]
+        for (t, c) in counts.enumerated() {
+            let s = layers[t]
+            let l = listSize(s)
+            terms.append(log2(l * c.constraintCount) - field)
+            if c.logUpEvents > 0 { terms.append(log2(l * c.logUpEvents) - field) }
+            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + bound(s) - 1)) - field)
+            // Only the first table carries FRI's masking polynomial.
+            let masked = parameters.zeroKnowledge && t != order[0] ? 1.0 : 0.0
+            functions[s, default: 0] += c.batchedFunctions - masked
+        }
+        for (s, count) in functions where count > 1 { terms.append(log2(count - 1) + agreement(s)) }
+        var s = 0
+        for r in logArities {
+            let addsTables = functions[s + r] != nil
+            terms.append(log2(Double((1 << r) - (addsTables ? 0 : 1))) + agreement(s))
+            s += r
+        }
+        let alpha = (1 + 1 / (2 * mm)) * (Double(friDegreeBound) / Double(ldeSize)).squareRoot()
+        terms.append(Double(parameters.queryCount) * log2(alpha) - Double(parameters.grindingBits))
+        return terms
+    }
+}

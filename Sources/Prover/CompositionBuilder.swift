@@ -24,7 +24,7 @@ struct CompositionBuilder {
         let n = shape.traceLength
         // g·⟨ω_E⟩, E ≥ every bound: its first r cosets, in the bit-reversed layout, are the extended columns' first.
         let domain = Domain(
-            logSize: shape.evaluationSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
+            logSize: shape.evaluationSize.trailingZeroBitCount, offset: shape.domainOffset)
         var classes: [Int: [Int]] = [:]
         for c in air.constraints {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)

@@ -13,8 +13,8 @@ struct LowDegreeExtension {
     init(shape: StarkShape) {
         self.shape = shape
         extendedDomain = Domain(
-            logSize: max(shape.ldeSize, shape.evaluationSize).trailingZeroBitCount, offset: StarkProtocol.domainOffset)
-        ldeDomain = Domain(logSize: shape.ldeSize.trailingZeroBitCount, offset: StarkProtocol.domainOffset)
+            logSize: max(shape.ldeSize, shape.evaluationSize).trailingZeroBitCount, offset: shape.domainOffset)
+        ldeDomain = Domain(logSize: shape.ldeSize.trailingZeroBitCount, offset: shape.domainOffset)
     }
 
     /// The bytes `count` columns take on the extended domain when every value is kept.

@@ -284,7 +284,7 @@ public func commitBoundary(
 }
 
 /// The shape of a proof of `trace`, after checking that the trace and public inputs fit the AIR.
-private func checkWitness(
+func checkWitness(
     air: AIR, trace: TraceTable, publicInputs: [Fp], parameters: ProofParameters
 ) throws(ProverError) -> StarkShape {
     guard trace.columns.count == air.mainColumns.count else {
@@ -301,7 +301,7 @@ private func checkWitness(
 /// The boundary columns extended (always kept: they are few) and committed. With a seed, their masks and leaf
 /// salts come from streams derived from it, so the commitment can be made again identically; the seed must stay
 /// as secret as any other masking randomness.
-private func extendBoundary(
+func extendBoundary(
     _ trace: TraceTable, count: Int, lde: LowDegreeExtension, seed: Digest?
 ) -> (columns: ExtendedColumns, tree: MerkleTree) {
     let columns = Array(trace.columns.prefix(count))

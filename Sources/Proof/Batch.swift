@@ -1,0 +1,287 @@
+import AIR
+import Field
+import Hashing
+
+/// Several tables proven at once, each at its own height: one commitment per phase for all of them
+/// (``MixedMerkleTree``), one FRI and one set of queries.
+///
+/// Every table is committed on one of FRI's layers: the tallest on layer 0 (blowup times its rows), a shorter one on
+/// the layer whose degree bound first holds it, 2^s times smaller after s binary folds. FRI folds layer 0, the DEEP
+/// composition of the layer-0 tables, and adds in the DEEP composition of the tables of layer s as its folding
+/// reaches that size. A query at position p of layer 0 opens a table of layer s at p >> s, the point whose 2^s-th
+/// power it is. So a short table costs its own rows, not the tallest table's, and a proof carries one set of Merkle
+/// paths and FRI layers however many tables it holds.
+///
+/// Tables meet on buses: a bus of one name in several tables of a batch is one bus. Each of those tables states its
+/// share of the bus (the sum of its fractions) after its auxiliary columns are committed, its running sum must end
+/// at minus its shares, and the verifier checks that the shares cancel.
+public struct BatchShape: Sendable, Equatable {
+    public let parameters: ProofParameters
+    /// Each table's shape: its trace, the FRI layer it is committed on (size and coset) and its composition.
+    public let tables: [StarkShape]
+    /// The FRI layer (binary folds from layer 0) each table is committed on.
+    public let layers: [Int]
+    /// The tables in commitment order: by layer, then as given. Every commitment lists its classes in this order.
+    public let order: [Int]
+    /// Points of FRI's layer 0, the largest committed domain.
+    public let ldeSize: Int
+    /// FRI's degree bound on layer 0; after s binary folds it is ⌈d/2^s⌉, at least every table of layer s needs.
+    public let friDegreeBound: Int
+    /// log₂ of each committed FRI layer's folding factor, layer 0 first; the last fold gives the remainder.
+    public let logArities: [Int]
+    /// Coefficients of the remainder polynomial.
+    public let remainderLength: Int
+
+    /// The shape of a batch of tables of `airs`, with 2^`logTraceLengths[t]` rows each.
+    public init(airs: [AIR], parameters: ProofParameters, logTraceLengths: [Int]) throws(ShapeError) {
+        guard parameters.isSupported, !airs.isEmpty, airs.count == logTraceLengths.count else {
+            throw .unsupportedParameters
+        }
+        for log in logTraceLengths where !(1...26).contains(log) { throw .traceLengthOutOfRange(log: log) }
+        self.parameters = parameters
+        let k = parameters.maskDegree
+        let logTop = logTraceLengths.max()!
+        let logL0 = logTop + parameters.logBlowup
+        let d0 = (1 << logTop) + k
+        func bound(afterFolds s: Int) -> Int { (d0 + (1 << s) - 1) >> s }
+        // A table of n rows has polynomials of degree < n + k: it goes on the furthest layer whose bound holds that,
+        // and never on a domain smaller than blowup times its rows.
+        let layers = logTraceLengths.map { log in
+            var s = 0
+            while s < logTop - log && (1 << log) + k <= bound(afterFolds: s + 1) { s += 1 }
+            return s
+        }
+        self.layers = layers
+        order = layers.indices.sorted { (layers[$0], $0) < (layers[$1], $1) }
+        var shapes: [StarkShape] = []
+        for (t, air) in airs.enumerated() {
+            shapes.append(
+                try StarkShape(
+                    air: air, parameters: parameters, logTraceLength: logTraceLengths[t],
+                    logExtendedSize: logL0 - layers[t],
+                    domainOffset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(layers[t]))))
+        }
+        tables = shapes
+        ldeSize = 1 << logL0
+        friDegreeBound = d0
+
+        // Fold by the profile's factor, but land on every layer a table is added in at, and fold at least once
+        // after the last of them; then go on while the degree bound exceeds the remainder's and two folding cosets
+        // remain.
+        let f = parameters.logFoldingFactor
+        let targets = Set(layers.filter { $0 > 0 })
+        var arities: [Int] = []
+        var s = 0
+        repeat {
+            var r = min(f, logL0 - s - 1)
+            if let next = targets.filter({ $0 > s }).min() { r = min(r, next - s) }
+            guard r >= 1 else { throw .traceTooShortForFolding(rows: 1 << logTop, ldeSize: 1 << logL0, foldingFactor: 1 << f) }
+            arities.append(r)
+            s += r
+        } while targets.contains(where: { $0 >= s })
+            || (bound(afterFolds: s) > 1 << parameters.logRemainderDegree && logL0 - s >= 2 * f + 1)
+        logArities = arities
+        remainderLength = bound(afterFolds: s)
+    }
+
+    /// The tables committed on layer `s`, in commitment order.
+    public func tables(onLayer s: Int) -> [Int] { order.filter { layers[$0] == s } }
+
+    /// Number of binary folds from layer 0 to the remainder.
+    public var totalFolds: Int { logArities.reduce(0, +) }
+}
+
+/// What one table of a batch states in the proof.
+public struct BatchTablePart: Hashable, Sendable {
+    /// The table's circuit id.
+    public var circuitDigest: Digest
+    /// log₂ of the table's rows.
+    public var logTraceLength: Int
+    public var publicInputs: [Fp]
+    /// The table's share of each global bus (``AIR/globalBuses`` order).
+    public var globalShares: [Fp]
+    /// The table's share of each bus it shares with other tables of the batch, in the table's bus order.
+    public var busShares: [Fp]
+    /// The table's columns and composition segments at the out-of-domain point.
+    public var outOfDomain: OutOfDomainValues
+
+    public init(
+        circuitDigest: Digest, logTraceLength: Int, publicInputs: [Fp], globalShares: [Fp], busShares: [Fp],
+        outOfDomain: OutOfDomainValues
+    ) {
+        self.circuitDigest = circuitDigest
+        self.logTraceLength = logTraceLength
+        self.publicInputs = publicInputs
+        self.globalShares = globalShares
+        self.busShares = busShares
+        self.outOfDomain = outOfDomain
+    }
+}
+
+/// A proof that traces satisfying each of a batch's AIRs exist, joined by their shared buses.
+///
+/// The fields are in the order the prover sends them. Each commitment is a ``MixedMerkleTree`` whose classes are the
+/// tables that have such columns, in ``BatchShape/order``.
+public struct BatchProof: Hashable, Sendable {
+    public var version: UInt16
+    public var parameters: ProofParameters
+    public var tables: [BatchTablePart]
+    /// Commitment to the boundary columns of the tables that have them; absent when none has.
+    public var boundaryRoot: Digest?
+    /// Commitment to every table's main columns (all but the boundary columns).
+    public var mainRoot: Digest
+    /// Commitment to the auxiliary columns of the tables that have buses; absent when none has.
+    public var auxRoot: Digest?
+    /// Commitment to every table's composition segments and, with zero knowledge, FRI's masking polynomial (with
+    /// the first table's).
+    public var compositionRoot: Digest
+    /// Roots of the committed FRI layers, layer 0 first.
+    public var friRoots: [Digest]
+    public var remainder: [Fp]
+    public var proofOfWorkNonce: UInt64
+    public var boundaryOpening: MixedMerkleOpening?
+    public var mainOpening: MixedMerkleOpening
+    public var auxOpening: MixedMerkleOpening?
+    public var compositionOpening: MixedMerkleOpening
+    /// One opening per committed FRI layer, layer 0 first; each leaf is one folding coset of that layer.
+    public var friOpenings: [MerkleOpening]
+
+    public init(
+        version: UInt16, parameters: ProofParameters, tables: [BatchTablePart], boundaryRoot: Digest?,
+        mainRoot: Digest, auxRoot: Digest?, compositionRoot: Digest, friRoots: [Digest], remainder: [Fp],
+        proofOfWorkNonce: UInt64, boundaryOpening: MixedMerkleOpening?, mainOpening: MixedMerkleOpening,
+        auxOpening: MixedMerkleOpening?, compositionOpening: MixedMerkleOpening, friOpenings: [MerkleOpening]
+    ) {
+        self.version = version
+        self.parameters = parameters
+        self.tables = tables
+        self.boundaryRoot = boundaryRoot
+        self.mainRoot = mainRoot
+        self.auxRoot = auxRoot
+        self.compositionRoot = compositionRoot
+        self.friRoots = friRoots
+        self.remainder = remainder
+        self.proofOfWorkNonce = proofOfWorkNonce
+        self.boundaryOpening = boundaryOpening
+        self.mainOpening = mainOpening
+        self.auxOpening = auxOpening
+        self.compositionOpening = compositionOpening
+        self.friOpenings = friOpenings
+    }
+}
+
+/// One table of a batch as the verifier knows it: its circuit and its statement.
+public struct BatchStatement: Sendable {
+    public var air: AIR
+    public var publicInputs: [Fp]
+    /// Bus b's entries the verifier supplies itself, as for a proof of one table (none on a shared bus).
+    public var publicBusEntries: [[PublicBusEntry]]
+
+    public init(air: AIR, publicInputs: [Fp], publicBusEntries: [[PublicBusEntry]] = []) {
+        self.air = air
+        self.publicInputs = publicInputs
+        self.publicBusEntries = publicBusEntries
+    }
+}
+
+/// The protocol steps of a batch that prover and verifier compute identically.
+public enum BatchProtocol {
+    /// The buses each table shares with another table of the batch: for table t, the indices of its buses whose
+    /// name another table's bus also has (global buses excluded: they join proofs, not tables).
+    public static func sharedBuses(_ airs: [AIR]) -> [[Int]] {
+        var count: [String: Int] = [:]
+        for air in airs {
+            for name in Set(air.buses.filter { !$0.isGlobal }.map(\.name)) { count[name, default: 0] += 1 }
+        }
+        return airs.map { air in air.buses.indices.filter { !air.buses[$0].isGlobal && count[air.buses[$0].name]! > 1 } }
+    }
+
+    /// A transcript with the batch's identity and statements absorbed: every table's circuit, height, public
+    /// inputs and public bus entries, before any commitment.
+    public static func startTranscript(
+        statements: [BatchStatement], parameters: ProofParameters, logTraceLengths: [Int]
+    ) -> Transcript {
+        var t = Transcript(domain: "zkvm-batch")
+        t.absorb("version", integer: UInt64(StarkProtocol.version))
+        t.absorb("parameters", bytes: parameters.canonicalBytes)
+        t.absorb("tables", integer: UInt64(statements.count))
+        for (s, log) in zip(statements, logTraceLengths) {
+            let table = StarkProtocol.startTranscript(
+                circuitDigest: StarkProtocol.circuitDigest(of: s.air), parameters: parameters, logTraceLength: log,
+                publicInputs: s.publicInputs, publicBusEntries: s.publicBusEntries)
+            t.absorb("table", digest: table.state)
+        }
+        return t
+    }
+
+    /// Every table's challenges, drawn after the main root: α and β for each bus name of the batch in order of
+    /// first appearance (so a bus shared by tables has one pair), a global bus's from the joint context.
+    public static func drawChallenges(_ t: inout Transcript, airs: [AIR], global: GlobalContext?) -> [[Fp]] {
+        var names: [String] = []
+        for air in airs {
+            for bus in air.buses where !bus.isGlobal && !names.contains(bus.name) { names.append(bus.name) }
+        }
+        let drawn = names.isEmpty ? [] : t.challenges("aux", count: 2 * names.count)
+        return airs.map { air in
+            var challenges = [Fp](repeating: .zero, count: air.challengeCount)
+            var globalIndex = 0
+            for (b, bus) in air.buses.enumerated() {
+                if bus.isGlobal {
+                    if let global, 2 * globalIndex + 1 < global.challenges.count {
+                        challenges[2 * b] = global.challenges[2 * globalIndex]
+                        challenges[2 * b + 1] = global.challenges[2 * globalIndex + 1]
+                    }
+                    globalIndex += 1
+                } else {
+                    let i = names.firstIndex(of: bus.name)!
+                    challenges[2 * b] = drawn[2 * i]
+                    challenges[2 * b + 1] = drawn[2 * i + 1]
+                }
+            }
+            return challenges
+        }
+    }
+
+    /// The out-of-domain point: drawn again while it lands where some table's divisor or DEEP quotient would
+    /// divide by zero.
+    public static func drawOutOfDomainPoint(_ t: inout Transcript, shape: BatchShape) -> Fp {
+        while true {
+            let z = t.challenge("ood-point")
+            if shape.tables.allSatisfy({ StarkProtocol.isOutOfDomain(z, shape: $0) }) { return z }
+        }
+    }
+
+    /// The DEEP coefficients of every table, in table order; the first table in commitment order also weighs FRI's
+    /// masking polynomial.
+    public static func drawDeepCoefficients(
+        _ t: inout Transcript, airs: [AIR], shape: BatchShape
+    ) -> [StarkProtocol.DeepCoefficients] {
+        airs.indices.map { i in
+            var c = StarkProtocol.drawDeepCoefficients(&t, air: airs[i], shape: shape.tables[i])
+            if i != shape.order[0] { c.mask = .zero }
+            return c
+        }
+    }
+
+    /// The distinct positions of layer 0 to query, increasing.
+    public static func drawQueries(_ t: inout Transcript, shape: BatchShape) -> [Int] {
+        let drawn = try! t.queryIndices("queries", count: shape.parameters.queryCount, below: shape.ldeSize)
+        return Array(Set(drawn)).sorted()
+    }
+
+    /// Absorbs every table's global shares.
+    public static func absorbGlobalShares(_ t: inout Transcript, _ shares: [[Fp]]) {
+        for s in shares where !s.isEmpty { t.absorb("global-shares", elements: s) }
+    }
+}
+
+extension StarkProtocol {
+    /// Whether no divisor or DEEP quotient of a proof of this shape divides by zero at `z`: z is off the trace
+    /// domain, and neither z nor z·ω is on the committed domain.
+    public static func isOutOfDomain(_ z: Fp, shape: StarkShape) -> Bool {
+        let offsetPower = shape.domainOffset.power(UInt64(shape.ldeSize))
+        let zw = z * shape.traceGenerator
+        return z.power(UInt64(shape.traceLength)) != .one && z.power(UInt64(shape.ldeSize)) != offsetPower
+            && zw.power(UInt64(shape.ldeSize)) != offsetPower
+    }
+}

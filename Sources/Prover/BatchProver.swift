@@ -1,0 +1,296 @@
+import AIR
+import FRI
+import Field
+import Hashing
+import Proof
+
+/// One table of a batch as the prover holds it: its circuit, its statement and its trace.
+public struct BatchWitness: Sendable {
+    public var statement: BatchStatement
+    public var trace: TraceTable
+    /// The secret seed its boundary columns are committed under, for a batch joined to others by global buses
+    /// (see ``commitBoundary(air:trace:parameters:seed:)``); nil for fresh randomness.
+    public var boundarySeed: Digest?
+
+    public init(statement: BatchStatement, trace: TraceTable, boundarySeed: Digest? = nil) {
+        self.statement = statement
+        self.trace = trace
+        self.boundarySeed = boundarySeed
+    }
+}
+
+/// Proves that every table's trace satisfies its AIR for its statement, and that the buses the tables share
+/// balance: one proof, each table at its own height (see ``BatchShape``).
+///
+/// `global` joins the batch to other proofs by global buses, as for a proof of one table.
+public func proveBatch(
+    _ witnesses: [BatchWitness], global: GlobalContext? = nil, options: ProverOptions
+) throws(ProverError) -> BatchProof {
+    let parameters = options.parameters
+    var random = MaskRandomness()
+    var phases = PhaseClock(report: options.progress)
+
+    // MARK: - 0. Derive every size
+
+    guard !witnesses.isEmpty else { throw .invalidWitness("a batch needs at least one table") }
+    let airs = witnesses.map(\.statement.air)
+    for w in witnesses {
+        _ = try checkWitness(
+            air: w.statement.air, trace: w.trace, publicInputs: w.statement.publicInputs, parameters: parameters)
+        guard w.statement.air.globalBuses.isEmpty || global?.challenges.count == 2 * w.statement.air.globalBuses.count
+        else {
+            throw .invalidWitness("'\(w.statement.air.name)' has global buses; their joint challenges are needed")
+        }
+    }
+    let shape: BatchShape
+    do {
+        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
+    } catch { throw .shape(error) }
+    let shared = BatchProtocol.sharedBuses(airs)
+    let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
+    var transcript = BatchProtocol.startTranscript(
+        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
+    let order = shape.order
+
+    phases.end("set up")
+
+    // MARK: - 1. Commit to the boundary columns, state the global shares, commit to the main traces
+
+    let boundaries = order.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
+        let b = airs[t].boundaryColumnCount
+        return b > 0 ? extendBoundary(witnesses[t].trace, count: b, lde: ldes[t], seed: witnesses[t].boundarySeed) : nil
+    }
+    let boundaryTree = boundaries.contains { $0 != nil } ? try! MixedMerkleTree(classes: boundaries.compactMap { $0?.tree }) : nil
+    var globalShares: [[Fp]] = []
+    for (t, w) in witnesses.enumerated() {
+        do {
+            globalShares.append(
+                try global.map { g throws(AIRError) in
+                    try airs[t].globalShares(
+                        main: w.trace, publicInputs: w.statement.publicInputs,
+                        challenges: StarkProtocol.globalChallengeVector(air: airs[t], global: g))
+                } ?? [])
+        } catch { throw .unluckyChallenge("\(error)") }
+    }
+    if let global { transcript.absorb("global-binding", digest: global.binding) }
+    if let boundaryTree { transcript.absorb("boundary-root", digest: boundaryTree.root) }
+    BatchProtocol.absorbGlobalShares(&transcript, globalShares)
+
+    var mains: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
+    var mainTrees: [MerkleTree] = []
+    for t in order {
+        let columns = Array(witnesses[t].trace.columns[airs[t].boundaryColumnCount...])
+        let resident = ldes[t].residentBytes(columns: columns.count) <= options.mainExtensionMemoryLimit
+        let extended = ldes[t].extend(columns, resident: resident, random: &random)
+        mains[t] = extended
+        if !columns.isEmpty { mainTrees.append(ldes[t].commit(extended)) }
+    }
+    let mainTree = try! MixedMerkleTree(classes: mainTrees)
+    transcript.absorb("main-root", digest: mainTree.root)
+
+    phases.end("commit the main traces")
+
+    // MARK: - 2. Build and commit the auxiliary (LogUp) columns; state the shares of the shared buses
+
+    let challenges = BatchProtocol.drawChallenges(&transcript, airs: airs, global: global)
+    var auxColumns: [[[Fp]]] = []
+    var busShares: [[Fp]] = []
+    for (t, w) in witnesses.enumerated() {
+        do {
+            auxColumns.append(
+                try airs[t].buildAuxiliaryColumns(
+                    main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t]))
+            busShares.append(
+                try airs[t].busShares(
+                    main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t], buses: shared[t]))
+        } catch { throw .unluckyChallenge("\(error)") }
+    }
+    func sharedShares(_ t: Int) -> [Int: Fp] { Dictionary(uniqueKeysWithValues: zip(shared[t], busShares[t])) }
+    var busPublicSums: [[Fp]] = []
+    for (t, w) in witnesses.enumerated() {
+        do {
+            busPublicSums.append(
+                try airs[t].busPublicSums(
+                    w.statement.publicBusEntries, challenges: challenges[t], globalShares: globalShares[t],
+                    sharedShares: sharedShares(t)))
+        } catch { throw .unluckyChallenge("\(error)") }
+    }
+    phases.end("build the auxiliary columns")
+
+    if !options._skipConstraintCheck {
+        for (t, w) in witnesses.enumerated() {
+            let failures: [ConstraintFailure]
+            do {
+                failures = try airs[t].check(
+                    trace: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t],
+                    publicBusEntries: w.statement.publicBusEntries, globalShares: globalShares[t],
+                    sharedShares: sharedShares(t), auxiliary: auxColumns[t])
+            } catch { throw .invalidWitness("\(error)") }
+            guard failures.isEmpty else { throw .constraintsNotSatisfied(failures) }
+        }
+        // The tables' shares of each shared bus must cancel, or no proof can verify.
+        var totals: [String: Fp] = [:]
+        for t in airs.indices {
+            for (b, share) in zip(shared[t], busShares[t]) { totals[airs[t].buses[b].name, default: .zero] += share }
+        }
+        if let (name, _) = totals.first(where: { !$0.value.isZero }) {
+            throw .invalidWitness("the tables' shares of bus '\(name)' do not cancel: the bus does not balance")
+        }
+    }
+    phases.end("check the witnesses")
+
+    var auxes: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
+    var auxTrees: [MerkleTree] = []
+    for t in order {
+        let extended = ldes[t].extend(auxColumns[t], random: &random)
+        auxes[t] = extended
+        if !auxColumns[t].isEmpty { auxTrees.append(ldes[t].commit(extended)) }
+    }
+    let auxTree = auxTrees.isEmpty ? nil : try! MixedMerkleTree(classes: auxTrees)
+    if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
+    for t in airs.indices where !busShares[t].isEmpty { transcript.absorb("bus-shares", elements: busShares[t]) }
+
+    phases.end("commit the auxiliary columns")
+
+    // MARK: - 3. Each table's composition polynomial, split; one commitment for all
+
+    var gammas: [[Fp]] = []
+    for air in airs { gammas.append(transcript.challenges("composition", count: air.constraints.count)) }
+    var segments: [[[Fp]]] = Array(repeating: [], count: airs.count)
+    var compositionColumns: [[[Fp]]] = Array(repeating: [], count: airs.count)
+    var compositionTrees: [MerkleTree] = []
+    for t in order {
+        let tableShape = shape.tables[t]
+        let n = tableShape.traceLength
+        var (coefficients, exceeds) = CompositionBuilder(air: airs[t], shape: tableShape).coefficients(
+            boundary: boundaries[order.firstIndex(of: t)!]?.columns, main: mains[t]!, aux: auxes[t]!,
+            publicInputs: witnesses[t].statement.publicInputs, challenges: challenges[t],
+            busPublicSums: busPublicSums[t], gammas: gammas[t])
+        mains[t]!.releaseCoset()
+        if exceeds || coefficients[tableShape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
+            guard options._skipConstraintCheck else {
+                throw .internalInconsistency("table \(t)'s composition polynomial exceeds its degree bound")
+            }
+        }
+        coefficients = Array(coefficients.prefix(tableShape.segmentCount * n))
+        coefficients += [Fp](repeating: .zero, count: tableShape.segmentCount * n - coefficients.count)
+        var split = splitAndMask(coefficients, shape: tableShape, random: &random)
+        // FRI's masking polynomial rides with the first table, on layer 0; the others need none of their own.
+        if parameters.zeroKnowledge && t != order[0] { split.removeLast() }
+        segments[t] = split
+        compositionColumns[t] = ldes[t].evaluateSegments(split)
+        compositionTrees.append(ldes[t].commitSegments(compositionColumns[t]))
+    }
+    let compositionTree = try! MixedMerkleTree(classes: compositionTrees)
+    transcript.absorb("composition-root", digest: compositionTree.root)
+
+    phases.end("commit the composition polynomials")
+
+    // MARK: - 4. Out-of-domain values of every table at z and z·ω_t
+
+    let z = BatchProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
+    var traces: [[[Fp]]] = []
+    var masks: [[[Fp]]] = []
+    var nextRowColumns: [[Int]] = []
+    var ood: [OutOfDomainValues] = []
+    for t in airs.indices {
+        let air = airs[t]
+        let tableShape = shape.tables[t]
+        let columns = witnesses[t].trace.columns + auxColumns[t]
+        let boundaryMasks = boundaries[order.firstIndex(of: t)!]?.columns.masks ?? []
+        let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
+        let mainCount = air.mainColumns.count
+        let next = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
+        let zNext = z * tableShape.traceGenerator
+        let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
+        let atZNext = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: next, at: zNext)
+        let values = OutOfDomainValues(
+            main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
+            aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
+            composition: segments[t].prefix(tableShape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
+        StarkProtocol.absorb(values, into: &transcript)
+        traces.append(columns)
+        masks.append(columnMasks)
+        nextRowColumns.append(next)
+        ood.append(values)
+    }
+
+    phases.end("out-of-domain evaluations")
+
+    // MARK: - 5. DEEP composition of every table, on its own layer
+
+    let deep = BatchProtocol.drawDeepCoefficients(&transcript, airs: airs, shape: shape)
+    var layer0 = [Fp](repeating: .zero, count: shape.ldeSize)
+    var injections: [Int: [Fp]] = [:]
+    for t in order {
+        let values = ldes[t].deepComposition(
+            traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
+            z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
+        let s = shape.layers[t]
+        if s == 0 {
+            for i in layer0.indices { layer0[i] += values[i] }
+        } else {
+            var sum = injections[s] ?? [Fp](repeating: .zero, count: values.count)
+            for i in sum.indices { sum[i] += values[i] }
+            injections[s] = sum
+        }
+    }
+    options._alterLayer0?(&layer0)
+
+    phases.end("DEEP composition")
+
+    // MARK: - 6. FRI: layer 0, and each shorter table's DEEP composition added in where the folding reaches it
+
+    let logLDE = shape.ldeSize.trailingZeroBitCount
+    let fri: FRIProverState
+    do {
+        fri = try FRIProverState(
+            layer0: layer0, offset: StarkProtocol.domainOffset, logArities: shape.logArities,
+            injections: injections.keys.sorted().map { FRIInjection(logSize: logLDE - $0, values: injections[$0]!) },
+            remainderLength: shape.remainderLength, salted: parameters.zeroKnowledge, transcript: &transcript)
+    } catch {
+        guard options._skipConstraintCheck else { throw .internalInconsistency("FRI's last layer exceeds its degree") }
+        throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")
+    }
+
+    phases.end("FRI commit phase")
+
+    // MARK: - 7. Proof of work
+
+    let nonce = transcript.grind(bits: parameters.grindingBits)
+
+    // MARK: - 8. Queries: every table at the position its layer gives the query
+
+    let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
+    let positions = MixedMerkleOpening.classPositions(
+        queries, leafCounts: order.map { shape.tables[$0].ldeSize })
+    func rows(_ columns: (Int) -> ExtendedColumns?, classes: [Int]) -> [Int: [Int: [Fp]]] {
+        var out: [Int: [Int: [Fp]]] = [:]
+        for t in classes { out[t] = columns(t)!.rows(at: positions[order.firstIndex(of: t)!]) }
+        return out
+    }
+    let boundaryTables = order.filter { airs[$0].boundaryColumnCount > 0 }
+    let mainTables = order.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
+    let auxTables = order.filter { !airs[$0].auxColumns.isEmpty }
+    let boundaryRows = rows({ boundaries[order.firstIndex(of: $0)!]?.columns }, classes: boundaryTables)
+    let mainRows = rows({ mains[$0] }, classes: mainTables)
+    let auxRows = rows({ auxes[$0] }, classes: auxTables)
+    defer { phases.end("queries") }
+    return BatchProof(
+        version: StarkProtocol.version, parameters: parameters,
+        tables: airs.indices.map { t in
+            BatchTablePart(
+                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: shape.tables[t].logTraceLength,
+                publicInputs: witnesses[t].statement.publicInputs, globalShares: globalShares[t],
+                busShares: busShares[t], outOfDomain: ood[t])
+        },
+        boundaryRoot: boundaryTree?.root, mainRoot: mainTree.root, auxRoot: auxTree?.root,
+        compositionRoot: compositionTree.root, friRoots: fri.roots, remainder: fri.remainder, proofOfWorkNonce: nonce,
+        boundaryOpening: boundaryTree.map { tree in try! tree.open(queries) { c, i in boundaryRows[boundaryTables[c]]![i]! } },
+        mainOpening: try! mainTree.open(queries) { c, i in mainRows[mainTables[c]]![i]! },
+        auxOpening: try! auxTree?.open(queries) { c, i in auxRows[auxTables[c]]![i]! },
+        compositionOpening: try! compositionTree.open(queries) { c, i in
+            LowDegreeExtension.row(i, of: compositionColumns[order[c]])
+        },
+        friOpenings: fri.open(queries: queries))
+}
