@@ -395,13 +395,6 @@ public enum CPUCircuit {
             air.busEntry("memory", multiplicity: x(.segEnd), [address, value, 4 * clkNext])
         }
 
-        // MARK: The byte table (all pairs with their AND) and the 16-bit table, as periodic columns.
-        let lo = air.periodic("table_lo", values: (0..<256).map { Fp(UInt64($0)) })
-        let hi = air.periodic("table_hi", values: (0..<65536).map { Fp(UInt64($0 >> 8)) })
-        let and = air.periodic("table_and", values: (0..<65536).map { Fp(UInt64(($0 & 255) & ($0 >> 8))) })
-        air.busEntry("bytes", multiplicity: x(.andCount), [lo, hi, and])
-        air.busEntry("range", multiplicity: x(.rangeCount), [lo + 256 * hi])
-
         // MARK: The global bus: the memory table's receipts and hand-ons, and the journal table's bytes.
         air.busEntry(
             "boundary", global: true, multiplicity: -x(.mActive),

@@ -9,8 +9,10 @@ public enum CircuitSource {
     /// The text of `Circuits/rv32im.air`, the RV32IM machine's circuit, one segment of an execution.
     public static let rv32im = #"""
 # The RV32IM machine, one segment of an execution: one row per executed instruction or I/O byte. The program, the
-# memory the segment touches (registers, RAM and the machine's state), its journal bytes, a byte table and a 16-bit
-# range table share the rows, each in columns of its own. Segments hand memory, registers and the state (pc, end of
+# memory the segment touches (registers, RAM and the machine's state) and its journal bytes share the rows, each in
+# columns of its own. Its byte and 16-bit lookups go to the segment's lookup table (Circuits/rv32im_lookups.air),
+# proven beside it in one batch at its own height, on the buses `bytes` and `range` the two share. Segments hand
+# memory, registers and the state (pc, end of
 # input, journal position) on through the global bus `boundary`, which also joins them to the memory's closing
 # table (Circuits/rv32im_memory.air) and to the verifier's own entries: the program image, the initial registers
 # and state, and the journal.
@@ -189,7 +191,7 @@ column shortRead  # on a read's set-up row: fewer bytes came back than were aske
 column eof        # 1 once a read has come back short: the input is exhausted
 column jidx       # journal bytes written before this row
 
-# Table sections sharing the rows: memory (address order), program, byte and 16-bit tables.
+# Table sections sharing the rows: memory (address order) and program.
 column mdLo       # memory table: low 16 bits of (next address − this address − 1)
 column mdHi       # memory table: high 16 bits of (next address − this address − 1)
 column romPC      # program table: an instruction address
@@ -201,8 +203,6 @@ column romImm     # program table: immediate
 column romWr      # program table: writes a register other than x0
 column romActive  # program table: 1 on rows that hold an instruction
 column romCount   # program table: how many times the instruction ran
-column andCount   # byte table: how many AND lookups hit this row's byte pair
-column rangeCount # 16-bit table: how many range lookups hit this row's value
 
 public exit_code  # the value passed to exit
 # The program id (bytes 0-15 and 16-31, little-endian), which no rule uses: as a public input it is absorbed into
@@ -578,16 +578,8 @@ constraint memory_table_sorted       transition: mActive' * (mAddr' - mAddr - 1 
 constraint jActive_is_bit            every_row:  bit(jActive)
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The byte table (all pairs of bytes with their AND) and the 16-bit table, as periodic columns that repeat every 65536
-# rows (table_lo, r mod 256, repeats every 256 already).
-
-periodic table_lo = builtin byte            # r mod 256 (period 256)
-periodic table_hi = builtin byte_pair_hi    # r div 256
-periodic table_and = builtin byte_pair_and  # table_lo AND table_hi
-
-# ---------------------------------------------------------------------------------------------------------------------
 # Buses. A lookup takes one row of a table (multiplicity minus_one, that is -1); the table gives each row back as
-# often as it was taken.
+# often as it was taken. The byte and 16-bit tables are the lookup table's, across the batch.
 
 # Memory: an access takes the address's (value, time) as the previous access left it and puts back the new value at
 # the access's own time. The memory table puts each address's value as the segment receives it and takes the one
@@ -612,7 +604,7 @@ bus memory
     entry segEnd                   : [state_eof, eof, 4 * clk_next]
     entry segEnd                   : [state_jidx, jidx + io * journal, 4 * clk_next]
 
-# 16-bit range checks against the 16-bit table.
+# 16-bit range checks against the lookup table's 16-bit table.
 bus range
     entry minus_one  : [dRs1Lo]
     entry minus_one  : [dRs1Hi]
@@ -628,9 +620,8 @@ bus range
     entry minus_one  : [gHi]
     entry minus_one  : [mdLo]
     entry minus_one  : [mdHi]
-    entry rangeCount : [table_lo + 256 * table_hi]
 
-# Byte lookups against the byte table: (x, y, x AND y); a plain byte check is (x, 0, 0).
+# Byte lookups against the lookup table's byte table: (x, y, x AND y); a plain byte check is (x, 0, 0).
 bus bytes
     entry minus_one : [a0, b0, n0]
     entry minus_one : [a1, b1, n1]
@@ -650,7 +641,6 @@ bus bytes
     entry minus_one : [c3, 0, 0]
     entry minus_one : [2 * (a3 - 128 * sa), 2 * (top - 128 * sb), signAnd]  # the sign bits (see sign_source)
     entry minus_one : [shHigh, 0, 0]
-    entry andCount  : [table_lo, table_hi, table_and]
 
 # The journal: each byte written to fd 1, by index, against the segment's journal table.
 bus journal
@@ -723,6 +713,30 @@ bus range
 global bus boundary
     entry cActive * (1 - cImage) : [cAddr, 0, 0, 0]
     entry -cActive               : [cAddr, cFinal, cTime, cNonce]
+
+"""#
+
+    /// The text of `Circuits/rv32im_lookups.air`, the byte and 16-bit lookup table proven beside each segment.
+    public static let rv32imLookups = #"""
+# The lookup tables of one segment of the RV32IM machine (Circuits/rv32im.air): every pair of bytes with their AND,
+# and every 16-bit value, each row once. The segment's rows look their bytes and 16-bit values up on the buses
+# `bytes` and `range`, and this table gives each row back as often as it was taken. It is proven beside the segment
+# in one batch, at its own height of 2^16 rows, so a short segment pays for its own rows only; the two tables'
+# shares of each bus must cancel.
+air rv32im_lookups
+
+column andCount    # byte table: how many byte lookups hit this row's pair (table_lo, table_hi)
+column rangeCount  # 16-bit table: how many range lookups hit this row's value, table_lo + 256 * table_hi
+
+periodic table_lo = builtin byte            # r mod 256 (period 256)
+periodic table_hi = builtin byte_pair_hi    # r div 256 (period 65536)
+periodic table_and = builtin byte_pair_and  # table_lo AND table_hi
+
+bus range
+    entry rangeCount : [table_lo + 256 * table_hi]
+
+bus bytes
+    entry andCount : [table_lo, table_hi, table_and]
 
 """#
 }

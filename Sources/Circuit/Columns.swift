@@ -33,10 +33,9 @@ public enum Col: Int, CaseIterable, Sendable {
     case wordAddr, memPrev, memNew, tMem, sel0, sel1, sel2, sel3
     // System calls and I/O.
     case sysRead, sysWrite, sysExit, ioRead, journal, ioAddr, ioLeft, ioLeftInv, shortRead, eof, jidx
-    // Table sections sharing the rows: memory (address order), program, byte and 16-bit tables.
+    // Table sections sharing the rows: memory (address order) and program.
     case mdLo, mdHi
     case romPC, romOp, romRd, romRs1, romRs2, romImm, romWr, romActive, romCount
-    case andCount, rangeCount
 
     /// The column's name in the circuit.
     public var name: String { String(describing: self) }
@@ -170,8 +169,6 @@ public enum Col: Int, CaseIterable, Sendable {
         case .romWr: return "program table: writes a register other than x0"
         case .romActive: return "program table: 1 on rows that hold an instruction"
         case .romCount: return "program table: how many times the instruction ran"
-        case .andCount: return "byte table: how many AND lookups hit this row's byte pair"
-        case .rangeCount: return "16-bit table: how many range lookups hit this row's value"
         default:
             let op = name.dropFirst(2).lowercased()
             return "the instruction is \(op.uppercased())"

@@ -19,7 +19,7 @@ public struct SegmentPlan: Equatable, Sendable {
 /// call adds is one unit that no cut splits, and a segment takes units while they fit.
 ///
 /// With a size given, segments have 2^k rows. Without, an execution that fits 2^``TraceBuilder/defaultLogSegmentRows``
-/// rows is one segment of the fewest rows that hold it (at least 2^16), and a longer one is cut into segments of
+/// rows is one segment of the fewest rows that hold it (at least 2^8), and a longer one is cut into segments of
 /// that size.
 public struct SegmentPlanner {
     private let requested: Int?
@@ -87,9 +87,9 @@ public struct SegmentPlanner {
         var log = cutLog
         var cuts = starts
         if requested == nil && total <= capacity {
-            // One segment, of the fewest rows that hold it.
+            // One segment, of the fewest rows that hold it and the program table.
             log = TraceBuilder.minLogRows
-            while (1 << log) - TraceBuilder.reservedRows < total { log += 1 }
+            while (1 << log) - TraceBuilder.reservedRows < total || 1 << log < romCount { log += 1 }
             cuts = [0]
         } else if let oversized {
             throw .unsupported(

@@ -35,11 +35,13 @@ public enum SegmentBuild: Sendable {
     case full
 }
 
-/// One segment's witness: its index, trace and public inputs. A segment built for its boundary alone has only the
-/// boundary columns in `table`.
+/// One segment's witness: its index, trace, lookup table and public inputs. A segment built for its boundary alone
+/// has only the boundary columns in `table`, and an empty lookup table.
 public struct SegmentWitness: Sendable {
     public var index: Int
     public var table: TraceTable
+    /// The segment's lookup table (``LookupCircuit``): how often its rows looked up each byte pair and 16-bit value.
+    public var lookups: TraceTable
     public var publicInputs: [Fp]
 }
 
@@ -73,8 +75,9 @@ public struct TraceBuilder {
     /// The segment size when an execution does not fit in one: 2^17 rows, which the prover holds in about 3 GB
     /// with the default profile (its extended columns kept, see ``ProverOptions/mainExtensionMemoryLimit``).
     public static let defaultLogSegmentRows = 17
-    /// The smallest segment: the byte and 16-bit tables take 2^16 rows.
-    public static let minLogRows = 16
+    /// The smallest segment: 2^8 rows, more than the default profile's mask degree (174) and the reserved rows. The
+    /// byte and 16-bit tables are the lookup table's, proven beside the segment at their own height.
+    public static let minLogRows = 8
     /// Rows a segment keeps free of execution: the memory table holds every address the segment touches (one per
     /// executed row at most, plus the 32 registers and the state), and at least the last row is padding.
     static let reservedRows = 64
@@ -225,15 +228,19 @@ public struct TraceBuilder {
         let endState = CPUCircuit.stateValues(pc: lastNextPC, eof: eof, journalIndex: journalIndex)
         finalState = (endState, 4 * (clkStart + UInt64(n)))
         let table: TraceTable
+        let lookups: TraceTable
         if building {
             table = try finishSegment(startState: startState)
+            lookups = LookupCircuit.trace(andCounts: andCount, rangeCounts: rangeCount)
         } else if buildsBoundary {
             table = try boundaryTable(startState: startState)
+            lookups = LookupCircuit.trace(
+                andCounts: [UInt64](repeating: 0, count: 65536), rangeCounts: [UInt64](repeating: 0, count: 65536))
         } else {
             return nil
         }
         return SegmentWitness(
-            index: segment, table: table,
+            index: segment, table: table, lookups: lookups,
             publicInputs: CircuitStatement.segmentPublicInputs(
                 program: program, exitCode: exitCode, segment: segment, of: plan.segmentCount, rows: n))
     }
@@ -743,10 +750,6 @@ public struct TraceBuilder {
             for (k, col) in cols.enumerated() { columns[i][col.rawValue] = values[k] }
             columns[i][Col.romActive.rawValue] = .one
             columns[i][Col.romCount.rawValue] = Fp(executed[entry.pc] ?? 0)
-        }
-        for i in 0..<65536 {
-            columns[i][Col.andCount.rawValue] = Fp(andCount[i])
-            columns[i][Col.rangeCount.rawValue] = Fp(rangeCount[i])
         }
         // Transpose the committed columns to column-major; derived values stay behind.
         let committed = Col.committed.map(\.rawValue)

@@ -275,6 +275,12 @@ public func proveBatch(
     let boundaryRows = rows({ boundaries[order.firstIndex(of: $0)!]?.columns }, classes: boundaryTables)
     let mainRows = rows({ mains[$0] }, classes: mainTables)
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
+    // A commitment whose tallest table is shorter than layer 0 (the boundary's, say) is opened where the queries
+    // fall in that table.
+    func indices(_ tree: MixedMerkleTree) -> [Int] {
+        let shift = shape.ldeSize.trailingZeroBitCount - tree.leafCounts[0].trailingZeroBitCount
+        return queries.map { $0 >> shift }
+    }
     defer { phases.end("queries") }
     return BatchProof(
         version: StarkProtocol.version, parameters: parameters,
@@ -286,11 +292,48 @@ public func proveBatch(
         },
         boundaryRoot: boundaryTree?.root, mainRoot: mainTree.root, auxRoot: auxTree?.root,
         compositionRoot: compositionTree.root, friRoots: fri.roots, remainder: fri.remainder, proofOfWorkNonce: nonce,
-        boundaryOpening: boundaryTree.map { tree in try! tree.open(queries) { c, i in boundaryRows[boundaryTables[c]]![i]! } },
-        mainOpening: try! mainTree.open(queries) { c, i in mainRows[mainTables[c]]![i]! },
-        auxOpening: try! auxTree?.open(queries) { c, i in auxRows[auxTables[c]]![i]! },
-        compositionOpening: try! compositionTree.open(queries) { c, i in
+        boundaryOpening: boundaryTree.map { tree in
+            try! tree.open(indices(tree)) { c, i in boundaryRows[boundaryTables[c]]![i]! }
+        },
+        mainOpening: try! mainTree.open(indices(mainTree)) { c, i in mainRows[mainTables[c]]![i]! },
+        auxOpening: try! auxTree.map { tree in try tree.open(indices(tree)) { c, i in auxRows[auxTables[c]]![i]! } },
+        compositionOpening: try! compositionTree.open(indices(compositionTree)) { c, i in
             LowDegreeExtension.row(i, of: compositionColumns[order[c]])
         },
         friOpenings: fri.open(queries: queries))
+}
+
+/// The root a batch proof of these tables commits their boundary columns to: the first half of a batch joined to
+/// other proofs by global buses, made for every proof before the global challenges can be drawn.
+/// ``proveBatch(_:global:options:)`` commits to the same root with the same seeds.
+///
+/// `boundaryColumns[t]` holds table t's boundary columns (the first ``AIR/boundaryColumnCount`` of its trace), or
+/// nil for a table without; `logTraceLengths` every table's height, which places it on its layer.
+public func commitBatchBoundary(
+    airs: [AIR], logTraceLengths: [Int], boundaryColumns: [[[Fp]]?], parameters: ProofParameters, seeds: [Digest?]
+) throws(ProverError) -> Digest {
+    guard airs.count == logTraceLengths.count, airs.count == boundaryColumns.count, airs.count == seeds.count else {
+        throw .invalidWitness("one height, boundary and seed per table are needed")
+    }
+    let shape: BatchShape
+    do { shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: logTraceLengths) } catch {
+        throw .shape(error)
+    }
+    var trees: [MerkleTree] = []
+    for t in shape.order where airs[t].boundaryColumnCount > 0 {
+        guard let columns = boundaryColumns[t], columns.count == airs[t].boundaryColumnCount,
+            columns.allSatisfy({ $0.count == 1 << logTraceLengths[t] })
+        else {
+            throw .invalidWitness("table \(t) needs its \(airs[t].boundaryColumnCount) boundary columns")
+        }
+        let table: TraceTable
+        do { table = try TraceTable(columns: columns) } catch { throw .invalidWitness("\(error)") }
+        trees.append(
+            extendBoundary(
+                table, count: airs[t].boundaryColumnCount, lde: LowDegreeExtension(shape: shape.tables[t]),
+                seed: seeds[t]
+            ).tree)
+    }
+    guard !trees.isEmpty else { throw .invalidWitness("no table of the batch has boundary columns") }
+    return try! MixedMerkleTree(classes: trees).root
 }

@@ -131,10 +131,13 @@ public func verifyBatch(
         _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], width: (Int) -> Int
     ) throws(VerifierError) -> [Int: [[Fp]]] {
         let rows: [[[Fp]]]
+        // A commitment whose tallest table is shorter than layer 0 is opened where the queries fall in that table.
+        let leafCounts = classes.map { shape.tables[$0].ldeSize }
+        let shift = shape.ldeSize.trailingZeroBitCount - (leafCounts.first ?? 1).trailingZeroBitCount
         do {
             rows = try opening.verify(
-                root: root, leafCounts: classes.map { shape.tables[$0].ldeSize }, widths: classes.map(width),
-                salted: classes.map { _ in parameters.zeroKnowledge }, indices: queries)
+                root: root, leafCounts: leafCounts, widths: classes.map(width),
+                salted: classes.map { _ in parameters.zeroKnowledge }, indices: queries.map { $0 >> shift })
         } catch { throw .merkleOpening(commitment: name, error) }
         return Dictionary(uniqueKeysWithValues: zip(classes, rows))
     }

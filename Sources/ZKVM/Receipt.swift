@@ -23,10 +23,11 @@ public struct Receipt: Equatable, Sendable {
     public var journal: [UInt8]
     /// The claimed argument of `exit`.
     public var exitCode: UInt32
-    /// The STARK proofs of the execution's segments, in order, for the RV32IM circuit (``CPUCircuit``).
-    public var segmentProofs: [StarkProof]
-    /// The STARK proof of the memory's closing table (``MemoryCircuit``).
-    public var memoryProof: StarkProof
+    /// The STARK proofs of the execution's segments, in order: each a batch of the RV32IM circuit's table
+    /// (``CPUCircuit``) and its lookup table (``LookupCircuit``).
+    public var segmentProofs: [BatchProof]
+    /// The STARK proof of the memory's closing table (``MemoryCircuit``), a batch of that one table.
+    public var memoryProof: BatchProof
 
     private enum ClaimedProgram: Equatable, Sendable {
         case image(Program)
@@ -35,7 +36,7 @@ public struct Receipt: Equatable, Sendable {
 
     /// A receipt that includes the program image.
     public init(
-        program: Program, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof], memoryProof: StarkProof
+        program: Program, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof], memoryProof: BatchProof
     ) {
         self.init(
             claimedProgram: .image(program), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
@@ -44,8 +45,8 @@ public struct Receipt: Equatable, Sendable {
 
     /// A receipt that leaves the program image out and names the program by its id only.
     public init(
-        programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof],
-        memoryProof: StarkProof
+        programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof],
+        memoryProof: BatchProof
     ) {
         self.init(
             claimedProgram: .id(programID), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
@@ -53,8 +54,8 @@ public struct Receipt: Equatable, Sendable {
     }
 
     private init(
-        claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, segmentProofs: [StarkProof],
-        memoryProof: StarkProof
+        claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof],
+        memoryProof: BatchProof
     ) {
         self.claimedProgram = claimedProgram
         self.journal = journal
@@ -64,7 +65,7 @@ public struct Receipt: Equatable, Sendable {
     }
 
     /// Every proof: the segments' in order, then the memory's.
-    public var proofs: [StarkProof] { segmentProofs + [memoryProof] }
+    public var proofs: [BatchProof] { segmentProofs + [memoryProof] }
 
     /// The program the prover claims ran, or nil when the receipt leaves its image out and carries only
     /// ``programID``. Setting nil leaves the image out and keeps its id; setting a program makes the receipt claim
@@ -99,15 +100,17 @@ public struct Receipt: Equatable, Sendable {
 public enum ReceiptFormat {
     /// The first eight bytes of every receipt: ASCII "ZKVMRCT" and a zero byte.
     public static let magic: [UInt8] = Array("ZKVMRCT".utf8) + [0]
-    /// The envelope format version this zkvm writes and reads. Version 3 holds an execution proven in segments;
-    /// versions 1 and 2 held one proof of an earlier circuit, which this zkvm no longer verifies.
-    public static let version: UInt16 = 3
+    /// The envelope format version this zkvm writes and reads. Version 4 holds an execution proven in segments,
+    /// each proof a batch (a segment with its lookup table); version 3 held one-table proofs of segments with the
+    /// lookup tables inside, and versions 1 and 2 one proof of an earlier circuit, which this zkvm no longer
+    /// verifies.
+    public static let version: UInt16 = 4
     /// The envelope versions this zkvm reads.
-    public static let readableVersions: ClosedRange<UInt16> = 3...3
+    public static let readableVersions: ClosedRange<UInt16> = 4...4
     /// Most segments a program image may have in a receipt.
     public static let maximumSegments = 1024
-    /// Most segment proofs a receipt may hold: 2^29 rows at the least 2^16 a segment.
-    public static let maximumSegmentProofs = 1 << 13
+    /// Most segment proofs a receipt may hold: 2^29 rows at the least 2^8 a segment.
+    public static let maximumSegmentProofs = 1 << 21
 }
 
 extension Receipt {
@@ -190,12 +193,12 @@ extension Receipt {
                 offset: countOffset,
                 reason: "segment count \(segmentCount) is outside 1...\(ReceiptFormat.maximumSegmentProofs)")
         }
-        var proofs: [StarkProof] = []
+        var proofs: [BatchProof] = []
         for index in 0...segmentCount {
             let name = index < segmentCount ? "segment \(index) proof" : "memory proof"
             let proofBytes = try r.list(name)
             let proofOffset = r.offset - proofBytes.count
-            do { proofs.append(try StarkProof(decoding: proofBytes)) } catch {
+            do { proofs.append(try BatchProof(decoding: proofBytes)) } catch {
                 throw .malformedProof(error, proofOffset: proofOffset)
             }
         }

@@ -34,6 +34,11 @@ extension Receipt {
         } else {
             program = ReceiptSection(name: "program id", byteCount: programID.bytes.count)
         }
+        func mixed(_ o: MixedMerkleOpening) -> Int {
+            4 + zip(o.rows, o.salts).reduce(0) { total, c in
+                total + 4 + c.0.reduce(0) { $0 + list($1.count, element) } + list(c.1.count, Salt.byteCount)
+            } + list(o.nodes.count, digest)
+        }
         // Each proof's parts, summed over the proofs (each has a 4-byte length in front).
         var proofHeader = 4
         var commitments = 0
@@ -43,19 +48,23 @@ extension Receipt {
         var traceOpenings = 0
         var friOpenings = 0
         for proof in proofs {
-            let ood = proof.outOfDomain
-            proofHeader += 4 + ProofFormat.magic.count + 2 + 6 + digest + 1 + list(proof.publicInputs.count, element)
-            commitments +=
-                1 + (proof.boundaryRoot == nil ? 0 : digest) + list(proof.globalShares.count, element) + digest + 1
-                + (proof.auxRoot == nil ? 0 : digest) + digest + list(proof.friRoots.count, digest)
-            outOfDomain += [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
-                $0 + list($1.count, element)
+            proofHeader += 4 + BatchProof.magic.count + 2 + 6 + 4
+            for part in proof.tables {
+                let ood = part.outOfDomain
+                proofHeader += digest + 1 + list(part.publicInputs.count, element)
+                commitments += list(part.globalShares.count, element) + list(part.busShares.count, element)
+                outOfDomain += [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
+                    $0 + list($1.count, element)
+                }
             }
+            commitments +=
+                1 + (proof.boundaryRoot == nil ? 0 : digest) + digest + 1 + (proof.auxRoot == nil ? 0 : digest) + digest
+                + list(proof.friRoots.count, digest)
             remainder += list(proof.remainder.count, element)
             proofOfWork += 8
             traceOpenings +=
-                1 + (proof.boundaryOpening.map(opening) ?? 0) + opening(proof.mainOpening) + 1
-                + (proof.auxOpening.map(opening) ?? 0) + opening(proof.compositionOpening)
+                1 + (proof.boundaryOpening.map(mixed) ?? 0) + mixed(proof.mainOpening) + 1
+                + (proof.auxOpening.map(mixed) ?? 0) + mixed(proof.compositionOpening)
             friOpenings += 4 + proof.friOpenings.reduce(0) { $0 + opening($1) }
         }
         return [
@@ -81,9 +90,9 @@ public struct OpeningSizes: Equatable, Sendable {
     public var proof: String
     /// "boundary", "main", "auxiliary", "composition", or "FRI layer i" (0 is the DEEP composition).
     public var commitment: String
-    /// The distinct rows opened.
+    /// The distinct rows opened (of the tallest table, for a commitment to several).
     public var rows: Int
-    /// Field elements per opened row.
+    /// Field elements per opened row (of every table of the commitment together).
     public var width: Int
     /// Bytes of opened field elements, of salts, and of sibling nodes (length prefixes left out).
     public var valueBytes: Int
@@ -109,6 +118,15 @@ extension Receipt {
                         proof: name, commitment: commitment, rows: o.rows.count, width: o.rows.first?.count ?? 0,
                         valueBytes: o.rows.reduce(0) { $0 + $1.count } * Fp.byteCount,
                         saltBytes: o.salts.count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.byteCount))
+            }
+            func add(_ commitment: String, _ o: MixedMerkleOpening?) {
+                guard let o else { return }
+                sizes.append(
+                    OpeningSizes(
+                        proof: name, commitment: commitment, rows: o.rows.first?.count ?? 0,
+                        width: o.rows.reduce(0) { $0 + ($1.first?.count ?? 0) },
+                        valueBytes: o.rows.joined().reduce(0) { $0 + $1.count } * Fp.byteCount,
+                        saltBytes: o.salts.joined().count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.byteCount))
             }
             add("boundary", proof.boundaryOpening)
             add("main", proof.mainOpening)

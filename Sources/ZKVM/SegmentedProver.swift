@@ -133,10 +133,11 @@ public final class SegmentedProver {
     }
 
     /// Walks the execution once, building the traces `builds` asks for and the memory table when `memory` is set,
-    /// and hands each to `body` as it is done: its index, circuit, trace, public inputs and local bus entries.
+    /// and hands each proof's tables to `body` as they are done: the proof's index, and each table's statement and
+    /// trace (a segment's table and its lookup table; the memory table alone).
     private func walk(
         builds: @escaping @Sendable (Int) -> SegmentBuild, memory: Bool,
-        _ body: (Int, AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> Void
+        _ body: (Int, [BatchWitness]) throws -> Void
     ) throws(ZKVMError) {
         var builder = TraceBuilder(
             program: program.image, plan: plan, exitCode: exitCode, nonceKey: secrets.nonceKey, builds: builds)
@@ -144,9 +145,14 @@ public final class SegmentedProver {
         var bodyFailure: (any Error)?
         func hand(_ segment: SegmentWitness?) {
             guard let segment, bodyFailure == nil else { return }
-            do { try body(segment.index, CPUCircuit.air, segment.table, segment.publicInputs, entries) } catch {
-                bodyFailure = error
-            }
+            let tables = [
+                BatchWitness(
+                    statement: BatchStatement(
+                        air: CPUCircuit.air, publicInputs: segment.publicInputs, publicBusEntries: entries),
+                    trace: segment.table),
+                BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
+            ]
+            do { try body(segment.index, tables) } catch { bodyFailure = error }
         }
         try Self.replay(program, input, options) { row, event throws(CircuitError) in
             hand(try builder.add(row, event: event))
@@ -155,7 +161,8 @@ public final class SegmentedProver {
             hand(try builder.finish())
             if memory && bodyFailure == nil {
                 let table = try builder.memoryTable()
-                do { try body(plan.segmentCount, MemoryCircuit.air, table, [], []) } catch { bodyFailure = error }
+                let witness = BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: table)
+                do { try body(plan.segmentCount, [witness]) } catch { bodyFailure = error }
             }
         } catch {
             throw mapCircuitError(error, options: options)
@@ -170,15 +177,15 @@ public final class SegmentedProver {
 
     /// Proof `index`'s witness alone: the segments before it are walked without their tables.
     private func withWitness<R>(
-        _ index: Int, boundaryOnly: Bool = false, _ body: (AIR, TraceTable, [Fp], [[PublicBusEntry]]) throws -> R
+        _ index: Int, boundaryOnly: Bool = false, _ body: ([BatchWitness]) throws -> R
     ) throws(ZKVMError) -> R {
         guard (0...segmentCount).contains(index) else {
             throw .internalError("proof \(index) of \(segmentCount + 1)")
         }
         var result: R?
         let wanted: SegmentBuild = boundaryOnly ? .boundary : .full
-        try walk(builds: { $0 == index ? wanted : .none }, memory: index == segmentCount) { i, air, table, inputs, entries in
-            if i == index { result = try body(air, table, inputs, entries) }
+        try walk(builds: { $0 == index ? wanted : .none }, memory: index == segmentCount) { i, tables in
+            if i == index { result = try body(tables) }
         }
         guard let result else { throw .internalError("proof \(index) was not built") }
         return result
@@ -186,24 +193,29 @@ public final class SegmentedProver {
 
     /// Proof `index`'s boundary root.
     public func boundaryRoot(_ index: Int) throws(ZKVMError) -> Digest {
-        try withWitness(index, boundaryOnly: true) { air, table, _, _ in
-            try commitBoundary(
-                air: air, boundaryColumns: Array(table.columns.prefix(air.boundaryColumnCount)),
-                parameters: options.parameters, seed: secrets.boundarySeed(index))
-        }
+        try withWitness(index, boundaryOnly: true) { tables in try commitBoundary(index, tables) }
     }
 
     /// Every proof's boundary root, in one pass over the execution; `progress` is told after each.
     public func boundaryRoots(progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [Digest] {
         var roots: [Digest] = []
-        try walk(builds: { _ in .boundary }, memory: true) { index, air, table, _, _ in
-            roots.append(
-                try commitBoundary(
-                    air: air, boundaryColumns: Array(table.columns.prefix(air.boundaryColumnCount)),
-                    parameters: options.parameters, seed: secrets.boundarySeed(index)))
+        try walk(builds: { _ in .boundary }, memory: true) { index, tables in
+            roots.append(try commitBoundary(index, tables))
             progress?(index)
         }
         return roots
+    }
+
+    /// The boundary root of proof `index`'s tables: their boundary columns only are read.
+    private func commitBoundary(_ index: Int, _ tables: [BatchWitness]) throws -> Digest {
+        try commitBatchBoundary(
+            airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount),
+            boundaryColumns: tables.map { w in
+                w.statement.air.boundaryColumnCount > 0
+                    ? Array(w.trace.columns.prefix(w.statement.air.boundaryColumnCount)) : nil
+            },
+            parameters: options.parameters,
+            seeds: tables.map { $0.statement.air.boundaryColumnCount > 0 ? secrets.boundarySeed(index) : nil })
     }
 
     /// The joint context, from every proof's boundary root in order.
@@ -216,24 +228,22 @@ public final class SegmentedProver {
     }
 
     /// Proof `index`, in the joint context.
-    public func prove(_ index: Int, context: GlobalContext) throws(ZKVMError) -> StarkProof {
-        try withWitness(index) { air, table, inputs, entries in
-            try proveOne(index, air, table, inputs, entries, context)
-        }
+    public func prove(_ index: Int, context: GlobalContext) throws(ZKVMError) -> BatchProof {
+        try withWitness(index) { tables in try proveOne(index, tables, context) }
     }
 
     /// Every proof, in one pass over the execution; `progress` is told after each.
-    public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [StarkProof] {
-        var proofs: [StarkProof] = []
-        try walk(builds: { _ in .full }, memory: true) { index, air, table, inputs, entries in
-            proofs.append(try proveOne(index, air, table, inputs, entries, context))
+    public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [BatchProof] {
+        var proofs: [BatchProof] = []
+        try walk(builds: { _ in .full }, memory: true) { index, tables in
+            proofs.append(try proveOne(index, tables, context))
             progress?(index)
         }
         return proofs
     }
 
     /// The receipt of the proofs (every segment's in order, then the memory table's). It is not verified here.
-    public func receipt(proofs: [StarkProof]) throws(ZKVMError) -> Receipt {
+    public func receipt(proofs: [BatchProof]) throws(ZKVMError) -> Receipt {
         guard proofs.count == segmentCount + 1 else {
             throw .internalError("\(proofs.count) proofs for \(segmentCount) segments and the memory table")
         }
@@ -250,41 +260,33 @@ public final class SegmentedProver {
     ///
     /// - Throws: ``ZKVMError/verificationFailed(_:)`` with the verifier's reason.
     public func check(
-        _ index: Int, proof: StarkProof, context: GlobalContext, policy: VerifierPolicy = .default
+        _ index: Int, proof: BatchProof, context: GlobalContext, policy: VerifierPolicy = .default
     ) throws(ZKVMError) {
         guard (0...segmentCount).contains(index) else {
             throw .internalError("proof \(index) of \(segmentCount + 1)")
         }
         let logRows = index < segmentCount ? logSegmentRows : memoryLogRows
-        guard proof.logTraceLength == logRows else {
+        guard proof.tables.first?.logTraceLength == logRows else {
             throw .verificationFailed(
-                .malformedProof("the proof has 2^\(proof.logTraceLength) rows where this one has 2^\(logRows)"))
+                .malformedProof("the proof's first table does not have this one's 2^\(logRows) rows"))
         }
-        do {
-            if index < segmentCount {
-                try Verifier.verify(
-                    proof: proof, air: CPUCircuit.air,
-                    publicInputs: CircuitStatement.segmentPublicInputs(
-                        program: program.image, exitCode: exitCode, segment: index, of: segmentCount,
-                        rows: 1 << logRows),
-                    publicBusEntries: CircuitStatement.publicBusEntries(program: program.image), global: context,
-                    policy: policy)
-            } else {
-                try Verifier.verify(
-                    proof: proof, air: MemoryCircuit.air, publicInputs: [], global: context, policy: policy)
-            }
-        } catch {
+        let statements =
+            index < segmentCount
+            ? CircuitStatement.segmentStatements(
+                program: program.image, exitCode: exitCode, segment: index, of: segmentCount, rows: 1 << logRows)
+            : [BatchStatement(air: MemoryCircuit.air, publicInputs: [])]
+        do { try verifyBatch(proof, statements: statements, global: context, policy: policy) } catch {
             throw .verificationFailed(error)
         }
     }
 
-    private func proveOne(
-        _ index: Int, _ air: AIR, _ table: TraceTable, _ inputs: [Fp], _ entries: [[PublicBusEntry]],
-        _ context: GlobalContext
-    ) throws -> StarkProof {
-        try Prover.prove(
-            air: air, trace: table, publicInputs: inputs, publicBusEntries: entries, global: context,
-            boundarySeed: secrets.boundarySeed(index),
+    private func proveOne(_ index: Int, _ tables: [BatchWitness], _ context: GlobalContext) throws -> BatchProof {
+        var tables = tables
+        for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 {
+            tables[t].boundarySeed = secrets.boundarySeed(index)
+        }
+        return try proveBatch(
+            tables, global: context,
             options: ProverOptions(
                 parameters: options.parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
                 progress: options.proverProgress))

@@ -3,6 +3,7 @@ import Circuit
 import Field
 import Hashing
 import Proof
+import RV32IM
 
 /// The protocol that joins a receipt's proofs, the segments' and the memory table's, into one statement: the joint
 /// transcript, from which the global bus's challenges are drawn after every proof's boundary root. ``verify(_:expecting:policy:)``
@@ -16,6 +17,7 @@ public enum Join {
         var t = Transcript(domain: "zkvm-receipt")
         t.absorb("version", integer: UInt64(ReceiptFormat.version))
         t.absorb("segment-circuit", digest: StarkProtocol.circuitDigest(of: CPUCircuit.air))
+        t.absorb("lookup-circuit", digest: StarkProtocol.circuitDigest(of: LookupCircuit.air))
         t.absorb("memory-circuit", digest: StarkProtocol.circuitDigest(of: MemoryCircuit.air))
         t.absorb("program", bytes: programID.bytes)
         t.absorb("journal", bytes: journal)
@@ -30,5 +32,36 @@ public enum Join {
     /// segments' in order and then the memory table's.
     public static func context(_ joint: Transcript, boundaryRoots: [Digest]) -> GlobalContext {
         StarkProtocol.globalContext(joint, boundaryRoots: boundaryRoots, busCount: 1)
+    }
+}
+
+extension CircuitStatement {
+    /// Segment k's batch as the verifier states it: the segment's table with its public inputs and the program
+    /// table's entries, then its lookup table (``LookupCircuit/segmentAIRs``).
+    static func segmentStatements(
+        program: RV32IM.Program, exitCode: UInt32, segment k: Int, of count: Int, rows: Int
+    ) -> [BatchStatement] {
+        [
+            BatchStatement(
+                air: CPUCircuit.air,
+                publicInputs: segmentPublicInputs(program: program, exitCode: exitCode, segment: k, of: count, rows: rows),
+                publicBusEntries: publicBusEntries(program: program)),
+            BatchStatement(air: LookupCircuit.air, publicInputs: []),
+        ]
+    }
+}
+
+extension BatchProof {
+    /// log₂ of the rows of the proof's first table: a segment's own, or the memory table's.
+    public var logTraceLength: Int { tables.first?.logTraceLength ?? 0 }
+
+    /// The tables' shares of each global bus, added up: what the proof brings to the join.
+    public var globalShares: [Fp] {
+        var total: [Fp] = []
+        for part in tables where !part.globalShares.isEmpty {
+            if total.isEmpty { total = [Fp](repeating: .zero, count: part.globalShares.count) }
+            for j in part.globalShares.indices where j < total.count { total[j] += part.globalShares[j] }
+        }
+        return total
     }
 }

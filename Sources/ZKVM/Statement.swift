@@ -45,24 +45,30 @@ extension Receipt {
     /// The statement this receipt claims, with the security figures of its parameters, without checking the
     /// proof. For display (`zkvm inspect`); trust only what ``verify(_:expecting:policy:)`` returns.
     public var claim: Statement {
-        // Each proof's figures; the receipt's are the least. Proofs of one length, parameters and circuit share
-        // theirs, so each such shape is computed once.
+        // Each proof's figures; the receipt's are the least. Proofs of one shape share theirs, so each shape is
+        // computed once.
         struct Shape: Hashable {
-            var log: Int
+            var logs: [Int]
             var parameters: ProofParameters
+            var memory: Bool
         }
         var proven = Double.infinity
         var conjectured = Double.infinity
-        let shapes =
-            Set(segmentProofs.map { Shape(log: $0.logTraceLength, parameters: $0.parameters) }).map {
-                (CPUCircuit.air, $0.log, $0.parameters)
-            } + [(MemoryCircuit.air, memoryProof.logTraceLength, memoryProof.parameters)]
-        for (air, log, parameters) in shapes {
-            guard let shape = try? StarkShape(air: air, parameters: parameters, logTraceLength: log) else {
+        let shapes = Set(
+            proofs.enumerated().map { k, proof in
+                Shape(
+                    logs: proof.tables.map(\.logTraceLength), parameters: proof.parameters,
+                    memory: k == segmentProofs.count)
+            })
+        for s in shapes {
+            let airs = s.memory ? [MemoryCircuit.air] : LookupCircuit.segmentAIRs
+            guard s.logs.count == airs.count,
+                let shape = try? BatchShape(airs: airs, parameters: s.parameters, logTraceLengths: s.logs)
+            else {
                 (proven, conjectured) = (0, 0)
                 break
             }
-            let figures = shape.security(air: air)
+            let figures = shape.security(airs: airs)
             proven = min(proven, figures.provenBits)
             conjectured = min(conjectured, figures.conjecturedBits)
         }
@@ -74,7 +80,7 @@ extension Receipt {
             traceLength: segmentProofs.reduce(0) { $0 + (1 << $1.logTraceLength) }, segmentCount: segmentProofs.count,
             segmentLength: segmentProofs.isEmpty ? 0 : 1 << first.logTraceLength,
             memoryTableLength: 1 << memoryProof.logTraceLength,
-            circuitID: first.circuitDigest.description, parameters: first.parameters,
+            circuitID: (first.tables.first?.circuitDigest ?? .zero).description, parameters: first.parameters,
             profile: Profile.allCases.first { $0.parameters == first.parameters }, formatVersion: formatVersion,
             provenBits: proven, conjecturedBits: conjectured)
     }

@@ -56,10 +56,10 @@ private func verify(
 
     // MARK: - 2. The proofs' sizes, and what must fit in them
 
-    // Every honest trace holds the circuits' 2^16-entry tables; the trace builder makes segments of no more than
-    // 2^TraceBuilder.maxLogRows rows, all of one size, and no more rows in all than TraceBuilder.maxTotalRows (so
-    // every time fits the circuit's 32-bit gaps). A receipt outside these is not one this zkvm makes, whatever the
-    // STARKs say.
+    // The trace builder makes segments of 2^TraceBuilder.minLogRows to 2^TraceBuilder.maxLogRows rows, all of one
+    // size, each with a lookup table of exactly 2^16 rows, and no more rows in all than TraceBuilder.maxTotalRows
+    // (so every time fits the circuit's 32-bit gaps). A receipt outside these is not one this zkvm makes, whatever
+    // the STARKs say.
     let segments = receipt.segmentProofs
     // A decoded receipt has at least one segment; one built in code may have none.
     guard let logLength = segments.first?.logTraceLength else {
@@ -67,12 +67,14 @@ private func verify(
     }
     guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength),
         segments.allSatisfy({ $0.logTraceLength == logLength }),
+        segments.allSatisfy({ $0.tables.count == 2 && $0.tables[1].logTraceLength == LookupCircuit.logRows }),
         segments.count << logLength <= TraceBuilder.maxTotalRows
     else {
         throw .verificationFailed(
             .malformedProof(
                 "the segments must all have one length in 2^\(minimumLogTraceLength)...2^\(TraceBuilder.maxLogRows) "
-                    + "rows, and at most 2^\(TraceBuilder.maxTotalRows.trailingZeroBitCount) in all"))
+                    + "rows, and at most 2^\(TraceBuilder.maxTotalRows.trailingZeroBitCount) in all, each with a "
+                    + "lookup table of 2^\(LookupCircuit.logRows) rows"))
     }
     let memoryLog = receipt.memoryProof.logTraceLength
     guard memoryLog >= MemoryCircuit.minimumLogRows else {
@@ -105,15 +107,13 @@ private func verify(
         programID: found, journal: receipt.journal, exitCode: receipt.exitCode,
         segmentLogRows: segments.map(\.logTraceLength), memoryLogRows: memoryLog)
     let context = Join.context(joint, boundaryRoots: roots)
-    let entries = CircuitStatement.publicBusEntries(program: image)
     let checks =
         segments.enumerated().map { k, proof in
             ProofCheck(
-                proof: proof, air: CPUCircuit.air,
-                publicInputs: CircuitStatement.segmentPublicInputs(
-                    program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows),
-                publicBusEntries: entries)
-        } + [ProofCheck(proof: receipt.memoryProof, air: MemoryCircuit.air, publicInputs: [], publicBusEntries: [])]
+                proof: proof,
+                statements: CircuitStatement.segmentStatements(
+                    program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows))
+        } + [ProofCheck(proof: receipt.memoryProof, statements: [BatchStatement(air: MemoryCircuit.air, publicInputs: [])])]
     // The proofs are independent given the joint context: they are checked side by side, one a core, and the
     // first one in the receipt's order that fails is reported.
     let failures = Mutex<[VerifierError?]>(Array(repeating: nil, count: checks.count))
@@ -121,9 +121,7 @@ private func verify(
         for i in range {
             let check = checks[i]
             do throws(VerifierError) {
-                try Verifier.verify(
-                    proof: check.proof, air: check.air, publicInputs: check.publicInputs,
-                    publicBusEntries: check.publicBusEntries, global: context, policy: policy)
+                try verifyBatch(check.proof, statements: check.statements, global: context, policy: policy)
             } catch {
                 failures.withLock { $0[i] = error }
             }
@@ -146,13 +144,11 @@ private func verify(
     return receipt.claim
 }
 
-/// One STARK proof of a receipt with the statement the verifier derives for it.
+/// One STARK proof of a receipt with the statement the verifier derives for it, table by table.
 private struct ProofCheck: Sendable {
-    var proof: StarkProof
-    var air: AIR
-    var publicInputs: [Fp]
-    var publicBusEntries: [[PublicBusEntry]]
+    var proof: BatchProof
+    var statements: [BatchStatement]
 }
 
-/// log₂ of the fewest rows the circuit's traces have: its byte and range tables take 2^16.
-let minimumLogTraceLength = 16
+/// log₂ of the fewest rows a segment has.
+let minimumLogTraceLength = TraceBuilder.minLogRows

@@ -365,7 +365,7 @@ struct SegmentProve: ParsableCommand {
             throw CLIFailure.report(
                 "context file \(context) is not a joint context: \(contextBytes.count) bytes where one is \(size)")
         }
-        let proof: StarkProof
+        let proof: BatchProof
         do { proof = try prover.prove(index, context: joint) } catch { throw CLIFailure.report("\(error)") }
         try write(proof.encoded(), to: output, force: force)
     }
@@ -416,10 +416,10 @@ struct SegmentFinish: ParsableCommand {
 
         // MARK: - 1. Each proof decodes, and was made with the profile's parameters
 
-        var decoded: [StarkProof] = []
+        var decoded: [BatchProof] = []
         for (index, path) in proofs.enumerated() {
             let bytes = try CLIFiles.read(path, limit: Verify.largestReceipt, what: "proof")
-            do { decoded.append(try StarkProof(decoding: bytes)) } catch {
+            do { decoded.append(try BatchProof(decoding: bytes)) } catch {
                 throw CLIFailure.report("proof \(index) (\(path)) does not decode: \(error)")
             }
             if decoded[index].parameters != execution.profile.profile.parameters {
