@@ -77,15 +77,22 @@ public struct LogUpEntry: Hashable, Sendable {
 /// drawn after every proof's boundary columns were committed, and its entries read only boundary columns. Each
 /// proof states its own share of the bus (the sum of its fractions) in place of the verifier's public sum, and
 /// whoever joins the proofs checks that the shares and its own entries sum to zero.
+///
+/// A shared bus joins tables proven together in one batch proof (a segment and its lookup table): the shared
+/// buses of one name in the batch's tables are one bus, with one pair of challenges, each table states its share
+/// of it, and the verifier checks that the shares cancel. A bus that is not declared shared is the table's own,
+/// whatever other tables of a batch call theirs. Proven alone, a shared bus must balance within its table.
 public struct LogUpBus: Hashable, Sendable {
     public var name: String
     public var entries: [LogUpEntry]
     public var isGlobal: Bool
+    public var isShared: Bool
 
-    public init(_ name: String, entries: [LogUpEntry], isGlobal: Bool = false) {
+    public init(_ name: String, entries: [LogUpEntry], isGlobal: Bool = false, isShared: Bool = false) {
         self.name = name
         self.entries = entries
         self.isGlobal = isGlobal
+        self.isShared = isShared
     }
 }
 
@@ -268,6 +275,9 @@ public struct AIR: Sendable {
             }
         }
         for bus in buses where bus.entries.isEmpty { throw .invalid("bus '\(bus.name)' has no entries") }
+        for bus in buses where bus.isGlobal && bus.isShared {
+            throw .invalid("bus '\(bus.name)' is both global and shared; a bus joins proofs or tables, not both")
+        }
         guard (0...mainColumns.count).contains(boundaryColumnCount) else {
             throw .invalid("\(boundaryColumnCount) boundary columns; the AIR has \(mainColumns.count) main columns")
         }

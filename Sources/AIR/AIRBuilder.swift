@@ -47,13 +47,13 @@ public struct AIRBuilder {
     /// Adds an entry to the named bus (created on first use) and returns the bus's index.
     @discardableResult
     public mutating func busEntry(
-        _ bus: String, global: Bool = false, multiplicity: Expression, _ values: [Expression]
+        _ bus: String, global: Bool = false, shared: Bool = false, multiplicity: Expression, _ values: [Expression]
     ) -> Int {
         let b: Int
         if let known = busIndex[bus] {
             b = known
         } else {
-            buses.append(LogUpBus(bus, entries: [], isGlobal: global))
+            buses.append(LogUpBus(bus, entries: [], isGlobal: global, isShared: shared))
             b = buses.count - 1
             busIndex[bus] = b
         }

@@ -33,7 +33,7 @@ extension AIR {
         lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ")
         }
         for bus in buses {
-            lines.append("\(bus.isGlobal ? "global bus" : "bus") \(bus.name) \(bus.entries.count)")
+            lines.append("\(bus.isGlobal ? "global bus" : bus.isShared ? "shared bus" : "bus") \(bus.name) \(bus.entries.count)")
             for e in bus.entries {
                 lines.append("entry \(e.multiplicity.canonical) " + e.values.map(\.canonical).joined(separator: " "))
             }

@@ -28,7 +28,7 @@ struct CircuitParser {
     }
 
     private static let keywords: Set<String> = [
-        "air", "boundary", "global", "column", "public", "periodic", "let", "constraint", "bus", "entry",
+        "air", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus", "entry",
     ]
 
     private let file: String
@@ -93,6 +93,9 @@ struct CircuitParser {
             case "global":
                 try expectKeyword("bus", after: "global")
                 try busStatement(global: true)
+            case "shared":
+                try expectKeyword("bus", after: "shared")
+                try busStatement(global: false, shared: true)
             default: try entryStatement(start)
             }
         }
@@ -227,12 +230,13 @@ struct CircuitParser {
         _ = try endOfStatement()
     }
 
-    /// `bus NAME`, or `global bus NAME` for a bus shared by several proofs.
-    private mutating func busStatement(global: Bool) throws(CircuitFileError) {
+    /// `bus NAME`, `global bus NAME` for a bus joining several proofs, or `shared bus NAME` for one joining the
+    /// tables of a batch proof.
+    private mutating func busStatement(global: Bool, shared: Bool = false) throws(CircuitFileError) {
         let (name, at) = try expectName("a bus name")
         if let line = busLines[name] { throw .duplicateName(at, name: name, previousLine: line) }
         busLines[name] = at.line
-        buses.append(LogUpBus(name, entries: [], isGlobal: global))
+        buses.append(LogUpBus(name, entries: [], isGlobal: global, isShared: shared))
         openBus = (buses.count - 1, at)
         _ = try endOfStatement()
     }

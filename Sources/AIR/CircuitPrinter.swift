@@ -61,7 +61,7 @@ extension AIR {
 
         for bus in buses {
             lines.append("")
-            lines.append("\(bus.isGlobal ? "global bus" : "bus") \(bus.name)")
+            lines.append("\(bus.isGlobal ? "global bus" : bus.isShared ? "shared bus" : "bus") \(bus.name)")
             for e in bus.entries {
                 let values = e.values.map { $0.circuitSyntax(names: names) }.joined(separator: ", ")
                 lines.append("    entry \(e.multiplicity.circuitSyntax(names: names)) : [\(values)]")

@@ -42,8 +42,8 @@ extension AIR {
         }
         for (j, b) in global.enumerated() { sums[b] = -globalShares[j] }
         for (b, share) in sharedShares {
-            guard buses.indices.contains(b), !buses[b].isGlobal else {
-                throw .invalid("a shared share is stated for bus \(b), which is not a local bus of '\(name)'")
+            guard buses.indices.contains(b), buses[b].isShared else {
+                throw .invalid("a share is stated for bus \(b), which is not a shared bus of '\(name)'")
             }
             guard b >= entries.count || entries[b].isEmpty else {
                 throw .invalid("bus '\(buses[b].name)' is shared between tables and takes no public entries")

@@ -141,8 +141,8 @@ public enum CPUCircuit {
             air.constrain(
                 "\(name)_after_previous", .everyRow,
                 active * (clk4 + .int(slot) - x(previous) - 1 - x(lo) - two16 * x(hi)))
-            air.busEntry("range", multiplicity: .int(-1), [x(lo)])
-            air.busEntry("range", multiplicity: .int(-1), [x(hi)])
+            air.busEntry("range", shared: true, multiplicity: .int(-1), [x(lo)])
+            air.busEntry("range", shared: true, multiplicity: .int(-1), [x(hi)])
         }
         let reg = Expression.constant(Fp(registerBase))
         access(
@@ -169,10 +169,10 @@ public enum CPUCircuit {
             "operand_b", .everyRow,
             x(.instr) * (x(.b) - x(.useImm) * x(.imm) - (1 - x(.useImm)) * x(.rs2Val)))
         for (av, bv, nv) in [(Col.a0, Col.b0, Col.n0), (.a1, .b1, .n1), (.a2, .b2, .n2), (.a3, .b3, .n3)] {
-            air.busEntry("bytes", multiplicity: .int(-1), [x(av), x(bv), x(nv)])
+            air.busEntry("bytes", shared: true, multiplicity: .int(-1), [x(av), x(bv), x(nv)])
         }
         for v in [Col.r0, .r1, .r2, .r3, .h0, .h1, .h2, .h3, .c0, .c1, .c2, .c3] {
-            air.busEntry("bytes", multiplicity: .int(-1), [x(v), 0, 0])
+            air.busEntry("bytes", shared: true, multiplicity: .int(-1), [x(v), 0, 0])
         }
         // Sign bits: 2·(byte − 128·sign) is a byte exactly when sign is the byte's top bit.
         boolean(.sa)
@@ -223,7 +223,7 @@ public enum CPUCircuit {
         air.constrain(
             "shift_amount", .everyRow,
             x(.b0) - x(.s0) - 2 * x(.s1) - 4 * x(.s2) - 8 * x(.s3) - 16 * x(.s4) - 32 * x(.shHigh))
-        air.busEntry("bytes", multiplicity: .int(-1), [x(.shHigh), 0, 0])
+        air.busEntry("bytes", shared: true, multiplicity: .int(-1), [x(.shHigh), 0, 0])
         air.constrain(
             "pow_partial", .everyRow, x(.powPartial) - (1 + x(.s0)) * (1 + 3 * x(.s1)) * (1 + 15 * x(.s2)))
         air.constrain(
@@ -258,10 +258,10 @@ public enum CPUCircuit {
         air.constrain(
             "quotient_negative", .everyRow,
             x(.neg) - (1 - x(.zero)) * (x(.sa) + x(.sb) - 2 * x(.sa) * x(.sb)))
-        air.busEntry("range", multiplicity: .int(-1), [x(.remLo)])
-        air.busEntry("range", multiplicity: .int(-1), [x(.remHi)])
-        air.busEntry("range", multiplicity: .int(-1), [x(.gLo)])
-        air.busEntry("range", multiplicity: .int(-1), [x(.gHi)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.remLo)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.remHi)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.gLo)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.gHi)])
         air.constrain("division", .everyRow, divAny * (x(.aAbs) - x(.h) * x(.bAbs) - x(.rem)))
         air.constrain(
             "remainder_below_divisor", .everyRow,
@@ -383,8 +383,8 @@ public enum CPUCircuit {
             "memory_table_sorted", .transition,
             x(.mActive).next * (x(.mAddr).next - x(.mAddr) - 1 - x(.mdLo) - two16 * x(.mdHi)))
         boolean(.jActive)
-        air.busEntry("range", multiplicity: .int(-1), [x(.mdLo)])
-        air.busEntry("range", multiplicity: .int(-1), [x(.mdHi)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.mdLo)])
+        air.busEntry("range", shared: true, multiplicity: .int(-1), [x(.mdHi)])
         air.busEntry("memory", multiplicity: x(.mActive), [x(.mAddr), x(.mInit), x(.mInitTime)])
         air.busEntry("memory", multiplicity: -x(.mActive), [x(.mAddr), x(.mFinal), x(.mTime)])
         let state = stateAddresses.map { Expression.constant(Fp($0)) }

@@ -605,7 +605,7 @@ bus memory
     entry segEnd                   : [state_jidx, jidx + io * journal, 4 * clk_next]
 
 # 16-bit range checks against the lookup table's 16-bit table.
-bus range
+shared bus range
     entry minus_one  : [dRs1Lo]
     entry minus_one  : [dRs1Hi]
     entry minus_one  : [dRs2Lo]
@@ -622,7 +622,7 @@ bus range
     entry minus_one  : [mdHi]
 
 # Byte lookups against the lookup table's byte table: (x, y, x AND y); a plain byte check is (x, 0, 0).
-bus bytes
+shared bus bytes
     entry minus_one : [a0, b0, n0]
     entry minus_one : [a1, b1, n1]
     entry minus_one : [a2, b2, n2]
@@ -732,10 +732,10 @@ periodic table_lo = builtin byte            # r mod 256 (period 256)
 periodic table_hi = builtin byte_pair_hi    # r div 256 (period 65536)
 periodic table_and = builtin byte_pair_and  # table_lo AND table_hi
 
-bus range
+shared bus range
     entry rangeCount : [table_lo + 256 * table_hi]
 
-bus bytes
+shared bus bytes
     entry andCount : [table_lo, table_hi, table_and]
 
 """#

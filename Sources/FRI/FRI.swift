@@ -108,9 +108,12 @@ public struct FRIProverState: Sendable {
     ///   ``FRIError/injectionNotOnSchedule(injection:logSize:foldedLogSizes:)``,
     ///   ``FRIError/injectionLength(injection:expected:found:)``, and ``FRIError/remainderDegreeTooHigh`` when the
     ///   last layer is not of the promised degree (layer 0 or an injection is of too high a degree).
+    ///
+    /// `_truncateRemainder` is for tests only: it plays a cheating prover that sends the last layer's low
+    /// coefficients whatever its degree, instead of refusing. Never set it in production.
     public init(
         layer0: [Fp], offset: Fp, logArities: [Int], injections: [FRIInjection], remainderLength: Int, salted: Bool,
-        transcript: inout Transcript
+        transcript: inout Transcript, _truncateRemainder: Bool = false
     ) throws(FRIError) {
         guard !layer0.isEmpty, layer0.count & (layer0.count - 1) == 0 else { throw .layer0Size(layer0.count) }
         let foldedLogSizes = try FRISchedule.foldedLogSizes(
@@ -155,7 +158,9 @@ public struct FRIProverState: Sendable {
         let logSize = values.count.trailingZeroBitCount
         let natural = (0..<values.count).map { values[reverseBits($0, width: logSize)] }
         let coefficients = NTT.interpolate(evaluations: natural, on: Domain(logSize: logSize, offset: offset))
-        guard coefficients[remainderLength...].allSatisfy(\.isZero) else { throw .remainderDegreeTooHigh }
+        guard _truncateRemainder || coefficients[remainderLength...].allSatisfy(\.isZero) else {
+            throw .remainderDegreeTooHigh
+        }
         remainder = Array(coefficients.prefix(remainderLength))
         transcript.absorb("fri-remainder", elements: remainder)
     }

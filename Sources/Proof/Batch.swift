@@ -12,9 +12,11 @@ import Hashing
 /// power it is. So a short table costs its own rows, not the tallest table's, and a proof carries one set of Merkle
 /// paths and FRI layers however many tables it holds.
 ///
-/// Tables meet on buses: a bus of one name in several tables of a batch is one bus. Each of those tables states its
-/// share of the bus (the sum of its fractions) after its auxiliary columns are committed, its running sum must end
-/// at minus its shares, and the verifier checks that the shares cancel.
+/// Tables meet on shared buses (``LogUpBus/isShared``): the shared buses of one name in a batch's tables are one bus,
+/// of one width, with one pair of challenges. Each table states its share of every shared bus it has (the sum of its
+/// fractions) after its auxiliary columns are committed, its running sum must end at minus the sum of its shares,
+/// and the verifier checks that the shares of each bus cancel. Every other bus is its table's own, with challenges
+/// of its own, whatever other tables call theirs.
 public struct BatchShape: Sendable, Equatable {
     public let parameters: ProofParameters
     /// Each table's shape: its trace, the FRI layer it is committed on (size and coset) and its composition.
@@ -186,14 +188,27 @@ public struct BatchStatement: Sendable {
 
 /// The protocol steps of a batch that prover and verifier compute identically.
 public enum BatchProtocol {
-    /// The buses each table shares with another table of the batch: for table t, the indices of its buses whose
-    /// name another table's bus also has (global buses excluded: they join proofs, not tables).
+    /// The shared buses of each table: for table t, the indices of its buses declared shared.
     public static func sharedBuses(_ airs: [AIR]) -> [[Int]] {
-        var count: [String: Int] = [:]
+        airs.map { air in air.buses.indices.filter { air.buses[$0].isShared } }
+    }
+
+    /// Why these tables cannot be proven together, or nil: a shared bus of one name must be of one width in every
+    /// table, and appear once in each.
+    public static func sharedBusProblem(_ airs: [AIR]) -> String? {
+        var widths: [String: Int] = [:]
         for air in airs {
-            for name in Set(air.buses.filter { !$0.isGlobal }.map(\.name)) { count[name, default: 0] += 1 }
+            var seen = Set<String>()
+            for bus in air.buses where bus.isShared {
+                guard seen.insert(bus.name).inserted else { return "'\(air.name)' has two shared buses '\(bus.name)'" }
+                let width = bus.entries.map(\.values.count).max() ?? 0
+                if let known = widths[bus.name], known != width {
+                    return "shared bus '\(bus.name)' carries \(width) values in '\(air.name)' and \(known) elsewhere"
+                }
+                widths[bus.name] = width
+            }
         }
-        return airs.map { air in air.buses.indices.filter { !air.buses[$0].isGlobal && count[air.buses[$0].name]! > 1 } }
+        return nil
     }
 
     /// A transcript with the batch's identity and statements absorbed: every table's circuit, height, public
@@ -214,14 +229,18 @@ public enum BatchProtocol {
         return t
     }
 
-    /// Every table's challenges, drawn after the main root: α and β for each bus name of the batch in order of
-    /// first appearance (so a bus shared by tables has one pair), a global bus's from the joint context.
+    /// Every table's challenges, drawn after the main root: α and β for each shared bus name of the batch in order
+    /// of first appearance, then for each other local bus of each table in order; a global bus's come from the joint
+    /// context (its k-th global bus takes the context's k-th pair, as for a proof of one table).
     public static func drawChallenges(_ t: inout Transcript, airs: [AIR], global: GlobalContext?) -> [[Fp]] {
         var names: [String] = []
         for air in airs {
-            for bus in air.buses where !bus.isGlobal && !names.contains(bus.name) { names.append(bus.name) }
+            for bus in air.buses where bus.isShared && !names.contains(bus.name) { names.append(bus.name) }
         }
-        let drawn = names.isEmpty ? [] : t.challenges("aux", count: 2 * names.count)
+        let sharedDrawn = names.isEmpty ? [] : t.challenges("aux", count: 2 * names.count)
+        let own = airs.map { air in air.buses.filter { !$0.isGlobal && !$0.isShared }.count }
+        let ownDrawn = own.reduce(0, +) == 0 ? [] : t.challenges("aux-own", count: 2 * own.reduce(0, +))
+        var nextOwn = 0
         return airs.map { air in
             var challenges = [Fp](repeating: .zero, count: air.challengeCount)
             var globalIndex = 0
@@ -232,10 +251,14 @@ public enum BatchProtocol {
                         challenges[2 * b + 1] = global.challenges[2 * globalIndex + 1]
                     }
                     globalIndex += 1
-                } else {
+                } else if bus.isShared {
                     let i = names.firstIndex(of: bus.name)!
-                    challenges[2 * b] = drawn[2 * i]
-                    challenges[2 * b + 1] = drawn[2 * i + 1]
+                    challenges[2 * b] = sharedDrawn[2 * i]
+                    challenges[2 * b + 1] = sharedDrawn[2 * i + 1]
+                } else {
+                    challenges[2 * b] = ownDrawn[2 * nextOwn]
+                    challenges[2 * b + 1] = ownDrawn[2 * nextOwn + 1]
+                    nextOwn += 1
                 }
             }
             return challenges

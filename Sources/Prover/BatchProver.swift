@@ -19,6 +19,32 @@ public struct BatchWitness: Sendable {
     }
 }
 
+/// How a cheating batch prover departs from the protocol, for tests that must see each departure rejected
+/// (``ProverOptions/_batchCheat``). With it the prover also sends FRI's remainder whatever the last layer's degree.
+public struct BatchCheat: Sendable {
+    /// Alters the bus shares (by table) after they are computed from the traces, before they are absorbed.
+    public var shares: (@Sendable (inout [[Fp]]) -> Void)?
+    /// Tables whose first composition segment at z is stated so that the out-of-domain check passes, whatever the
+    /// committed segments hold.
+    public var balanceOutOfDomain: Set<Int>
+    /// The FRI layer table t's DEEP composition is added at, given the layer of its shape; nil leaves it out. At a
+    /// layer above its own, its values are lifted: position p there takes the value at p >> (difference).
+    public var deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)?
+    /// Alters the functions added into FRI (by layer) before FRI commits.
+    public var injections: (@Sendable (inout [Int: [Fp]]) -> Void)?
+
+    public init(
+        shares: (@Sendable (inout [[Fp]]) -> Void)? = nil, balanceOutOfDomain: Set<Int> = [],
+        deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)? = nil,
+        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil
+    ) {
+        self.shares = shares
+        self.balanceOutOfDomain = balanceOutOfDomain
+        self.deepLayer = deepLayer
+        self.injections = injections
+    }
+}
+
 /// Proves that every table's trace satisfies its AIR for its statement, and that the buses the tables share
 /// balance: one proof, each table at its own height (see ``BatchShape``).
 ///
@@ -46,6 +72,7 @@ public func proveBatch(
     do {
         shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
     } catch { throw .shape(error) }
+    if let problem = BatchProtocol.sharedBusProblem(airs) { throw .invalidWitness(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
     let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
     var transcript = BatchProtocol.startTranscript(
@@ -105,6 +132,7 @@ public func proveBatch(
                     main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t], buses: shared[t]))
         } catch { throw .unluckyChallenge("\(error)") }
     }
+    options._batchCheat?.shares?(&busShares)
     func sharedShares(_ t: Int) -> [Int: Fp] { Dictionary(uniqueKeysWithValues: zip(shared[t], busShares[t])) }
     var busPublicSums: [[Fp]] = []
     for (t, w) in witnesses.enumerated() {
@@ -204,10 +232,18 @@ public func proveBatch(
         let zNext = z * tableShape.traceGenerator
         let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
         let atZNext = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: next, at: zNext)
-        let values = OutOfDomainValues(
+        var values = OutOfDomainValues(
             main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
             aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
             composition: segments[t].prefix(tableShape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
+        if options._batchCheat?.balanceOutOfDomain.contains(t) == true {
+            // H_0(z) := C(z) − Σ_{i ≥ 1} z^(i·n)·H_i(z): the check at z passes, and H_0's DEEP quotient has a pole.
+            let expected = StarkProtocol.compositionAtOutOfDomainPoint(
+                air: air, ood: values, z: z, shape: tableShape, publicInputs: witnesses[t].statement.publicInputs,
+                challenges: challenges[t], busPublicSums: busPublicSums[t], gammas: gammas[t])
+            values.composition[0] = .zero
+            values.composition[0] = expected - StarkProtocol.compositionFromSegments(values, z: z, shape: tableShape)
+        }
         StarkProtocol.absorb(values, into: &transcript)
         traces.append(columns)
         masks.append(columnMasks)
@@ -226,15 +262,23 @@ public func proveBatch(
         let values = ldes[t].deepComposition(
             traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
             z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
-        let s = shape.layers[t]
+        let own = shape.layers[t]
+        var s = own
+        var lifted = values
+        if let cheat = options._batchCheat?.deepLayer {
+            guard let chosen = cheat(t, own) else { continue }
+            s = chosen
+            lifted = (0..<(shape.ldeSize >> s)).map { values[$0 >> (own - s)] }
+        }
         if s == 0 {
-            for i in layer0.indices { layer0[i] += values[i] }
+            for i in layer0.indices { layer0[i] += lifted[i] }
         } else {
-            var sum = injections[s] ?? [Fp](repeating: .zero, count: values.count)
-            for i in sum.indices { sum[i] += values[i] }
+            var sum = injections[s] ?? [Fp](repeating: .zero, count: lifted.count)
+            for i in sum.indices { sum[i] += lifted[i] }
             injections[s] = sum
         }
     }
+    options._batchCheat?.injections?(&injections)
     options._alterLayer0?(&layer0)
 
     phases.end("DEEP composition")
@@ -247,7 +291,8 @@ public func proveBatch(
         fri = try FRIProverState(
             layer0: layer0, offset: StarkProtocol.domainOffset, logArities: shape.logArities,
             injections: injections.keys.sorted().map { FRIInjection(logSize: logLDE - $0, values: injections[$0]!) },
-            remainderLength: shape.remainderLength, salted: parameters.zeroKnowledge, transcript: &transcript)
+            remainderLength: shape.remainderLength, salted: parameters.zeroKnowledge, transcript: &transcript,
+            _truncateRemainder: options._batchCheat != nil)
     } catch {
         guard options._skipConstraintCheck else { throw .internalInconsistency("FRI's last layer exceeds its degree") }
         throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")

@@ -47,6 +47,9 @@ public struct ProverOptions: Sendable {
     /// Test only: changes FRI's layer 0 after it is computed and before it is committed, to let a test play a
     /// prover whose committed layer 0 is not the DEEP composition of its columns. Never set it in production.
     public var _alterLayer0: (@Sendable (inout [Fp]) -> Void)?
+    /// Test only: how a cheating batch prover departs from the protocol (``BatchCheat``). Never set it in
+    /// production.
+    public var _batchCheat: BatchCheat?
 
     /// The default ``mainExtensionMemoryLimit``: 3 GiB, which keeps the RV32IM circuit's columns up to 2^17 rows in
     /// the default profile.

@@ -42,6 +42,7 @@ public func verifyBatch(
     for (t, s) in statements.enumerated() where proof.tables[t].publicInputs != s.publicInputs {
         throw .statementMismatch("table \(t)'s public inputs differ from the expected ones")
     }
+    if let problem = BatchProtocol.sharedBusProblem(airs) { throw .statementMismatch(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
     try checkStructure(proof, airs: airs, shape: shape, shared: shared)
     for air in airs where !(air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count) {

@@ -7,250 +7,14 @@ import Proof
 import Verifier
 import XCTest
 
-@testable import Prover
+import Prover
 
-/// How a cheating batch prover departs from the protocol. Everything left at its default is done honestly, except
-/// that the prover never checks its witness and never refuses a FRI layer of too high a degree.
-struct BatchCheat {
-    /// Alters the bus shares (by table) after they are computed from the traces, before they are absorbed.
-    var shares: ((inout [[Fp]]) -> Void)? = nil
-    /// Tables whose first composition segment at z is stated so that the out-of-domain check passes, whatever the
-    /// committed segments hold.
-    var balanceOutOfDomain: Set<Int> = []
-    /// The FRI layer table t's DEEP composition is added at, given the layer of its shape; nil leaves it out. At a
-    /// layer above its own, its values are lifted: position p there takes the value at p >> (difference).
-    var deepLayer: ((_ table: Int, _ layer: Int) -> Int?)? = nil
-    /// Alters the functions injected into FRI (by layer) before FRI commits.
-    var injections: ((inout [Int: [Fp]]) -> Void)? = nil
-}
-
-/// ``proveBatch`` with hooks for a cheating prover: the same steps in the same order, with ``BatchCheat``'s
-/// departures. FRI's remainder is the last layer's low coefficients, whatever its degree.
+/// ``proveBatch`` as a cheating prover runs it: without checking its witness, never refusing a FRI layer of too
+/// high a degree, and with ``BatchCheat``'s departures.
 func cheatingProveBatch(_ witnesses: [BatchWitness], parameters: ProofParameters, cheat: BatchCheat) -> BatchProof {
-    var random = MaskRandomness()
-    let airs = witnesses.map(\.statement.air)
-    let shape = try! BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
-    let shared = BatchProtocol.sharedBuses(airs)
-    let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
-    var transcript = BatchProtocol.startTranscript(
-        statements: witnesses.map(\.statement), parameters: parameters,
-        logTraceLengths: witnesses.map(\.trace.logRowCount))
-    let order = shape.order
-
-    let boundaries = order.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
-        let b = airs[t].boundaryColumnCount
-        return b > 0 ? extendBoundary(witnesses[t].trace, count: b, lde: ldes[t], seed: nil) : nil
-    }
-    func boundary(_ t: Int) -> (columns: ExtendedColumns, tree: MerkleTree)? { boundaries[order.firstIndex(of: t)!] }
-    let boundaryTree =
-        boundaries.contains { $0 != nil } ? try! MixedMerkleTree(classes: boundaries.compactMap { $0?.tree }) : nil
-    let globalShares = airs.map { _ in [Fp]() }
-    if let boundaryTree { transcript.absorb("boundary-root", digest: boundaryTree.root) }
-    BatchProtocol.absorbGlobalShares(&transcript, globalShares)
-
-    var mains: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
-    var mainTrees: [MerkleTree] = []
-    for t in order {
-        let columns = Array(witnesses[t].trace.columns[airs[t].boundaryColumnCount...])
-        let extended = ldes[t].extend(columns, random: &random)
-        mains[t] = extended
-        if !columns.isEmpty { mainTrees.append(ldes[t].commit(extended)) }
-    }
-    let mainTree = try! MixedMerkleTree(classes: mainTrees)
-    transcript.absorb("main-root", digest: mainTree.root)
-
-    let challenges = BatchProtocol.drawChallenges(&transcript, airs: airs, global: nil)
-    var auxColumns: [[[Fp]]] = []
-    var busShares: [[Fp]] = []
-    for (t, w) in witnesses.enumerated() {
-        auxColumns.append(
-            try! airs[t].buildAuxiliaryColumns(
-                main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t]))
-        busShares.append(
-            try! airs[t].busShares(
-                main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t], buses: shared[t]))
-    }
-    cheat.shares?(&busShares)
-    func sharedShares(_ t: Int) -> [Int: Fp] { Dictionary(uniqueKeysWithValues: zip(shared[t], busShares[t])) }
-    let busPublicSums = witnesses.indices.map { t in
-        try! airs[t].busPublicSums(
-            witnesses[t].statement.publicBusEntries, challenges: challenges[t], globalShares: globalShares[t],
-            sharedShares: sharedShares(t))
-    }
-
-    var auxes: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
-    var auxTrees: [MerkleTree] = []
-    for t in order {
-        let extended = ldes[t].extend(auxColumns[t], random: &random)
-        auxes[t] = extended
-        if !auxColumns[t].isEmpty { auxTrees.append(ldes[t].commit(extended)) }
-    }
-    let auxTree = auxTrees.isEmpty ? nil : try! MixedMerkleTree(classes: auxTrees)
-    if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
-    for t in airs.indices where !busShares[t].isEmpty { transcript.absorb("bus-shares", elements: busShares[t]) }
-
-    let gammas = airs.map { transcript.challenges("composition", count: $0.constraints.count) }
-    var segments: [[[Fp]]] = Array(repeating: [], count: airs.count)
-    var compositionColumns: [[[Fp]]] = Array(repeating: [], count: airs.count)
-    var compositionTrees: [MerkleTree] = []
-    for t in order {
-        let tableShape = shape.tables[t]
-        let n = tableShape.traceLength
-        var (coefficients, _) = CompositionBuilder(air: airs[t], shape: tableShape).coefficients(
-            boundary: boundary(t)?.columns, main: mains[t]!, aux: auxes[t]!,
-            publicInputs: witnesses[t].statement.publicInputs, challenges: challenges[t],
-            busPublicSums: busPublicSums[t], gammas: gammas[t])
-        mains[t]!.releaseCoset()
-        coefficients = Array(coefficients.prefix(tableShape.segmentCount * n))
-        coefficients += [Fp](repeating: .zero, count: tableShape.segmentCount * n - coefficients.count)
-        var split = splitAndMask(coefficients, shape: tableShape, random: &random)
-        if parameters.zeroKnowledge && t != order[0] { split.removeLast() }
-        segments[t] = split
-        compositionColumns[t] = ldes[t].evaluateSegments(split)
-        compositionTrees.append(ldes[t].commitSegments(compositionColumns[t]))
-    }
-    let compositionTree = try! MixedMerkleTree(classes: compositionTrees)
-    transcript.absorb("composition-root", digest: compositionTree.root)
-
-    let z = BatchProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
-    var traces: [[[Fp]]] = []
-    var masks: [[[Fp]]] = []
-    var nextRowColumns: [[Int]] = []
-    var ood: [OutOfDomainValues] = []
-    for t in airs.indices {
-        let air = airs[t]
-        let tableShape = shape.tables[t]
-        let columns = witnesses[t].trace.columns + auxColumns[t]
-        let columnMasks = (boundary(t)?.columns.masks ?? []) + mains[t]!.masks + auxes[t]!.masks
-        let mainCount = air.mainColumns.count
-        let next = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
-        let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
-        let atZNext = ldes[t].evaluate(
-            traces: columns, masks: columnMasks, indices: next, at: z * tableShape.traceGenerator)
-        var values = OutOfDomainValues(
-            main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
-            aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
-            composition: segments[t].prefix(tableShape.segmentCount).map {
-                Polynomial(coefficients: $0).evaluate(at: z)
-            })
-        if cheat.balanceOutOfDomain.contains(t) {
-            // H_0(z) := C(z) − Σ_{i ≥ 1} z^(i·n)·H_i(z): the check at z passes, and H_0's DEEP quotient has a pole.
-            let expected = StarkProtocol.compositionAtOutOfDomainPoint(
-                air: air, ood: values, z: z, shape: tableShape, publicInputs: witnesses[t].statement.publicInputs,
-                challenges: challenges[t], busPublicSums: busPublicSums[t], gammas: gammas[t])
-            values.composition[0] = .zero
-            values.composition[0] = expected - StarkProtocol.compositionFromSegments(values, z: z, shape: tableShape)
-        }
-        StarkProtocol.absorb(values, into: &transcript)
-        traces.append(columns)
-        masks.append(columnMasks)
-        nextRowColumns.append(next)
-        ood.append(values)
-    }
-
-    let deep = BatchProtocol.drawDeepCoefficients(&transcript, airs: airs, shape: shape)
-    var layer0 = [Fp](repeating: .zero, count: shape.ldeSize)
-    var injections: [Int: [Fp]] = [:]
-    for t in order {
-        let values = ldes[t].deepComposition(
-            traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
-            z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
-        let own = shape.layers[t]
-        guard let s = cheat.deepLayer.map({ $0(t, own) }) ?? own else { continue }
-        let size = shape.ldeSize >> s
-        let lifted = (0..<size).map { values[$0 >> (own - s)] }
-        if s == 0 {
-            for i in layer0.indices { layer0[i] += lifted[i] }
-        } else {
-            var sum = injections[s] ?? [Fp](repeating: .zero, count: size)
-            for i in sum.indices { sum[i] += lifted[i] }
-            injections[s] = sum
-        }
-    }
-    cheat.injections?(&injections)
-
-    let logLDE = shape.ldeSize.trailingZeroBitCount
-    let fri = CheatingFRI(
-        layer0: layer0, offset: StarkProtocol.domainOffset, logArities: shape.logArities,
-        injections: injections.keys.sorted().map { (logSize: logLDE - $0, values: injections[$0]!) },
-        remainderLength: shape.remainderLength, salted: parameters.zeroKnowledge, transcript: &transcript)
-    let nonce = transcript.grind(bits: parameters.grindingBits)
-
-    let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
-    let positions = MixedMerkleOpening.classPositions(queries, leafCounts: order.map { shape.tables[$0].ldeSize })
-    func positionsOf(_ t: Int) -> [Int] { positions[order.firstIndex(of: t)!] }
-    let boundaryTables = order.filter { airs[$0].boundaryColumnCount > 0 }
-    let mainTables = order.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
-    let auxTables = order.filter { !airs[$0].auxColumns.isEmpty }
-    func open(_ tree: MixedMerkleTree, _ tables: [Int], _ columns: (Int) -> ExtendedColumns) -> MixedMerkleOpening {
-        let rows = tables.map { columns($0).rows(at: positionsOf($0)) }
-        return try! tree.open(positionsOf(tables[0])) { c, i in rows[c][i]! }
-    }
-    return BatchProof(
-        version: StarkProtocol.version, parameters: parameters,
-        tables: airs.indices.map { t in
-            BatchTablePart(
-                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: shape.tables[t].logTraceLength,
-                publicInputs: witnesses[t].statement.publicInputs, globalShares: globalShares[t],
-                busShares: busShares[t], outOfDomain: ood[t])
-        },
-        boundaryRoot: boundaryTree?.root, mainRoot: mainTree.root, auxRoot: auxTree?.root,
-        compositionRoot: compositionTree.root, friRoots: fri.roots, remainder: fri.remainder, proofOfWorkNonce: nonce,
-        boundaryOpening: boundaryTree.map { open($0, boundaryTables) { boundary($0)!.columns } },
-        mainOpening: open(mainTree, mainTables) { mains[$0]! },
-        auxOpening: auxTree.map { open($0, auxTables) { auxes[$0]! } },
-        compositionOpening: try! compositionTree.open(queries) { c, i in
-            LowDegreeExtension.row(i, of: compositionColumns[order[c]])
-        },
-        friOpenings: fri.open(queries: queries))
-}
-
-/// FRI's commit phase as ``FRIProverState`` runs it, except that the remainder is the last layer's first
-/// coefficients even when the layer is of higher degree.
-struct CheatingFRI {
-    var roots: [Digest] = []
-    var remainder: [Fp] = []
-    let logArities: [Int]
-    var trees: [MerkleTree] = []
-
-    init(
-        layer0: [Fp], offset: Fp, logArities: [Int], injections: [(logSize: Int, values: [Fp])], remainderLength: Int,
-        salted: Bool, transcript: inout Transcript
-    ) {
-        self.logArities = logArities
-        var values = layer0
-        var offset = offset
-        for r in logArities {
-            let tree = try! MerkleTree(rows: values, width: 1 << r, salts: salted ? .random : .none)
-            transcript.absorb("fri-root", digest: tree.root)
-            trees.append(tree)
-            roots.append(tree.root)
-            let beta = transcript.challenge("fri-fold")
-            var power = beta
-            for _ in 0..<r {
-                values = Folding.foldLayer(values, offset: offset, beta: power)
-                offset = offset.squared
-                power = power.squared
-            }
-            for injection in injections where 1 << injection.logSize == values.count {
-                Folding.add(injection.values, times: power, to: &values)
-                power *= beta
-            }
-        }
-        let logSize = values.count.trailingZeroBitCount
-        let natural = (0..<values.count).map { values[reverseBits($0, width: logSize)] }
-        let coefficients = NTT.interpolate(evaluations: natural, on: Domain(logSize: logSize, offset: offset))
-        remainder = Array(coefficients.prefix(remainderLength))
-        transcript.absorb("fri-remainder", elements: remainder)
-    }
-
-    func open(queries: [Int]) -> [MerkleOpening] {
-        var positions = queries
-        return zip(trees, logArities).map { tree, r in
-            positions = positions.map { $0 >> r }
-            return try! tree.open(positions)
-        }
-    }
+    var options = ProverOptions(parameters: parameters, _skipConstraintCheck: true)
+    options._batchCheat = cheat
+    return try! proveBatch(witnesses, options: options)
 }
 
 /// Attempts to make ``verifyBatch`` accept a false statement or a malformed proof, and hostile inputs that must be
@@ -333,7 +97,8 @@ final class BatchForgeryTests: XCTestCase {
         let shape = try! BatchShape(
             airs: Self.statements.map(\.air), parameters: Self.transparent, logTraceLengths: [10, 8])
         XCTAssertEqual(shape.layers, [0, 2])
-        for move in [{ (_: Int, _: Int) -> Int? in 0 }, { _, _ in nil }] {
+        let moves: [@Sendable (Int, Int) -> Int?] = [{ _, _ in 0 }, { _, _ in nil }]
+        for move in moves {
             let proof = cheatingProveBatch(
                 Self.tallValues(), parameters: Self.transparent,
                 cheat: BatchCheat(deepLayer: { t, s in t == 1 ? move(t, s) : s }))
@@ -374,10 +139,13 @@ final class BatchForgeryTests: XCTestCase {
                 name: "double", domain: .everyRow, .main(1, .current) - Expression.constant(2) * .main(0, .current))
         ],
         buses: [
-            LogUpBus("range", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])]),
+            LogUpBus(
+                "range", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])],
+                isShared: true),
             LogUpBus(
                 "pairs",
-                entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current), .main(1, .current)])]),
+                entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current), .main(1, .current)])],
+                isShared: true),
         ])
 
     static let twoBusTable = try! AIR(
@@ -395,13 +163,15 @@ final class BatchForgeryTests: XCTestCase {
         buses: [
             LogUpBus(
                 "range",
-                entries: [LogUpEntry(multiplicity: -Expression.main(2, .current), values: [.main(0, .current)])]),
+                entries: [LogUpEntry(multiplicity: -Expression.main(2, .current), values: [.main(0, .current)])],
+                isShared: true),
             LogUpBus(
                 "pairs",
                 entries: [
                     LogUpEntry(
                         multiplicity: -Expression.main(2, .current), values: [.main(0, .current), .main(1, .current)])
-                ]),
+                ],
+                isShared: true),
         ])
 
     static func twoBusWitnesses(values: [UInt64], valueRows: Int = 1024, tableRows: Int = 256) -> [BatchWitness] {
@@ -494,11 +264,10 @@ final class BatchForgeryTests: XCTestCase {
     // MARK: - Buses of one name in different tables
 
     /// Two range checks of different widths, each a complete AIR whose bus `range` balances within its own trace
-    /// when proven alone. In one batch, the bus of one name is one bus: the 8-bit table holds a value of 700, looked
-    /// up in the 10-bit table's range, and the batch verifies. Each table is not shown to satisfy its AIR on its
-    /// own: only the union of their buses balances. (This pins the documented meaning of a shared name; an AIR
-    /// whose bus is internal to it must give that bus a name no other table of a batch uses.)
-    func testUnrelatedTablesOfOneBusNameMergeTheirBuses() throws {
+    /// when proven alone. Their buses are not declared shared, so in one batch they stay two buses with challenges of
+    /// their own: the 8-bit table's lookup of 700 cannot be answered by the 10-bit table. The honest prover refuses,
+    /// and a prover that goes on is rejected.
+    func testUnrelatedTablesOfOneBusNameKeepTheirBuses() throws {
         let byte = RangeCheckAIR(bits: 8)
         let wide = RangeCheckAIR(bits: 10)
         let outOfRange: UInt64 = 700
@@ -513,11 +282,39 @@ final class BatchForgeryTests: XCTestCase {
         let statements = [
             BatchStatement(air: byte.air, publicInputs: []), BatchStatement(air: wide.air, publicInputs: []),
         ]
+        XCTAssertEqual(BatchProtocol.sharedBuses(statements.map(\.air)), [[], []])
         let witnesses = zip(statements, [narrowTrace, wideTrace]).map { BatchWitness(statement: $0, trace: $1) }
-        // The honest batch prover proves it, and the verifier accepts it.
-        let proof = try proveBatch(witnesses, options: ProverOptions(parameters: Self.parameters))
-        XCTAssertNil(verifies(proof, statements))
-        XCTAssertEqual(BatchProtocol.sharedBuses(statements.map(\.air)), [[0], [0]])
+        XCTAssertThrowsError(try proveBatch(witnesses, options: ProverOptions(parameters: Self.parameters)))
+        let proof = try proveBatch(
+            witnesses, options: ProverOptions(parameters: Self.parameters, _skipConstraintCheck: true))
+        XCTAssertNotNil(verifies(proof, statements))
+    }
+
+    /// A shared bus must carry one width in every table: an entry (a) would otherwise fingerprint like (a, 0).
+    func testSharedBusOfTwoWidthsIsRefused() throws {
+        let narrow = try AIR(
+            name: "shared_narrow", mainColumns: [Column("a", doc: "a value")],
+            constraints: [Constraint(name: "a_is_bit", domain: .everyRow, .main(0, .current) * (.main(0, .current) - .constant(.one)))],
+            buses: [LogUpBus("link", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])], isShared: true)])
+        let wide = try AIR(
+            name: "shared_wide", mainColumns: [Column("a", doc: "a value"), Column("b", doc: "another")],
+            constraints: [Constraint(name: "b_is_bit", domain: .everyRow, .main(1, .current) * (.main(1, .current) - .constant(.one)))],
+            buses: [
+                LogUpBus(
+                    "link", entries: [LogUpEntry(multiplicity: -Expression.constant(.one), values: [.main(0, .current), .main(1, .current)])],
+                    isShared: true)
+            ])
+        XCTAssertEqual(
+            BatchProtocol.sharedBusProblem([narrow, wide]),
+            "shared bus 'link' carries 2 values in 'shared_wide' and 1 elsewhere")
+        let zeros = try TraceTable(columns: [[Fp](repeating: .zero, count: 256)])
+        let zeros2 = try TraceTable(columns: [[Fp](repeating: .zero, count: 256), [Fp](repeating: .zero, count: 256)])
+        XCTAssertThrowsError(
+            try proveBatch(
+                [
+                    BatchWitness(statement: BatchStatement(air: narrow, publicInputs: []), trace: zeros),
+                    BatchWitness(statement: BatchStatement(air: wide, publicInputs: []), trace: zeros2),
+                ], options: ProverOptions(parameters: Self.parameters)))
     }
 
     // MARK: - Commitments and their classes

@@ -16,7 +16,11 @@ final class BatchProofTests: XCTestCase {
         constraints: [
             Constraint(name: "double", domain: .everyRow, .main(1, .current) - Expression.constant(2) * .main(0, .current))
         ],
-        buses: [LogUpBus("range", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])])])
+        buses: [
+            LogUpBus(
+                "range", entries: [LogUpEntry(multiplicity: .constant(.one), values: [.main(0, .current)])],
+                isShared: true)
+        ])
 
     /// The range table 0, 1, …, rows − 1, with how often each entry is looked up.
     static let table = try! AIR(
@@ -27,7 +31,9 @@ final class BatchProofTests: XCTestCase {
             Constraint(name: "entry_step", domain: .transition, .main(0, .next) - .main(0, .current) - .constant(.one)),
         ],
         buses: [
-            LogUpBus("range", entries: [LogUpEntry(multiplicity: -Expression.main(1, .current), values: [.main(0, .current)])])
+            LogUpBus(
+                "range", entries: [LogUpEntry(multiplicity: -Expression.main(1, .current), values: [.main(0, .current)])],
+                isShared: true)
         ])
 
     static func witnesses(values: [UInt64], valueRows: Int, tableRows: Int) -> [BatchWitness] {
