@@ -1,4 +1,5 @@
 import ArgumentParser
+import Circuit
 import Foundation
 import Synchronization
 import ZKVM
@@ -94,8 +95,10 @@ struct Prove: ParsableCommand {
         options.mainExtensionMemoryLimit = extensionMemoryMB << 20
         options.includeImage = !noImage
         if let segmentLogRows {
-            guard (16...19).contains(segmentLogRows) else {
-                throw CLIFailure.report("--segment-log-rows must be 16…19 (2^16 to 2^19 rows per segment)")
+            guard (TraceBuilder.minLogRows...TraceBuilder.maxLogRows).contains(segmentLogRows) else {
+                throw CLIFailure.report(
+                    "--segment-log-rows must be \(TraceBuilder.minLogRows)…\(TraceBuilder.maxLogRows) "
+                        + "(2^\(TraceBuilder.minLogRows) to 2^\(TraceBuilder.maxLogRows) rows per segment)")
             }
             options.logSegmentRows = segmentLogRows
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Circuit
 import Foundation
 import Hashing
 import ZKVM
@@ -47,8 +48,10 @@ struct SegmentRun: ParsableArguments {
     var secrets: String
 
     func validate() throws {
-        if let segmentLogRows, !(16...19).contains(segmentLogRows) {
-            throw ValidationError("--segment-log-rows must be 16…19 (2^16 to 2^19 rows per segment)")
+        if let segmentLogRows, !(TraceBuilder.minLogRows...TraceBuilder.maxLogRows).contains(segmentLogRows) {
+            throw ValidationError(
+                "--segment-log-rows must be \(TraceBuilder.minLogRows)…\(TraceBuilder.maxLogRows) "
+                    + "(2^\(TraceBuilder.minLogRows) to 2^\(TraceBuilder.maxLogRows) rows per segment)")
         }
     }
 

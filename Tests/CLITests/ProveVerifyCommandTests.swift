@@ -71,9 +71,9 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(json["exit_code"] as? Int, 0)
         XCTAssertEqual(json["cycles"] as? Int, 57)
         XCTAssertEqual(json["journal"] as? String, "68656c6c6f2c20776f726c64210a")
-        XCTAssertEqual(json["trace_length"] as? Int, 65536)
+        XCTAssertEqual(json["trace_length"] as? Int, 256)
         XCTAssertEqual(json["segments"] as? Int, 1)
-        XCTAssertEqual(json["segment_rows"] as? Int, 65536)
+        XCTAssertEqual(json["segment_rows"] as? Int, 256)
         XCTAssertEqual(json["memory_rows"] as? Int, 2048)
         XCTAssertEqual(json["profile"] as? String, "test")
         XCTAssertEqual(json["proof_bytes"] as? Int, proof.bytes.count)
@@ -166,13 +166,13 @@ final class ProveVerifyCommandTests: XCTestCase {
         // Three proofs: three proof-of-work nonces.
         XCTAssertTrue(inspect.stdout.contains("\n  proofs of work               24\n"), inspect.stdout)
 
-        for rows in ["15", "20"] {
+        for rows in ["7", "20"] {
             let refused = try zkvm([
                 "prove", fibonacci, "--profile", "test", "--segment-log-rows", rows, "-o",
                 directory.appendingPathComponent("refused.proof").path,
             ])
             XCTAssertEqual(refused.status, 1)
-            XCTAssertEqual(refused.stderr, "error: --segment-log-rows must be 16…19 (2^16 to 2^19 rows per segment)\n")
+            XCTAssertEqual(refused.stderr, "error: --segment-log-rows must be 8…19 (2^8 to 2^19 rows per segment)\n")
             XCTAssertEqual(refused.stdout, "")
         }
         XCTAssertEqual(
@@ -195,7 +195,7 @@ final class ProveVerifyCommandTests: XCTestCase {
               hex       68656c6c6f2c20776f726c64210a
               text      "hello, world!\\n"
             exit code   0
-            segments    1 of 65536 rows, memory table of 2048
+            segments    1 of 256 rows, memory table of 2048
             security    10.0 proven bits (at least 0.0 required), profile test
 
             """)
@@ -206,8 +206,8 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             json.stdout,
             "{\"verified\": true, \"program_id\": \"\(Self.helloID)\", \"program_checked\": true, \"exit_code\": 0, "
-                + "\"journal\": \"68656c6c6f2c20776f726c64210a\", \"trace_length\": 65536, \"segments\": 1, "
-                + "\"segment_rows\": 65536, \"memory_rows\": 2048, \"profile\": \"test\", "
+                + "\"journal\": \"68656c6c6f2c20776f726c64210a\", \"trace_length\": 256, \"segments\": 1, "
+                + "\"segment_rows\": 256, \"memory_rows\": 2048, \"profile\": \"test\", "
                 + "\"proven_bits\": 10.0, \"conjectured_bits\": 18.0}\n")
     }
 
@@ -371,13 +371,13 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             Array(lines[..<sizes]),
             [
-                "format       receipt version 3, STARK proof version 3",
+                "format       receipt version 4, STARK proof version 3",
                 "circuit id   …",
                 "profile      test",
                 "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "
                     + "zero knowledge off",
                 "security     10.0 proven bits (Johnson bound), 18.0 conjectured bits (ethSTARK)",
-                "segments     1 × 65536 rows (2^16), 65536 rows in all",
+                "segments     1 × 256 rows (2^8), 256 rows in all",
                 "memory       closing table of 2048 rows (2^11)",
                 "statement    (claimed; zkvm verify checks it)",
                 "  program id \(Self.helloID)",

@@ -136,7 +136,7 @@ final class MarkerForgeryTests: XCTestCase {
         for c in ranged {
             for v in w.table.columns[c.traceIndex] where small(v) < 65536 { counts[Int(small(v))] += 1 }
         }
-        for r in 0..<65536 { put(&w, Col.rangeCount, r, Fp(counts[r])) }
+        for r in 0..<65536 { w.lookups.columns[LookupCol.rangeCount.rawValue][r] = Fp(counts[r]) }
     }
 
     /// Recounts the closing table's byte table from its address gaps.

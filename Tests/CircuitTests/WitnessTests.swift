@@ -52,6 +52,11 @@ struct CircuitWitness {
         get { execution.segments[0].table }
         set { execution.segments[0].table = newValue }
     }
+    /// Segment 0's lookup table.
+    var lookups: TraceTable {
+        get { execution.segments[0].lookups }
+        set { execution.segments[0].lookups = newValue }
+    }
     /// Segment 0's public inputs (exit code first).
     var inputs: [Fp] {
         get { execution.segments[0].publicInputs }
@@ -64,25 +69,50 @@ struct CircuitWitness {
     /// global bus does not balance over the segments, the memory table and the verifier's entries.
     func failures() throws -> [String] {
         let air = CPUCircuit.air
-        let challenges = randomChallenges(air.challengeCount)
+        let lookupAIR = LookupCircuit.air
+        let airs = LookupCircuit.segmentAIRs
         var names: [String] = []
         let global = GlobalContext(binding: .zero, challenges: randomChallenges(2, seed: 11))
+        // Random challenges for the batch's buses by name, with the global bus's from the context, as a proof
+        // draws them.
+        var transcript = Transcript(domain: "witness-check")
+        let challenges = BatchProtocol.drawChallenges(&transcript, airs: airs, global: global)
+        let shared = BatchProtocol.sharedBuses(airs)
         var shares: [[Fp]] = []
         for segment in execution.segments {
-            var vector = challenges
-            for (j, b) in air.globalBuses.enumerated() {
-                vector[2 * b] = global.challenges[2 * j]
-                vector[2 * b + 1] = global.challenges[2 * j + 1]
+            let tables = [segment.table, segment.lookups]
+            let inputs = [segment.publicInputs, []]
+            let publicEntries = [entries, []]
+            // Each table's shares of the buses the two share: its running sum must end at minus them, and the two
+            // tables' must cancel.
+            var tableShares: [[Int: Fp]] = []
+            for t in 0..<2 {
+                let s = try airs[t].busShares(
+                    main: tables[t], publicInputs: inputs[t], challenges: challenges[t], buses: shared[t])
+                tableShares.append(Dictionary(uniqueKeysWithValues: zip(shared[t], s)))
             }
             names += try air.check(
-                trace: segment.table, publicInputs: segment.publicInputs, challenges: vector,
-                publicBusEntries: entries, limit: 20
+                trace: segment.table, publicInputs: segment.publicInputs, challenges: challenges[0],
+                publicBusEntries: entries, sharedShares: tableShares[0], limit: 20
             ).map(\.constraintName)
+            names += try lookupAIR.check(
+                trace: segment.lookups, publicInputs: [], challenges: challenges[1], sharedShares: tableShares[1],
+                limit: 20
+            ).map { "lookup table: \($0.constraintName)" }
             let imbalances = try air.busImbalances(
-                main: segment.table, publicInputs: segment.publicInputs, challenges: vector, publicBusEntries: entries)
-            names += air.buses.indices.filter { !air.buses[$0].isGlobal && !imbalances[$0].isZero }
-                .map { "\(air.buses[$0].name) unbalanced" }
-            shares.append(try air.globalShares(main: segment.table, publicInputs: segment.publicInputs, challenges: vector))
+                main: segment.table, publicInputs: segment.publicInputs, challenges: challenges[0],
+                publicBusEntries: publicEntries[0])
+            for b in air.buses.indices where !air.buses[b].isGlobal {
+                let name = air.buses[b].name
+                // A shared bus balances across the two tables; the others within the segment's table.
+                var total = imbalances[b]
+                if let l = lookupAIR.buses.firstIndex(where: { $0.name == name }), let share = tableShares[1][l] {
+                    total += share
+                }
+                if !total.isZero { names.append("\(name) unbalanced") }
+            }
+            shares.append(
+                try air.globalShares(main: segment.table, publicInputs: segment.publicInputs, challenges: challenges[0]))
         }
         let memoryAIR = MemoryCircuit.air
         let memoryVector = StarkProtocol.globalChallengeVector(air: memoryAIR, global: global)
@@ -115,12 +145,25 @@ struct CircuitWitness {
     /// ``exitCode`` as its claim.
     func proveReceipt(parameters: ProofParameters = Profile.test.parameters) throws -> Receipt {
         let image = try ZKVM.Program(segments: program.segments, entry: program.entry)
-        let tables = execution.segments.map { ($0.table, $0.publicInputs) } + [(execution.memory, [Fp]())]
-        let airs = execution.segments.map { _ in CPUCircuit.air } + [MemoryCircuit.air]
-        let seeds = tables.indices.map { _ in Digest.random() }
-        let roots = try tables.indices.map { i in
-            try commitBoundary(
-                air: airs[i], trace: tables[i].0, publicInputs: tables[i].1, parameters: parameters, seed: seeds[i])
+        let batches: [[BatchWitness]] =
+            execution.segments.map { segment in
+                [
+                    BatchWitness(
+                        statement: BatchStatement(
+                            air: CPUCircuit.air, publicInputs: segment.publicInputs, publicBusEntries: entries),
+                        trace: segment.table),
+                    BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
+                ]
+            } + [[BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: execution.memory)]]
+        let seeds = batches.indices.map { _ in Digest.random() }
+        let roots = try batches.indices.map { i in
+            try commitBatchBoundary(
+                airs: batches[i].map(\.statement.air), logTraceLengths: batches[i].map(\.trace.logRowCount),
+                boundaryColumns: batches[i].map { w in
+                    w.statement.air.boundaryColumnCount > 0
+                        ? Array(w.trace.columns.prefix(w.statement.air.boundaryColumnCount)) : nil
+                },
+                parameters: parameters, seeds: batches[i].map { $0.statement.air.boundaryColumnCount > 0 ? seeds[i] : nil })
         }
         let context = Join.context(
             Join.transcript(
@@ -128,11 +171,11 @@ struct CircuitWitness {
                 segmentLogRows: execution.segments.map(\.table.logRowCount),
                 memoryLogRows: execution.memory.logRowCount),
             boundaryRoots: roots)
-        let proofs = try tables.indices.map { i in
-            try prove(
-                air: airs[i], trace: tables[i].0, publicInputs: tables[i].1,
-                publicBusEntries: i < execution.segments.count ? entries : [], global: context,
-                boundarySeed: seeds[i], options: ProverOptions(parameters: parameters, _skipConstraintCheck: true))
+        let proofs = try batches.indices.map { i in
+            var tables = batches[i]
+            for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 { tables[t].boundarySeed = seeds[i] }
+            return try proveBatch(
+                tables, global: context, options: ProverOptions(parameters: parameters, _skipConstraintCheck: true))
         }
         return Receipt(
             program: image, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),

@@ -7,7 +7,7 @@ final class ReceiptFormatTests: XCTestCase {
     func testEncodingIsCanonical() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 3, 0, 1])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 4, 0, 1])
         let decoded = try Receipt(decoding: bytes)
         XCTAssertEqual(decoded, receipt)
         XCTAssertEqual(decoded.encoded(), bytes)
@@ -74,11 +74,11 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertThrowsError(try Receipt(decoding: Array("\u{7f}ELF".utf8))) {
             XCTAssertEqual($0 as? ZKVMError, .notAReceipt)
         }
-        for version: UInt8 in [0, 1, 2, 4] {
+        for version: UInt8 in [0, 1, 2, 3, 5] {
             var other = bytes
             other[8] = version
             XCTAssertThrowsError(try Receipt(decoding: other)) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 3))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 4))
             }
         }
         var flag = bytes
@@ -87,7 +87,7 @@ final class ReceiptFormatTests: XCTestCase {
             XCTAssertEqual(
                 $0 as? ZKVMError, .malformedReceipt(offset: 10, reason: "the image flag is 2; expected 0 or 1"))
         }
-        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [3, 0, 0] + [UInt8](repeating: 7, count: 10)))
+        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [4, 0, 0] + [UInt8](repeating: 7, count: 10)))
         {
             XCTAssertEqual(
                 $0 as? ZKVMError,
@@ -190,9 +190,9 @@ final class ReceiptFormatTests: XCTestCase {
         bare.program = nil
         XCTAssertFalse(bare.includesImage)
         XCTAssertEqual(bare.programID, receipt.programID)
-        XCTAssertEqual(bare.formatVersion, 3)
+        XCTAssertEqual(bare.formatVersion, 4)
         let bytes = bare.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 3, 0, 0])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 4, 0, 0])
         XCTAssertEqual(Array(bytes[11..<43]), receipt.programID.bytes)
         XCTAssertEqual(receipt.encoded().count - bytes.count, receipt.sections[1].byteCount - 32)
         let decoded = try Receipt(decoding: bytes)
@@ -206,36 +206,38 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertEqual(restored, receipt)
     }
 
-    /// Versions 1 and 2 held one proof of an earlier circuit: refused by their version, before anything else is
-    /// read, with a message that says what to do.
-    func testVersions1And2AreRefused() throws {
+    /// Versions 1 and 2 held one proof of an earlier circuit, version 3 one-table proofs of segments: refused by
+    /// their version, before anything else is read, with a message that says what to do.
+    func testEarlierVersionsAreRefused() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
         // Version 1 had no image flag; version 2 had the flag, then one length-prefixed proof after the exit code.
         let version1 = Array(bytes[..<8]) + [1, 0] + Array(bytes[11...])
         var version2 = bytes
         version2[8] = 2
-        for (old, version) in [(version1, 1), (version2, 2)] as [([UInt8], UInt16)] {
+        var version3 = bytes
+        version3[8] = 3
+        for (old, version) in [(version1, 1), (version2, 2), (version3, 3)] as [([UInt8], UInt16)] {
             XCTAssertThrowsError(try Receipt(decoding: old)) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 3))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 4))
                 XCTAssertEqual(
                     ($0 as? ZKVMError)?.description,
-                    "receipt format version \(version) is not supported; this zkvm reads version 3 only: prove the "
+                    "receipt format version \(version) is not supported; this zkvm reads version 4 only: prove the "
                         + "program again with this zkvm")
             }
             // However short, the version decides.
             XCTAssertThrowsError(try Receipt(decoding: Array(old.prefix(10)))) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 3))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 4))
             }
         }
         var newer = bytes
-        newer[8] = 4
+        newer[8] = 5
         XCTAssertThrowsError(try Receipt(decoding: newer)) {
             XCTAssertEqual(
                 ($0 as? ZKVMError)?.description,
-                "receipt format version 4 is not supported; this zkvm reads version 3 only: use the zkvm that made it")
+                "receipt format version 5 is not supported; this zkvm reads version 4 only: use the zkvm that made it")
         }
-        XCTAssertEqual(ReceiptFormat.readableVersions, 3...3)
+        XCTAssertEqual(ReceiptFormat.readableVersions, 4...4)
         XCTAssertEqual(receipt.formatVersion, ReceiptFormat.version)
     }
 

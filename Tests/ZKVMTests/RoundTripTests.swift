@@ -13,9 +13,10 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(String(decoding: statement.journal, as: UTF8.self), "hello, world!\n")
         XCTAssertEqual(statement.exitCode, 0)
         XCTAssertEqual(statement.programID.hex, "09ac393fe013edb8bca61d4587651586876a312f490eee66e5a3964ec15451e0")
-        XCTAssertEqual(statement.traceLength, 1 << 16)
+        // A segment of the fewest rows, 2^8: its byte and 16-bit tables are the lookup table's, beside it.
+        XCTAssertEqual(statement.traceLength, 1 << 8)
         XCTAssertEqual(statement.segmentCount, 1)
-        XCTAssertEqual(statement.segmentLength, 1 << 16)
+        XCTAssertEqual(statement.segmentLength, 1 << 8)
         // hello touches fewer words than the closing table's least rows, 2^11.
         XCTAssertEqual(statement.memoryTableLength, 1 << 11)
         XCTAssertEqual(statement.profile, .test)
@@ -86,12 +87,12 @@ final class RoundTripTests: XCTestCase {
     func testHelloWithTamperedProofIsRejected() throws {
         let receipt = try Fixtures.hello.get()
         // The same tampering of the segment's proof and of the memory's.
-        let tamperings: [(String, (inout StarkProof) -> Void)] = [
+        let tamperings: [(String, (inout BatchProof) -> Void)] = [
             ("proof-of-work nonce", { $0.proofOfWorkNonce ^= 1 }),
-            ("out-of-domain value", { $0.outOfDomain.main[1] = $0.outOfDomain.main[0] }),
+            ("out-of-domain value", { $0.tables[0].outOfDomain.main[1] = $0.tables[0].outOfDomain.main[0] }),
             ("main root", { $0.mainRoot = $0.compositionRoot }),
             ("boundary root", { $0.boundaryRoot = $0.mainRoot }),
-            ("global share", { $0.globalShares[0] = $0.outOfDomain.main[0] }),
+            ("global share", { $0.tables[0].globalShares[0] = $0.tables[0].outOfDomain.main[0] }),
         ]
         for (what, tamper) in tamperings {
             var segment = receipt
@@ -103,10 +104,10 @@ final class RoundTripTests: XCTestCase {
         }
         // Public inputs the statement does not derive.
         var tampered = receipt
-        tampered.segmentProofs[0].publicInputs.swapAt(0, 1)
+        tampered.segmentProofs[0].tables[0].publicInputs.swapAt(0, 1)
         assertVerificationFails(tampered, "hello")
         tampered = receipt
-        tampered.memoryProof.publicInputs = tampered.segmentProofs[0].publicInputs
+        tampered.memoryProof.tables[0].publicInputs = tampered.segmentProofs[0].tables[0].publicInputs
         assertVerificationFails(tampered, "hello")
     }
 
@@ -129,31 +130,46 @@ final class RoundTripTests: XCTestCase {
     func testTraceLengthOutsideTheCircuitIsRejected() throws {
         let original = try Fixtures.hello.get()
         var receipt = original
-        for log in [10, 15, 20, 23] {
-            receipt.segmentProofs[0].logTraceLength = log
+        for log in [4, 7, 20, 23] {
+            receipt.segmentProofs[0].tables[0].logTraceLength = log
             assertVerificationFails(receipt, "hello") {
                 guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
-                XCTAssertTrue(why.contains("one length in 2^16...2^19 rows, and at most 2^29 in all"), why)
+                XCTAssertTrue(why.contains("one length in 2^8...2^19 rows, and at most 2^29 in all"), why)
             }
+        }
+        // A lookup table of another height than its 2^16 rows, or none.
+        for log in [15, 17] {
+            receipt = original
+            receipt.segmentProofs[0].tables[1].logTraceLength = log
+            assertVerificationFails(receipt, "hello") {
+                guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+                XCTAssertTrue(why.contains("lookup table of 2^16 rows"), why)
+            }
+        }
+        receipt = original
+        receipt.segmentProofs[0].tables.removeLast()
+        assertVerificationFails(receipt, "hello") {
+            guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("lookup table of 2^16 rows"), why)
         }
         // Segments of two lengths.
         receipt = original
         receipt.segmentProofs.append(receipt.segmentProofs[0])
-        receipt.segmentProofs[1].logTraceLength = 17
+        receipt.segmentProofs[1].tables[0].logTraceLength += 1
         assertVerificationFails(receipt, "hello") {
             guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(why.contains("one length"), why)
         }
         // More rows in all than the circuit's clock counts: 2^11 segments of 2^19 rows.
         receipt = original
-        receipt.segmentProofs[0].logTraceLength = 19
+        receipt.segmentProofs[0].tables[0].logTraceLength = 19
         receipt.segmentProofs = Array(repeating: receipt.segmentProofs[0], count: 1 << 11)
         assertVerificationFails(receipt, "hello") {
             guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(why.contains("at most 2^29 in all"), why)
         }
         receipt = original
-        receipt.memoryProof.logTraceLength = 10
+        receipt.memoryProof.tables[0].logTraceLength = 10
         assertVerificationFails(receipt, "hello") {
             XCTAssertEqual($0, .malformedProof("the memory table's 2^10 rows are fewer than 2^11"))
         }

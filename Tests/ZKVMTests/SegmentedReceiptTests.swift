@@ -31,7 +31,7 @@ final class SegmentedReceiptTests: XCTestCase {
         XCTAssertEqual(decoded.encoded(), bytes)
         XCTAssertEqual(try verify(decoded, expecting: program.id, policy: acceptTestProofs), statement)
         // The segments' public inputs say where each stands in the execution, so no two are alike.
-        XCTAssertEqual(Set(receipt.segmentProofs.map(\.publicInputs)).count, receipt.segmentProofs.count)
+        XCTAssertEqual(Set(receipt.segmentProofs.map(\.tables[0].publicInputs)).count, receipt.segmentProofs.count)
     }
 
     // MARK: - Every byte is bound
@@ -88,7 +88,7 @@ final class SegmentedReceiptTests: XCTestCase {
     func testDroppedRepeatedOrReorderedSegmentsAreRefused() throws {
         let original = try Receipt(decoding: try Fixtures.segmentedFibonacci.get().encoded())
         let segments = original.segmentProofs
-        let edits: [(String, [StarkProof])] = [
+        let edits: [(String, [BatchProof])] = [
             ("first dropped", Array(segments.dropFirst())),
             ("middle dropped", [segments[0], segments[2]]),
             ("last dropped", Array(segments.dropLast())),
@@ -128,7 +128,7 @@ final class SegmentedReceiptTests: XCTestCase {
         XCTAssertNoThrow(try verify(other, expecting: other.programID, policy: acceptTestProofs))
         for k in receipt.segmentProofs.indices {
             // The first segments of the two runs hold the same public inputs: only the join tells them apart.
-            XCTAssertEqual(other.segmentProofs[k].publicInputs, receipt.segmentProofs[k].publicInputs)
+            XCTAssertEqual(other.segmentProofs[k].tables[0].publicInputs, receipt.segmentProofs[k].tables[0].publicInputs)
             var spliced = receipt
             spliced.segmentProofs[k] = other.segmentProofs[k]
             assertRefused(spliced, "segment \(k) of another receipt")
@@ -188,9 +188,9 @@ final class SegmentedReceiptTests: XCTestCase {
                 // What the statement fixes is equal.
                 XCTAssertEqual(a.version, b.version, "\(name), \(which)")
                 XCTAssertEqual(a.parameters, b.parameters, "\(name), \(which)")
-                XCTAssertEqual(a.circuitDigest, b.circuitDigest, "\(name), \(which)")
-                XCTAssertEqual(a.logTraceLength, b.logTraceLength, "\(name), \(which)")
-                XCTAssertEqual(a.publicInputs, b.publicInputs, "\(name), \(which)")
+                XCTAssertEqual(a.tables.map(\.circuitDigest), b.tables.map(\.circuitDigest), "\(name), \(which)")
+                XCTAssertEqual(a.tables.map(\.logTraceLength), b.tables.map(\.logTraceLength), "\(name), \(which)")
+                XCTAssertEqual(a.tables.map(\.publicInputs), b.tables.map(\.publicInputs), "\(name), \(which)")
                 XCTAssertEqual(a.globalShares.count, b.globalShares.count, "\(name), \(which)")
                 // What crosses the boundary is fresh: every share, and the commitment to the boundary columns.
                 XCTAssertFalse(a.globalShares.isEmpty, "\(name), \(which)")

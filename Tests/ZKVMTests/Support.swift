@@ -56,23 +56,26 @@ func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIf
 
 /// A proof stripped to its fixed fields and a token of each list: structurally a proof, a few hundred bytes long,
 /// decoded in microseconds.
-func stripped(_ proof: StarkProof) -> StarkProof {
+func stripped(_ proof: BatchProof) -> BatchProof {
     var proof = proof
-    proof.outOfDomain.main = Array(proof.outOfDomain.main.prefix(1))
-    proof.outOfDomain.mainNext = []
-    proof.outOfDomain.aux = []
-    proof.outOfDomain.auxNext = []
-    proof.outOfDomain.composition = []
+    for t in proof.tables.indices {
+        proof.tables[t].outOfDomain.main = Array(proof.tables[t].outOfDomain.main.prefix(1))
+        proof.tables[t].outOfDomain.mainNext = []
+        proof.tables[t].outOfDomain.aux = []
+        proof.tables[t].outOfDomain.auxNext = []
+        proof.tables[t].outOfDomain.composition = []
+    }
     proof.remainder = Array(proof.remainder.prefix(1))
     proof.friRoots = Array(proof.friRoots.prefix(1))
     proof.friOpenings = []
-    proof.mainOpening.rows = [Array(proof.mainOpening.rows[0].prefix(2))]
-    proof.mainOpening.salts = []
+    proof.mainOpening.rows = [[Array(proof.mainOpening.rows[0][0].prefix(2))]]
+    proof.mainOpening.salts = [[]]
     proof.mainOpening.nodes = Array(proof.mainOpening.nodes.prefix(1))
     proof.boundaryOpening = nil
     proof.auxOpening = nil
     proof.auxRoot = nil
     proof.compositionOpening.rows = []
+    proof.compositionOpening.salts = []
     proof.compositionOpening.nodes = []
     return proof
 }

@@ -32,7 +32,6 @@ enum FuzzSeeds {
         // MARK: - 1. STARK proofs of the example circuits
 
         let vectors = repository + "/Vectors/proofs"
-        var fibonacciProof: StarkProof?
         guard let manifest = String(data: Data(read(vectors + "/manifest.txt")), encoding: .utf8) else {
             die("manifest.txt is not text")
         }
@@ -46,10 +45,6 @@ enum FuzzSeeds {
             if outcome == "accept" || outcome.hasPrefix("reject: proof parameters give") {
                 write(bytes, out + "/stark/genuine", file)
             }
-            if file == "fibonacci-64-test.bin" { fibonacciProof = try? StarkProof(decoding: bytes) }
-        }
-        guard let goldenFibonacci = fibonacciProof else {
-            die("Vectors/proofs/fibonacci-64-test.bin is missing or does not decode")
         }
 
         // MARK: - 2. Receipts of example guests, test profile
@@ -78,15 +73,15 @@ enum FuzzSeeds {
                 print(
                     "receipt of \(seed): \(receipt.segmentProofs.count) segments, \(bytes.count) bytes in \(seconds) s")
 
-                // The same envelope around a valid proof of another circuit in place of the first segment's and of
-                // the memory's: seeds for the paths past decoding where the verifier meets a circuit id, trace length
-                // and shape that are not the circuit's it expects.
+                // The same envelope with the memory's proof in the first segment's place and the other way round:
+                // seeds for the paths past decoding where the verifier meets circuit ids, tables and heights that
+                // are not the ones it expects there.
                 var foreign = receipt
-                foreign.segmentProofs[0] = goldenFibonacci
-                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-fibonacci-segment.rct")
+                foreign.segmentProofs[0] = receipt.memoryProof
+                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-memory-as-segment.rct")
                 foreign = receipt
-                foreign.memoryProof = goldenFibonacci
-                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-fibonacci-memory.rct")
+                foreign.memoryProof = receipt.segmentProofs[0]
+                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-segment-as-memory.rct")
             } catch { die("cannot prove \(seed): \(error)") }
         }
         print("seeds written to \(out)")
