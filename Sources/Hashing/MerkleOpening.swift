@@ -102,11 +102,29 @@ public struct MerkleOpening: Hashable, Sendable {
         let nodeCount = MerkleOpening.siblingCount(positions: positions, leafCount: leafCount)
         guard nodes.count == nodeCount else { throw .wrongNodeCount(expected: nodeCount, found: nodes.count) }
 
-        var known: [(position: Int, digest: Digest)] = positions.indices.map { k in
-            (positions[k], MerkleTree.hashLeaf(rows[k], salt: salted ? salts[k] : nil))
-        }
+        let leaves = positions.indices.map { k in MerkleTree.hashLeaf(rows[k], salt: salted ? salts[k] : nil) }
+        guard MerkleOpening.root(positions: positions, leaves: leaves, nodes: nodes, leafCount: leafCount) == root
+        else { throw .rootMismatch }
+
+        var rowOf: [Int: Int] = [:]
+        for (k, p) in positions.enumerated() { rowOf[p] = k }
+        return indices.map { rows[rowOf[$0]!] }
+    }
+}
+
+extension MerkleOpening {
+    /// The root that the leaf digests at the distinct increasing `positions` and the sibling `nodes` (exactly
+    /// ``siblingCount(positions:leafCount:)`` of them) hash up to, level by level. `levelDone(width, known)` runs
+    /// after each level is computed (the leaves' level first), with that level's width and its known nodes, which
+    /// it may change: how a commitment to tables of several heights takes in a shorter table's leaves.
+    static func root(
+        positions: [Int], leaves: [Digest], nodes: [Digest], leafCount: Int,
+        levelDone: (Int, inout [(position: Int, digest: Digest)]) -> Void = { _, _ in }
+    ) -> Digest {
+        var known: [(position: Int, digest: Digest)] = Array(zip(positions, leaves))
         var next = 0
         var levelWidth = leafCount
+        levelDone(levelWidth, &known)
         while levelWidth > 1 {
             var parents: [(position: Int, digest: Digest)] = []
             parents.reserveCapacity(known.count)
@@ -118,7 +136,7 @@ public struct MerkleOpening: Hashable, Sendable {
                     parent = MerkleTree.hashNode(d, known[k + 1].digest)
                     k += 2
                 } else {
-                    // The count check above guarantees this node exists.
+                    // The caller's count check guarantees this node exists.
                     let sibling = nodes[next]
                     next += 1
                     parent = p & 1 == 0 ? MerkleTree.hashNode(d, sibling) : MerkleTree.hashNode(sibling, d)
@@ -128,12 +146,9 @@ public struct MerkleOpening: Hashable, Sendable {
             }
             known = parents
             levelWidth /= 2
+            levelDone(levelWidth, &known)
         }
-        guard known[0].digest == root else { throw .rootMismatch }
-
-        var rowOf: [Int: Int] = [:]
-        for (k, p) in positions.enumerated() { rowOf[p] = k }
-        return indices.map { rows[rowOf[$0]!] }
+        return known[0].digest
     }
 }
 

@@ -194,44 +194,20 @@ public struct MixedMerkleOpening: Hashable, Sendable {
         guard nodes.count == nodeCount else { throw .wrongNodeCount(expected: nodeCount, found: nodes.count) }
 
         func leaf(_ t: Int, _ k: Int) -> Digest { MerkleTree.hashLeaf(rows[t][k], salt: salted[t] ? salts[t][k] : nil) }
-        var known: [(position: Int, digest: Digest)] = positions.indices.map { k in (positions[k], leaf(0, k)) }
-        var next = 0
         var injecting = 1
-        var levelWidth = leafCounts[0]
         // The known positions at a class's level are exactly the class's positions, in the same order.
-        func inject() {
-            while injecting < leafCounts.count, leafCounts[injecting] == levelWidth {
+        let top = MerkleOpening.root(
+            positions: positions, leaves: positions.indices.map { leaf(0, $0) }, nodes: nodes,
+            leafCount: leafCounts[0]
+        ) { width, known in
+            while injecting < leafCounts.count, leafCounts[injecting] == width {
                 for k in known.indices {
                     known[k].digest = MixedMerkleTree.hashInjection(known[k].digest, leaf(injecting, k))
                 }
                 injecting += 1
             }
         }
-        inject()
-        while levelWidth > 1 {
-            var parents: [(position: Int, digest: Digest)] = []
-            parents.reserveCapacity(known.count)
-            var k = 0
-            while k < known.count {
-                let (p, d) = known[k]
-                let parent: Digest
-                if p & 1 == 0, k + 1 < known.count, known[k + 1].position == p + 1 {
-                    parent = MerkleTree.hashNode(d, known[k + 1].digest)
-                    k += 2
-                } else {
-                    // The count check above guarantees this node exists.
-                    let sibling = nodes[next]
-                    next += 1
-                    parent = p & 1 == 0 ? MerkleTree.hashNode(d, sibling) : MerkleTree.hashNode(sibling, d)
-                    k += 1
-                }
-                parents.append((p >> 1, parent))
-            }
-            known = parents
-            levelWidth /= 2
-            inject()
-        }
-        guard known[0].digest == root else { throw .rootMismatch }
+        guard top == root else { throw .rootMismatch }
         return rows
     }
 }

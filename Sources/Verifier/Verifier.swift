@@ -132,7 +132,6 @@ public func verify(
     // MARK: - 4. Out-of-domain consistency: Σ γ_c·C_c(z)/D_c(z) = Σ z^(i·n)·H_i(z)
 
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
-    let zNext = z * shape.traceGenerator
     let ood = proof.outOfDomain
     let expected = StarkProtocol.compositionAtOutOfDomainPoint(
         air: air, ood: ood, z: z, shape: shape, publicInputs: publicInputs, challenges: challenges,
@@ -144,7 +143,6 @@ public func verify(
     // MARK: - 5. DEEP coefficients
 
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
-    let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count }
 
     // MARK: - 6. FRI commitments
 
@@ -185,29 +183,9 @@ public func verify(
     let compositionRows = try open(
         "composition", proof.compositionOpening, proof.compositionRoot, width: compositionWidth)
 
-    var atZ = Fp.zero
-    var atZNext = Fp.zero
-    for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
-    for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
-    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
-    let logLDE = shape.ldeSize.trailingZeroBitCount
-    let ldeGenerator = Fp.rootOfUnity(logOrder: logLDE)
-    let points = leaves.map {
-        Folding.point(position: $0, logSize: logLDE, offset: StarkProtocol.domainOffset, generator: ldeGenerator)
-    }
-    let inverses = Fp.batchInverse(points.flatMap { [$0 - z, $0 - zNext] })
-    var layer0: [Fp] = []
-    for (j, _) in leaves.enumerated() {
-        let trace = mainRows[j] + auxRows[j]
-        var a = Fp.zero
-        var b = Fp.zero
-        for (c, v) in trace.enumerated() { a += deep.atZ[c] * v }
-        for (k, c) in nextRowColumns.enumerated() { b += deep.atZNext[k] * trace[c] }
-        for s in 0..<shape.segmentCount { a += deep.segments[s] * compositionRows[j][s] }
-        var value = (a - atZ) * inverses[2 * j] + (b - atZNext) * inverses[2 * j + 1]
-        if parameters.zeroKnowledge { value += deep.mask * compositionRows[j][shape.segmentCount] }
-        layer0.append(value)
-    }
+    let layer0 = deepValues(
+        rows: leaves.indices.map { mainRows[$0] + auxRows[$0] }, composition: compositionRows, positions: leaves,
+        ood: ood, coefficients: deep, z: z, air: air, shape: shape, masked: parameters.zeroKnowledge)
     do {
         try FRIVerifier.verify(
             positions: leaves, values: layer0, betas: betas, roots: proof.friRoots,
