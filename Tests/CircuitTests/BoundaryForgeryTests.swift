@@ -17,7 +17,7 @@ final class BoundaryForgeryTests: XCTestCase {
 
     private static let (t0, t1, t2, sp, a0, a1, a2, a3, a7): (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
         (5, 6, 7, 2, 10, 11, 12, 13, 17)
-    private static let logRows = 16
+    private static let logRows = 10
     private static let rows = 1 << logRows
 
     private static func ins(
@@ -35,14 +35,14 @@ final class BoundaryForgeryTests: XCTestCase {
 
     /// The word segment 0 stores and segment 1 loads.
     private static let word: UInt32 = 0x0102_0304
-    private static let iterations: UInt32 = 22_000
+    private static let iterations: UInt32 = 340
     private static let loopPC: UInt32 = 40
     private static let afterLoopPC: UInt32 = 52
     private static let addT2PC: UInt32 = 76
     /// Where segment 0 stores the word.
     private static let wordAddress = UInt64((AddressSpace.stackTop - 8) >> 2)
 
-    /// A program of 66,025 rows, two segments of 2^16: segment 0 stores a word, writes two journal bytes and runs
+    /// A program of 1,045 rows, two segments of 2^10: segment 0 stores a word, writes two journal bytes and runs
     /// most of a loop; segment 1 ends the loop, loads the word, writes the loop count's low half to the journal and
     /// exits with count + word + t2 (t2 holds the word too, from segment 0).
     private static func loopProgram() throws -> RV32IM.Program {
@@ -76,7 +76,7 @@ final class BoundaryForgeryTests: XCTestCase {
         return trace
     }
 
-    /// A witness in segments of 2^16 rows. A tamper hook, even one that changes nothing, turns off the builder's
+    /// A witness in segments of 2^10 rows. A tamper hook, even one that changes nothing, turns off the builder's
     /// cross-check against the machine, which a forged trace fails.
     private static func witness(
         _ program: RV32IM.Program, _ trace: Trace, tamper: @escaping TraceBuilder._Tamper = { _, _, _ in }
@@ -140,7 +140,8 @@ final class BoundaryForgeryTests: XCTestCase {
     func testLoopProgramRunsInTwoSegments() throws {
         let (program, trace, _) = try Self.honestLoop.get()
         XCTAssertEqual(trace.result.exitCode, Self.iterations + 2 * Self.word)
-        XCTAssertEqual(trace.result.journal, [0x04, 0x03, 0xf0, 0x55])
+        XCTAssertEqual(
+            trace.result.journal, [0x04, 0x03, UInt8(Self.iterations & 0xff), UInt8(Self.iterations >> 8 & 0xff)])
         let w = try W(program: program, trace: trace, logSegmentRows: Self.logRows)
         XCTAssertEqual(w.execution.segments.count, 2)
         XCTAssertEqual(try w.failures(), [])
@@ -311,11 +312,11 @@ final class BoundaryForgeryTests: XCTestCase {
     /// The exit's pc in the halting program.
     private static let haltPC: UInt32 = 32
 
-    /// A program of exactly one segment's executed rows (3 + 3·21,822 + 3 = 2^16 − 64), its last row the exit(0) at
+    /// A program of exactly one segment's executed rows (3 + 3·318 + 3 = 2^10 − 64), its last row the exit(0) at
     /// 32. After it lies code no run reaches: a7 = 93 and a second exit, with a0 still 0.
     private static func haltingProgram() throws -> RV32IM.Program {
         try RV32IM.Program(
-            instructions: li(t0, 21_822) + [
+            instructions: li(t0, 318) + [
                 ins(.addi, a0, 0, 0, 0),
                 ins(.addi, t1, t1, 0, 1),  // 12: the loop
                 ins(.addi, t0, t0, 0, -1), ins(.bne, 0, t0, 0, -8),
@@ -438,8 +439,8 @@ final class BoundaryForgeryTests: XCTestCase {
     /// Where the dead exit starts.
     private static let deadExitPC: UInt32 = 32
 
-    /// A program that reads no input and always exits with 0 after a loop of 22,000 iterations (two segments of
-    /// 2^16 rows). The three instructions after its exit would exit with 42, but nothing jumps to them.
+    /// A program that reads no input and always exits with 0 after a loop of 340 iterations (two segments of
+    /// 2^10 rows). The three instructions after its exit would exit with 42, but nothing jumps to them.
     private static func deadExitProgram() throws -> RV32IM.Program {
         try RV32IM.Program(
             instructions: li(t0, iterations) + [

@@ -26,8 +26,8 @@ final class CircuitProveTests: XCTestCase {
 
     func testSegmentedExecutionProvesAndVerifies() throws {
         let (program, _) = try loadExample("fibonacci")
-        let trace = try Machine(program: program, input: [0x40, 0x1f, 0, 0]).trace()
-        let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 16)
+        let trace = try Machine(program: program, input: [0x2c, 0x01, 0, 0]).trace()
+        let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 11)
         XCTAssertEqual(witness.execution.segments.count, 2)
         try witness.proveAndVerify()
         // The same receipt claiming another exit code is rejected.

@@ -208,14 +208,14 @@ final class WitnessTests: XCTestCase {
         }
     }
 
-    /// The same executions cut into several segments of 2^16 rows: every segment's rules hold and the global bus
-    /// balances over all of them.
+    /// Executions cut into several segments of 2^12 rows: every segment's rules hold and the global bus balances
+    /// over all of them.
     func testSegmentedWitnessesSatisfyTheCircuit() throws {
-        let inputs: [String: [UInt8]] = ["fibonacci": [0x50, 0x46, 0, 0], "sha256": [UInt8](repeating: 7, count: 3000)]
+        let inputs: [String: [UInt8]] = ["fibonacci": [0x58, 0x02, 0, 0], "sha256": [UInt8](repeating: 7, count: 300)]
         for name in ["fibonacci", "sha256"] {
             let (program, _) = try loadExample(name)
             let trace = try Machine(program: program, input: inputs[name]!).trace()
-            let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 16)
+            let witness = try CircuitWitness(program: program, trace: trace, logSegmentRows: 12)
             XCTAssertGreaterThan(witness.execution.segments.count, 1, name)
             XCTAssertEqual(try witness.failures(), [], name)
             print("\(name): \(trace.rows.count) cycles in \(witness.execution.segments.count) segments")
