@@ -138,29 +138,29 @@ final class ProveVerifyCommandTests: XCTestCase {
     func testProveInSegments() throws {
         let directory = try temporaryDirectory()
         let input = directory.appendingPathComponent("n.bin")
-        try Data([0x58, 0x1b, 0, 0]).write(to: input)
+        try Data([150, 0, 0, 0]).write(to: input)
         let path = directory.appendingPathComponent("segments.proof").path
         let fibonacci = Self.example("fibonacci")
         let prove = try zkvm([
-            "prove", fibonacci, "--input", input.path, "--profile", "test", "--segment-log-rows", "16", "-o", path,
+            "prove", fibonacci, "--input", input.path, "--profile", "test", "--segment-log-rows", "10", "-o", path,
             "--json",
         ])
         XCTAssertEqual(prove.status, 0, prove.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(prove.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["segments"] as? Int, 2)
-        XCTAssertEqual(json["segment_rows"] as? Int, 65536)
-        XCTAssertEqual(json["trace_length"] as? Int, 131072)
+        XCTAssertEqual(json["segment_rows"] as? Int, 1024)
+        XCTAssertEqual(json["trace_length"] as? Int, 2048)
         XCTAssertEqual(json["memory_rows"] as? Int, 2048)
-        XCTAssertGreaterThan(json["cycles"] as? Int ?? 0, 65536)
+        XCTAssertGreaterThan(json["cycles"] as? Int ?? 0, 1024)
 
         let verified = try zkvm(["verify", path, "--program", fibonacci, "--min-bits", "0", "--json"])
         XCTAssertEqual(verified.status, 0, verified.stderr)
-        XCTAssertTrue(verified.stdout.contains("\"trace_length\": 131072"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("\"trace_length\": 2048"), verified.stdout)
         let inspect = try zkvm(["inspect", path])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(
             inspect.stdout.contains(
-                "\nsegments     2 × 65536 rows (2^16), 131072 rows in all\nmemory       closing table of 2048 rows "
+                "\nsegments     2 × 1024 rows (2^10), 2048 rows in all\nmemory       closing table of 2048 rows "
                     + "(2^11)\n"),
             inspect.stdout)
         // Three proofs: three proof-of-work nonces.
@@ -308,7 +308,7 @@ final class ProveVerifyCommandTests: XCTestCase {
             prove.stdout.contains(
                 "proof       \(path), \(bytes.count) bytes, profile test, without the program image\n"),
             prove.stdout)
-        XCTAssertEqual(Array(bytes[8..<11]), [3, 0, 0])
+        XCTAssertEqual(Array(bytes[8..<11]), [4, 0, 0])
 
         // With the program it verifies as the receipt with the image does.
         let verified = try zkvm(["verify", path, "--program", hello, "--min-bits", "0"])

@@ -1,8 +1,8 @@
 """Proving one execution in steps spread over processes: `zkvm segment` by hand, then Scripts/prove-ray on a local
 Ray instance of two worker processes, once as is and once with a worker killed in the middle of a task.
 
-The run is the fibonacci example on 10000 (about 100,000 cycles) in the test profile with segments of 2^16 rows: two
-segments and the memory table, so three proofs joined by the global bus."""
+The run is the fibonacci example on 150 (1,747 cycles) in the test profile with segments of 2^10 rows: two segments
+and the memory table, so three proofs joined by the global bus."""
 import json
 import os
 import shutil
@@ -15,14 +15,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "Vectors/programs/fibonacci/program.elf"
-OPTIONS = ["--profile", "test", "--segment-log-rows", "16"]
+OPTIONS = ["--profile", "test", "--segment-log-rows", "10"]
 SEGMENTS = 2
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("segments")
-    (directory / "input.bin").write_bytes((10000).to_bytes(4, "little"))
+    (directory / "input.bin").write_bytes((150).to_bytes(4, "little"))
     return directory
 
 
@@ -111,10 +111,10 @@ def test_steps_refuse_what_is_not_the_plan(zkvm, by_hand):
     refused(zkvm_step(zkvm, work, "commit", "--index", "3", "-o", "x.bin", check=False), "--index 3 is out of range")
     refused(zkvm_step(zkvm, work, "commit", "--index", "0", "-o", "root-0.bin", check=False), "already exists")
     done = subprocess.run([zkvm, "segment", "commit", str(PROGRAM), "--input", "input.bin", "--profile", "fast",
-                           "--segment-log-rows", "16", "--secrets", "secrets", "--plan", "plan.json", "--index", "0",
+                           "--segment-log-rows", "10", "--secrets", "secrets", "--plan", "plan.json", "--index", "0",
                            "-o", "x.bin"], cwd=work, capture_output=True, text=True)
     refused(done, "--profile fast differs from the plan's test")
-    (work / "other-input.bin").write_bytes((1000).to_bytes(4, "little"))
+    (work / "other-input.bin").write_bytes((151).to_bytes(4, "little"))
     done = subprocess.run([zkvm, "segment", "commit", str(PROGRAM), "--input", "other-input.bin", *OPTIONS,
                            "--secrets", "secrets", "--plan", "plan.json", "--index", "0", "-o", "x.bin"], cwd=work,
                           capture_output=True, text=True)

@@ -14,14 +14,14 @@ final class SegmentedReceiptTests: XCTestCase {
         let claim = receipt.claim
         XCTAssertEqual(claim.segmentCount, 3)
         XCTAssertEqual(receipt.segmentProofs.count, claim.segmentCount)
-        XCTAssertEqual(claim.segmentLength, 1 << 16)
-        XCTAssertEqual(claim.traceLength, claim.segmentCount << 16)
+        XCTAssertEqual(claim.segmentLength, 1 << 10)
+        XCTAssertEqual(claim.traceLength, claim.segmentCount << 10)
         XCTAssertEqual(claim.memoryTableLength, 1 << receipt.memoryProof.logTraceLength)
-        XCTAssertTrue(receipt.segmentProofs.allSatisfy { $0.logTraceLength == 16 })
+        XCTAssertTrue(receipt.segmentProofs.allSatisfy { $0.logTraceLength == 10 })
 
         let statement = try verify(receipt, expecting: program, policy: acceptTestProofs)
         XCTAssertEqual(statement, claim)
-        XCTAssertEqual(String(decoding: statement.journal, as: UTF8.self), "fib(15000) mod 2^64 = 0x17bb530dcb7c3320\n")
+        XCTAssertEqual(String(decoding: statement.journal, as: UTF8.self), "fib(220) mod 2^64 = 0x1ab0a1dac86300f3\n")
         XCTAssertEqual(statement.exitCode, 0)
         XCTAssertEqual(statement.profile, .test)
 
@@ -123,7 +123,7 @@ final class SegmentedReceiptTests: XCTestCase {
     func testSegmentFromAnotherReceiptIsRefused() throws {
         let receipt = try Fixtures.segmentedFibonacci.get()
         let other = try prove(
-            program: try Examples.program("fibonacci"), input: littleEndian(15001), options: Fixtures.segmentedOptions)
+            program: try Examples.program("fibonacci"), input: littleEndian(221), options: Fixtures.segmentedOptions)
         XCTAssertEqual(other.segmentProofs.count, receipt.segmentProofs.count)
         XCTAssertNoThrow(try verify(other, expecting: other.programID, policy: acceptTestProofs))
         for k in receipt.segmentProofs.indices {
@@ -155,15 +155,16 @@ final class SegmentedReceiptTests: XCTestCase {
 
     // MARK: - Zero knowledge across boundaries
 
-    /// The sort guest on 500 values and on the same values reversed: one journal (the sorted values), two segments
+    /// The sort guest on 40 values and on the same values reversed: one journal (the sorted values), two segments
     /// each, so that one boundary lies between segments and every segment both receives and hands on the state.
     /// With zero knowledge, everything the receipts show besides the proofs' random bytes is the same, and what the
     /// segments send each other over the global bus (their shares) is fresh in every proof, even of one input.
     func testSegmentBoundariesRevealNothingOfTheInput() throws {
         var options = Fixtures.segmentedOptions
+        options.logSegmentRows = 12
         options.parameters.zeroKnowledge = true
         var rng = SplitMix(state: 0x50_27)
-        let values = (0..<500).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
+        let values = (0..<40).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
         let input = values.flatMap(littleEndian)
         let reversed = values.reversed().flatMap(littleEndian)
         XCTAssertNotEqual(input, reversed)
@@ -204,7 +205,9 @@ final class SegmentedReceiptTests: XCTestCase {
         // The twin without zero knowledge: a segment's main commitment is a function of what it holds, so two
         // proofs of the first segment of one input repeat it.
         let plain = try (0..<2).map { _ in
-            let prover = try SegmentedProver(program: program, input: input, options: Fixtures.segmentedOptions)
+            var plainOptions = options
+            plainOptions.parameters.zeroKnowledge = false
+            let prover = try SegmentedProver(program: program, input: input, options: plainOptions)
             return try prover.prove(0, context: prover.context(boundaryRoots: try prover.boundaryRoots())).mainRoot
         }
         XCTAssertEqual(plain[0], plain[1])

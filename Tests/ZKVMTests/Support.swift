@@ -35,18 +35,18 @@ enum Fixtures {
             program: try Examples.program("fibonacci"), input: [20, 0, 0, 0], options: ProveOptions(profile: .test))
     }
 
-    /// `fibonacci` for n = 15000 in segments of 2^16 rows, test profile: an execution of three segments.
+    /// `fibonacci` for n = 220 in segments of 2^10 rows, test profile: an execution of three segments.
     static let segmentedFibonacci: Result<Receipt, ZKVMError> = Result { () throws(ZKVMError) in
         try prove(program: try Examples.program("fibonacci"), input: segmentedInput, options: segmentedOptions)
     }
 
-    /// 15000 as a little-endian u32: fibonacci's input for ``segmentedFibonacci``.
-    static let segmentedInput = littleEndian(15000)
+    /// 220 as a little-endian u32: fibonacci's input for ``segmentedFibonacci``.
+    static let segmentedInput = littleEndian(220)
 
     /// The test profile in segments of 2^16 rows.
     static let segmentedOptions: ProveOptions = {
         var options = ProveOptions(profile: .test)
-        options.logSegmentRows = 16
+        options.logSegmentRows = 10
         return options
     }()
 }
