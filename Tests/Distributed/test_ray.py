@@ -76,10 +76,10 @@ def by_hand(zkvm, work) -> Path:
 
 def test_steps_by_hand_make_a_receipt_zkvm_verify_accepts(zkvm, by_hand):
     plan = json.loads((by_hand / "plan.json").read_text())
-    assert plan["segment_count"] == SEGMENTS and plan["proof_count"] == SEGMENTS + 1 and plan["log_rows"] == 16
-    assert plan["options"] == {"profile": "test", "segment_log_rows": 16, "max_cycles": plan["options"]["max_cycles"],
+    assert plan["segment_count"] == SEGMENTS and plan["proof_count"] == SEGMENTS + 1 and plan["log_rows"] == 10
+    assert plan["options"] == {"profile": "test", "segment_log_rows": 10, "max_cycles": plan["options"]["max_cycles"],
                                "include_image": True}
-    assert "fib(10000) mod 2^64" in verify(zkvm, by_hand / "receipt.bin")
+    assert "fib(150) mod 2^64" in verify(zkvm, by_hand / "receipt.bin")
 
 
 def test_finish_names_a_corrupted_proof(zkvm, by_hand):
@@ -158,7 +158,7 @@ def test_prove_ray_with_two_workers(zkvm, work):
     pytest.importorskip("ray")
     done = prove_ray(zkvm, work, "ray-receipt.bin")
     assert "3 proofs" in done.stdout
-    assert "fib(10000) mod 2^64" in verify(zkvm, work / "ray-receipt.bin")
+    assert "fib(150) mod 2^64" in verify(zkvm, work / "ray-receipt.bin")
 
 
 def test_prove_ray_survives_a_killed_worker(zkvm, work, tmp_path):
@@ -181,4 +181,4 @@ def test_prove_ray_survives_a_killed_worker(zkvm, work, tmp_path):
     wrapper.chmod(0o755)
     prove_ray(str(wrapper), work, "killed-receipt.bin", {"MARKER": str(marker), "REAL_ZKVM": zkvm})
     assert marker.exists()
-    assert "fib(10000) mod 2^64" in verify(zkvm, work / "killed-receipt.bin")
+    assert "fib(150) mod 2^64" in verify(zkvm, work / "killed-receipt.bin")
