@@ -225,6 +225,20 @@ private struct ProvenSecurityKey: Hashable {
 
 private let provenSecurityMemo = Mutex<[ProvenSecurityKey: Double]>([:])
 
+/// Everything a batch's proven figure depends on.
+private struct BatchSecurityKey: Hashable {
+    var parameters: ProofParameters
+    var ldeSize: Int
+    var degreeBound: Int
+    var layers: [Int]
+    var order: [Int]
+    var logArities: [Int]
+    var remainderLength: Int
+    var airs: [AIRCounts]
+}
+
+private let batchSecurityMemo = Mutex<[BatchSecurityKey: Double]>([:])
+
 /// What the proven analysis needs from an AIR, computed once rather than for every proximity parameter.
 struct AIRCounts: Hashable {
     /// C, the number of constraints.
@@ -272,6 +286,21 @@ extension BatchShape {
     func provenSecurityBits(airs: [AIR]) -> Double {
         guard friDegreeBound < ldeSize else { return 0 }
         let counts = airs.indices.map { AIRCounts(airs[$0], shape: tables[$0]) }
+        // As for one table, the search is kept for each set of inputs it depends on: a receipt's batches share
+        // their shapes.
+        let key = BatchSecurityKey(
+            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: layers, order: order,
+            logArities: logArities, remainderLength: remainderLength, airs: counts)
+        if let known = batchSecurityMemo.withLock({ $0[key] }) { return known }
+        let bits = searchProvenSecurityBits(counts)
+        batchSecurityMemo.withLock { memo in
+            if memo.count >= 4096 { memo.removeAll() }
+            memo[key] = bits
+        }
+        return bits
+    }
+
+    private func searchProvenSecurityBits(_ counts: [AIRCounts]) -> Double {
         let d = Double(friDegreeBound)
         let x = 2 / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))

@@ -30,9 +30,12 @@ struct CompositionBuilder {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
             classes[max(1, (bound + n - 1) / n), default: []].append(c.index)
         }
+        // Each periodic column on the cosets the largest class reads, computed once: a smaller class reads a prefix.
+        let periodic = ClassEvaluation.periodicValues(
+            air: air, shape: shape, cosets: classes.keys.max() ?? 1, domain: domain)
         let evaluations = classes.sorted(by: { $0.key < $1.key }).map { cosets, constraints in
             ClassEvaluation(
-                air: air, shape: shape, constraints: constraints, cosets: cosets, domain: domain,
+                air: air, shape: shape, constraints: constraints, cosets: cosets, periodic: periodic,
                 publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums, gammas: gammas)
         }
         let cosets = evaluations.map(\.cosets).max() ?? 1
@@ -83,8 +86,29 @@ final class ClassEvaluation {
     /// threads.
     private let sums: [UnsafeMutablePointer<Fp>]
 
+    /// Each periodic column of `air` on the first `cosets` cosets of the trace domain in the bit-reversed layout of
+    /// `domain`: P entries per coset for period P.
+    static func periodicValues(air: AIR, shape: StarkShape, cosets: Int, domain: Domain) -> [[Fp]] {
+        let n = shape.traceLength
+        return air.periodicColumns.enumerated().map { index, column -> [Fp] in
+            // p(x^(n/P)) for x in g·⟨ω_E⟩ ranges over g^(n/P)·⟨ω_(E·P/n)⟩; in bit-reversed order, entry i of that
+            // smaller domain serves the run of n/P positions p with p >> log(n/P) = i. The first cosets·P entries
+            // serve the first cosets.
+            let period = column.values.count
+            let coefficients = air.periodicCoefficients(index)
+            let smaller = Domain(
+                logSize: (domain.size / n * period).trailingZeroBitCount,
+                offset: domain.offset.power(UInt64(n / period)))
+            return Array(
+                NTT.evaluateBitReversed(
+                    columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0][
+                        ..<(cosets * period)])
+        }
+    }
+
+    /// `periodic` holds each periodic column on at least this class's cosets (``periodicValues(air:shape:cosets:domain:)``).
     init(
-        air: AIR, shape: StarkShape, constraints: [Int], cosets: Int, domain: Domain, publicInputs: [Fp],
+        air: AIR, shape: StarkShape, constraints: [Int], cosets: Int, periodic: [[Fp]], publicInputs: [Fp],
         challenges: [Fp], busPublicSums: [Fp], gammas: [Fp]
     ) {
         self.shape = shape
@@ -108,19 +132,8 @@ final class ClassEvaluation {
             }
         }
         self.groups = groups
-        periodic = air.periodicColumns.enumerated().map { index, column -> [Fp] in
-            // p(x^(n/P)) for x in g·⟨ω_E⟩ ranges over g^(n/P)·⟨ω_(E·P/n)⟩; in bit-reversed order, entry i of that
-            // smaller domain serves the run of n/P positions p with p >> log(n/P) = i. The first cosets·P entries
-            // serve the class's cosets.
-            let period = column.values.count
-            let coefficients = air.periodicCoefficients(index)
-            let smaller = Domain(
-                logSize: (domain.size / n * period).trailingZeroBitCount,
-                offset: domain.offset.power(UInt64(n / period)))
-            return Array(
-                NTT.evaluateBitReversed(
-                    columns: [coefficients], on: smaller, logCosetSize: period.trailingZeroBitCount)[0][
-                        ..<(cosets * period)])
+        self.periodic = air.periodicColumns.indices.map { k in
+            Array(periodic[k].prefix(cosets * air.periodicColumns[k].values.count))
         }
         let combination = LinearCombination(air: air, constraints: constraints)
         program = combination.program
