@@ -91,6 +91,14 @@ public struct BatchShape: Sendable, Equatable {
 
     /// Number of binary folds from layer 0 to the remainder.
     public var totalFolds: Int { logArities.reduce(0, +) }
+
+    /// Table t's distinct positions for the distinct increasing layer-0 positions `queries`: each shifted right by
+    /// the table's layer, in increasing order.
+    public func positions(of t: Int, queries: [Int]) -> [Int] {
+        var out: [Int] = []
+        for q in queries where out.last != q >> layers[t] { out.append(q >> layers[t]) }
+        return out
+    }
 }
 
 /// What one table of a batch states in the proof.

@@ -95,11 +95,7 @@ extension StarkProof {
         w.digest(mainRoot)
         w.optional(auxRoot) { $0.digest($1) }
         w.digest(compositionRoot)
-        w.elements(outOfDomain.main)
-        w.elements(outOfDomain.mainNext)
-        w.elements(outOfDomain.aux)
-        w.elements(outOfDomain.auxNext)
-        w.elements(outOfDomain.composition)
+        w.outOfDomain(outOfDomain)
         w.u32(friRoots.count)
         for root in friRoots { w.digest(root) }
         w.elements(remainder)
@@ -130,12 +126,7 @@ extension StarkProof {
         guard version == StarkProtocol.version else {
             throw .unsupportedVersion(found: version, supported: StarkProtocol.version)
         }
-        let parametersOffset = r.offset
-        let p = Array(try r.take(6))
-        let parameters = ProofParameters(
-            logBlowup: Int(p[0]), queryCount: Int(p[1]), grindingBits: Int(p[2]), logFoldingFactor: Int(p[3]),
-            logRemainderDegree: Int(p[4]), zeroKnowledge: p[5] == 1)
-        guard parameters.isSupported, p[5] <= 1 else { throw .invalidParameters(offset: parametersOffset, bytes: p) }
+        let parameters = try r.parameters()
         let circuitDigest = try r.digest()
         let logOffset = r.offset
         let logTraceLength = Int(try r.u8())
@@ -148,13 +139,7 @@ extension StarkProof {
         let mainRoot = try r.digest()
         let auxRoot = try r.flag("auxiliary root") ? try r.digest() : nil
         let compositionRoot = try r.digest()
-        let limit = ProofFormat.maximumOutOfDomainValues
-        let outOfDomain = OutOfDomainValues(
-            main: try r.elements("out-of-domain main values", limit: limit),
-            mainNext: try r.elements("out-of-domain next-row main values", limit: limit),
-            aux: try r.elements("out-of-domain auxiliary values", limit: limit),
-            auxNext: try r.elements("out-of-domain next-row auxiliary values", limit: limit),
-            composition: try r.elements("out-of-domain composition values", limit: limit))
+        let outOfDomain = try r.outOfDomain("out-of-domain")
         let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.byteCount)
         var friRoots: [Digest] = []
         friRoots.reserveCapacity(rootCount)
@@ -201,11 +186,7 @@ extension BatchProof {
             w.elements(part.publicInputs)
             w.elements(part.globalShares)
             w.elements(part.busShares)
-            w.elements(part.outOfDomain.main)
-            w.elements(part.outOfDomain.mainNext)
-            w.elements(part.outOfDomain.aux)
-            w.elements(part.outOfDomain.auxNext)
-            w.elements(part.outOfDomain.composition)
+            w.outOfDomain(part.outOfDomain)
         }
         w.optional(boundaryRoot) { $0.digest($1) }
         w.digest(mainRoot)
@@ -241,7 +222,6 @@ extension BatchProof {
         // The smallest table is 65 bytes: a digest, a byte and eight empty lists of 4 bytes each.
         let tableCount = try r.count("tables", limit: Self.maximumTables, itemSize: 65)
         var tables: [BatchTablePart] = []
-        let limit = ProofFormat.maximumOutOfDomainValues
         for t in 0..<tableCount {
             let digest = try r.digest()
             let logOffset = r.offset
@@ -255,12 +235,7 @@ extension BatchProof {
                     publicInputs: try r.elements("table \(t) public inputs", limit: ProofFormat.maximumPublicInputs),
                     globalShares: try r.elements("table \(t) global shares", limit: ProofFormat.maximumPublicInputs),
                     busShares: try r.elements("table \(t) bus shares", limit: ProofFormat.maximumPublicInputs),
-                    outOfDomain: OutOfDomainValues(
-                        main: try r.elements("table \(t) out-of-domain main values", limit: limit),
-                        mainNext: try r.elements("table \(t) out-of-domain next-row main values", limit: limit),
-                        aux: try r.elements("table \(t) out-of-domain auxiliary values", limit: limit),
-                        auxNext: try r.elements("table \(t) out-of-domain next-row auxiliary values", limit: limit),
-                        composition: try r.elements("table \(t) out-of-domain composition values", limit: limit))))
+                    outOfDomain: try r.outOfDomain("table \(t) out-of-domain")))
         }
         let boundaryRoot = try r.flag("boundary root") ? try r.digest() : nil
         let mainRoot = try r.digest()
@@ -316,6 +291,11 @@ private struct ProofWriter {
         } else {
             bytes.append(0)
         }
+    }
+
+    /// The five out-of-domain lists in their fixed order.
+    mutating func outOfDomain(_ ood: OutOfDomainValues) {
+        for values in [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition] { elements(values) }
     }
 
     mutating func mixedOpening(_ o: MixedMerkleOpening) {
@@ -418,6 +398,17 @@ private struct ProofReader {
             logRemainderDegree: Int(p[4]), zeroKnowledge: p[5] == 1)
         guard parameters.isSupported, p[5] <= 1 else { throw .invalidParameters(offset: at, bytes: p) }
         return parameters
+    }
+
+    /// The five out-of-domain lists; `name` starts each field's name in errors.
+    mutating func outOfDomain(_ name: String) throws(ProofDecodingError) -> OutOfDomainValues {
+        let limit = ProofFormat.maximumOutOfDomainValues
+        return OutOfDomainValues(
+            main: try elements("\(name) main values", limit: limit),
+            mainNext: try elements("\(name) next-row main values", limit: limit),
+            aux: try elements("\(name) auxiliary values", limit: limit),
+            auxNext: try elements("\(name) next-row auxiliary values", limit: limit),
+            composition: try elements("\(name) composition values", limit: limit))
     }
 
     mutating func mixedOpening(_ name: String) throws(ProofDecodingError) -> MixedMerkleOpening {

@@ -68,6 +68,13 @@ enum SecurityModel {
     /// The proximity parameter m is searched up to here. Going further gains at most q·log₂(1 + 1/2000) bits in
     /// the query term, below 0.19 bits for the largest supported query count, while the commit terms grow as m^7.
     static let maximumProximityParameter = 1000
+
+    /// ethSTARK's conjectured figure for FRI over `ldeSize` points with degree bound `degreeBound`.
+    static func conjecturedBits(parameters: ProofParameters, degreeBound: Int, ldeSize: Int) -> Double {
+        let rate = Double(degreeBound) / Double(ldeSize)
+        let queryBits = Double(parameters.queryCount) * -log2(rate) + Double(parameters.grindingBits)
+        return max(0, min(queryBits, fieldBits - log2(Double(ldeSize)), hashCollisionBits))
+    }
 }
 
 extension StarkShape {
@@ -94,10 +101,7 @@ extension StarkShape {
     /// query catches a cheating prover except with probability ρ, grinding adds its bits, and the field's size
     /// limits what the out-of-domain and batching steps can give (log₂|F| − log₂ N).
     func conjecturedSecurityBits() -> Double {
-        let rate = Double(friDegreeBound) / Double(ldeSize)
-        let queryBits = Double(parameters.queryCount) * -log2(rate) + Double(parameters.grindingBits)
-        let fieldBits = SecurityModel.fieldBits - log2(Double(ldeSize))
-        return max(0, min(queryBits, fieldBits, SecurityModel.hashCollisionBits))
+        SecurityModel.conjecturedBits(parameters: parameters, degreeBound: friDegreeBound, ldeSize: ldeSize)
     }
 
     /// Proven security in the list-decoding regime: eprint 2024/1553 (Theorem 2, the DEEP-ALI STARK up to the
@@ -274,13 +278,10 @@ extension BatchShape {
     /// list size; FRI batching once per layer that takes in tables, over that layer's domain; each fold by 2^r a curve
     /// of degree 2^r − 1, or 2^r when tables are added in after it; the queries at layer 0's rate.
     public func security(airs: [AIR]) -> SecurityFigures {
-        let rate = Double(friDegreeBound) / Double(ldeSize)
-        let conjectured = max(
-            0,
-            min(
-                Double(parameters.queryCount) * -log2(rate) + Double(parameters.grindingBits),
-                SecurityModel.fieldBits - log2(Double(ldeSize)), SecurityModel.hashCollisionBits))
-        return SecurityFigures(conjecturedBits: conjectured, provenBits: provenSecurityBits(airs: airs))
+        SecurityFigures(
+            conjecturedBits: SecurityModel.conjecturedBits(
+                parameters: parameters, degreeBound: friDegreeBound, ldeSize: ldeSize),
+            provenBits: provenSecurityBits(airs: airs))
     }
 
     func provenSecurityBits(airs: [AIR]) -> Double {

@@ -83,11 +83,13 @@ public func proveBatch(
 
     // MARK: - 1. Commit to the boundary columns, state the global shares, commit to the main traces
 
-    let boundaries = order.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
+    // By table; each commitment lists its tables in commitment order.
+    let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
         let b = airs[t].boundaryColumnCount
         return b > 0 ? extendBoundary(witnesses[t].trace, count: b, lde: ldes[t], seed: witnesses[t].boundarySeed) : nil
     }
-    let boundaryTree = boundaries.contains { $0 != nil } ? try! MixedMerkleTree(classes: boundaries.compactMap { $0?.tree }) : nil
+    let boundaryTrees = order.compactMap { boundaries[$0]?.tree }
+    let boundaryTree = boundaryTrees.isEmpty ? nil : try! MixedMerkleTree(classes: boundaryTrees)
     var globalShares: [[Fp]] = []
     for (t, w) in witnesses.enumerated() {
         do {
@@ -191,7 +193,7 @@ public func proveBatch(
         let tableShape = shape.tables[t]
         let n = tableShape.traceLength
         var (coefficients, exceeds) = CompositionBuilder(air: airs[t], shape: tableShape).coefficients(
-            boundary: boundaries[order.firstIndex(of: t)!]?.columns, main: mains[t]!, aux: auxes[t]!,
+            boundary: boundaries[t]?.columns, main: mains[t]!, aux: auxes[t]!,
             publicInputs: witnesses[t].statement.publicInputs, challenges: challenges[t],
             busPublicSums: busPublicSums[t], gammas: gammas[t])
         mains[t]!.releaseCoset()
@@ -225,7 +227,7 @@ public func proveBatch(
         let air = airs[t]
         let tableShape = shape.tables[t]
         let columns = witnesses[t].trace.columns + auxColumns[t]
-        let boundaryMasks = boundaries[order.firstIndex(of: t)!]?.columns.masks ?? []
+        let boundaryMasks = boundaries[t]?.columns.masks ?? []
         let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
         let mainCount = air.mainColumns.count
         let next = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
@@ -307,17 +309,15 @@ public func proveBatch(
     // MARK: - 8. Queries: every table at the position its layer gives the query
 
     let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
-    let positions = MixedMerkleOpening.classPositions(
-        queries, leafCounts: order.map { shape.tables[$0].ldeSize })
     func rows(_ columns: (Int) -> ExtendedColumns?, classes: [Int]) -> [Int: [Int: [Fp]]] {
         var out: [Int: [Int: [Fp]]] = [:]
-        for t in classes { out[t] = columns(t)!.rows(at: positions[order.firstIndex(of: t)!]) }
+        for t in classes { out[t] = columns(t)!.rows(at: shape.positions(of: t, queries: queries)) }
         return out
     }
     let boundaryTables = order.filter { airs[$0].boundaryColumnCount > 0 }
     let mainTables = order.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
     let auxTables = order.filter { !airs[$0].auxColumns.isEmpty }
-    let boundaryRows = rows({ boundaries[order.firstIndex(of: $0)!]?.columns }, classes: boundaryTables)
+    let boundaryRows = rows({ boundaries[$0]?.columns }, classes: boundaryTables)
     let mainRows = rows({ mains[$0] }, classes: mainTables)
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
     // A commitment whose tallest table is shorter than layer 0 (the boundary's, say) is opened where the queries

@@ -125,8 +125,6 @@ public func verifyBatch(
     // MARK: - 8. Queries: open every commitment, compute each table's DEEP value, run FRI's checks
 
     let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
-    let positions = MixedMerkleOpening.classPositions(queries, leafCounts: order.map { shape.tables[$0].ldeSize })
-    func positionsOf(_ t: Int) -> [Int] { positions[order.firstIndex(of: t)!] }
     /// The opened rows of the tables in `classes`, by table.
     func open(
         _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], width: (Int) -> Int
@@ -166,7 +164,7 @@ public func verifyBatch(
     var injected: [Int: [Fp]] = [:]
     for t in order {
         let tableShape = shape.tables[t]
-        let ps = positionsOf(t)
+        let ps = shape.positions(of: t, queries: queries)
         let count = ps.count
         func row(_ k: Int) -> [Fp] {
             (boundaryRows[t]?[k] ?? []) + (mainRows[t]?[k] ?? []) + (auxRows[t]?[k] ?? [])
@@ -190,7 +188,7 @@ public func verifyBatch(
             remainder: proof.remainder, remainderLength: shape.remainderLength, ldeSize: shape.ldeSize,
             offset: StarkProtocol.domainOffset, logArities: shape.logArities,
             injected: injected.keys.sorted().map { s in
-                let at = positions[order.firstIndex(of: shape.tables(onLayer: s)[0])!]
+                let at = shape.positions(of: shape.tables(onLayer: s)[0], queries: queries)
                 return FRIInjectedValues(logSize: logLDE - s, values: Dictionary(uniqueKeysWithValues: zip(at, injected[s]!)))
             },
             salted: parameters.zeroKnowledge)
