@@ -230,6 +230,9 @@ final class ReadOnlyMarkForgeryTests: XCTestCase {
         Self.put(&w, .cFinal, c, Self.get(w, .memNew, r))
         Self.rebalance(&w)
         XCTAssertEqual(try failures(w), ["bytes unbalanced"])
+        // The segment's own rules hold; only its share of `bytes` and its lookup table's fail to cancel, which the
+        // verifier of the batch refuses.
+        w.assertRejected("a word that is no four bytes, with the segment's lookups and table apart")
         // The same with h a proper word and memPrev = h + 2^32: store_reads.
         var w2 = base
         Self.put(&w2, .memPrev, r, Self.get(w2, .memPrev, r) + Self.two32)
