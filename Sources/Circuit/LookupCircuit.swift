@@ -25,6 +25,9 @@ public enum LookupCircuit {
     /// The tables of a segment's batch proof, in order: the segment's, then its lookup table.
     public static var segmentAIRs: [AIR] { [CPUCircuit.air, air] }
 
+    /// The tables of the last segment's batch proof: a segment's, then the memory's closing table.
+    public static var lastSegmentAIRs: [AIR] { segmentAIRs + [MemoryCircuit.air] }
+
     /// The table of these counts: `andCounts[x + 256·y]` lookups of the byte pair (x, y), `rangeCounts[v]` of the
     /// 16-bit value v (2^16 each).
     public static func trace(andCounts: [UInt64], rangeCounts: [UInt64]) -> TraceTable {

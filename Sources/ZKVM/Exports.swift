@@ -17,6 +17,7 @@ public typealias ProofParameters = Proof.ProofParameters
 /// The inner STARK proof of a receipt.
 public typealias StarkProof = Proof.StarkProof
 public typealias BatchProof = Proof.BatchProof
+public typealias BatchTablePart = Proof.BatchTablePart
 
 /// What a verifier demands of a proof whatever the proof says about itself: a minimum of proven security bits.
 public typealias VerifierPolicy = Verifier.VerifierPolicy

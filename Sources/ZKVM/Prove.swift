@@ -105,9 +105,11 @@ public func proveWithInfo(
     let prover = try SegmentedProver(program: program, input: input, options: options)
     clock.end("execute and trace")
     let count = prover.segmentCount
-    func name(_ index: Int) -> String { index < count ? "segment \(index + 1) of \(count)" : "the memory table" }
+    func name(_ index: Int) -> String {
+        "segment \(index + 1) of \(count)" + (index == count - 1 ? " with the memory table" : "")
+    }
 
-    // MARK: - 2. Commit every proof's boundary columns: the segments', then the memory table's
+    // MARK: - 2. Commit every proof's boundary columns: each segment's, the memory table's with the last
 
     let roots = try prover.boundaryRoots { clock.end("commit \(name($0))") }
 

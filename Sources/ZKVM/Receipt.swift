@@ -6,8 +6,8 @@ import Proof
 ///
 /// The receipt carries everything a verifier needs besides the program it expects: the program image (from which
 /// the verifier derives the program table and the initial memory, and recomputes the program id), the public
-/// output, the exit code and the STARK proofs: one per segment of the execution, in order, and one of the memory's
-/// closing table, joined by the global bus. A receipt may leave the image out and carry only the program id
+/// output, the exit code and the STARK proofs: one per segment of the execution, in order, the last also proving the
+/// memory's closing table, joined by the global bus. A receipt may leave the image out and carry only the program id
 /// (``ProveOptions/includeImage``), for verifiers that already hold the program, such as a chain where a program
 /// is registered once and each transaction names it by id; such a receipt verifies only with the
 /// ``verify(_:expecting:policy:)`` that takes a ``Program``. A receipt carries nothing about the private input;
@@ -24,10 +24,9 @@ public struct Receipt: Equatable, Sendable {
     /// The claimed argument of `exit`.
     public var exitCode: UInt32
     /// The STARK proofs of the execution's segments, in order: each a batch of the RV32IM circuit's table
-    /// (``CPUCircuit``) and its lookup table (``LookupCircuit``).
+    /// (``CPUCircuit``) and its lookup table (``LookupCircuit``); the last one's batch also holds the memory's
+    /// closing table (``MemoryCircuit``).
     public var segmentProofs: [BatchProof]
-    /// The STARK proof of the memory's closing table (``MemoryCircuit``), a batch of that one table.
-    public var memoryProof: BatchProof
 
     private enum ClaimedProgram: Equatable, Sendable {
         case image(Program)
@@ -35,37 +34,27 @@ public struct Receipt: Equatable, Sendable {
     }
 
     /// A receipt that includes the program image.
-    public init(
-        program: Program, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof], memoryProof: BatchProof
-    ) {
-        self.init(
-            claimedProgram: .image(program), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
-            memoryProof: memoryProof)
+    public init(program: Program, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof]) {
+        self.init(claimedProgram: .image(program), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs)
     }
 
     /// A receipt that leaves the program image out and names the program by its id only.
-    public init(
-        programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof],
-        memoryProof: BatchProof
-    ) {
-        self.init(
-            claimedProgram: .id(programID), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs,
-            memoryProof: memoryProof)
+    public init(programID: ProgramID, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof]) {
+        self.init(claimedProgram: .id(programID), journal: journal, exitCode: exitCode, segmentProofs: segmentProofs)
     }
 
-    private init(
-        claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof],
-        memoryProof: BatchProof
-    ) {
+    private init(claimedProgram: ClaimedProgram, journal: [UInt8], exitCode: UInt32, segmentProofs: [BatchProof]) {
         self.claimedProgram = claimedProgram
         self.journal = journal
         self.exitCode = exitCode
         self.segmentProofs = segmentProofs
-        self.memoryProof = memoryProof
     }
 
-    /// Every proof: the segments' in order, then the memory's.
-    public var proofs: [BatchProof] { segmentProofs + [memoryProof] }
+    /// log₂ of the rows of the memory's closing table: the third table of the last segment's proof, if it has one.
+    public var memoryLogRows: Int? {
+        guard let last = segmentProofs.last, last.tables.count == 3 else { return nil }
+        return last.tables[2].logTraceLength
+    }
 
     /// The program the prover claims ran, or nil when the receipt leaves its image out and carries only
     /// ``programID``. Setting nil leaves the image out and keeps its id; setting a program makes the receipt claim
@@ -100,13 +89,13 @@ public struct Receipt: Equatable, Sendable {
 public enum ReceiptFormat {
     /// The first eight bytes of every receipt: ASCII "ZKVMRCT" and a zero byte.
     public static let magic: [UInt8] = Array("ZKVMRCT".utf8) + [0]
-    /// The envelope format version this zkvm writes and reads. Version 4 holds an execution proven in segments,
-    /// each proof a batch (a segment with its lookup table); version 3 held one-table proofs of segments with the
-    /// lookup tables inside, and versions 1 and 2 one proof of an earlier circuit, which this zkvm no longer
-    /// verifies.
-    public static let version: UInt16 = 4
+    /// The envelope format version this zkvm writes and reads. Version 5 holds an execution proven in segments,
+    /// each proof a batch of a segment with its lookup table, the last with the memory's closing table as well;
+    /// version 4 proved the closing table on its own, version 3 held one-table proofs of segments with the lookup
+    /// tables inside, and versions 1 and 2 one proof of an earlier circuit, which this zkvm no longer verifies.
+    public static let version: UInt16 = 5
     /// The envelope versions this zkvm reads.
-    public static let readableVersions: ClosedRange<UInt16> = 4...4
+    public static let readableVersions: ClosedRange<UInt16> = 5...5
     /// Most segments a program image may have in a receipt.
     public static let maximumSegments = 1024
     /// Most segment proofs a receipt may hold: 2^29 rows at the least 2^8 a segment.
@@ -115,8 +104,8 @@ public enum ReceiptFormat {
 
 extension Receipt {
     /// The receipt in the binary format of `docs/proof-format.md`: the envelope (magic, version, image flag, the
-    /// program image or its id, journal, exit code), then the segment count, each segment's length-prefixed STARK
-    /// proof, and the memory's length-prefixed STARK proof.
+    /// program image or its id, journal, exit code), then the segment count and each segment's length-prefixed STARK
+    /// proof.
     ///
     /// The program must have at most ``ReceiptFormat/maximumSegments`` segments, as every program ``prove``
     /// accepts does.
@@ -143,7 +132,7 @@ extension Receipt {
         w.bytes += journal
         w.u32(exitCode)
         w.u32(UInt32(segmentProofs.count))
-        for proof in proofs {
+        for proof in segmentProofs {
             let stark = proof.encoded()
             w.u32(UInt32(stark.count))
             w.bytes += stark
@@ -194,9 +183,8 @@ extension Receipt {
                 reason: "segment count \(segmentCount) is outside 1...\(ReceiptFormat.maximumSegmentProofs)")
         }
         var proofs: [BatchProof] = []
-        for index in 0...segmentCount {
-            let name = index < segmentCount ? "segment \(index) proof" : "memory proof"
-            let proofBytes = try r.list(name)
+        for index in 0..<segmentCount {
+            let proofBytes = try r.list("segment \(index) proof")
             let proofOffset = r.offset - proofBytes.count
             do { proofs.append(try BatchProof(decoding: proofBytes)) } catch {
                 throw .malformedProof(error, proofOffset: proofOffset)
@@ -206,8 +194,7 @@ extension Receipt {
             throw .malformedReceipt(offset: r.offset, reason: "\(r.remaining) unexpected bytes follow the receipt")
         }
         self.init(
-            claimedProgram: claimed, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),
-            memoryProof: proofs.last!)
+            claimedProgram: claimed, journal: journal, exitCode: exitCode, segmentProofs: proofs)
     }
 
     /// Reads a program image: entry point, segment count, segments.

@@ -47,7 +47,7 @@ extension Receipt {
         var proofOfWork = 0
         var traceOpenings = 0
         var friOpenings = 0
-        for proof in proofs {
+        for proof in segmentProofs {
             proofHeader += 4 + BatchProof.magic.count + 2 + 6 + 4
             for part in proof.tables {
                 let ood = part.outOfDomain
@@ -86,7 +86,7 @@ extension Receipt {
 /// The openings of one commitment in one proof of a receipt, split by what the bytes hold: the opened values, the
 /// rows' salts (zero knowledge) and the Merkle nodes that authenticate them.
 public struct OpeningSizes: Equatable, Sendable {
-    /// "segment 1" … "segment N", or "memory" for the closing table's proof.
+    /// "segment 1" … "segment N" (the last also holds the memory's closing table).
     public var proof: String
     /// "boundary", "main", "auxiliary", "composition", or "FRI layer i" (0 is the DEEP composition).
     public var commitment: String
@@ -109,8 +109,8 @@ extension Receipt {
     /// and "FRI layer openings" sections less 4 bytes per list and 1 per presence flag.
     public var openingSizes: [OpeningSizes] {
         var sizes: [OpeningSizes] = []
-        for (k, proof) in proofs.enumerated() {
-            let name = k < segmentProofs.count ? "segment \(k + 1)" : "memory"
+        for (k, proof) in segmentProofs.enumerated() {
+            let name = "segment \(k + 1)"
             func add(_ commitment: String, _ o: MerkleOpening?) {
                 guard let o else { return }
                 sizes.append(

@@ -36,14 +36,17 @@ public struct ProvingSecrets: Equatable, Sendable {
         seedKey = try! Digest(bytes: bytes[32..<64])
     }
 
-    /// The seed of proof `index`'s boundary commitment.
-    func boundarySeed(_ index: Int) -> Digest { Blake2b.hash(seedKey.bytes + Array("boundary-\(index)".utf8)) }
+    /// The seed of the boundary columns of table `table` of proof `index`: the segment's own (0) or the memory
+    /// table's (2, in the last proof). Each table's columns get randomness of their own.
+    func boundarySeed(_ index: Int, table: Int) -> Digest {
+        Blake2b.hash(seedKey.bytes + Array("boundary-\(index)-\(table)".utf8))
+    }
 }
 
 /// An execution proven in segments, one step at a time, in the order the protocol needs: every proof's boundary
 /// root (``boundaryRoot(_:)``), then the joint context (``context(boundaryRoots:)``), then each proof on top of it
-/// (``prove(_:context:)``), then the receipt (``receipt(proofs:)``). Proof i < ``segmentCount`` is segment i's; proof
-/// ``segmentCount`` is the memory table's.
+/// (``prove(_:context:)``), then the receipt (``receipt(proofs:)``). Proof i is segment i's; the last also holds the
+/// memory's closing table.
 ///
 /// Nothing of the execution is kept but its plan: every step runs the guest again from the start and builds only
 /// the traces it needs, one segment at a time, so memory is bounded by the segment size whatever the execution's
@@ -132,38 +135,37 @@ public final class SegmentedProver {
         if let failure { throw mapCircuitError(failure, options: options) }
     }
 
-    /// Walks the execution once, building the traces `builds` asks for and the memory table when `memory` is set,
-    /// and hands each proof's tables to `body` as they are done: the proof's index, and each table's statement and
-    /// trace (a segment's table and its lookup table; the memory table alone).
+    /// Walks the execution once, building the traces `builds` asks for, and hands each proof's tables to `body` as
+    /// they are done: the proof's index, and each table's statement and trace (a segment's table and its lookup
+    /// table, and for the last segment the memory's closing table, built once every segment is walked).
     private func walk(
-        builds: @escaping @Sendable (Int) -> SegmentBuild, memory: Bool,
-        _ body: (Int, [BatchWitness]) throws -> Void
+        builds: @escaping @Sendable (Int) -> SegmentBuild, _ body: (Int, [BatchWitness]) throws -> Void
     ) throws(ZKVMError) {
         var builder = TraceBuilder(
             program: program.image, plan: plan, exitCode: exitCode, nonceKey: secrets.nonceKey, builds: builds)
         let entries = CircuitStatement.publicBusEntries(program: program.image)
         var bodyFailure: (any Error)?
-        func hand(_ segment: SegmentWitness?) {
+        func hand(_ segment: SegmentWitness?, memory: TraceTable? = nil) {
             guard let segment, bodyFailure == nil else { return }
-            let tables = [
+            var tables = [
                 BatchWitness(
                     statement: BatchStatement(
                         air: CPUCircuit.air, publicInputs: segment.publicInputs, publicBusEntries: entries),
                     trace: segment.table),
                 BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
             ]
+            if let memory {
+                tables.append(
+                    BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: memory))
+            }
             do { try body(segment.index, tables) } catch { bodyFailure = error }
         }
         try Self.replay(program, input, options) { row, event throws(CircuitError) in
             hand(try builder.add(row, event: event))
         }
         do throws(CircuitError) {
-            hand(try builder.finish())
-            if memory && bodyFailure == nil {
-                let table = try builder.memoryTable()
-                let witness = BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: table)
-                do { try body(plan.segmentCount, [witness]) } catch { bodyFailure = error }
-            }
+            // The last segment comes from `finish`; the memory table it is proven with needs every segment walked.
+            if let last = try builder.finish() { hand(last, memory: try builder.memoryTable()) }
         } catch {
             throw mapCircuitError(error, options: options)
         }
@@ -179,12 +181,12 @@ public final class SegmentedProver {
     private func withWitness<R>(
         _ index: Int, boundaryOnly: Bool = false, _ body: ([BatchWitness]) throws -> R
     ) throws(ZKVMError) -> R {
-        guard (0...segmentCount).contains(index) else {
-            throw .internalError("proof \(index) of \(segmentCount + 1)")
+        guard (0..<segmentCount).contains(index) else {
+            throw .internalError("proof \(index) of \(segmentCount)")
         }
         var result: R?
         let wanted: SegmentBuild = boundaryOnly ? .boundary : .full
-        try walk(builds: { $0 == index ? wanted : .none }, memory: index == segmentCount) { i, tables in
+        try walk(builds: { $0 == index ? wanted : .none }) { i, tables in
             if i == index { result = try body(tables) }
         }
         guard let result else { throw .internalError("proof \(index) was not built") }
@@ -199,7 +201,7 @@ public final class SegmentedProver {
     /// Every proof's boundary root, in one pass over the execution; `progress` is told after each.
     public func boundaryRoots(progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [Digest] {
         var roots: [Digest] = []
-        try walk(builds: { _ in .boundary }, memory: true) { index, tables in
+        try walk(builds: { _ in .boundary }) { index, tables in
             roots.append(try commitBoundary(index, tables))
             progress?(index)
         }
@@ -215,7 +217,9 @@ public final class SegmentedProver {
                     ? Array(w.trace.columns.prefix(w.statement.air.boundaryColumnCount)) : nil
             },
             parameters: options.parameters,
-            seeds: tables.map { $0.statement.air.boundaryColumnCount > 0 ? secrets.boundarySeed(index) : nil })
+            seeds: tables.indices.map { t in
+                tables[t].statement.air.boundaryColumnCount > 0 ? secrets.boundarySeed(index, table: t) : nil
+            })
     }
 
     /// The joint context, from every proof's boundary root in order.
@@ -235,21 +239,19 @@ public final class SegmentedProver {
     /// Every proof, in one pass over the execution; `progress` is told after each.
     public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [BatchProof] {
         var proofs: [BatchProof] = []
-        try walk(builds: { _ in .full }, memory: true) { index, tables in
+        try walk(builds: { _ in .full }) { index, tables in
             proofs.append(try proveOne(index, tables, context))
             progress?(index)
         }
         return proofs
     }
 
-    /// The receipt of the proofs (every segment's in order, then the memory table's). It is not verified here.
+    /// The receipt of the proofs (every segment's, in order). It is not verified here.
     public func receipt(proofs: [BatchProof]) throws(ZKVMError) -> Receipt {
-        guard proofs.count == segmentCount + 1 else {
-            throw .internalError("\(proofs.count) proofs for \(segmentCount) segments and the memory table")
+        guard proofs.count == segmentCount else {
+            throw .internalError("\(proofs.count) proofs for \(segmentCount) segments")
         }
-        var receipt = Receipt(
-            program: program, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),
-            memoryProof: proofs.last!)
+        var receipt = Receipt(program: program, journal: journal, exitCode: exitCode, segmentProofs: proofs)
         if !options.includeImage { receipt.program = nil }
         return receipt
     }
@@ -262,19 +264,16 @@ public final class SegmentedProver {
     public func check(
         _ index: Int, proof: BatchProof, context: GlobalContext, policy: VerifierPolicy = .default
     ) throws(ZKVMError) {
-        guard (0...segmentCount).contains(index) else {
-            throw .internalError("proof \(index) of \(segmentCount + 1)")
+        guard (0..<segmentCount).contains(index) else {
+            throw .internalError("proof \(index) of \(segmentCount)")
         }
-        let logRows = index < segmentCount ? logSegmentRows : memoryLogRows
-        guard proof.tables.first?.logTraceLength == logRows else {
+        let heights = [logSegmentRows, LookupCircuit.logRows] + (index == segmentCount - 1 ? [memoryLogRows] : [])
+        guard proof.tables.map(\.logTraceLength) == heights else {
             throw .verificationFailed(
-                .malformedProof("the proof's first table does not have this one's 2^\(logRows) rows"))
+                .malformedProof("the proof's tables do not have this one's heights, 2^" + heights.map(String.init).joined(separator: ", 2^")))
         }
-        let statements =
-            index < segmentCount
-            ? CircuitStatement.segmentStatements(
-                program: program.image, exitCode: exitCode, segment: index, of: segmentCount, rows: 1 << logRows)
-            : [BatchStatement(air: MemoryCircuit.air, publicInputs: [])]
+        let statements = CircuitStatement.segmentStatements(
+            program: program.image, exitCode: exitCode, segment: index, of: segmentCount, rows: 1 << logSegmentRows)
         do { try verifyBatch(proof, statements: statements, global: context, policy: policy) } catch {
             throw .verificationFailed(error)
         }
@@ -283,7 +282,7 @@ public final class SegmentedProver {
     private func proveOne(_ index: Int, _ tables: [BatchWitness], _ context: GlobalContext) throws -> BatchProof {
         var tables = tables
         for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 {
-            tables[t].boundarySeed = secrets.boundarySeed(index)
+            tables[t].boundarySeed = secrets.boundarySeed(index, table: t)
         }
         return try proveBatch(
             tables, global: context,

@@ -5,7 +5,8 @@ import Hashing
 import Proof
 import RV32IM
 
-/// The protocol that joins a receipt's proofs, the segments' and the memory table's, into one statement: the joint
+/// The protocol that joins a receipt's proofs, one per segment (the last with the memory's closing table), into one
+/// statement: the joint
 /// transcript, from which the global bus's challenges are drawn after every proof's boundary root. ``verify(_:expecting:policy:)``
 /// then checks that the proofs' shares of the bus and the verifier's own entries cancel.
 public enum Join {
@@ -28,8 +29,8 @@ public enum Join {
         return t
     }
 
-    /// The context every proof is made and checked in: the joint transcript with each proof's boundary root, the
-    /// segments' in order and then the memory table's.
+    /// The context every proof is made and checked in: the joint transcript with each proof's boundary root, in the
+    /// segments' order.
     public static func context(_ joint: Transcript, boundaryRoots: [Digest]) -> GlobalContext {
         StarkProtocol.globalContext(joint, boundaryRoots: boundaryRoots, busCount: 1)
     }
@@ -37,7 +38,8 @@ public enum Join {
 
 extension CircuitStatement {
     /// Segment k's batch as the verifier states it: the segment's table with its public inputs and the program
-    /// table's entries, then its lookup table (``LookupCircuit/segmentAIRs``).
+    /// table's entries, then its lookup table (``LookupCircuit/segmentAIRs``), and for the last segment the memory's
+    /// closing table.
     static func segmentStatements(
         program: RV32IM.Program, exitCode: UInt32, segment k: Int, of count: Int, rows: Int
     ) -> [BatchStatement] {
@@ -47,12 +49,12 @@ extension CircuitStatement {
                 publicInputs: segmentPublicInputs(program: program, exitCode: exitCode, segment: k, of: count, rows: rows),
                 publicBusEntries: publicBusEntries(program: program)),
             BatchStatement(air: LookupCircuit.air, publicInputs: []),
-        ]
+        ] + (k == count - 1 ? [BatchStatement(air: MemoryCircuit.air, publicInputs: [])] : [])
     }
 }
 
 extension BatchProof {
-    /// log₂ of the rows of the proof's first table: a segment's own, or the memory table's.
+    /// log₂ of the rows of the proof's first table: the segment's own.
     public var logTraceLength: Int { tables.first?.logTraceLength ?? 0 }
 
     /// The tables' shares of each global bus, added up: what the proof brings to the join.

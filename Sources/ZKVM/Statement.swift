@@ -24,7 +24,7 @@ public struct Statement: Equatable, Sendable {
     /// The rows of each segment, a power of two.
     public var segmentLength: Int
     /// The rows of the memory's closing table, a power of two at least the number of words the execution touched
-    /// or the image sets.
+    /// or the image sets (0 for a receipt whose last proof has no such table, which verify refuses).
     public var memoryTableLength: Int
     /// The id of the RV32IM circuit the proof is for (its canonical digest, as `zkvm circuit` prints it).
     public var circuitID: String
@@ -50,18 +50,18 @@ extension Receipt {
         struct Shape: Hashable {
             var logs: [Int]
             var parameters: ProofParameters
-            var memory: Bool
+            var last: Bool
         }
         var proven = Double.infinity
         var conjectured = Double.infinity
         let shapes = Set(
-            proofs.enumerated().map { k, proof in
+            segmentProofs.enumerated().map { k, proof in
                 Shape(
                     logs: proof.tables.map(\.logTraceLength), parameters: proof.parameters,
-                    memory: k == segmentProofs.count)
+                    last: k == segmentProofs.count - 1)
             })
         for s in shapes {
-            let airs = s.memory ? [MemoryCircuit.air] : LookupCircuit.segmentAIRs
+            let airs = s.last ? LookupCircuit.lastSegmentAIRs : LookupCircuit.segmentAIRs
             guard s.logs.count == airs.count,
                 let shape = try? BatchShape(airs: airs, parameters: s.parameters, logTraceLengths: s.logs)
             else {
@@ -72,14 +72,19 @@ extension Receipt {
             proven = min(proven, figures.provenBits)
             conjectured = min(conjectured, figures.conjecturedBits)
         }
-        // A decoded receipt has at least one segment; one built in code without any is described by its memory
-        // proof's parameters, and verify refuses it.
-        let first = segmentProofs.first ?? memoryProof
+        // A decoded receipt has at least one segment; one built in code without any claims nothing, and verify
+        // refuses it.
+        guard let first = segmentProofs.first else {
+            return Statement(
+                programID: programID, journal: journal, exitCode: exitCode, traceLength: 0, segmentCount: 0,
+                segmentLength: 0, memoryTableLength: 0, circuitID: Digest.zero.description,
+                parameters: Profile.default.parameters, profile: nil, formatVersion: formatVersion, provenBits: 0,
+                conjecturedBits: 0)
+        }
         return Statement(
             programID: programID, journal: journal, exitCode: exitCode,
             traceLength: segmentProofs.reduce(0) { $0 + (1 << $1.logTraceLength) }, segmentCount: segmentProofs.count,
-            segmentLength: segmentProofs.isEmpty ? 0 : 1 << first.logTraceLength,
-            memoryTableLength: 1 << memoryProof.logTraceLength,
+            segmentLength: 1 << first.logTraceLength, memoryTableLength: memoryLogRows.map { 1 << $0 } ?? 0,
             circuitID: (first.tables.first?.circuitDigest ?? .zero).description, parameters: first.parameters,
             profile: Profile.allCases.first { $0.parameters == first.parameters }, formatVersion: formatVersion,
             provenBits: proven, conjecturedBits: conjectured)

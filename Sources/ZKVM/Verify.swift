@@ -58,8 +58,8 @@ private func verify(
 
     // The trace builder makes segments of 2^TraceBuilder.minLogRows to 2^TraceBuilder.maxLogRows rows, all of one
     // size, each with a lookup table of exactly 2^16 rows, and no more rows in all than TraceBuilder.maxTotalRows
-    // (so every time fits the circuit's 32-bit gaps). A receipt outside these is not one this zkvm makes, whatever
-    // the STARKs say.
+    // (so every time fits the circuit's 32-bit gaps); the last segment's proof also holds the memory's closing
+    // table. A receipt outside these is not one this zkvm makes, whatever the STARKs say.
     let segments = receipt.segmentProofs
     // A decoded receipt has at least one segment; one built in code may have none.
     guard let logLength = segments.first?.logTraceLength else {
@@ -67,16 +67,19 @@ private func verify(
     }
     guard (minimumLogTraceLength...TraceBuilder.maxLogRows).contains(logLength),
         segments.allSatisfy({ $0.logTraceLength == logLength }),
-        segments.allSatisfy({ $0.tables.count == 2 && $0.tables[1].logTraceLength == LookupCircuit.logRows }),
+        segments.enumerated().allSatisfy({ k, proof in
+            proof.tables.count == (k == segments.count - 1 ? 3 : 2)
+                && proof.tables[1].logTraceLength == LookupCircuit.logRows
+        }),
         segments.count << logLength <= TraceBuilder.maxTotalRows
     else {
         throw .verificationFailed(
             .malformedProof(
                 "the segments must all have one length in 2^\(minimumLogTraceLength)...2^\(TraceBuilder.maxLogRows) "
                     + "rows, and at most 2^\(TraceBuilder.maxTotalRows.trailingZeroBitCount) in all, each with a "
-                    + "lookup table of 2^\(LookupCircuit.logRows) rows"))
+                    + "lookup table of 2^\(LookupCircuit.logRows) rows, the last with the memory's closing table too"))
     }
-    let memoryLog = receipt.memoryProof.logTraceLength
+    let memoryLog = receipt.memoryLogRows!
     guard memoryLog >= MemoryCircuit.minimumLogRows else {
         throw .verificationFailed(
             .malformedProof(
@@ -98,7 +101,7 @@ private func verify(
 
     // MARK: - 3. Each proof, in the context drawn from all their boundary commitments
 
-    let proofs = receipt.proofs
+    let proofs = receipt.segmentProofs
     let roots = proofs.compactMap(\.boundaryRoot)
     guard roots.count == proofs.count else {
         throw .verificationFailed(.malformedProof("a proof of the receipt has no boundary commitment"))
@@ -107,13 +110,12 @@ private func verify(
         programID: found, journal: receipt.journal, exitCode: receipt.exitCode,
         segmentLogRows: segments.map(\.logTraceLength), memoryLogRows: memoryLog)
     let context = Join.context(joint, boundaryRoots: roots)
-    let checks =
-        segments.enumerated().map { k, proof in
-            ProofCheck(
-                proof: proof,
-                statements: CircuitStatement.segmentStatements(
-                    program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows))
-        } + [ProofCheck(proof: receipt.memoryProof, statements: [BatchStatement(air: MemoryCircuit.air, publicInputs: [])])]
+    let checks = segments.enumerated().map { k, proof in
+        ProofCheck(
+            proof: proof,
+            statements: CircuitStatement.segmentStatements(
+                program: image, exitCode: receipt.exitCode, segment: k, of: segments.count, rows: rows))
+    }
     // The proofs are independent given the joint context: they are checked side by side, one a core, and the
     // first one in the receipt's order that fails is reported.
     let failures = Mutex<[VerifierError?]>(Array(repeating: nil, count: checks.count))

@@ -22,7 +22,7 @@ struct BenchProve: ParsableCommand {
 
     @Option(
         name: .customLong("segment-log-rows"),
-        help: "Rows per segment, as for zkvm prove (2^16 to 2^19; by default one segment up to 2^17 rows, else 2^17).")
+        help: "Rows per segment, as for zkvm prove (2^8 to 2^19; by default one segment up to 2^17 rows, else 2^17).")
     var segmentLogRows: Int?
 
     @Option(

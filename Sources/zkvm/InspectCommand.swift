@@ -28,7 +28,7 @@ struct Inspect: ParsableCommand {
 
         print(
             "format       receipt version \(claim.formatVersion), STARK proof version "
-                + "\(receipt.memoryProof.version)")
+                + "\(receipt.segmentProofs.first?.version ?? 0)")
         print("circuit id   \(claim.circuitID) (\(ours))")
         print("profile      \(claim.profile?.rawValue ?? "custom")")
         print(
@@ -43,7 +43,7 @@ struct Inspect: ParsableCommand {
                 + "\(claim.segmentLength.trailingZeroBitCount)), \(claim.traceLength) rows in all")
         print(
             "memory       closing table of \(claim.memoryTableLength) rows (2^"
-                + "\(claim.memoryTableLength.trailingZeroBitCount))")
+                + "\(claim.memoryTableLength.trailingZeroBitCount)), in the last segment's proof")
         print("statement    (claimed; zkvm verify checks it)")
         print("  program id \(claim.programID)")
         if let image = receipt.program {

@@ -42,7 +42,7 @@ struct Prove: ParsableCommand {
     @Option(
         name: .customLong("segment-log-rows"),
         help: """
-            Rows per segment as a power of two, 16 to 19. By default an execution that fits 2^17 rows is one \
+            Rows per segment as a power of two, 8 to 19. By default an execution that fits 2^17 rows is one \
             segment of the fewest rows that hold it, and a longer one is cut into segments of 2^17 rows; each \
             segment is proven on its own, so memory stays bounded by the segment size.
             """)

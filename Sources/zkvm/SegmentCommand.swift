@@ -12,8 +12,8 @@ struct Segment: ParsableCommand {
         abstract: "Prove an execution one step per process, for a prover spread over processes or machines.",
         discussion: """
             The steps, in order: `plan` runs the guest, writes fresh secrets and a JSON plan (how many proofs \
-            there are: one per segment, then the memory table's); `commit` writes proof i's boundary root, for \
-            every i; `join` draws the joint context from all the roots, in order; `prove` writes proof i in that \
+            there are: one per segment, the last also proving the memory table); `commit` writes proof i's \
+            boundary root, for every i; `join` draws the joint context from all the roots, in order; `prove` writes proof i in that \
             context, for every i; `finish` assembles the receipt and verifies it before writing it. Each step \
             takes the program, the input and the options `plan` was given, and the secrets file it wrote; given \
             --plan, a step refuses options or a run that differ from the plan's. The secrets are as private as \
@@ -35,7 +35,7 @@ struct SegmentRun: ParsableArguments {
 
     @Option(
         name: .customLong("segment-log-rows"),
-        help: "Rows per segment as a power of two, 16 to 19 (by default chosen as `zkvm prove` does).")
+        help: "Rows per segment as a power of two, 8 to 19 (by default chosen as `zkvm prove` does).")
     var segmentLogRows: Int?
 
     @Option(help: "Most instructions to execute before giving up.")
@@ -144,11 +144,11 @@ struct SegmentRun: ParsableArguments {
 
     /// Refuses an index outside the run's proofs.
     func check(index: Int, _ prover: SegmentedProver) throws {
-        let count = prover.segmentCount + 1
+        let count = prover.segmentCount
         guard (0..<count).contains(index) else {
             throw CLIFailure.report(
                 "--index \(index) is out of range: this run has \(count) proofs, 0 to \(count - 1) "
-                    + "(\(prover.segmentCount) segments, then the memory table)")
+                    + "(one per segment, the last with the memory table)")
         }
     }
 }
@@ -181,10 +181,10 @@ struct SegmentPlanFile: Codable, Equatable {
         case options
     }
 
-    var version = 1
+    var version = 2
     var programID: String
     var segmentCount: Int
-    /// Segments, then the memory table.
+    /// One per segment; the last also proves the memory table.
     var proofCount: Int
     var logRows: Int
     var memoryLogRows: Int
@@ -195,7 +195,7 @@ struct SegmentPlanFile: Codable, Equatable {
     init(_ prover: SegmentedProver, options: Options) {
         programID = prover.program.id.hex
         segmentCount = prover.segmentCount
-        proofCount = prover.segmentCount + 1
+        proofCount = prover.segmentCount
         logRows = prover.logSegmentRows
         memoryLogRows = prover.memoryLogRows
         journal = CLIFiles.hex(prover.journal)
@@ -212,7 +212,7 @@ struct SegmentPlanFile: Codable, Equatable {
     static func read(_ path: String) throws -> SegmentPlanFile {
         let bytes = try CLIFiles.read(path, limit: 1 << 20, what: "plan")
         let decoder = JSONDecoder()
-        guard let plan = try? decoder.decode(SegmentPlanFile.self, from: Data(bytes)), plan.version == 1 else {
+        guard let plan = try? decoder.decode(SegmentPlanFile.self, from: Data(bytes)), plan.version == 2 else {
             throw CLIFailure.report("plan file \(path) is not a plan `zkvm segment plan` wrote")
         }
         return plan
@@ -240,8 +240,9 @@ struct SegmentPlan: ParsableCommand {
         commandName: "plan",
         abstract: "Run the guest, write fresh secrets (--secrets) and the plan of its proofs (-o, JSON).",
         discussion: """
-            The plan holds the program id, the segment count, the proof count (segments and the memory table), \
-            the rows of each, the journal and exit code, and the options the other steps must be given.
+            The plan holds the program id, the segment count, the proof count (one per segment, the last with the \
+            memory table), the rows of the segments and of the memory table, the journal and exit code, and the \
+            options the other steps must be given.
             """)
 
     @OptionGroup var execution: SegmentRun
@@ -259,7 +260,8 @@ struct SegmentPlan: ParsableCommand {
         let prover = try execution.prover(secrets)
         try write(secrets.bytes, to: execution.secrets, force: force, secret: true)
         try write(SegmentPlanFile(prover, options: execution.plannedOptions).encoded, to: output, force: force)
-        print("\(prover.segmentCount) segments and the memory table: proofs 0 to \(prover.segmentCount)")
+        print(
+            "\(prover.segmentCount) segments: proofs 0 to \(prover.segmentCount - 1), the last with the memory table")
     }
 }
 
@@ -272,7 +274,7 @@ struct SegmentCommit: ParsableCommand {
     @Option(help: "The plan; options and a run that differ from it are refused.")
     var plan: String?
 
-    @Option(help: "Which proof: 0 to the segment count (the memory table's).")
+    @Option(help: "Which proof: 0 to the segment count less one (the last segment's, with the memory table).")
     var index: Int
 
     @Option(name: .shortAndLong, help: "Where to write the root.")
@@ -303,7 +305,7 @@ struct SegmentJoin: ParsableCommand {
     @Option(help: "The plan; options and a run that differ from it are refused.")
     var plan: String?
 
-    @Option(parsing: .upToNextOption, help: "Every proof's root, in order: proof 0's first, the memory table's last.")
+    @Option(parsing: .upToNextOption, help: "Every proof's root, in order: proof 0's first.")
     var roots: [String]
 
     @Option(name: .shortAndLong, help: "Where to write the context.")
@@ -323,10 +325,9 @@ struct SegmentJoin: ParsableCommand {
         }
         let prover = try execution.prover(secrets)
         try execution.check(prover, against: planned, path: plan)
-        guard roots.count == prover.segmentCount + 1 else {
+        guard roots.count == prover.segmentCount else {
             throw CLIFailure.report(
-                "\(roots.count) roots given; this run has \(prover.segmentCount + 1) proofs "
-                    + "(\(prover.segmentCount) segments, then the memory table)")
+                "\(roots.count) roots given; this run has \(prover.segmentCount) proofs, one per segment")
         }
         let context = prover.context(boundaryRoots: rootBytes.map { try! Digest(bytes: $0) })
         try write(context.encoded, to: output, force: force)
@@ -342,7 +343,7 @@ struct SegmentProve: ParsableCommand {
     @Option(help: "The plan; options and a run that differ from it are refused.")
     var plan: String?
 
-    @Option(help: "Which proof: 0 to the segment count (the memory table's).")
+    @Option(help: "Which proof: 0 to the segment count less one (the last segment's, with the memory table).")
     var index: Int
 
     @Option(help: "The joint context `join` wrote.")
@@ -389,7 +390,7 @@ struct SegmentFinish: ParsableCommand {
     @Option(help: "The plan; options and a run that differ from it are refused.")
     var plan: String?
 
-    @Option(parsing: .upToNextOption, help: "Every proof, in order: proof 0's first, the memory table's last.")
+    @Option(parsing: .upToNextOption, help: "Every proof, in order: proof 0's first.")
     var proofs: [String]
 
     @Option(help: "The joint context `join` wrote (by default, the one the proofs' own roots give).")
@@ -442,10 +443,9 @@ struct SegmentFinish: ParsableCommand {
 
         let prover = try execution.prover(secrets)
         try execution.check(prover, against: planned, path: plan)
-        guard proofs.count == prover.segmentCount + 1 else {
+        guard proofs.count == prover.segmentCount else {
             throw CLIFailure.report(
-                "\(proofs.count) proofs given; this run has \(prover.segmentCount + 1) "
-                    + "(\(prover.segmentCount) segments, then the memory table)")
+                "\(proofs.count) proofs given; this run has \(prover.segmentCount), one per segment")
         }
         let receipt: Receipt
         do { receipt = try prover.receipt(proofs: decoded) } catch { throw CLIFailure.report("\(error)") }

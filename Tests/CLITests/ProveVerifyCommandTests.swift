@@ -161,10 +161,10 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertTrue(
             inspect.stdout.contains(
                 "\nsegments     2 × 1024 rows (2^10), 2048 rows in all\nmemory       closing table of 2048 rows "
-                    + "(2^11)\n"),
+                    + "(2^11), in the last segment's proof\n"),
             inspect.stdout)
-        // Three proofs: three proof-of-work nonces.
-        XCTAssertTrue(inspect.stdout.contains("\n  proofs of work               24\n"), inspect.stdout)
+        // Two proofs, the second with the memory table: two proof-of-work nonces.
+        XCTAssertTrue(inspect.stdout.contains("\n  proofs of work               16\n"), inspect.stdout)
 
         for rows in ["7", "20"] {
             let refused = try zkvm([
@@ -308,7 +308,7 @@ final class ProveVerifyCommandTests: XCTestCase {
             prove.stdout.contains(
                 "proof       \(path), \(bytes.count) bytes, profile test, without the program image\n"),
             prove.stdout)
-        XCTAssertEqual(Array(bytes[8..<11]), [4, 0, 0])
+        XCTAssertEqual(Array(bytes[8..<11]), [5, 0, 0])
 
         // With the program it verifies as the receipt with the image does.
         let verified = try zkvm(["verify", path, "--program", hello, "--min-bits", "0"])
@@ -371,14 +371,14 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertEqual(
             Array(lines[..<sizes]),
             [
-                "format       receipt version 4, STARK proof version 3",
+                "format       receipt version 5, STARK proof version 3",
                 "circuit id   …",
                 "profile      test",
                 "parameters   blowup 4, 8 queries, 2 grinding bits, folding by 4, remainder degree < 2^5, "
                     + "zero knowledge off",
                 "security     10.0 proven bits (Johnson bound), 18.0 conjectured bits (ethSTARK)",
                 "segments     1 × 256 rows (2^8), 256 rows in all",
-                "memory       closing table of 2048 rows (2^11)",
+                "memory       closing table of 2048 rows (2^11), in the last segment's proof",
                 "statement    (claimed; zkvm verify checks it)",
                 "  program id \(Self.helloID)",
                 "  image      included: 2 segments, 234 bytes, entry 0x00010000",
@@ -396,9 +396,9 @@ final class ProveVerifyCommandTests: XCTestCase {
                 "receipt header", "program image", "journal", "exit code", "proof headers", "commitments",
                 "out-of-domain values", "FRI remainders", "proofs of work", "trace openings", "FRI layer openings",
             ])
-        // The envelope's parts, then parts summed over the segment's proof and the memory's: two nonces.
+        // The envelope's parts, then parts summed over the proofs, here the one segment's: one nonce.
         XCTAssertEqual(sections.prefix(4).map { $0.suffix(9) }, ["       11", "      268", "       18", "        4"])
-        XCTAssertEqual(sections[8].suffix(9), "       16")
+        XCTAssertEqual(sections[8].suffix(9), "        8")
         let total = sections.map { Int($0.suffix(9).trimmingCharacters(in: .whitespaces))! }.reduce(0, +)
         XCTAssertEqual(total, proof.bytes.count)
 
@@ -414,8 +414,8 @@ final class ProveVerifyCommandTests: XCTestCase {
         let rows = table.dropFirst(2).map { $0.split(separator: " ").map(String.init) }
         // Boundary, main, auxiliary, composition and the FRI layers of each proof, then its total.
         XCTAssertEqual(rows.first?.prefix(3), ["segment", "1", "boundary"])
-        XCTAssertEqual(rows.filter { $0.contains("all") }.map { $0[0] }, ["segment", "memory"])
-        XCTAssertTrue(rows.contains { $0.prefix(2) == ["memory", "main"] }, openings.stdout)
+        XCTAssertEqual(rows.filter { $0.contains("all") }.map { $0.prefix(2) }, [["segment", "1"]])
+        XCTAssertTrue(rows.contains { $0.prefix(3) == ["segment", "1", "main"] }, openings.stdout)
     }
 
     func testInspectRefusesAnythingElse() throws {

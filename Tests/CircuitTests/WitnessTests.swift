@@ -145,17 +145,20 @@ struct CircuitWitness {
     /// ``exitCode`` as its claim.
     func proveReceipt(parameters: ProofParameters = Profile.test.parameters) throws -> Receipt {
         let image = try ZKVM.Program(segments: program.segments, entry: program.entry)
-        let batches: [[BatchWitness]] =
-            execution.segments.map { segment in
-                [
-                    BatchWitness(
-                        statement: BatchStatement(
-                            air: CPUCircuit.air, publicInputs: segment.publicInputs, publicBusEntries: entries),
-                        trace: segment.table),
-                    BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
-                ]
-            } + [[BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: execution.memory)]]
-        let seeds = batches.indices.map { _ in Digest.random() }
+        // One batch per segment, the last with the memory's closing table.
+        let batches: [[BatchWitness]] = execution.segments.enumerated().map { k, segment in
+            [
+                BatchWitness(
+                    statement: BatchStatement(
+                        air: CPUCircuit.air, publicInputs: segment.publicInputs, publicBusEntries: entries),
+                    trace: segment.table),
+                BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
+            ]
+                + (k == execution.segments.count - 1
+                    ? [BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: execution.memory)]
+                    : [])
+        }
+        let seeds = batches.map { $0.map { _ in Digest.random() } }
         let roots = try batches.indices.map { i in
             try commitBatchBoundary(
                 airs: batches[i].map(\.statement.air), logTraceLengths: batches[i].map(\.trace.logRowCount),
@@ -163,7 +166,8 @@ struct CircuitWitness {
                     w.statement.air.boundaryColumnCount > 0
                         ? Array(w.trace.columns.prefix(w.statement.air.boundaryColumnCount)) : nil
                 },
-                parameters: parameters, seeds: batches[i].map { $0.statement.air.boundaryColumnCount > 0 ? seeds[i] : nil })
+                parameters: parameters,
+                seeds: batches[i].indices.map { t in batches[i][t].statement.air.boundaryColumnCount > 0 ? seeds[i][t] : nil })
         }
         let context = Join.context(
             Join.transcript(
@@ -173,13 +177,11 @@ struct CircuitWitness {
             boundaryRoots: roots)
         let proofs = try batches.indices.map { i in
             var tables = batches[i]
-            for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 { tables[t].boundarySeed = seeds[i] }
+            for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 { tables[t].boundarySeed = seeds[i][t] }
             return try proveBatch(
                 tables, global: context, options: ProverOptions(parameters: parameters, _skipConstraintCheck: true))
         }
-        return Receipt(
-            program: image, journal: journal, exitCode: exitCode, segmentProofs: Array(proofs.dropLast()),
-            memoryProof: proofs.last!)
+        return Receipt(program: image, journal: journal, exitCode: exitCode, segmentProofs: proofs)
     }
 
     /// Proves and verifies, failing the test if the receipt is accepted. A prover that cannot finish (a bus

@@ -1,8 +1,8 @@
 """Proving one execution in steps spread over processes: `zkvm segment` by hand, then Scripts/prove-ray on a local
 Ray instance of two worker processes, once as is and once with a worker killed in the middle of a task.
 
-The run is the fibonacci example on 150 (1,747 cycles) in the test profile with segments of 2^10 rows: two segments
-and the memory table, so three proofs joined by the global bus."""
+The run is the fibonacci example on 150 (1,747 cycles) in the test profile with segments of 2^10 rows: two segments,
+the last proven with the memory table, so two proofs joined by the global bus."""
 import json
 import os
 import shutil
@@ -60,7 +60,7 @@ def by_hand(zkvm, work) -> Path:
     """Every step run by hand: plan, commit each proof, join, prove each proof, finish."""
     zkvm_step(zkvm, work, "plan", "-o", "plan.json")
     assert stat.S_IMODE((work / "secrets").stat().st_mode) == 0o600
-    proofs = SEGMENTS + 1
+    proofs = SEGMENTS
     for i in range(proofs):
         zkvm_step(zkvm, work, "commit", "--plan", "plan.json", "--index", str(i), "-o", f"root-{i}.bin")
         assert (work / f"root-{i}.bin").stat().st_size == 32
@@ -76,39 +76,39 @@ def by_hand(zkvm, work) -> Path:
 
 def test_steps_by_hand_make_a_receipt_zkvm_verify_accepts(zkvm, by_hand):
     plan = json.loads((by_hand / "plan.json").read_text())
-    assert plan["segment_count"] == SEGMENTS and plan["proof_count"] == SEGMENTS + 1 and plan["log_rows"] == 10
+    assert plan["segment_count"] == SEGMENTS and plan["proof_count"] == SEGMENTS and plan["log_rows"] == 10
     assert plan["options"] == {"profile": "test", "segment_log_rows": 10, "max_cycles": plan["options"]["max_cycles"],
                                "include_image": True}
     assert "fib(150) mod 2^64" in verify(zkvm, by_hand / "receipt.bin")
 
 
 def test_finish_names_a_corrupted_proof(zkvm, by_hand):
-    proofs = [f"proof-{i}.bin" for i in range(SEGMENTS + 1)]
+    proofs = [f"proof-{i}.bin" for i in range(SEGMENTS)]
     data = bytearray((by_hand / "proof-1.bin").read_bytes())
     for offset in (len(data) // 2, len(data) // 3):
         corrupted = bytearray(data)
         corrupted[offset] ^= 0x01
         (by_hand / "bad-1.bin").write_bytes(bytes(corrupted))
         done = zkvm_step(zkvm, by_hand, "finish", "--plan", "plan.json", "--context", "context.bin", "--proofs",
-                         proofs[0], "bad-1.bin", proofs[2], "-o", "bad-receipt.bin", check=False)
+                         proofs[0], "bad-1.bin", "-o", "bad-receipt.bin", check=False)
         refused(done, "proof 1 (bad-1.bin)")
         assert not (by_hand / "bad-receipt.bin").exists()
     # A proof in another's place, and a proof file cut short.
-    done = zkvm_step(zkvm, by_hand, "finish", "--proofs", proofs[1], proofs[0], proofs[2], "-o", "bad-receipt.bin",
+    done = zkvm_step(zkvm, by_hand, "finish", "--proofs", proofs[1], proofs[0], "-o", "bad-receipt.bin",
                      check=False)
     refused(done, "every proof is rejected", "pass --context")
-    done = zkvm_step(zkvm, by_hand, "finish", "--context", "context.bin", "--proofs", proofs[1], proofs[0], proofs[2],
+    done = zkvm_step(zkvm, by_hand, "finish", "--context", "context.bin", "--proofs", proofs[1], proofs[0],
                      "-o", "bad-receipt.bin", check=False)
     refused(done, "proof 0 (proof-1.bin) is rejected")
-    (by_hand / "short-2.bin").write_bytes((by_hand / proofs[2]).read_bytes()[:1000])
-    done = zkvm_step(zkvm, by_hand, "finish", "--proofs", proofs[0], proofs[1], "short-2.bin", "-o", "bad-receipt.bin",
+    (by_hand / "short-1.bin").write_bytes((by_hand / proofs[1]).read_bytes()[:1000])
+    done = zkvm_step(zkvm, by_hand, "finish", "--proofs", proofs[0], "short-1.bin", "-o", "bad-receipt.bin",
                      check=False)
-    refused(done, "proof 2 (short-2.bin) does not decode")
+    refused(done, "proof 1 (short-1.bin) does not decode")
 
 
 def test_steps_refuse_what_is_not_the_plan(zkvm, by_hand):
     work = by_hand
-    refused(zkvm_step(zkvm, work, "commit", "--index", "3", "-o", "x.bin", check=False), "--index 3 is out of range")
+    refused(zkvm_step(zkvm, work, "commit", "--index", "2", "-o", "x.bin", check=False), "--index 2 is out of range")
     refused(zkvm_step(zkvm, work, "commit", "--index", "0", "-o", "root-0.bin", check=False), "already exists")
     done = subprocess.run([zkvm, "segment", "commit", str(PROGRAM), "--input", "input.bin", "--profile", "fast",
                            "--segment-log-rows", "10", "--secrets", "secrets", "--plan", "plan.json", "--index", "0",
@@ -119,9 +119,9 @@ def test_steps_refuse_what_is_not_the_plan(zkvm, by_hand):
                            "--secrets", "secrets", "--plan", "plan.json", "--index", "0", "-o", "x.bin"], cwd=work,
                           capture_output=True, text=True)
     refused(done, "is not the plan's")
-    refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "root-1.bin", "-o", "x.bin", check=False),
-            "2 roots given", "3 proofs")
-    refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "proof-1.bin", "root-2.bin", "-o", "x.bin",
+    refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "-o", "x.bin", check=False),
+            "1 roots given", "2 proofs")
+    refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "proof-1.bin", "-o", "x.bin",
                       check=False), "root file proof-1.bin", "more than the 32")
     refused(zkvm_step(zkvm, work, "prove", "--index", "0", "--context", "root-0.bin", "-o", "x.bin", check=False),
             "context file root-0.bin")
@@ -157,7 +157,7 @@ def prove_ray(zkvm: str, work: Path, output: str, environment: dict | None = Non
 def test_prove_ray_with_two_workers(zkvm, work):
     pytest.importorskip("ray")
     done = prove_ray(zkvm, work, "ray-receipt.bin")
-    assert "3 proofs" in done.stdout
+    assert "2 proofs" in done.stdout
     assert "fib(150) mod 2^64" in verify(zkvm, work / "ray-receipt.bin")
 
 

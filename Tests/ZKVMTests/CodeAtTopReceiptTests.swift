@@ -10,10 +10,7 @@ final class CodeAtTopReceiptTests: XCTestCase {
         let highest = try Program(
             segments: [Segment(address: 0xffff_f000, size: 0xffc, data: code, executable: true)], entry: 0xffff_f000)
         let small = ReceiptFormatTests.small
-        var bytes = Receipt(
-            program: highest, journal: [], exitCode: 0, segmentProofs: small.segmentProofs,
-            memoryProof: small.memoryProof
-        ).encoded()
+        var bytes = Receipt(program: highest, journal: [], exitCode: 0, segmentProofs: small.segmentProofs).encoded()
         XCTAssertNoThrow(try Receipt(decoding: bytes))
         // One word more: the segment's size field (after the magic, version, image flag, entry and count).
         XCTAssertEqual(Array(bytes[23..<27]), [0xfc, 0x0f, 0, 0])
@@ -32,9 +29,8 @@ final class CodeAtTopReceiptTests: XCTestCase {
             segments: [Segment(address: 0x1_0000, size: 1 << 20, data: nop, executable: true)], entry: 0x1_0000)
         let small = ReceiptFormatTests.small
         XCTAssertLessThan(1 << small.segmentProofs[0].logTraceLength, (1 << 20) / 4)
-        XCTAssertLessThan(1 << small.memoryProof.logTraceLength, (1 << 20) / 4)
-        let receipt = Receipt(
-            program: huge, journal: [], exitCode: 0, segmentProofs: small.segmentProofs, memoryProof: small.memoryProof)
+        XCTAssertLessThan(1 << small.memoryLogRows!, (1 << 20) / 4)
+        let receipt = Receipt(program: huge, journal: [], exitCode: 0, segmentProofs: small.segmentProofs)
         XCTAssertThrowsError(try verify(receipt, expecting: huge, policy: VerifierPolicy(minimumProvenBits: 0))) {
             guard case .verificationFailed(let reason) = $0 as? ZKVMError else { return XCTFail("\($0)") }
             XCTAssertTrue("\(reason)".contains("262144 words of code"), "\(reason)")

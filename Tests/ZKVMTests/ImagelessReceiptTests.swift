@@ -62,7 +62,7 @@ final class ImagelessReceiptTests: XCTestCase {
         let fibonacci = try Examples.program("fibonacci")
         let forged = Receipt(
             programID: fibonacci.id, journal: hello.journal, exitCode: hello.exitCode,
-            segmentProofs: hello.segmentProofs, memoryProof: hello.memoryProof)
+            segmentProofs: hello.segmentProofs)
         XCTAssertThrowsError(try verify(forged, expecting: fibonacci, policy: acceptTestProofs)) {
             guard case .verificationFailed = $0 as? ZKVMError else { return XCTFail("\($0)") }
         }

@@ -38,7 +38,7 @@ final class LibraryExampleTests: XCTestCase {
         // would be as trace values occur in the receipt. Field encodings are searched for in the STARK proofs only,
         // since the program image legitimately holds small values followed by zeros.
         XCTAssertFalse(receiptBytes.contains(subsequence: secret))
-        let proofs = receipt.proofs.map { $0.encoded() }
+        let proofs = receipt.segmentProofs.map { $0.encoded() }
         var values = Set(secret.map { UInt32($0) })
         for start in 0..<secret.count - 3 {
             let word = (0..<4).reduce(UInt32(0)) { $0 | UInt32(secret[start + $1]) << (8 * $1) }

@@ -12,7 +12,7 @@ final class OpeningSizesTests: XCTestCase {
             let sizes = receipt.openingSizes
             let sections = Dictionary(uniqueKeysWithValues: receipt.sections.map { ($0.name, $0.byteCount) })
             var prefixes = 0
-            for proof in receipt.proofs {
+            for proof in receipt.segmentProofs {
                 let mixed = [proof.boundaryOpening, proof.mainOpening, proof.auxOpening, proof.compositionOpening]
                     .compactMap { $0 }
                 // Per commitment: the classes' list; per class the rows' list and each row's, the salts' list; the
@@ -28,12 +28,12 @@ final class OpeningSizesTests: XCTestCase {
             XCTAssertEqual(
                 sizes.reduce(0) { $0 + $1.total } + prefixes,
                 sections["trace openings"]! + sections["FRI layer openings"]!)
-            let names = receipt.segmentProofs.indices.map { "segment \($0 + 1)" } + ["memory"]
+            let names = receipt.segmentProofs.indices.map { "segment \($0 + 1)" }
             XCTAssertEqual(sizes.map(\.proof).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }, names)
             for s in sizes {
                 // A commitment to one table (or an FRI layer) opens rows of one width; one to several opens each
                 // table at its own rows.
-                if s.commitment.hasPrefix("FRI") || s.proof == "memory" {
+                if s.commitment.hasPrefix("FRI") {
                     XCTAssertEqual(s.valueBytes, s.rows * s.width * Fp.byteCount, "\(s.proof) \(s.commitment)")
                 }
                 XCTAssertEqual(s.valueBytes % Fp.byteCount, 0)

@@ -7,14 +7,14 @@ final class ReceiptFormatTests: XCTestCase {
     func testEncodingIsCanonical() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 4, 0, 1])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 5, 0, 1])
         let decoded = try Receipt(decoding: bytes)
         XCTAssertEqual(decoded, receipt)
         XCTAssertEqual(decoded.encoded(), bytes)
     }
 
-    /// After the exit code: the number of segments, then each segment's proof and the memory's, each after its
-    /// length, to the last byte.
+    /// After the exit code: the number of segments, then each segment's proof, each after its length, to the last
+    /// byte; the last segment's proof holds the memory's closing table, and no other does.
     func testProofsFollowTheEnvelopeInOrder() throws {
         for receipt in [try Fixtures.hello.get(), try Fixtures.segmentedFibonacci.get(), Self.smallWithoutImage] {
             let bytes = receipt.encoded()
@@ -22,8 +22,8 @@ final class ReceiptFormatTests: XCTestCase {
             XCTAssertEqual(Array(bytes[at - 4..<at]), littleEndian(receipt.exitCode))
             XCTAssertEqual(Array(bytes[at..<at + 4]), littleEndian(UInt32(receipt.segmentProofs.count)))
             at += 4
-            XCTAssertEqual(receipt.proofs, receipt.segmentProofs + [receipt.memoryProof])
-            for proof in receipt.proofs {
+            XCTAssertEqual(receipt.segmentProofs.map(\.tables.count), receipt.segmentProofs.indices.map { $0 == receipt.segmentProofs.count - 1 ? 3 : 2 })
+            for proof in receipt.segmentProofs {
                 let stark = proof.encoded()
                 XCTAssertEqual(Array(bytes[at..<at + 4]), littleEndian(UInt32(stark.count)))
                 XCTAssertEqual(Array(bytes[at + 4..<at + 4 + stark.count]), stark)
@@ -51,7 +51,7 @@ final class ReceiptFormatTests: XCTestCase {
                 ])
             // The proofs' parts are summed over every proof: an 8-byte nonce each, a remainder each, and together
             // the segment count, each proof's length and its bytes.
-            let proofs = receipt.proofs
+            let proofs: [BatchProof] = receipt.segmentProofs
             XCTAssertEqual(sections.first { $0.name == "proofs of work" }?.byteCount, 8 * proofs.count)
             let remainders = proofs.reduce(0) { $0 + 4 + 32 * $1.remainder.count }
             XCTAssertEqual(sections.first { $0.name == "FRI remainders" }?.byteCount, remainders)
@@ -74,11 +74,11 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertThrowsError(try Receipt(decoding: Array("\u{7f}ELF".utf8))) {
             XCTAssertEqual($0 as? ZKVMError, .notAReceipt)
         }
-        for version: UInt8 in [0, 1, 2, 3, 5] {
+        for version: UInt8 in [0, 1, 2, 3, 4, 6] {
             var other = bytes
             other[8] = version
             XCTAssertThrowsError(try Receipt(decoding: other)) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 4))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: UInt16(version), supported: 5))
             }
         }
         var flag = bytes
@@ -87,7 +87,7 @@ final class ReceiptFormatTests: XCTestCase {
             XCTAssertEqual(
                 $0 as? ZKVMError, .malformedReceipt(offset: 10, reason: "the image flag is 2; expected 0 or 1"))
         }
-        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [4, 0, 0] + [UInt8](repeating: 7, count: 10)))
+        XCTAssertThrowsError(try Receipt(decoding: ReceiptFormat.magic + [5, 0, 0] + [UInt8](repeating: 7, count: 10)))
         {
             XCTAssertEqual(
                 $0 as? ZKVMError,
@@ -98,11 +98,19 @@ final class ReceiptFormatTests: XCTestCase {
                 $0 as? ZKVMError,
                 .malformedReceipt(offset: bytes.count, reason: "1 unexpected bytes follow the receipt"))
         }
-        // The STARK proofs' own errors come through with the proof's position: the segment's and the memory's.
-        let memoryStart = bytes.count - Self.small.memoryProof.encoded().count
-        let segmentStart = memoryStart - 4 - Self.small.segmentProofs[0].encoded().count
-        for proofStart in [segmentStart, memoryStart] {
-            var badProof = bytes
+        // The STARK proofs' own errors come through with the proof's position: of the only segment's here, and of
+        // each segment's in the segmented receipt.
+        let segmentStart = bytes.count - Self.small.segmentProofs[0].encoded().count
+        let segmented = Self.smallSegmented.encoded()
+        var starts: [Int] = []
+        var end = segmented.count
+        for proof in Self.smallSegmented.segmentProofs.reversed() {
+            starts.insert(end - proof.encoded().count, at: 0)
+            end = starts[0] - 4
+        }
+        XCTAssertEqual(starts.count, 3)
+        for (encoding, proofStart) in [(bytes, segmentStart)] + starts.map({ (segmented, $0) }) {
+            var badProof = encoding
             badProof[proofStart] ^= 0xff
             XCTAssertThrowsError(try Receipt(decoding: badProof)) {
                 guard case .malformedProof(_, let offset) = $0 as? ZKVMError else { return XCTFail("\($0)") }
@@ -123,15 +131,14 @@ final class ReceiptFormatTests: XCTestCase {
                         reason: "segment count \(count) is outside 1...\(ReceiptFormat.maximumSegmentProofs)"))
             }
         }
-        // A count of two where one segment follows: the memory proof is read as segment 1's, and the memory's is
-        // missing.
+        // A count of two where one segment follows: segment 1's proof is missing.
         var two = bytes
         two[countAt] = 2
         XCTAssertThrowsError(try Receipt(decoding: two)) {
             XCTAssertEqual(
                 $0 as? ZKVMError,
                 .malformedReceipt(
-                    offset: bytes.count, reason: "truncated in the memory proof length: 4 bytes needed, 0 left"))
+                    offset: bytes.count, reason: "truncated in the segment 1 proof length: 4 bytes needed, 0 left"))
         }
         // An image the loader refuses: entry point outside code.
         var entry = bytes
@@ -190,9 +197,9 @@ final class ReceiptFormatTests: XCTestCase {
         bare.program = nil
         XCTAssertFalse(bare.includesImage)
         XCTAssertEqual(bare.programID, receipt.programID)
-        XCTAssertEqual(bare.formatVersion, 4)
+        XCTAssertEqual(bare.formatVersion, 5)
         let bytes = bare.encoded()
-        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 4, 0, 0])
+        XCTAssertEqual(Array(bytes.prefix(11)), Array("ZKVMRCT".utf8) + [0, 5, 0, 0])
         XCTAssertEqual(Array(bytes[11..<43]), receipt.programID.bytes)
         XCTAssertEqual(receipt.encoded().count - bytes.count, receipt.sections[1].byteCount - 32)
         let decoded = try Receipt(decoding: bytes)
@@ -206,8 +213,9 @@ final class ReceiptFormatTests: XCTestCase {
         XCTAssertEqual(restored, receipt)
     }
 
-    /// Versions 1 and 2 held one proof of an earlier circuit, version 3 one-table proofs of segments: refused by
-    /// their version, before anything else is read, with a message that says what to do.
+    /// Versions 1 and 2 held one proof of an earlier circuit, version 3 one-table proofs of segments, version 4 the
+    /// memory's closing table in a proof of its own: refused by their version, before anything else is read, with a
+    /// message that says what to do.
     func testEarlierVersionsAreRefused() throws {
         let receipt = try Fixtures.hello.get()
         let bytes = receipt.encoded()
@@ -217,27 +225,29 @@ final class ReceiptFormatTests: XCTestCase {
         version2[8] = 2
         var version3 = bytes
         version3[8] = 3
-        for (old, version) in [(version1, 1), (version2, 2), (version3, 3)] as [([UInt8], UInt16)] {
+        var version4 = bytes
+        version4[8] = 4
+        for (old, version) in [(version1, 1), (version2, 2), (version3, 3), (version4, 4)] as [([UInt8], UInt16)] {
             XCTAssertThrowsError(try Receipt(decoding: old)) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 4))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 5))
                 XCTAssertEqual(
                     ($0 as? ZKVMError)?.description,
-                    "receipt format version \(version) is not supported; this zkvm reads version 4 only: prove the "
+                    "receipt format version \(version) is not supported; this zkvm reads version 5 only: prove the "
                         + "program again with this zkvm")
             }
             // However short, the version decides.
             XCTAssertThrowsError(try Receipt(decoding: Array(old.prefix(10)))) {
-                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 4))
+                XCTAssertEqual($0 as? ZKVMError, .unsupportedReceiptVersion(found: version, supported: 5))
             }
         }
         var newer = bytes
-        newer[8] = 5
+        newer[8] = 6
         XCTAssertThrowsError(try Receipt(decoding: newer)) {
             XCTAssertEqual(
                 ($0 as? ZKVMError)?.description,
-                "receipt format version 5 is not supported; this zkvm reads version 4 only: use the zkvm that made it")
+                "receipt format version 6 is not supported; this zkvm reads version 5 only: use the zkvm that made it")
         }
-        XCTAssertEqual(ReceiptFormat.readableVersions, 4...4)
+        XCTAssertEqual(ReceiptFormat.readableVersions, 5...5)
         XCTAssertEqual(receipt.formatVersion, ReceiptFormat.version)
     }
 
@@ -262,7 +272,6 @@ final class ReceiptFormatTests: XCTestCase {
     static func strippedProofs(_ receipt: Receipt) -> Receipt {
         var receipt = receipt
         receipt.segmentProofs = receipt.segmentProofs.map(stripped)
-        receipt.memoryProof = stripped(receipt.memoryProof)
         return receipt
     }
 

@@ -86,36 +86,48 @@ final class RoundTripTests: XCTestCase {
 
     func testHelloWithTamperedProofIsRejected() throws {
         let receipt = try Fixtures.hello.get()
-        // The same tampering of the segment's proof and of the memory's.
-        let tamperings: [(String, (inout BatchProof) -> Void)] = [
+        // The proof's own fields, then the same tampering of the segment's table (0) and the memory table's (2).
+        let proofTamperings: [(String, (inout BatchProof) -> Void)] = [
             ("proof-of-work nonce", { $0.proofOfWorkNonce ^= 1 }),
-            ("out-of-domain value", { $0.tables[0].outOfDomain.main[1] = $0.tables[0].outOfDomain.main[0] }),
             ("main root", { $0.mainRoot = $0.compositionRoot }),
             ("boundary root", { $0.boundaryRoot = $0.mainRoot }),
-            ("global share", { $0.tables[0].globalShares[0] = $0.tables[0].outOfDomain.main[0] }),
         ]
-        for (what, tamper) in tamperings {
-            var segment = receipt
-            tamper(&segment.segmentProofs[0])
-            assertVerificationFails(segment, "hello", "segment \(what)")
-            var memory = receipt
-            tamper(&memory.memoryProof)
-            assertVerificationFails(memory, "hello", "memory \(what)")
+        for (what, tamper) in proofTamperings {
+            var tampered = receipt
+            tamper(&tampered.segmentProofs[0])
+            assertVerificationFails(tampered, "hello", what)
+        }
+        let tableTamperings: [(String, (inout BatchTablePart) -> Void)] = [
+            ("out-of-domain value", { $0.outOfDomain.main[1] = $0.outOfDomain.main[0] }),
+            ("global share", { $0.globalShares[0] = $0.outOfDomain.main[0] }),
+        ]
+        for (what, tamper) in tableTamperings {
+            for t in [0, 2] {
+                var tampered = receipt
+                tamper(&tampered.segmentProofs[0].tables[t])
+                assertVerificationFails(tampered, "hello", "table \(t): \(what)")
+            }
         }
         // Public inputs the statement does not derive.
         var tampered = receipt
         tampered.segmentProofs[0].tables[0].publicInputs.swapAt(0, 1)
         assertVerificationFails(tampered, "hello")
         tampered = receipt
-        tampered.memoryProof.tables[0].publicInputs = tampered.segmentProofs[0].tables[0].publicInputs
+        tampered.segmentProofs[0].tables[2].publicInputs = tampered.segmentProofs[0].tables[0].publicInputs
         assertVerificationFails(tampered, "hello")
     }
 
     func testMissingOrSwappedProofsAreRejected() throws {
         let receipt = try Fixtures.hello.get()
         var swapped = receipt
-        (swapped.segmentProofs[0], swapped.memoryProof) = (receipt.memoryProof, receipt.segmentProofs[0])
+        swapped.segmentProofs[0].tables.swapAt(0, 2)
         assertVerificationFails(swapped, "hello")
+        var withoutMemory = receipt
+        withoutMemory.segmentProofs[0].tables.removeLast()
+        assertVerificationFails(withoutMemory, "hello") {
+            guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("the last with the memory's closing table too"), why)
+        }
         var none = receipt
         none.segmentProofs = []
         assertVerificationFails(none, "hello") {
@@ -147,7 +159,7 @@ final class RoundTripTests: XCTestCase {
             }
         }
         receipt = original
-        receipt.segmentProofs[0].tables.removeLast()
+        receipt.segmentProofs[0].tables.remove(at: 1)
         assertVerificationFails(receipt, "hello") {
             guard case .malformedProof(let why) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(why.contains("lookup table of 2^16 rows"), why)
@@ -169,7 +181,7 @@ final class RoundTripTests: XCTestCase {
             XCTAssertTrue(why.contains("at most 2^29 in all"), why)
         }
         receipt = original
-        receipt.memoryProof.tables[0].logTraceLength = 10
+        receipt.segmentProofs[0].tables[2].logTraceLength = 10
         assertVerificationFails(receipt, "hello") {
             XCTAssertEqual($0, .malformedProof("the memory table's 2^10 rows are fewer than 2^11"))
         }
@@ -201,7 +213,7 @@ final class RoundTripTests: XCTestCase {
         receipt.segmentProofs = hello.segmentProofs
         assertVerificationFails(receipt, "fibonacci")
         receipt = try Fixtures.fibonacci.get()
-        receipt.memoryProof = hello.memoryProof
+        receipt.segmentProofs[0].tables[2] = hello.segmentProofs[0].tables[2]
         assertVerificationFails(receipt, "fibonacci")
     }
 

@@ -16,7 +16,8 @@ final class SegmentedReceiptTests: XCTestCase {
         XCTAssertEqual(receipt.segmentProofs.count, claim.segmentCount)
         XCTAssertEqual(claim.segmentLength, 1 << 10)
         XCTAssertEqual(claim.traceLength, claim.segmentCount << 10)
-        XCTAssertEqual(claim.memoryTableLength, 1 << receipt.memoryProof.logTraceLength)
+        XCTAssertEqual(claim.memoryTableLength, 1 << receipt.segmentProofs[2].tables[2].logTraceLength)
+        XCTAssertEqual(receipt.segmentProofs.map(\.tables.count), [2, 2, 3])
         XCTAssertTrue(receipt.segmentProofs.allSatisfy { $0.logTraceLength == 10 })
 
         let statement = try verify(receipt, expecting: program, policy: acceptTestProofs)
@@ -44,7 +45,7 @@ final class SegmentedReceiptTests: XCTestCase {
         let id = receipt.programID
         let bytes = receipt.encoded()
         let parts = Self.parts(of: receipt)
-        XCTAssertEqual(parts.map(\.name), ["envelope", "segment 0", "segment 1", "segment 2", "memory"])
+        XCTAssertEqual(parts.map(\.name), ["envelope", "segment 0", "segment 1", "segment 2"])
         XCTAssertEqual(parts.last?.range.upperBound, bytes.count)
 
         let flips: [(part: String, offset: Int)] = parts.flatMap { name, range in
@@ -106,13 +107,16 @@ final class SegmentedReceiptTests: XCTestCase {
             assertRefused(receipt, what)
             assertRefused(try Receipt(decoding: receipt.encoded()), "\(what), through the encoding")
         }
-        // The memory proof in a segment's place, and a segment's in the memory's.
+        // The memory table moved to the first segment's proof, left out, or given to every segment.
         var receipt = original
-        receipt.segmentProofs[2] = original.memoryProof
-        assertRefused(receipt, "the memory proof as the last segment")
+        receipt.segmentProofs[0].tables.append(original.segmentProofs[2].tables[2])
+        receipt.segmentProofs[2].tables.removeLast()
+        assertRefused(receipt, "the memory table in the first segment's proof")
+        receipt.segmentProofs[0].tables.removeLast()
+        assertRefused(receipt, "no memory table")
         receipt = original
-        receipt.memoryProof = original.segmentProofs[2]
-        assertRefused(receipt, "the last segment as the memory proof")
+        for k in 0..<2 { receipt.segmentProofs[k].tables.append(original.segmentProofs[2].tables[2]) }
+        assertRefused(receipt, "a memory table in every segment's proof")
         receipt = original
         receipt.segmentProofs = []
         assertRefused(receipt, "no segment")
@@ -133,17 +137,14 @@ final class SegmentedReceiptTests: XCTestCase {
             spliced.segmentProofs[k] = other.segmentProofs[k]
             assertRefused(spliced, "segment \(k) of another receipt")
         }
+        // All of the other receipt's segments, with this receipt's journal, or with this one's segments but the last.
         var spliced = receipt
-        spliced.memoryProof = other.memoryProof
-        assertRefused(spliced, "the memory proof of another receipt")
-        // All of the other receipt's segments under this one's memory proof, and the reverse.
-        spliced = receipt
         spliced.segmentProofs = other.segmentProofs
         assertRefused(spliced, "the segments of another receipt")
         spliced = other
-        spliced.memoryProof = receipt.memoryProof
+        spliced.segmentProofs[2] = receipt.segmentProofs[2]
         spliced.journal = receipt.journal
-        assertRefused(spliced, "another receipt's segments with this one's memory proof and journal")
+        assertRefused(spliced, "another receipt's segments with this one's last segment and journal")
         // A one-segment receipt of the same program: its segment in the place of each of these.
         let short = try Fixtures.fibonacci.get()
         for k in receipt.segmentProofs.indices {
@@ -184,8 +185,8 @@ final class SegmentedReceiptTests: XCTestCase {
             let envelope = Self.parts(of: first)[0].range
             XCTAssertEqual(Array(twin.encoded()[envelope]), Array(first.encoded()[envelope]), name)
             XCTAssertEqual(twin.claim, first.claim, name)
-            for (k, (a, b)) in zip(first.proofs, twin.proofs).enumerated() {
-                let which = k < first.segmentProofs.count ? "segment \(k)" : "memory"
+            for (k, (a, b)) in zip(first.segmentProofs, twin.segmentProofs).enumerated() {
+                let which = "segment \(k)"
                 // What the statement fixes is equal.
                 XCTAssertEqual(a.version, b.version, "\(name), \(which)")
                 XCTAssertEqual(a.parameters, b.parameters, "\(name), \(which)")
@@ -220,9 +221,9 @@ final class SegmentedReceiptTests: XCTestCase {
     static func parts(of receipt: Receipt) -> [(name: String, range: Range<Int>)] {
         var at = receipt.sections.prefix(4).reduce(0) { $0 + $1.byteCount } + 4
         var parts = [(name: "envelope", range: 0..<at)]
-        for (k, proof) in receipt.proofs.enumerated() {
+        for (k, proof) in receipt.segmentProofs.enumerated() {
             let end = at + 4 + proof.encoded().count
-            parts.append((k < receipt.segmentProofs.count ? "segment \(k)" : "memory", at..<end))
+            parts.append(("segment \(k)", at..<end))
             at = end
         }
         return parts

@@ -4,7 +4,7 @@ import ZKVM
 // Writes the seed corpora and the genuine inputs of the two fuzz targets:
 //
 //     OUT/receipt/corpus   receipts: test-profile receipts of example guests (one of them in two segments), and
-//                          receipts carrying a proof of another circuit in place of a segment's or the memory's
+//                          receipts whose last proof's memory table stands in another table's place
 //     OUT/receipt/genuine  the receipts above that are genuine (the test-profile ones)
 //     OUT/stark/corpus     every proof of Vectors/proofs, valid and invalid
 //     OUT/stark/genuine    the valid ones, as Vectors/proofs/manifest.txt lists them
@@ -73,15 +73,15 @@ enum FuzzSeeds {
                 print(
                     "receipt of \(seed): \(receipt.segmentProofs.count) segments, \(bytes.count) bytes in \(seconds) s")
 
-                // The same envelope with the memory's proof in the first segment's place and the other way round:
-                // seeds for the paths past decoding where the verifier meets circuit ids, tables and heights that
-                // are not the ones it expects there.
-                var foreign = receipt
-                foreign.segmentProofs[0] = receipt.memoryProof
-                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-memory-as-segment.rct")
-                foreign = receipt
-                foreign.memoryProof = receipt.segmentProofs[0]
-                write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-segment-as-memory.rct")
+                // The same envelope with the last proof's memory table in the segment's table's place and in the
+                // lookup table's: seeds for the paths past decoding where the verifier meets circuit ids, tables and
+                // heights that are not the ones it expects there.
+                let last = receipt.segmentProofs.count - 1
+                for (t, name) in [(0, "memory-as-segment"), (1, "memory-as-lookups")] {
+                    var foreign = receipt
+                    foreign.segmentProofs[last].tables.swapAt(t, 2)
+                    write(foreign.encoded(), out + "/receipt/corpus", "\(seed)-\(name).rct")
+                }
             } catch { die("cannot prove \(seed): \(error)") }
         }
         print("seeds written to \(out)")
