@@ -106,7 +106,7 @@ public func proveWithInfo(
     clock.end("execute and trace")
     let count = prover.segmentCount
     func name(_ index: Int) -> String {
-        "segment \(index + 1) of \(count)" + (index == count - 1 ? " with the memory table" : "")
+        "segment \(index + 1) of \(count)" + (index == count - 1 ? ", memory" : "")
     }
 
     // MARK: - 2. Commit every proof's boundary columns: each segment's, the memory table's with the last
