@@ -130,33 +130,32 @@ public enum CPUCircuit {
             [x(.romPC), x(.romOp), x(.romRd), x(.romRs1), x(.romRs2), x(.romImm), x(.romWr)])
         air.constrain("pc_flow", .transition, x(.real).next * (x(.pc).next - x(.nextPC)))
 
-        // MARK: Registers: read rs1 and rs2, write rd, each access at its own time 4·clk + slot after the
-        // register's previous access.
+        // MARK: Registers and the memory port: read rs1 and rs2, access the memory word, write rd, each at its own
+        // time 4·clk + 4 + slot after the address's previous access. That previous time is not a column: it is the
+        // access's own time less one less the gap's two range-checked 16-bit halves, so it is earlier by
+        // construction.
         func access(
-            _ name: String, address: Expression, old: Expression, new: Expression, previous: Col,
-            slot: Int, lo: Col, hi: Col, active: Expression
+            address: Expression, old: Expression, new: Expression, slot: Int, lo: Col, hi: Col, active: Expression
         ) {
-            air.busEntry("memory", multiplicity: -active, [address, old, x(previous)])
-            air.busEntry("memory", multiplicity: active, [address, new, clk4 + .int(slot)])
-            air.constrain(
-                "\(name)_after_previous", .everyRow,
-                active * (clk4 + .int(slot) - x(previous) - 1 - x(lo) - two16 * x(hi)))
+            let now = clk4 + .int(slot)
+            air.busEntry("memory", multiplicity: -active, [address, old, now - 1 - x(lo) - two16 * x(hi)])
+            air.busEntry("memory", multiplicity: active, [address, new, now])
             air.busEntry("range", shared: true, multiplicity: .int(-1), [x(lo)])
             air.busEntry("range", shared: true, multiplicity: .int(-1), [x(hi)])
         }
         let reg = Expression.constant(Fp(registerBase))
         access(
-            "rs1", address: reg + x(.rs1), old: x(.rs1Val), new: x(.rs1Val), previous: .tRs1, slot: 0,
-            lo: .dRs1Lo, hi: .dRs1Hi, active: regPorts)
+            address: reg + x(.rs1), old: x(.rs1Val), new: x(.rs1Val), slot: 0, lo: .dRs1Lo, hi: .dRs1Hi,
+            active: regPorts)
         access(
-            "rs2", address: reg + x(.rs2), old: x(.rs2Val), new: x(.rs2Val), previous: .tRs2, slot: 1,
-            lo: .dRs2Lo, hi: .dRs2Hi, active: regPorts)
+            address: reg + x(.rs2), old: x(.rs2Val), new: x(.rs2Val), slot: 1, lo: .dRs2Lo, hi: .dRs2Hi,
+            active: regPorts)
         access(
-            "mem", address: x(.wordAddr), old: x(.memPrev), new: x(.memNew), previous: .tMem, slot: 2,
-            lo: .dMemLo, hi: .dMemHi, active: isMem)
+            address: x(.wordAddr), old: x(.memPrev), new: x(.memNew), slot: 2, lo: .dMemLo, hi: .dMemHi,
+            active: isMem)
         access(
-            "rd", address: reg + x(.rd), old: x(.rdPrev), new: x(.rdVal), previous: .tRd, slot: 3,
-            lo: .dRdLo, hi: .dRdHi, active: regPorts)
+            address: reg + x(.rd), old: x(.rdPrev), new: x(.rdVal), slot: 3, lo: .dRdLo, hi: .dRdHi,
+            active: regPorts)
         boolean(.wr)
         air.constrain(
             "rd_value", .everyRow, x(.rdVal) - x(.instr) * x(.wr) * x(.out) - x(.setup) * x(.res))

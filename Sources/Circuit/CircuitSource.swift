@@ -94,11 +94,9 @@ column rs1Val     # value of rs1
 column rs2Val     # value of rs2
 column rdVal      # value written to rd
 column rdPrev     # value rd held before the write
-column tRs1       # time of rs1's previous access
-column tRs2       # time of rs2's previous access
-column tRd        # time of rd's previous access
 
-# 16-bit halves of (time now − previous access time − 1) for each of the four accesses of a row.
+# 16-bit halves of (time now − previous access time − 1) for each of the four accesses of a row. The previous
+# access's time is not a column of its own: the memory bus below recomputes it from these halves (see previous).
 column dRs1Lo     # low 16 bits of (this access's time − the previous one's − 1)
 column dRs1Hi     # high 16 bits of (this access's time − the previous one's − 1)
 column dRs2Lo     # low 16 bits of (this access's time − the previous one's − 1)
@@ -172,7 +170,6 @@ column gHi        # 16-bit halves of |b| − rem − 1 (rem < |b|)
 column wordAddr   # word address (byte address / 4) of the memory access
 column memPrev    # memory word before the access (plus 2^32 for a word of code)
 column memNew     # memory word after the access (plus 2^32 for a word of code)
-column tMem       # time of the word's previous access
 column sel0       # 1 when the access starts at byte 0 of the word
 column sel1       # 1 when the access starts at byte 1 of the word
 column sel2       # 1 when the access starts at byte 2 of the word
@@ -358,16 +355,19 @@ constraint pc_flow  transition: real_next * (pc' - nextPC)
 # Registers and the memory port: read rs1 and rs2, access the memory word, write rd, each at its own time
 # 4·clk + 4 + slot, after the address's previous access (the entries are in the memory bus below). The gap minus one
 # is split into two 16-bit halves, each range-checked, so time only moves forward.
+#
+# The previous access's time is no column of its own but the expression previous(slot, lo, hi) below, used in the
+# access's memory-bus entry. A committed column for it would be read only there and tied to that same value by the
+# constraint active·(time(slot) − previous − 1 − lo − 2^16·hi): where the entry counts (active = 1) it could hold
+# nothing else, and where it does not (multiplicity 0) its value is never read. Soundness: lo and hi are 16-bit
+# values, range-checked on every row (bus range), so the entry's time lies in [time(slot) − 2^32, time(slot) − 1]:
+# below the access's own time by construction, exactly what that constraint enforced. No read sees the future.
 
 let reg = 4294967296                        # register r lives at address 2^32 + r, above every RAM word address
 let clk4 = 4 * clk + 4                      # times start at 4: the initial values are at time 0
 let time(slot) = clk4 + slot
-let after_previous(active, slot, previous, lo, hi) = active * (time(slot) - previous - 1 - lo - two16 * hi)
+let previous(slot, lo, hi) = time(slot) - 1 - lo - two16 * hi
 
-constraint rs1_after_previous every_row: after_previous(reg_ports, 0, tRs1, dRs1Lo, dRs1Hi)
-constraint rs2_after_previous every_row: after_previous(reg_ports, 1, tRs2, dRs2Lo, dRs2Hi)
-constraint mem_after_previous every_row: after_previous(mem_op, 2, tMem, dMemLo, dMemHi)
-constraint rd_after_previous  every_row: after_previous(reg_ports, 3, tRd, dRdLo, dRdHi)
 constraint wr_is_bit          every_row: bit(wr)
 constraint rd_value           every_row: rdVal - instr * wr * out - setup * res
 
@@ -581,19 +581,19 @@ constraint jActive_is_bit            every_row:  bit(jActive)
 # Buses. A lookup takes one row of a table (multiplicity minus_one, that is -1); the table gives each row back as
 # often as it was taken. The byte and 16-bit tables are the lookup table's, across the batch.
 
-# Memory: an access takes the address's (value, time) as the previous access left it and puts back the new value at
-# the access's own time. The memory table puts each address's value as the segment receives it and takes the one
-# the segment leaves. The machine's state (pc, end of input, journal position) is the values of three more
-# addresses: the first row takes them at the segment's first clock and the last executed row puts the next ones at
-# clk_next.
+# Memory: an access takes the address's (value, time) as the previous access left it, at the time its range-checked
+# gap puts before its own (see previous), and puts back the new value at the access's own time. The memory table
+# puts each address's value as the segment receives it and takes the one the segment leaves. The machine's state
+# (pc, end of input, journal position) is the values of three more addresses: the first row takes them at the
+# segment's first clock and the last executed row puts the next ones at clk_next.
 bus memory
-    entry -reg_ports               : [reg + rs1, rs1Val, tRs1]
+    entry -reg_ports               : [reg + rs1, rs1Val, previous(0, dRs1Lo, dRs1Hi)]
     entry reg_ports                : [reg + rs1, rs1Val, time(0)]
-    entry -reg_ports               : [reg + rs2, rs2Val, tRs2]
+    entry -reg_ports               : [reg + rs2, rs2Val, previous(1, dRs2Lo, dRs2Hi)]
     entry reg_ports                : [reg + rs2, rs2Val, time(1)]
-    entry -mem_op                  : [wordAddr, memPrev, tMem]
+    entry -mem_op                  : [wordAddr, memPrev, previous(2, dMemLo, dMemHi)]
     entry mem_op                   : [wordAddr, memNew, time(2)]
-    entry -reg_ports               : [reg + rd, rdPrev, tRd]
+    entry -reg_ports               : [reg + rd, rdPrev, previous(3, dRdLo, dRdHi)]
     entry reg_ports                : [reg + rd, rdVal, time(3)]
     entry mActive                  : [mAddr, mInit, mInitTime]
     entry -mActive                 : [mAddr, mFinal, mTime]

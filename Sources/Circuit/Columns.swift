@@ -17,8 +17,9 @@ public enum Col: Int, CaseIterable, Sendable {
     case opLb, opLh, opLw, opLbu, opLhu, opSb, opSh, opSw, opEcall
     case useImm, usePC
     // Register accesses.
-    case rs1Val, rs2Val, rdVal, rdPrev, tRs1, tRs2, tRd
-    // 16-bit halves of (time now − previous access time − 1) for each of the four accesses of a row.
+    case rs1Val, rs2Val, rdVal, rdPrev
+    // 16-bit halves of (time now − previous access time − 1) for each of the four accesses of a row; the previous
+    // access's time is not a column: the circuit computes it from these.
     case dRs1Lo, dRs1Hi, dRs2Lo, dRs2Hi, dMemLo, dMemHi, dRdLo, dRdHi
     // Operands, result and their bytes.
     case a, b, res, h, c, carry, out, lts
@@ -30,7 +31,7 @@ public enum Col: Int, CaseIterable, Sendable {
     // Division.
     case aAbs, bAbs, neg, rem, remLo, remHi, gLo, gHi
     // The memory port.
-    case wordAddr, memPrev, memNew, tMem, sel0, sel1, sel2, sel3
+    case wordAddr, memPrev, memNew, sel0, sel1, sel2, sel3
     // System calls and I/O.
     case sysRead, sysWrite, sysExit, ioRead, journal, ioAddr, ioLeft, ioLeftInv, shortRead, eof, jidx
     // Table sections sharing the rows: memory (address order) and program.
@@ -91,9 +92,6 @@ public enum Col: Int, CaseIterable, Sendable {
         case .rs2Val: return "value of rs2"
         case .rdVal: return "value written to rd"
         case .rdPrev: return "value rd held before the write"
-        case .tRs1: return "time of rs1's previous access"
-        case .tRs2: return "time of rs2's previous access"
-        case .tRd: return "time of rd's previous access"
         case .a: return "first operand"
         case .b: return "second operand (for loads: the memory word)"
         case .res: return "32-bit result of the arithmetic (sum, difference, product half, address, …)"
@@ -139,7 +137,6 @@ public enum Col: Int, CaseIterable, Sendable {
         case .wordAddr: return "word address (byte address / 4) of the memory access"
         case .memPrev: return "memory word before the access (plus 2^32 for a word of code)"
         case .memNew: return "memory word after the access (plus 2^32 for a word of code)"
-        case .tMem: return "time of the word's previous access"
         case .sel0, .sel1, .sel2, .sel3:
             return "1 when the access starts at byte \(rawValue - Col.sel0.rawValue) of the word"
         case .sysRead: return "the ECALL is read (a7 = 63)"

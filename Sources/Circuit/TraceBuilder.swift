@@ -372,12 +372,12 @@ public struct TraceBuilder {
         let v1 = registers[Int(rs1)]
         set(.rs1, UInt64(rs1))
         set(.rs1Val, UInt64(v1))
-        timeColumns(previous: registerTime[Int(rs1)], now: t, prev: .tRs1, lo: .dRs1Lo, hi: .dRs1Hi)
+        timeGap(previous: registerTime[Int(rs1)], now: t, lo: .dRs1Lo, hi: .dRs1Hi)
         registerTime[Int(rs1)] = t
         let v2 = registers[Int(rs2)]
         set(.rs2, UInt64(rs2))
         set(.rs2Val, UInt64(v2))
-        timeColumns(previous: registerTime[Int(rs2)], now: t + 1, prev: .tRs2, lo: .dRs2Lo, hi: .dRs2Hi)
+        timeGap(previous: registerTime[Int(rs2)], now: t + 1, lo: .dRs2Lo, hi: .dRs2Hi)
         registerTime[Int(rs2)] = t + 1
         return (v1, v2)
     }
@@ -392,14 +392,15 @@ public struct TraceBuilder {
         set(.rd, UInt64(rd))
         set(.rdPrev, UInt64(registers[Int(rd)]))
         set(.rdVal, UInt64(value))
-        timeColumns(previous: registerTime[Int(rd)], now: t, prev: .tRd, lo: .dRdLo, hi: .dRdHi)
+        timeGap(previous: registerTime[Int(rd)], now: t, lo: .dRdLo, hi: .dRdHi)
         registerTime[Int(rd)] = t
         registers[Int(rd)] = value
     }
 
-    private mutating func timeColumns(previous: UInt64, now: UInt64, prev: Col, lo: Col, hi: Col) {
+    /// The two 16-bit halves of the gap between an access at `now` and the address's previous access, less one. The
+    /// circuit recomputes the previous access's time from them; it is not a column.
+    private mutating func timeGap(previous: UInt64, now: UInt64, lo: Col, hi: Col) {
         let d = now - previous - 1
-        set(prev, previous)
         set(lo, d & 0xffff)
         set(hi, d >> 16)
     }
@@ -421,7 +422,7 @@ public struct TraceBuilder {
         set(.memNew, UInt64(new) + mark)
         set([Col.sel0, .sel1, .sel2, .sel3][Int(address & 3)], true)
         let t = 4 * (clkStart + UInt64(rows)) + 4 + 2
-        timeColumns(previous: memoryTime[word] ?? 0, now: t, prev: .tMem, lo: .dMemLo, hi: .dMemHi)
+        timeGap(previous: memoryTime[word] ?? 0, now: t, lo: .dMemLo, hi: .dMemHi)
         memoryTime[word] = t
         memory[word] = new
         return old

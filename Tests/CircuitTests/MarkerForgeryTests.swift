@@ -171,21 +171,26 @@ final class MarkerForgeryTests: XCTestCase {
         let shift = Fp(4 * d)
         let memoryFlags: [Col] = [.opLb, .opLh, .opLw, .opLbu, .opLhu, .opSb, .opSh, .opSw]
         for r in 0..<w.table.rowCount {
-            let clk = Self.small(Self.get(w, .clk, r)) + d
+            let honestClk = Self.small(Self.get(w, .clk, r))
+            let clk = honestClk + d
             Self.put(&w, .clk, r, Fp(clk))
-            var ports: [(Col, UInt64, Col, Col)] = []
+            var ports: [(UInt64, Col, Col)] = []
             if Self.get(w, .instr, r) == .one || Self.get(w, .setup, r) == .one {
-                ports += [(.tRs1, 0, .dRs1Lo, .dRs1Hi), (.tRs2, 1, .dRs2Lo, .dRs2Hi), (.tRd, 3, .dRdLo, .dRdHi)]
+                ports += [(0, .dRs1Lo, .dRs1Hi), (1, .dRs2Lo, .dRs2Hi), (3, .dRdLo, .dRdHi)]
             }
             if memoryFlags.contains(where: { Self.get(w, $0, r) == .one }) {
-                ports.append((.tMem, 2, .dMemLo, .dMemHi))
+                ports.append((2, .dMemLo, .dMemHi))
             }
-            for (t, slot, lo, hi) in ports {
-                // An access within the segment moves with the clock; a value received (at time 0) does not.
-                if Self.get(w, t, r) != .zero { Self.put(&w, t, r, Self.get(w, t, r) + shift) }
-                let gap = 4 * clk + 4 + slot - Self.small(Self.get(w, t, r)) - 1
-                Self.put(&w, lo, r, Fp(gap & 0xffff))
-                Self.put(&w, hi, r, Fp(gap >> 16))
+            for (slot, lo, hi) in ports {
+                // The previous access's time, as the circuit reads it from the honest gap at the honest clock.
+                let gap = Self.small(Self.get(w, lo, r)) + 65536 * Self.small(Self.get(w, hi, r))
+                let previous = 4 * honestClk + 4 + slot - 1 - gap
+                // An access within the segment moves with the clock; a value received (at time 0) does not, so
+                // its gap grows by the shift.
+                let moved = previous == 0 ? 0 : previous + 4 * d
+                let forged = 4 * clk + 4 + slot - moved - 1
+                Self.put(&w, lo, r, Fp(forged & 0xffff))
+                Self.put(&w, hi, r, Fp(forged >> 16))
             }
         }
         let state = Set(CPUCircuit.stateAddresses.map { Fp($0) })
