@@ -93,7 +93,7 @@ def test_every_declared_function_is_exported(zkvm, codes):
         assert hasattr(zkvm.lib, name), name
     errors = [value for name, value in codes.items() if name.startswith("ZKVM_ERROR_")]
     assert sorted(errors) == list(range(1, len(errors) + 1))
-    assert zkvm.lib.zkvm_version().decode().startswith("zkvm receipt format 4, circuit ")
+    assert zkvm.lib.zkvm_version().decode().startswith("zkvm receipt format 5, circuit ")
 
 
 def test_prove_and_verify(zkvm, codes, fibonacci):
