@@ -116,9 +116,10 @@ public enum AIRError: Error, Equatable, Sendable, CustomStringConvertible {
 /// 3. Add periodic columns for publicly known repeating values (round constants, selectors).
 /// 4. Write constraints as `Expression`s over the current and next row, each with a domain: `.transition` for
 ///    row-to-row rules, `.everyRow` for rules within a row, `.firstRow`/`.lastRow`/`.row(i)` for boundaries.
-/// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (an inverse column per
-///    pair of consecutive entries, or per entry where a pair would exceed degree 3, and one running sum for all
-///    buses), their challenges (α, β per bus) and the constraints binding them.
+/// 5. Express lookups and permutations as `LogUpBus`es. The AIR adds their auxiliary columns (inverse columns each
+///    holding a run of consecutive entries, as many as keep its constraint within ``inverseDegree``: two at the
+///    default degree 3, or one where a pair would exceed it; and one running sum for all buses), their challenges
+///    (α, β per bus) and the constraints binding them.
 /// 6. Build the `AIR`: it checks that every index is in range, every main column is constrained and every
 ///    constraint has positive degree, and numbers the constraints.
 public struct AIR: Sendable {
@@ -130,12 +131,17 @@ public struct AIR: Sendable {
     public let publicInputs: [PublicInput]
     public let periodicColumns: [PeriodicColumn]
     public let buses: [LogUpBus]
-    /// The auxiliary columns the buses need, in order: the inverse columns (entries in bus order, two to a column
-    /// where the degree allows), then one running sum.
+    /// The auxiliary columns the buses need, in order: the inverse columns (entries in bus order, as many
+    /// consecutive entries to a column as ``inverseDegree`` allows), then one running sum.
     public let auxColumns: [Column]
-    /// For each auxiliary column: the (bus, entry) pairs whose fractions it holds (one or two); nil for the running
-    /// sum.
+    /// For each auxiliary column: the (bus, entry) pairs whose fractions it holds (one or more, consecutive in bus
+    /// order); nil for the running sum.
     public let auxColumnEntries: [[(bus: Int, entry: Int)]?]
+    /// The largest degree an inverse column's constraint may have. Consecutive entries share a column h, checked
+    /// as h·d₁·…·d_k = Σᵢ mᵢ·Π_{j≠i} d_j, while that stays within this degree, up to inverseDegree − 1 entries to a
+    /// column. The default, 3, pairs entries whose fingerprints and multiplicities have degree 1; 4 groups three of
+    /// them: fewer committed columns, for one more composition segment when the other constraints have degree 3.
+    public let inverseDegree: Int
     /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
     public let constraints: [Constraint]
     /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
@@ -146,8 +152,10 @@ public struct AIR: Sendable {
     /// computed on first use.
     let cache: AIRCache
 
-    /// The largest degree a paired inverse constraint may have; beyond it each entry gets its own column.
-    public static let pairedInverseDegree = 3
+    /// The default ``inverseDegree``: two entries to an inverse column, within the degree 3 most circuits have.
+    public static let defaultInverseDegree = 3
+    /// The inverse degrees an AIR may ask for.
+    public static let inverseDegrees = 2...6
 
     /// Challenges drawn after the main trace is committed: α and β for each bus. A global bus's two come from
     /// outside the proof instead (``globalBuses``).
@@ -162,9 +170,16 @@ public struct AIR: Sendable {
     /// Validates a definition and completes it with the buses' auxiliary columns and constraints.
     public init(
         name: String, mainColumns: [Column], boundaryColumnCount: Int = 0, publicInputs: [PublicInput] = [],
-        periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = []
+        periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = [],
+        inverseDegree: Int = AIR.defaultInverseDegree
     ) throws(AIRError) {
+        guard AIR.inverseDegrees.contains(inverseDegree) else {
+            throw .invalid(
+                "inverse degree \(inverseDegree) is outside \(AIR.inverseDegrees.lowerBound)…"
+                    + "\(AIR.inverseDegrees.upperBound)")
+        }
         self.name = name
+        self.inverseDegree = inverseDegree
         self.cache = AIRCache()
         self.mainColumns = mainColumns
         self.boundaryColumnCount = boundaryColumnCount
@@ -182,36 +197,62 @@ public struct AIR: Sendable {
             return Expression.challenge(2 * b) - f
         }
         func entryName(_ b: Int, _ e: Int) -> String { "\(buses[b].name).inverse\(e)" }
-        // Every entry of every bus in order. Two consecutive entries share one inverse column,
-        // h = m₁/d₁ + m₂/d₂, checked as h·d₁·d₂ = m₁·d₂ + m₂·d₁, when that stays within degree 3 (also across
-        // buses: one running sum adds every fraction); otherwise an entry has a column of its own, h·d = m.
+        // Every entry of every bus in order, consecutive entries sharing an inverse column (also across buses: one
+        // running sum adds every fraction). A column h holding the fractions of entries 1…k is checked as
+        // h·d₁·…·d_k = Σᵢ mᵢ·Π_{j≠i} d_j; a group grows by the next entry while that check stays within
+        // `inverseDegree`, and holds at most inverseDegree − 1 entries, the most a check of that degree holds when
+        // every fingerprint reads a column. One entry alone, h·d = m, always has a column.
         let entries = buses.indices.flatMap { b in buses[b].entries.indices.map { (bus: b, entry: $0) } }
+        let largestGroup = max(1, inverseDegree - 1)
+        func groupConstraint(_ group: ArraySlice<(bus: Int, entry: Int)>, _ h: Expression) -> Expression {
+            let d = group.map { fingerprint($0.bus, buses[$0.bus].entries[$0.entry]) }
+            let m = group.map { buses[$0.bus].entries[$0.entry].multiplicity }
+            var check = d.reduce(h) { $0 * $1 }
+            for i in d.indices {
+                check = check - d.indices.filter { $0 != i }.reduce(m[i]) { $0 * d[$1] }
+            }
+            return check
+        }
         var k = 0
         while k < entries.count {
             let h = Expression.aux(aux.count, .current)
-            let (b1, e1) = entries[k]
-            let d1 = fingerprint(b1, buses[b1].entries[e1])
-            let m1 = buses[b1].entries[e1].multiplicity
-            if k + 1 < entries.count {
-                let (b2, e2) = entries[k + 1]
-                let d2 = fingerprint(b2, buses[b2].entries[e2])
-                let m2 = buses[b2].entries[e2].multiplicity
-                let paired = h * d1 * d2 - m1 * d2 - m2 * d1
-                if paired.degree <= AIR.pairedInverseDegree {
-                    let column =
-                        b1 == b2 ? "\(buses[b1].name).inverses\(e1)_\(e2)" : "\(entryName(b1, e1))+\(entryName(b2, e2))"
-                    aux.append(
-                        Column(column, doc: "sum of the fractions of \(entryName(b1, e1)) and \(entryName(b2, e2))"))
-                    members.append([entries[k], entries[k + 1]])
-                    all.append(Constraint(name: column, domain: .everyRow, paired))
-                    k += 2
-                    continue
-                }
+            var end = k + 1
+            var check = groupConstraint(entries[k..<end], h)
+            while end < entries.count && end - k < largestGroup {
+                let longer = groupConstraint(entries[k...end], h)
+                guard longer.degree <= inverseDegree else { break }
+                check = longer
+                end += 1
             }
-            aux.append(Column(entryName(b1, e1), doc: "multiplicity / (α − fingerprint) of \(entryName(b1, e1))"))
-            members.append([entries[k]])
-            all.append(Constraint(name: entryName(b1, e1), domain: .everyRow, h * d1 - m1))
-            k += 1
+            let group = entries[k..<end]
+            let memberNames = group.map { entryName($0.bus, $0.entry) }
+            let name: String
+            let doc: String
+            if group.count == 1 {
+                name = memberNames[0]
+                doc = "multiplicity / (α − fingerprint) of \(name)"
+            } else {
+                // Each bus's run of entries: NAME.inverseE for one, NAME.inversesE1_E2 for several; runs of
+                // different buses are joined with +.
+                var runs: [(bus: Int, first: Int, last: Int)] = []
+                for member in group {
+                    if let run = runs.last, run.bus == member.bus {
+                        runs[runs.count - 1].last = member.entry
+                    } else {
+                        runs.append((member.bus, member.entry, member.entry))
+                    }
+                }
+                name = runs.map { run in
+                    run.first == run.last
+                        ? entryName(run.bus, run.first) : "\(buses[run.bus].name).inverses\(run.first)_\(run.last)"
+                }.joined(separator: "+")
+                doc =
+                    "sum of the fractions of \(memberNames.dropLast().joined(separator: ", ")) and \(memberNames.last!)"
+            }
+            aux.append(Column(name, doc: doc))
+            members.append(Array(group))
+            all.append(Constraint(name: name, domain: .everyRow, check))
+            k = end
         }
         if !buses.isEmpty {
             // One running sum of every bus's fractions. Each bus has challenges of its own, so the sum vanishes

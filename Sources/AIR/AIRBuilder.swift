@@ -4,6 +4,8 @@ import Field
 /// circuit reads as named columns and formulas rather than indices.
 public struct AIRBuilder {
     public let name: String
+    /// The largest degree of an inverse column's constraint (``AIR/inverseDegree``).
+    public var inverseDegree: Int
     private var mainColumns: [Column] = []
     private var boundaryColumnCount = 0
     private var publicInputs: [PublicInput] = []
@@ -12,7 +14,10 @@ public struct AIRBuilder {
     private var buses: [LogUpBus] = []
     private var busIndex: [String: Int] = [:]
 
-    public init(name: String) { self.name = name }
+    public init(name: String, inverseDegree: Int = AIR.defaultInverseDegree) {
+        self.name = name
+        self.inverseDegree = inverseDegree
+    }
 
     /// Declares a main column; returns its value on the current row.
     public mutating func column(_ name: String, _ doc: String) -> Expression {
@@ -65,7 +70,8 @@ public struct AIRBuilder {
     public func build() throws(AIRError) -> AIR {
         try AIR(
             name: name, mainColumns: mainColumns, boundaryColumnCount: boundaryColumnCount,
-            publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses)
+            publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
+            inverseDegree: inverseDegree)
     }
 }
 
