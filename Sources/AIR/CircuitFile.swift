@@ -15,7 +15,9 @@ extension AIR {
     ///
     /// The result is exactly the `AIR` the same definition would build in Swift: columns, public inputs, periodic
     /// columns, constraints and buses in the order the file declares them, macros expanded, and the buses' auxiliary
-    /// columns and constraints added by ``AIR/init(name:mainColumns:publicInputs:periodicColumns:constraints:buses:)``.
+    /// columns and constraints added by
+    /// ``AIR/init(name:mainColumns:boundaryColumnCount:publicInputs:periodicColumns:constraints:buses:inverseDegree:)``
+    /// as the file's `inverse degree` asks.
     ///
     /// - Parameters:
     ///   - circuitSource: The text of the circuit file.

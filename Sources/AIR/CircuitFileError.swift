@@ -37,7 +37,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case expected(CircuitSourceLocation, expected: String, found: String)
     /// A line starts with a word that is not a statement keyword.
     case unknownStatement(CircuitSourceLocation, word: String)
-    /// A statement in the wrong place: anything before `air`, a second `air`, or an `entry` not under a `bus`.
+    /// A statement in the wrong place: anything before `air`, a second `air`, an `inverse degree` after a
+    /// declaration or a second one, or an `entry` not under a `bus`.
     case misplaced(CircuitSourceLocation, statement: String, reason: String)
     /// The file holds no statement at all; it must start with `air NAME`.
     case missingAIRStatement(file: String)
@@ -58,6 +59,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case exponentOutOfRange(CircuitSourceLocation, text: String)
     /// A `row N` domain whose N is not a decimal integer below 2^32.
     case rowOutOfRange(CircuitSourceLocation, text: String)
+    /// `inverse degree N` with an N that is not a decimal integer in ``AIR/inverseDegrees``.
+    case inverseDegreeOutOfRange(CircuitSourceLocation, text: String)
     /// `periodic NAME = builtin TABLE` naming a table that is not built in; ``CircuitBuiltinTable`` lists those that
     /// are. Write the values out in `[` … `]` instead.
     case unknownBuiltinTable(CircuitSourceLocation, name: String)
@@ -76,7 +79,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case emptyBus(CircuitSourceLocation, bus: String)
     /// A column that no constraint or bus entry mentions, so a prover could put anything in it.
     case unconstrainedColumn(CircuitSourceLocation, column: String)
-    /// The assembled AIR was refused by ``AIR/init(name:mainColumns:publicInputs:periodicColumns:constraints:buses:)``
+    /// The assembled AIR was refused by
+    /// ``AIR/init(name:mainColumns:boundaryColumnCount:publicInputs:periodicColumns:constraints:buses:inverseDegree:)``
     /// for a reason the loader does not check itself, such as a file with no columns or no constraints.
     case invalidAIR(file: String, AIRError)
 
@@ -117,6 +121,9 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(at): exponent \(text) is not a decimal integer from 1 to \(CircuitFileLimits.maxExponent)"
         case .rowOutOfRange(let at, let text):
             return "\(at): row \(text) is not a decimal integer below 2^32"
+        case .inverseDegreeOutOfRange(let at, let text):
+            return "\(at): inverse degree \(text) is not a decimal integer from \(AIR.inverseDegrees.lowerBound) to "
+                + "\(AIR.inverseDegrees.upperBound)"
         case .unknownBuiltinTable(let at, let name):
             let known = CircuitBuiltinTable.allCases.map(\.name).joined(separator: ", ")
             return "\(at): unknown built-in table '\(name)'; the built-in tables are \(known)"

@@ -28,7 +28,8 @@ struct CircuitParser {
     }
 
     private static let keywords: Set<String> = [
-        "air", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus", "entry",
+        "air", "inverse", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus",
+        "entry",
     ]
 
     private let file: String
@@ -37,6 +38,10 @@ struct CircuitParser {
 
     private var circuitName: String?
     private var circuitNameLine = 0
+    /// The `inverse degree N` setting and its line, when the file states one.
+    private var inverseDegree: (degree: Int, line: Int)?
+    /// Whether a statement other than `air` and `inverse degree` has been read: the setting must come before.
+    private var declaredAnything = false
     /// Columns, public inputs, periodic columns and macros: the names an expression can mention.
     private var symbols: [String: (symbol: Symbol, line: Int)] = [:]
     private var macros: [Macro] = []
@@ -79,8 +84,12 @@ struct CircuitParser {
             if keyword != "entry" { try closeBus() }
             let start = here
             try advance()
+            if keyword != "air" && keyword != "inverse" { declaredAnything = true }
             switch keyword {
             case "air": try airStatement(start)
+            case "inverse":
+                try expectKeyword("degree", after: "inverse")
+                try inverseDegreeStatement(start)
             case "column": try columnStatement(boundary: false)
             case "boundary":
                 try expectKeyword("column", after: "boundary")
@@ -107,7 +116,8 @@ struct CircuitParser {
         do {
             return try AIR(
                 name: circuitName, mainColumns: columns, boundaryColumnCount: boundaryColumnCount,
-                publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses)
+                publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
+                inverseDegree: inverseDegree?.degree ?? AIR.defaultInverseDegree)
         } catch {
             throw .invalidAIR(file: file, error)
         }
@@ -119,6 +129,30 @@ struct CircuitParser {
         }
         circuitName = try expectName("the circuit's name").name
         circuitNameLine = start.line
+        _ = try endOfStatement()
+    }
+
+    /// `inverse degree N`: the largest degree of a bus's inverse column constraint, once, right after `air NAME`.
+    private mutating func inverseDegreeStatement(_ start: CircuitSourceLocation) throws(CircuitFileError) {
+        if let previous = inverseDegree {
+            throw .misplaced(
+                start, statement: "inverse degree",
+                reason: "the inverse degree is already set on line \(previous.line)")
+        }
+        if declaredAnything {
+            throw .misplaced(
+                start, statement: "inverse degree", reason: "it comes right after 'air NAME', before any declaration")
+        }
+        let range = AIR.inverseDegrees
+        guard case .number(let text) = token.kind else {
+            throw .expected(
+                here, expected: "a degree from \(range.lowerBound) to \(range.upperBound)", found: token.quoted)
+        }
+        guard let degree = CircuitParser.smallInteger(text), range.contains(degree) else {
+            throw .inverseDegreeOutOfRange(here, text: text)
+        }
+        try advance()
+        inverseDegree = (degree, start.line)
         _ = try endOfStatement()
     }
 

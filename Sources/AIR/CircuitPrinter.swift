@@ -17,6 +17,7 @@ extension AIR {
     public var circuitSource: String {
         let names = self.names
         var lines = ["air \(name)"]
+        if inverseDegree != AIR.defaultInverseDegree { lines.append("inverse degree \(inverseDegree)") }
         func declarations(_ keyword: String, _ items: [Column]) {
             guard !items.isEmpty else { return }
             lines.append("")

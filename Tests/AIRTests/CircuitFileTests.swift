@@ -295,6 +295,85 @@ final class CircuitFileTests: XCTestCase {
             error("# a comment\n\n", header: false), "t.air: the file declares nothing; it must start with 'air NAME'")
     }
 
+    // MARK: - inverse degree
+
+    /// A bus of three entries: two lookups of x and the table m at multiplicity −m.
+    private static let threeEntries = """
+        column x  # a value
+        column m  # the value's count
+        bus b
+            entry 1  : [x]
+            entry 1  : [x]
+            entry -m : [m]
+        """
+
+    func testInverseDegreeStatement() throws {
+        let plain = try AIR(circuitSource: "air t\n" + Self.threeEntries, fileName: "t.air")
+        XCTAssertEqual(plain.inverseDegree, AIR.defaultInverseDegree)
+        XCTAssertEqual(plain.auxColumns.map(\.name), ["b.inverses0_1", "b.inverse2", "buses.sum"])
+
+        let source = "air t\ninverse degree 4  # three entries to an inverse column\n\n" + Self.threeEntries
+        let four = try AIR(circuitSource: source, fileName: "t.air")
+        XCTAssertEqual(four.inverseDegree, 4)
+        XCTAssertEqual(four.auxColumns.map(\.name), ["b.inverses0_2", "buses.sum"])
+        XCTAssertEqual(four.maxDegree, 4)
+        let (x, m) = (Expression.main(0, .current), Expression.main(1, .current))
+        let built = try AIR(
+            name: "t", mainColumns: [Column("x", doc: "a value"), Column("m", doc: "the value's count")],
+            constraints: [],
+            buses: [
+                LogUpBus(
+                    "b",
+                    entries: [
+                        LogUpEntry(multiplicity: .constant(.one), values: [x]),
+                        LogUpEntry(multiplicity: .constant(.one), values: [x]),
+                        LogUpEntry(multiplicity: .neg(m), values: [m]),
+                    ])
+            ],
+            inverseDegree: 4)
+        assertSameAIR(four, built)
+
+        // Stating the default changes nothing.
+        let three = try AIR(circuitSource: "air t\ninverse degree 3\n" + Self.threeEntries, fileName: "t.air")
+        XCTAssertEqual(three.canonicalDescription, plain.canonicalDescription)
+
+        // The printer writes the setting when it is not the default, and the text loads back to the same AIR.
+        XCTAssertTrue(four.circuitSource.hasPrefix("air t\ninverse degree 4\n"), four.circuitSource)
+        XCTAssertFalse(plain.circuitSource.contains("inverse degree"))
+        let again = try AIR(circuitSource: four.circuitSource, fileName: "printed.air")
+        XCTAssertEqual(again.inverseDegree, 4)
+        assertSameAIR(again, four)
+    }
+
+    func testInverseDegreeErrors() {
+        func load(_ text: String) -> String { error(text, header: false) }
+        let misplaced = "misplaced 'inverse degree'"
+        XCTAssertEqual(
+            error("inverse degree 4"),
+            "t.air:3:1: \(misplaced): it comes right after 'air NAME', before any declaration")
+        XCTAssertEqual(
+            load("air t\n# the setting\ninverse degree 4\n\ninverse degree 5\ncolumn a # doc\n"),
+            "t.air:5:1: \(misplaced): the inverse degree is already set on line 3")
+        XCTAssertEqual(
+            load("air t\ninverse degree 4\ncolumn a # doc\ninverse degree 4\n"),
+            "t.air:4:1: \(misplaced): the inverse degree is already set on line 2")
+        XCTAssertEqual(
+            load("inverse degree 4\nair t\n"), "t.air:1:1: misplaced 'inverse': the file must start with 'air NAME'")
+        for text in ["0", "1", "7", "64", "99999999999999999999999", "0x4"] {
+            XCTAssertEqual(
+                load("air t\ninverse degree \(text)\ncolumn a # doc\n"),
+                "t.air:2:16: inverse degree \(text) is not a decimal integer from 2 to 6")
+        }
+        XCTAssertEqual(
+            load("air t\ninverse degree\n"), "t.air:2:15: expected a degree from 2 to 6, found end of line")
+        XCTAssertEqual(load("air t\ninverse degree four\n"), "t.air:2:16: expected a degree from 2 to 6, found 'four'")
+        XCTAssertEqual(load("air t\ninverse degree -4\n"), "t.air:2:16: expected a degree from 2 to 6, found '-'")
+        XCTAssertEqual(load("air t\ninverse 4\n"), "t.air:2:9: expected 'degree' after 'inverse', found '4'")
+        XCTAssertEqual(load("air t\ninverse degree 4 5\n"), "t.air:2:18: expected end of line, found '5'")
+        // Elsewhere `inverse` is an ordinary name.
+        XCTAssertEqual(load("air t\ncolumn inverse # doc\nconstraint degree every_row: inverse\n"), "loaded")
+    }
+
     func testNameErrors() {
         XCTAssertEqual(
             error("column b"), "t.air:3:8: column 'b' has no doc comment; end its line with '# what it holds'")
