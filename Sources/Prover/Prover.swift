@@ -47,6 +47,10 @@ public struct ProverOptions: Sendable {
     /// Test only: changes FRI's layer 0 after it is computed and before it is committed, to let a test play a
     /// prover whose committed layer 0 is not the DEEP composition of its columns. Never set it in production.
     public var _alterLayer0: (@Sendable (inout [Fp]) -> Void)?
+    /// Test only: changes the auxiliary (LogUp) columns after they are built and before they are checked and
+    /// committed, to let a test play a prover whose inverse columns or running sum are wrong (set
+    /// ``_skipConstraintCheck`` too). Never set it in production.
+    public var _alterAuxiliary: (@Sendable (inout [[Fp]]) -> Void)?
     /// Test only: how a cheating batch prover departs from the protocol (``BatchCheat``). Never set it in
     /// production.
     public var _batchCheat: BatchCheat?
@@ -128,12 +132,13 @@ public func prove(
     // MARK: - 2. Build and commit the auxiliary (LogUp) columns
 
     let challenges = StarkProtocol.drawChallenges(&transcript, air: air, global: global)
-    let auxColumns: [[Fp]]
+    var auxColumns: [[Fp]]
     do {
         auxColumns = try air.buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges)
     } catch {
         throw .unluckyChallenge("\(error)")
     }
+    options._alterAuxiliary?(&auxColumns)
     let busPublicSums: [Fp]
     do {
         busPublicSums = try air.busPublicSums(publicBusEntries, challenges: challenges, globalShares: globalShares)
