@@ -54,7 +54,8 @@ public enum CPUCircuit {
     public static let swiftReference: AIR = build()
 
     private static func build() -> AIR {
-        var air = AIRBuilder(name: "rv32im")
+        // Three bus entries to an inverse column, as `inverse degree 4` in the circuit file.
+        var air = AIRBuilder(name: "rv32im", inverseDegree: 4)
         for c in Col.committed {
             _ = c.rawValue < Col.boundaryCount ? air.boundaryColumn(c.name, c.doc) : air.column(c.name, c.doc)
         }

@@ -21,6 +21,12 @@ public enum CircuitSource {
 # position in Col (Sources/Circuit/Columns.swift), whose names and order these declarations repeat.
 air rv32im
 
+# Three bus entries to an inverse column where the degree allows (a check of degree 4) rather than two: every
+# auxiliary column is committed and opened at every query, so about a third fewer of them make the proof smaller
+# and its commitment cheaper. The circuit's own constraints have degree 3, so the composition polynomial gets one
+# more segment (4 instead of 3), evaluated on the same 4n points.
+inverse degree 4
+
 # Boundary columns, committed before the global bus's challenges: the memory table (one row per address the segment
 # touches, sorted) and the journal table.
 boundary column mActive      # memory table: 1 on rows that hold an address the segment touches

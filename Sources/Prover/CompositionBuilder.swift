@@ -6,9 +6,10 @@ import Proof
 /// the polynomial vanishing on the rows it covers.
 ///
 /// Each term is evaluated on as few cosets of the trace domain as determine it (r·n points above its own degree
-/// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a third or
-/// two thirds of what the few of degree 3 do (1, 2 and 3 cosets with the zero-knowledge mask while 3k − 2 ≤ n, as
-/// for the RV32IM circuit); each class is interpolated from its cosets and the coefficients are added up. The work
+/// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a quarter or
+/// a half of what the few of degree 4 do (1, 2, 3 and 4 cosets with the zero-knowledge mask while 4k − 3 ≤ n, as
+/// for the RV32IM circuit, whose degree-4 constraints are its inverse columns' checks); each class is interpolated
+/// from its cosets and the coefficients are added up. The work
 /// goes one coset at a time, every class that covers the coset taking its share, so main columns that are not kept
 /// are computed once per coset.
 struct CompositionBuilder {
