@@ -21,7 +21,7 @@ struct CircuitCommand: ParsableCommand {
     @Flag(
         help: """
             Print one JSON object: name, columns, public_inputs, periodic_columns, constraints, buses, \
-            auxiliary_columns, max_degree, circuit_id.
+            auxiliary_columns, inverse_degree, max_degree, circuit_id.
             """)
     var json = false
 
@@ -84,6 +84,9 @@ struct CircuitCommand: ParsableCommand {
         }
         section("auxiliary columns", air.auxColumns.count)
         table(air.auxColumns.map { ($0.name, $0.doc) })
+        if !air.buses.isEmpty {
+            out += "inverse degree \(air.inverseDegree): up to \(air.inverseDegree - 1) bus entries to an inverse column\n"
+        }
         out += "max degree \(air.maxDegree)\n"
         out += "circuit id \(id)\n"
         return out
@@ -131,7 +134,8 @@ struct CircuitCommand: ParsableCommand {
             ("boundary_columns", "\(air.boundaryColumnCount)"),
             ("public_inputs", columns(air.publicInputs)), ("periodic_columns", array(periodic)),
             ("constraints", array(constraints)), ("buses", array(buses)),
-            ("auxiliary_columns", columns(air.auxColumns)), ("max_degree", "\(air.maxDegree)"),
+            ("auxiliary_columns", columns(air.auxColumns)), ("inverse_degree", "\(air.inverseDegree)"),
+            ("max_degree", "\(air.maxDegree)"),
             ("circuit_id", string(id)),
         ]) + "\n"
     }

@@ -65,13 +65,14 @@ final class CircuitCommandTests: XCTestCase {
             "formula": "b' − a − b", "degree": 1}, {"index": 2, "name": "a_start", "domain": "first_row", \
             "formula": "a − a0", "degree": 1}, {"index": 3, "name": "b_start", "domain": "first_row", \
             "formula": "b − b0", "degree": 1}, {"index": 4, "name": "result", "domain": "last_row", \
-            "formula": "b − result", "degree": 1}], "buses": [], "auxiliary_columns": [], "max_degree": 1, \
+            "formula": "b − result", "degree": 1}], "buses": [], "auxiliary_columns": [], "inverse_degree": 3, "max_degree": 1, \
             "circuit_id": "e99aabf8a04897be92edc9787c4189b7697029eb496d5818167e87dd01da56ba"}
 
             """)
         // The output is one valid JSON object.
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(object?["max_degree"] as? Int, 1)
+        XCTAssertEqual(object?["inverse_degree"] as? Int, 3)
     }
 
     func testBusesPeriodicColumnsAndEscapes() throws {
@@ -93,6 +94,8 @@ final class CircuitCommandTests: XCTestCase {
         XCTAssertTrue(
             text.stdout.contains("buses (1)\n  lookup\n    entry 1 : [v, 7]\n    entry −m : [v, 16]\n"), text.stdout)
         XCTAssertTrue(text.stdout.contains("auxiliary columns (2)\n  lookup.inverses0_1  "), text.stdout)
+        XCTAssertTrue(
+            text.stdout.contains("\ninverse degree 3: up to 2 bus entries to an inverse column\nmax degree "), text.stdout)
         let json = try zkvm(["circuit", path, "--json"])
         XCTAssertTrue(json.stdout.contains(#"{"name": "v", "doc": "a \"quoted\" \\ doc"}"#), json.stdout)
         XCTAssertTrue(json.stdout.contains(#""periodic_columns": [{"name": "k", "values": ["1", "2"]}]"#))
@@ -192,7 +195,8 @@ final class CircuitCommandTests: XCTestCase {
             OPTIONS:
               --json                  Print one JSON object: name, columns, public_inputs,
                                       periodic_columns, constraints, buses,
-                                      auxiliary_columns, max_degree, circuit_id.
+                                      auxiliary_columns, inverse_degree, max_degree,
+                                      circuit_id.
               -h, --help              Show help information.
 
 
