@@ -118,14 +118,7 @@ extension StarkProof {
     /// - Throws: the first ``ProofDecodingError`` found, reading front to back.
     public init(decoding bytes: [UInt8]) throws(ProofDecodingError) {
         var r = ProofReader(bytes: bytes)
-        // A short input that is a prefix of the magic is a truncated proof; anything else is not a proof at all.
-        let head = bytes.prefix(ProofFormat.magic.count)
-        guard head.elementsEqual(ProofFormat.magic.prefix(head.count)) else { throw .badMagic }
-        _ = try r.take(ProofFormat.magic.count)
-        let version = try r.u16()
-        guard version == StarkProtocol.version else {
-            throw .unsupportedVersion(found: version, supported: StarkProtocol.version)
-        }
+        let version = try r.header(magic: ProofFormat.magic)
         let parameters = try r.parameters()
         let circuitDigest = try r.digest()
         let logOffset = r.offset
@@ -211,13 +204,7 @@ extension BatchProof {
     /// - Throws: the first ``ProofDecodingError`` found, reading front to back.
     public init(decoding bytes: [UInt8]) throws(ProofDecodingError) {
         var r = ProofReader(bytes: bytes)
-        let head = bytes.prefix(Self.magic.count)
-        guard head.elementsEqual(Self.magic.prefix(head.count)) else { throw .badMagic }
-        _ = try r.take(Self.magic.count)
-        let version = try r.u16()
-        guard version == StarkProtocol.version else {
-            throw .unsupportedVersion(found: version, supported: StarkProtocol.version)
-        }
+        let version = try r.header(magic: Self.magic)
         let parameters = try r.parameters()
         // The smallest table is 65 bytes: a digest, a byte and eight empty lists of 4 bytes each.
         let tableCount = try r.count("tables", limit: Self.maximumTables, itemSize: 65)
@@ -336,6 +323,19 @@ private struct ProofReader {
     }
 
     mutating func u8() throws(ProofDecodingError) -> UInt8 { try take(1).first! }
+
+    /// The proof's magic and version, at the start; returns the version. A short input that is a prefix of the
+    /// magic is a truncated proof; anything else is not a proof of this kind at all.
+    mutating func header(magic: [UInt8]) throws(ProofDecodingError) -> UInt16 {
+        let head = bytes.prefix(magic.count)
+        guard head.elementsEqual(magic.prefix(head.count)) else { throw .badMagic }
+        _ = try take(magic.count)
+        let version = try u16()
+        guard version == StarkProtocol.version else {
+            throw .unsupportedVersion(found: version, supported: StarkProtocol.version)
+        }
+        return version
+    }
 
     mutating func u16() throws(ProofDecodingError) -> UInt16 {
         try take(2).reversed().reduce(0) { $0 << 8 | UInt16($1) }
