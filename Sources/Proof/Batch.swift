@@ -41,7 +41,12 @@ public struct BatchShape: Sendable, Equatable {
         }
         for log in logTraceLengths where !(1...26).contains(log) { throw .traceLengthOutOfRange(log: log) }
         self.parameters = parameters
-        let k = parameters.maskDegree
+        let written = logTraceLengths
+        let airs = airs.map(\.committed)
+        // Committed heights: an interleaved table has rowsPerCycle rows to each written row.
+        let logTraceLengths = zip(airs, written).map { $1 + $0.rowsPerCycle.trailingZeroBitCount }
+        // One mask degree for every table: the most any table's rows call for.
+        let k = parameters.maskDegree(openedRows: airs.map(\.openedRowCount).max()!)
         let logTop = logTraceLengths.max()!
         let logL0 = logTop + parameters.logBlowup
         let d0 = (1 << logTop) + k
@@ -59,9 +64,9 @@ public struct BatchShape: Sendable, Equatable {
         for (t, air) in airs.enumerated() {
             shapes.append(
                 try StarkShape(
-                    air: air, parameters: parameters, logTraceLength: logTraceLengths[t],
+                    air: air, parameters: parameters, logTraceLength: written[t],
                     logExtendedSize: logL0 - layers[t],
-                    domainOffset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(layers[t]))))
+                    domainOffset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(layers[t])), maskDegree: k))
         }
         tables = shapes
         ldeSize = 1 << logL0

@@ -128,11 +128,11 @@ extension StarkShape {
     /// ``provenSecurityBits(air:)`` computed afresh: the best figure over the proximity parameters m.
     private func searchProvenSecurityBits(_ counts: AIRCounts) -> Double {
         let d = Double(friDegreeBound)
-        // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + 2)/N is the rate
-        // of the code the two DEEP openings (z and z·ω) move to: m < 1 / (2·(√((d + 2)/d) − 1)). The root is
-        // rewritten as x / (√(1 + x) + 1) to avoid cancellation when d is large. The list size below also needs
-        // ρ − 2m/N > 0, that is 2m < d.
-        let x = 2 / d
+        // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + s)/N is the rate
+        // of the code the s DEEP openings (z and z·ω, or z·ω^r for every row read) move to:
+        // m < 1 / (2·(√((d + s)/d) − 1)). The root is rewritten as x / (√(1 + x) + 1) to avoid cancellation when
+        // d is large. The list size below also needs ρ − 2m/N > 0, that is 2m < d.
+        let x = counts.openedRows / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
         var best = -Double.infinity
         var m = 3
@@ -175,7 +175,9 @@ extension StarkShape {
         // root of a non-zero polynomial of degree ≤ D·(d + 1) + (d − 1), D the largest constraint degree, one per
         // pair of the L² pairs (eprint 2024/1553, Theorem 2, with the trace degree bound raised from n to the
         // masked d). The denominator |F| − |D ∪ H| is within 2^−200 of |F|.
-        terms.append((.deep, log2(listSize * listSize * (air.maxDegree * (d + 1) + d - 1)) - field))
+        // With s openings the polynomial gains a term of degree d − 1 for each point below z.
+        terms.append(
+            (.deep, log2(listSize * listSize * (air.maxDegree * (d + 1) + (air.openedRows - 1) * (d - 1))) - field))
 
         // FRI commit phase, first round: the DEEP quotients of every main and auxiliary column (at z and z·ω),
         // every composition segment and, with zero knowledge, the masking polynomial are batched into layer 0.
@@ -254,8 +256,11 @@ struct AIRCounts: Hashable {
     /// M, the functions batched into FRI's layer 0: main and auxiliary columns at z and z·ω, the composition
     /// segments, and the masking polynomial with zero knowledge.
     let batchedFunctions: Double
+    /// s, the points each column is opened at: z and z·ω, or z·ω^r for every row an interleaved layout reads.
+    let openedRows: Double
 
     init(_ air: AIR, shape: StarkShape) {
+        let air = air.committed
         constraintCount = Double(air.constraints.count)
         maxDegree = Double(air.maxDegree)
         var events = 0.0
@@ -266,7 +271,9 @@ struct AIRCounts: Hashable {
         }
         logUpEvents = events
         let columns = air.mainColumns.count + air.auxColumns.count
-        batchedFunctions = Double(2 * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+        openedRows = Double(air.openedRowCount)
+        batchedFunctions = Double(
+            air.openedRowCount * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
     }
 }
 
@@ -303,7 +310,7 @@ extension BatchShape {
 
     private func searchProvenSecurityBits(_ counts: [AIRCounts]) -> Double {
         let d = Double(friDegreeBound)
-        let x = 2 / d
+        let x = counts.map(\.openedRows).max()! / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
         // The list size of every layer that holds a table must be finite.
         let smallestBound = layers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
@@ -334,7 +341,7 @@ extension BatchShape {
             let l = listSize(s)
             terms.append(log2(l * c.constraintCount) - field)
             if c.logUpEvents > 0 { terms.append(log2(l * c.logUpEvents) - field) }
-            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + bound(s) - 1)) - field)
+            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + (c.openedRows - 1) * (bound(s) - 1))) - field)
             // Only the first table carries FRI's masking polynomial.
             let masked = parameters.zeroKnowledge && t != order[0] ? 1.0 : 0.0
             functions[s, default: 0] += c.batchedFunctions - masked

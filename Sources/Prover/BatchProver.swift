@@ -32,12 +32,17 @@ public struct BatchCheat: Sendable {
     public var deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)?
     /// Alters the functions added into FRI (by layer) before FRI commits.
     public var injections: (@Sendable (inout [Int: [Fp]]) -> Void)?
+    /// Alters table t's main columns as committed (an interleaved table's committed layout), before anything is
+    /// committed.
+    public var committedTrace: (@Sendable (_ table: Int, inout [[Fp]]) -> Void)?
 
     public init(
         shares: (@Sendable (inout [[Fp]]) -> Void)? = nil, balanceOutOfDomain: Set<Int> = [],
         deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)? = nil,
-        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil
+        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil,
+        committedTrace: (@Sendable (_ table: Int, inout [[Fp]]) -> Void)? = nil
     ) {
+        self.committedTrace = committedTrace
         self.shares = shares
         self.balanceOutOfDomain = balanceOutOfDomain
         self.deepLayer = deepLayer
@@ -59,7 +64,6 @@ public func proveBatch(
     // MARK: - 0. Derive every size
 
     guard !witnesses.isEmpty else { throw .invalidWitness("a batch needs at least one table") }
-    let airs = witnesses.map(\.statement.air)
     for w in witnesses {
         _ = try checkWitness(
             air: w.statement.air, trace: w.trace, publicInputs: w.statement.publicInputs, parameters: parameters)
@@ -68,15 +72,28 @@ public func proveBatch(
             throw .invalidWitness("'\(w.statement.air.name)' has global buses; their joint challenges are needed")
         }
     }
+    // The heights as written, which the proof states; then every table as committed (an interleaved AIR's
+    // committed form and trace, ``AIR/committed``).
+    let heights = witnesses.map(\.trace.logRowCount)
+    let witnesses = try witnesses.enumerated().map { t, w throws(ProverError) in
+        var statement = w.statement
+        statement.air = w.statement.air.committed
+        do {
+            var trace = try w.statement.air.committedTrace(w.trace)
+            if let alter = options._batchCheat?.committedTrace { alter(t, &trace.columns) }
+            return BatchWitness(statement: statement, trace: trace, boundarySeed: w.boundarySeed)
+        } catch { throw .invalidWitness("\(error)") }
+    }
+    let airs = witnesses.map(\.statement.air)
     let shape: BatchShape
     do {
-        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
+        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: heights)
     } catch { throw .shape(error) }
     if let problem = BatchProtocol.sharedBusProblem(airs) { throw .invalidWitness(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
     let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
     var transcript = BatchProtocol.startTranscript(
-        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
+        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: heights)
     let order = shape.order
 
     phases.end("set up")
@@ -221,7 +238,7 @@ public func proveBatch(
     let z = BatchProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     var traces: [[[Fp]]] = []
     var masks: [[[Fp]]] = []
-    var nextRowColumns: [[Int]] = []
+    var shiftedOpenings: [[StarkProtocol.ShiftedOpening]] = []
     var ood: [OutOfDomainValues] = []
     for t in airs.indices {
         let air = airs[t]
@@ -229,15 +246,9 @@ public func proveBatch(
         let columns = witnesses[t].trace.columns + auxColumns[t]
         let boundaryMasks = boundaries[t]?.columns.masks ?? []
         let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
-        let mainCount = air.mainColumns.count
-        let next = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
-        let zNext = z * tableShape.traceGenerator
-        let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
-        let atZNext = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: next, at: zNext)
-        var values = OutOfDomainValues(
-            main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
-            aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
-            composition: segments[t].prefix(tableShape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
+        let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: tableShape.traceGenerator)
+        var values = ldes[t].outOfDomainValues(
+            air: air, traces: columns, masks: columnMasks, z: z, shifted: shifted, segments: segments[t])
         if options._batchCheat?.balanceOutOfDomain.contains(t) == true {
             // H_0(z) := C(z) − Σ_{i ≥ 1} z^(i·n)·H_i(z): the check at z passes, and H_0's DEEP quotient has a pole.
             let expected = StarkProtocol.compositionAtOutOfDomainPoint(
@@ -249,7 +260,7 @@ public func proveBatch(
         StarkProtocol.absorb(values, into: &transcript)
         traces.append(columns)
         masks.append(columnMasks)
-        nextRowColumns.append(next)
+        shiftedOpenings.append(shifted)
         ood.append(values)
     }
 
@@ -263,7 +274,7 @@ public func proveBatch(
     for t in order {
         let values = ldes[t].deepComposition(
             traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
-            z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
+            z: z, shifted: shiftedOpenings[t])
         let own = shape.layers[t]
         var s = own
         var lifted = values
@@ -331,7 +342,7 @@ public func proveBatch(
         version: StarkProtocol.version, parameters: parameters,
         tables: airs.indices.map { t in
             BatchTablePart(
-                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: shape.tables[t].logTraceLength,
+                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: heights[t],
                 publicInputs: witnesses[t].statement.publicInputs, globalShares: globalShares[t],
                 busShares: busShares[t], outOfDomain: ood[t])
         },
@@ -371,11 +382,15 @@ public func commitBatchBoundary(
         else {
             throw .invalidWitness("table \(t) needs its \(airs[t].boundaryColumnCount) boundary columns")
         }
+        // As committed: an interleaved AIR's boundary columns are interleaved among themselves.
+        let committed = airs[t].committed
         let table: TraceTable
-        do { table = try TraceTable(columns: columns) } catch { throw .invalidWitness("\(error)") }
+        do {
+            table = try TraceTable(columns: committed.layout?.interleave(boundary: columns) ?? columns)
+        } catch { throw .invalidWitness("\(error)") }
         trees.append(
             extendBoundary(
-                table, count: airs[t].boundaryColumnCount, lde: LowDegreeExtension(shape: shape.tables[t]),
+                table, count: committed.boundaryColumnCount, lde: LowDegreeExtension(shape: shape.tables[t]),
                 seed: seeds[t]
             ).tree)
     }

@@ -90,6 +90,9 @@ public func prove(
 
     // MARK: - 0. Derive every size
 
+    guard air.committed.layout == nil else {
+        throw .invalidWitness("'\(air.name)' has an interleaved layout; prove it as a batch (proveBatch)")
+    }
     let shape = try checkWitness(air: air, trace: trace, publicInputs: publicInputs, parameters: parameters)
     guard air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count else {
         throw .invalidWitness("the AIR has \(air.globalBuses.count) global buses; their joint challenges are needed")
@@ -193,18 +196,12 @@ public func prove(
     // MARK: - 4. Out-of-domain evaluations at z and z·ω
 
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
-    let zNext = z * shape.traceGenerator
-    // Main then auxiliary columns, on the trace domain with their masks: what the values at z, z·ω and DEEP use.
+    // Main then auxiliary columns, on the trace domain with their masks: what the values at z, below z and DEEP use.
     let traces = trace.columns + auxColumns
     let masks = (boundary?.columns.masks ?? []) + main.masks + aux.masks
-    let mainCount = air.mainColumns.count
-    let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + mainCount }
-    let atZ = lde.evaluate(traces: traces, masks: masks, indices: Array(traces.indices), at: z)
-    let atZNext = lde.evaluate(traces: traces, masks: masks, indices: nextRowColumns, at: zNext)
-    let ood = OutOfDomainValues(
-        main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.nextRowMainColumns.count]),
-        aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.nextRowMainColumns.count...]),
-        composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
+    let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: shape.traceGenerator)
+    let ood = lde.outOfDomainValues(
+        air: air, traces: traces, masks: masks, z: z, shifted: shifted, segments: segments)
     StarkProtocol.absorb(ood, into: &transcript)
 
     phases.end("out-of-domain evaluations")
@@ -214,7 +211,7 @@ public func prove(
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
     var layer0 = lde.deepComposition(
         traces: traces, masks: masks, composition: compositionColumns, ood: ood, coefficients: deep, z: z,
-        zNext: zNext, nextRowColumns: nextRowColumns)
+        shifted: shifted)
     options._alterLayer0?(&layer0)
 
     phases.end("DEEP composition")

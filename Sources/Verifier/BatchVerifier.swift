@@ -15,6 +15,13 @@ public func verifyBatch(
     policy: VerifierPolicy = .default
 ) throws(VerifierError) {
     let parameters = proof.parameters
+    // Every table as committed (an interleaved AIR's committed form, ``AIR/committed``); the proof states the
+    // heights as written.
+    let statements = statements.map { s in
+        var committed = s
+        committed.air = s.air.committed
+        return committed
+    }
     let airs = statements.map(\.air)
 
     // MARK: - 0. Identity, policy, statement and shape
@@ -198,34 +205,41 @@ public func verifyBatch(
 /// The DEEP composition of one table at its opened positions, from its opened trace rows (boundary, main and
 /// auxiliary columns) and composition rows:
 ///
-///     (A(x) − A(z))/(x − z) + (B(x) − B(zω))/(x − zω) + Σ_i α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x)
+///     (A(x) − A(z))/(x − z) + Σ_r (B_r(x) − B_r(zω^r))/(x − zω^r) + Σ_i α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x)
 ///
-/// with A and B the DEEP coefficients' combinations of the columns and of the columns read on the next row.
+/// with A the DEEP coefficients' combination of the columns and B_r that of the columns read r rows below.
 func deepValues(
     rows: [[Fp]], composition: [[Fp]], positions: [Int], ood: OutOfDomainValues,
     coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, air: AIR, shape: StarkShape, masked: Bool
 ) -> [Fp] {
-    let zNext = z * shape.traceGenerator
-    let nextRowColumns = air.nextRowMainColumns + air.nextRowAuxColumns.map { $0 + air.mainColumns.count }
-    var atZ = Fp.zero
-    var atZNext = Fp.zero
-    for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
-    for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
-    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
+    let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: shape.traceGenerator)
+    let opened = shifted.count + 1
+    var atPoints = [Fp](repeating: .zero, count: opened)
+    for (c, v) in (ood.main + ood.aux).enumerated() { atPoints[0] += deep.atZ[c] * v }
+    for (i, v) in ood.composition.enumerated() { atPoints[0] += deep.segments[i] * v }
+    for (r, opening) in shifted.enumerated() {
+        let values = opening.pick(main: ood.mainNext, aux: ood.auxNext)
+        let weights = opening.pick(deep.atZNext, mainCount: ood.mainNext.count)
+        for (v, w) in zip(values, weights) { atPoints[r + 1] += w * v }
+    }
+    let weights = shifted.map { $0.pick(deep.atZNext, mainCount: ood.mainNext.count) }
     let logSize = shape.ldeSize.trailingZeroBitCount
     let generator = Fp.rootOfUnity(logOrder: logSize)
     let points = positions.map {
         Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, generator: generator)
     }
-    let inverses = Fp.batchInverse(points.flatMap { [$0 - z, $0 - zNext] })
+    let inverses = Fp.batchInverse(points.flatMap { x in [x - z] + shifted.map { x - $0.point } })
     return positions.indices.map { j in
         let trace = rows[j]
         var a = Fp.zero
-        var b = Fp.zero
         for (c, v) in trace.enumerated() { a += deep.atZ[c] * v }
-        for (k, c) in nextRowColumns.enumerated() { b += deep.atZNext[k] * trace[c] }
         for s in 0..<shape.segmentCount { a += deep.segments[s] * composition[j][s] }
-        var value = (a - atZ) * inverses[2 * j] + (b - atZNext) * inverses[2 * j + 1]
+        var value = (a - atPoints[0]) * inverses[opened * j]
+        for (r, opening) in shifted.enumerated() {
+            var b = Fp.zero
+            for (k, c) in opening.columns.enumerated() { b += weights[r][k] * trace[c] }
+            value += (b - atPoints[r + 1]) * inverses[opened * j + r + 1]
+        }
         if masked { value += deep.mask * composition[j][shape.segmentCount] }
         return value
     }
@@ -242,9 +256,9 @@ private func checkStructure(
         let part = proof.tables[t]
         let ood = part.outOfDomain
         try expect("table \(t): main columns at z", ood.main.count, air.mainColumns.count)
-        try expect("table \(t): main columns at z·ω", ood.mainNext.count, air.nextRowMainColumns.count)
+        try expect("table \(t): main columns at z·ω", ood.mainNext.count, air.shiftedMainColumns.count)
         try expect("table \(t): auxiliary columns at z", ood.aux.count, air.auxColumns.count)
-        try expect("table \(t): auxiliary columns at z·ω", ood.auxNext.count, air.nextRowAuxColumns.count)
+        try expect("table \(t): auxiliary columns at z·ω", ood.auxNext.count, air.shiftedAuxColumns.count)
         try expect("table \(t): composition segments at z", ood.composition.count, shape.tables[t].segmentCount)
         try expect("table \(t): global shares", part.globalShares.count, air.globalBuses.count)
         try expect("table \(t): shares of shared buses", part.busShares.count, shared[t].count)
