@@ -26,47 +26,6 @@ public enum ConstraintDomain: Hashable, Sendable {
     case lastRow
     /// One fixed row, counted from 0: divisor X − ω^row.
     case row(Int)
-    /// The first row of every cycle of k rows (rows 0, k, 2k, …): divisor X^(n/k) − 1. An interleaved layout's
-    /// rules within a cycle.
-    case cycleStarts(Int)
-    /// The first row of every cycle but the last: divisor (X^(n/k) − 1)/(X − ω^(n−k)). An interleaved layout's
-    /// rules from one cycle to the next.
-    case cycleSteps(Int)
-    /// The first row of the last cycle, row n − k: divisor X − ω^(n−k).
-    case lastCycleStart(Int)
-}
-
-extension ConstraintDomain {
-    /// The furthest row below the constrained one that a constraint on this domain may read without wrapping past
-    /// the trace's end, in a layout of `rowsPerCycle` rows a cycle (1 for a plain AIR).
-    func largestRowOffset(rowsPerCycle k: Int) -> Int {
-        switch self {
-        case .everyRow, .lastRow: return 0
-        case .transition: return 1
-        case .firstRow, .row: return k - 1
-        case .cycleStarts(let period), .lastCycleStart(let period): return period - 1
-        case .cycleSteps(let period): return 2 * period - 1
-        }
-    }
-
-    /// The period of a cycle domain, 1 for the others.
-    var cyclePeriod: Int {
-        switch self {
-        case .cycleStarts(let k), .cycleSteps(let k), .lastCycleStart(let k): return k
-        default: return 1
-        }
-    }
-}
-
-/// The columns a proof opens at one row below the out-of-domain point z, that is at z·ω^offset: those some
-/// constraint reads there.
-public struct RowOpening: Hashable, Sendable {
-    /// Rows below z, at least 1.
-    public var offset: Int
-    /// Main columns read there, increasing.
-    public var main: [Int]
-    /// Auxiliary columns read there, increasing.
-    public var aux: [Int]
 }
 
 /// One constraint: a stable index, a name, the rows it covers and its formula, all in one place.
@@ -185,14 +144,14 @@ public struct AIR: Sendable {
     public let inverseDegree: Int
     /// Every constraint, the author's first and then those generated for the buses; `constraints[i].index == i`.
     public let constraints: [Constraint]
-    /// The rows below the constrained one that some constraint reads, increasing, with the columns read there:
-    /// a proof opens only those columns, at z·ω^offset.
-    public let rowOpenings: [RowOpening]
-    /// Rows a cycle in the committed trace: 1 for a plain AIR; k when the circuit asks for an interleaved layout
-    /// (``interleaved(rowsPerCycle:)``), in which the STARK proves ``committed``.
-    public let rowsPerCycle: Int
-    /// For the committed form of an interleaved AIR: the AIR as written and how its columns are laid out.
-    public let layout: InterleavedLayout?
+    /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
+    public let nextRowMainColumns: [Int]
+    /// The auxiliary columns some constraint reads on the next row, increasing.
+    public let nextRowAuxColumns: [Int]
+    /// How many columns a proof commits as one polynomial: 1, or k for a circuit with `pack k`, whose proofs commit
+    /// each run of k columns t_0 … t_(k−1) as P(X) = Σ_j X^j·t_j(X^k), of k times the degree, on a domain k times
+    /// larger (docs/prover.md, "Packed columns").
+    public let packing: Int
     /// Derived values (canonical description, periodic coefficients, compiled constraints, circuit digest),
     /// computed on first use.
     let cache: AIRCache
@@ -201,8 +160,8 @@ public struct AIR: Sendable {
     public static let defaultInverseDegree = 3
     /// The inverse degrees an AIR may ask for.
     public static let inverseDegrees = 2...6
-    /// The rows a cycle an AIR may ask for (a power of two).
-    public static let rowsPerCycleRange = 1...8
+    /// The packings an AIR may ask for: 1, 2, 4 or 8 columns to a committed polynomial.
+    public static let packings = [1, 2, 4, 8]
 
     /// Challenges drawn after the main trace is committed: α and β for each bus. A global bus's two come from
     /// outside the proof instead (``globalBuses``).
@@ -214,31 +173,16 @@ public struct AIR: Sendable {
     /// The largest constraint degree, in units of the trace length.
     public var maxDegree: Int { constraints.map(\.expression.degree).max() ?? 0 }
 
-    /// The main columns some constraint reads on the next row, increasing: only these are opened at z·ω.
-    public var nextRowMainColumns: [Int] { rowOpenings.first { $0.offset == 1 }?.main ?? [] }
-    /// The auxiliary columns some constraint reads on the next row, increasing.
-    public var nextRowAuxColumns: [Int] { rowOpenings.first { $0.offset == 1 }?.aux ?? [] }
-    /// The rows a proof opens the columns at, z·ω^r for each row r some constraint reads (the current row
-    /// included), counted as at least 2 (z and z·ω) as the analysis always has.
-    public var openedRowCount: Int { max(2, 1 + rowOpenings.count) }
-
-    /// The main columns opened below z, opening by opening (``rowOpenings``): the next row's alone, unless an
-    /// interleaved layout reads further rows. A proof's `mainNext` values follow this list.
-    public var shiftedMainColumns: [Int] { rowOpenings.flatMap(\.main) }
-    /// The auxiliary columns opened below z, opening by opening; a proof's `auxNext` values follow this list.
-    public var shiftedAuxColumns: [Int] { rowOpenings.flatMap(\.aux) }
-
     /// Validates a definition and completes it with the buses' auxiliary columns and constraints.
     public init(
         name: String, mainColumns: [Column], boundaryColumnCount: Int = 0, publicInputs: [PublicInput] = [],
         periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = [],
-        inverseDegree: Int = AIR.defaultInverseDegree, rowsPerCycle: Int = 1
+        inverseDegree: Int = AIR.defaultInverseDegree, packing: Int = 1
     ) throws(AIRError) {
-        guard AIR.rowsPerCycleRange.contains(rowsPerCycle), rowsPerCycle & (rowsPerCycle - 1) == 0 else {
-            throw .invalid("\(rowsPerCycle) rows a cycle; a layout has 1, 2, 4 or 8")
+        guard AIR.packings.contains(packing) else {
+            throw .invalid("pack \(packing): a circuit packs 1, 2, 4 or 8 columns")
         }
-        self.rowsPerCycle = rowsPerCycle
-        self.layout = nil
+        self.packing = packing
         guard AIR.inverseDegrees.contains(inverseDegree) else {
             throw .invalid(
                 "inverse degree \(inverseDegree) is outside \(AIR.inverseDegrees.lowerBound)…"
@@ -344,50 +288,17 @@ public struct AIR: Sendable {
         self.auxColumns = aux
         self.auxColumnEntries = members
         self.constraints = all
-        self.rowOpenings = AIR.rowOpenings(all)
-        try validate()
-    }
-
-    /// An AIR from its parts as they are, with nothing generated: the committed form of an interleaved layout.
-    init(
-        committedFrom parts: (
-            name: String, mainColumns: [Column], boundaryColumnCount: Int, publicInputs: [PublicInput],
-            periodicColumns: [PeriodicColumn], buses: [LogUpBus], auxColumns: [Column], inverseDegree: Int,
-            constraints: [Constraint]
-        ), layout: InterleavedLayout
-    ) throws(AIRError) {
-        name = parts.name
-        mainColumns = parts.mainColumns
-        boundaryColumnCount = parts.boundaryColumnCount
-        publicInputs = parts.publicInputs
-        periodicColumns = parts.periodicColumns
-        buses = parts.buses
-        auxColumns = parts.auxColumns
-        auxColumnEntries = parts.auxColumns.map { _ in nil }
-        inverseDegree = parts.inverseDegree
-        var all = parts.constraints
-        for i in all.indices { all[i].index = i }
-        constraints = all
-        rowOpenings = AIR.rowOpenings(all)
-        rowsPerCycle = layout.rowsPerCycle
-        self.layout = layout
-        cache = AIRCache()
-        try validate()
-    }
-
-    /// The rows below the constrained one that `constraints` read, with the columns read at each.
-    static func rowOpenings(_ constraints: [Constraint]) -> [RowOpening] {
-        var main: [Int: Set<Int>] = [:]
-        var aux: [Int: Set<Int>] = [:]
-        for c in constraints {
+        var nextMain = Set<Int>()
+        var nextAux = Set<Int>()
+        for c in all {
             c.expression.forEachNode { node in
-                if case .main(let i, let r) = node, r.rows > 0 { main[r.rows, default: []].insert(i) }
-                if case .aux(let i, let r) = node, r.rows > 0 { aux[r.rows, default: []].insert(i) }
+                if case .main(let i, .next) = node { nextMain.insert(i) }
+                if case .aux(let i, .next) = node { nextAux.insert(i) }
             }
         }
-        return Set(main.keys).union(aux.keys).sorted().map {
-            RowOpening(offset: $0, main: (main[$0] ?? []).sorted(), aux: (aux[$0] ?? []).sorted())
-        }
+        self.nextRowMainColumns = nextMain.sorted()
+        self.nextRowAuxColumns = nextAux.sorted()
+        try validate()
     }
 
     /// Names for formulas.
@@ -398,9 +309,6 @@ public struct AIR: Sendable {
     }
 
     private func validate() throws(AIRError) {
-        // The constraints as written read the current and next row; only the committed form of an interleaved
-        // layout reads the rows of a cycle.
-        let cycle = layout == nil ? 1 : rowsPerCycle
         guard !mainColumns.isEmpty else { throw .invalid("no main columns") }
         guard !constraints.isEmpty else { throw .invalid("no constraints") }
         var seen = Set<String>()
@@ -427,8 +335,7 @@ public struct AIR: Sendable {
         guard boundaryColumnCount < mainColumns.count else {
             throw .invalid("every main column is a boundary column; at least one must be committed after them")
         }
-        // The committed form's buses read the cells of a cycle; the AIR as written was checked.
-        for bus in buses where bus.isGlobal && layout == nil {
+        for bus in buses where bus.isGlobal {
             guard boundaryColumnCount > 0 else {
                 throw .invalid("global bus '\(bus.name)' needs boundary columns to read; the AIR has none")
             }
@@ -443,7 +350,7 @@ public struct AIR: Sendable {
                             if i >= boundaryColumnCount {
                                 problem = i < mainColumns.count ? "main column '\(mainColumns[i].name)'" : "column \(i)"
                             }
-                            if r.rows > 0 { problem = "the next row" }
+                            if r == .next { problem = "the next row" }
                         case .aux, .periodic, .challenge, .busPublicSum: problem = "\(node.canonical)"
                         default: break
                         }
@@ -465,18 +372,8 @@ public struct AIR: Sendable {
                 throw .invalid("constraint '\(c.name)' reads no column, so it is either always or never satisfied")
             }
             if case .row(let r) = c.domain, r < 0 { throw .invalid("constraint '\(c.name)' is on negative row \(r)") }
-            let reach = c.domain.largestRowOffset(rowsPerCycle: cycle)
-            if c.expression.largestRowOffset > reach {
-                if reach == 0 && c.expression.largestRowOffset == 1 {
-                    throw .invalid("constraint '\(c.name)' reads the next row, so its domain must be transition")
-                }
-                throw .invalid(
-                    "constraint '\(c.name)' reads \(c.expression.largestRowOffset) rows below the constrained one; "
-                        + "its domain allows \(reach)")
-            }
-            if c.domain.cyclePeriod > 1 && c.domain.cyclePeriod != cycle {
-                throw .invalid(
-                    "constraint '\(c.name)' is on cycles of \(c.domain.cyclePeriod) rows; the trace has \(cycle)")
+            if c.expression.readsNextRow && c.domain != .transition {
+                throw .invalid("constraint '\(c.name)' reads the next row, so its domain must be transition")
             }
             var problem: String?
             c.expression.forEachNode { node in

@@ -14,8 +14,8 @@ public struct AIRBuilder {
     private var buses: [LogUpBus] = []
     private var busIndex: [String: Int] = [:]
 
-    /// Rows a cycle in the committed trace (``AIR/rowsPerCycle``).
-    public var rowsPerCycle: Int = 1
+    /// Columns committed as one polynomial (``AIR/packing``).
+    public var packing: Int = 1
 
     public init(name: String, inverseDegree: Int = AIR.defaultInverseDegree) {
         self.name = name
@@ -74,7 +74,7 @@ public struct AIRBuilder {
         try AIR(
             name: name, mainColumns: mainColumns, boundaryColumnCount: boundaryColumnCount,
             publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
-            inverseDegree: inverseDegree, rowsPerCycle: rowsPerCycle)
+            inverseDegree: inverseDegree, packing: packing)
     }
 }
 

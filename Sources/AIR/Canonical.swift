@@ -5,12 +5,7 @@ extension AIR {
     /// A canonical text form of everything that gives the AIR its meaning: names, columns, public inputs, periodic
     /// values, constraints with their domains and formulas, buses. Doc lines are left out, so rewording a comment
     /// does not change the circuit id; any change to what is proven does.
-    /// The committed form of an interleaved layout describes itself as the AIR as written, whose layout line says
-    /// how it is committed.
-    public var canonicalDescription: String {
-        if let layout { return layout.virtual.canonicalDescription }
-        return cache.description { computeCanonicalDescription() }
-    }
+    public var canonicalDescription: String { cache.description { computeCanonicalDescription() } }
 
     /// The coefficients of periodic column `index` as a polynomial over its period's subgroup, computed once per
     /// AIR: large tables (the byte table has 2^16 values) would otherwise cost every verification an NTT.
@@ -33,8 +28,8 @@ extension AIR {
         lines += mainColumns.map { "main \($0.name)" }
         // Absent for an AIR of one proof, so adding the notion changed no existing circuit id.
         if boundaryColumnCount > 0 { lines.append("boundary \(boundaryColumnCount)") }
-        // Likewise absent for a layout of one row a cycle.
-        if rowsPerCycle > 1 { lines.append("rows_per_cycle \(rowsPerCycle)") }
+        // Likewise absent for one row a cycle: how a proof commits the columns is part of the circuit.
+        if packing > 1 { lines.append("pack \(packing)") }
         lines += auxColumns.map { "aux \($0.name)" }
         lines += publicInputs.map { "public \($0.name)" }
         lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ")
@@ -60,9 +55,6 @@ extension ConstraintDomain {
         case .firstRow: return "first_row"
         case .lastRow: return "last_row"
         case .row(let r): return "row:\(r)"
-        case .cycleStarts(let k): return "cycle_starts:\(k)"
-        case .cycleSteps(let k): return "cycle_steps:\(k)"
-        case .lastCycleStart(let k): return "last_cycle_start:\(k)"
         }
     }
 }
@@ -72,8 +64,8 @@ extension Expression {
     public var canonical: String {
         switch self {
         case .constant(let c): return c.canonicalHex
-        case .main(let i, let r): return "(main \(i) \(r.canonical))"
-        case .aux(let i, let r): return "(aux \(i) \(r.canonical))"
+        case .main(let i, let r): return "(main \(i) \(r == .next ? "next" : "cur"))"
+        case .aux(let i, let r): return "(aux \(i) \(r == .next ? "next" : "cur"))"
         case .periodic(let i): return "(periodic \(i))"
         case .publicInput(let i): return "(public \(i))"
         case .challenge(let i): return "(challenge \(i))"
@@ -124,17 +116,5 @@ final class AIRCache: @unchecked Sendable {
         let made = make()
         lock.withLock { _ in periodicCoefficients[index] = made }
         return made
-    }
-}
-
-extension RowOffset {
-    /// `cur` and `next` as before offsets were general, so no circuit id changed; `+r` for the rows of an
-    /// interleaved layout's cycle.
-    var canonical: String {
-        switch rows {
-        case 0: return "cur"
-        case 1: return "next"
-        default: return "+\(rows)"
-        }
     }
 }

@@ -61,8 +61,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case rowOutOfRange(CircuitSourceLocation, text: String)
     /// `inverse degree N` with an N that is not a decimal integer in ``AIR/inverseDegrees``.
     case inverseDegreeOutOfRange(CircuitSourceLocation, text: String)
-    /// `rows per cycle N` with N other than 1, 2, 4 or 8.
-    case rowsPerCycleOutOfRange(CircuitSourceLocation, text: String)
+    /// `pack N` with N other than 1, 2, 4 or 8.
+    case packingOutOfRange(CircuitSourceLocation, text: String)
     /// `periodic NAME = builtin TABLE` naming a table that is not built in; ``CircuitBuiltinTable`` lists those that
     /// are. Write the values out in `[` … `]` instead.
     case unknownBuiltinTable(CircuitSourceLocation, name: String)
@@ -123,8 +123,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(at): exponent \(text) is not a decimal integer from 1 to \(CircuitFileLimits.maxExponent)"
         case .rowOutOfRange(let at, let text):
             return "\(at): row \(text) is not a decimal integer below 2^32"
-        case .rowsPerCycleOutOfRange(let at, let text):
-            return "\(at): rows per cycle \(text) is not 1, 2, 4 or 8"
+        case .packingOutOfRange(let at, let text):
+            return "\(at): pack \(text) is not 1, 2, 4 or 8"
         case .inverseDegreeOutOfRange(let at, let text):
             return "\(at): inverse degree \(text) is not a decimal integer from \(AIR.inverseDegrees.lowerBound) to "
                 + "\(AIR.inverseDegrees.upperBound)"

@@ -28,7 +28,7 @@ struct CircuitParser {
     }
 
     private static let keywords: Set<String> = [
-        "air", "inverse", "rows", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus",
+        "air", "inverse", "pack", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus",
         "entry",
     ]
 
@@ -40,8 +40,8 @@ struct CircuitParser {
     private var circuitNameLine = 0
     /// The `inverse degree N` setting and its line, when the file states one.
     private var inverseDegree: (degree: Int, line: Int)?
-    /// The `rows per cycle N` setting and its line, when the file states one.
-    private var rowsPerCycle: (rows: Int, line: Int)?
+    /// The `pack N` setting and its line, when the file states one.
+    private var packing: (columns: Int, line: Int)?
     /// Whether a statement other than `air` and `inverse degree` has been read: the setting must come before.
     private var declaredAnything = false
     /// Columns, public inputs, periodic columns and macros: the names an expression can mention.
@@ -86,16 +86,13 @@ struct CircuitParser {
             if keyword != "entry" { try closeBus() }
             let start = here
             try advance()
-            if keyword != "air" && keyword != "inverse" && keyword != "rows" { declaredAnything = true }
+            if keyword != "air" && keyword != "inverse" && keyword != "pack" { declaredAnything = true }
             switch keyword {
             case "air": try airStatement(start)
             case "inverse":
                 try expectKeyword("degree", after: "inverse")
                 try inverseDegreeStatement(start)
-            case "rows":
-                try expectKeyword("per", after: "rows")
-                try expectKeyword("cycle", after: "rows per")
-                try rowsPerCycleStatement(start)
+            case "pack": try packStatement(start)
             case "column": try columnStatement(boundary: false)
             case "boundary":
                 try expectKeyword("column", after: "boundary")
@@ -123,7 +120,7 @@ struct CircuitParser {
             return try AIR(
                 name: circuitName, mainColumns: columns, boundaryColumnCount: boundaryColumnCount,
                 publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
-                inverseDegree: inverseDegree?.degree ?? AIR.defaultInverseDegree, rowsPerCycle: rowsPerCycle?.rows ?? 1)
+                inverseDegree: inverseDegree?.degree ?? AIR.defaultInverseDegree, packing: packing?.columns ?? 1)
         } catch {
             throw .invalidAIR(file: file, error)
         }
@@ -162,26 +159,23 @@ struct CircuitParser {
         _ = try endOfStatement()
     }
 
-    /// `rows per cycle N`: the committed trace interleaves N rows to each written one (1, 2, 4 or 8), once, right
-    /// after `air NAME`.
-    private mutating func rowsPerCycleStatement(_ start: CircuitSourceLocation) throws(CircuitFileError) {
-        if let previous = rowsPerCycle {
-            throw .misplaced(
-                start, statement: "rows per cycle", reason: "the rows per cycle are already set on line \(previous.line)")
+    /// `pack N`: a proof commits every N columns as one polynomial over a domain N times larger (1, 2, 4 or 8),
+    /// once, right after `air NAME`.
+    private mutating func packStatement(_ start: CircuitSourceLocation) throws(CircuitFileError) {
+        if let previous = packing {
+            throw .misplaced(start, statement: "pack", reason: "the packing is already set on line \(previous.line)")
         }
         if declaredAnything {
-            throw .misplaced(
-                start, statement: "rows per cycle", reason: "it comes right after 'air NAME', before any declaration")
+            throw .misplaced(start, statement: "pack", reason: "it comes right after 'air NAME', before any declaration")
         }
         guard case .number(let text) = token.kind else {
-            throw .expected(here, expected: "1, 2, 4 or 8 rows", found: token.quoted)
+            throw .expected(here, expected: "1, 2, 4 or 8 columns", found: token.quoted)
         }
-        guard let rows = CircuitParser.smallInteger(text), AIR.rowsPerCycleRange.contains(rows), rows & (rows - 1) == 0
-        else {
-            throw .rowsPerCycleOutOfRange(here, text: text)
+        guard let columns = CircuitParser.smallInteger(text), AIR.packings.contains(columns) else {
+            throw .packingOutOfRange(here, text: text)
         }
         try advance()
-        rowsPerCycle = (rows, start.line)
+        packing = (columns, start.line)
         _ = try endOfStatement()
     }
 
@@ -578,10 +572,6 @@ extension ConstraintDomain {
         case .firstRow: return "first_row"
         case .lastRow: return "last_row"
         case .row(let r): return "row \(r)"
-        // Only the committed form of an interleaved layout has these; no circuit file writes them.
-        case .cycleStarts(let k): return "cycle_starts \(k)"
-        case .cycleSteps(let k): return "cycle_steps \(k)"
-        case .lastCycleStart(let k): return "last_cycle_start \(k)"
         }
     }
 }

@@ -18,7 +18,7 @@ extension AIR {
         let names = self.names
         var lines = ["air \(name)"]
         if inverseDegree != AIR.defaultInverseDegree { lines.append("inverse degree \(inverseDegree)") }
-        if rowsPerCycle > 1 { lines.append("rows per cycle \(rowsPerCycle)") }
+        if packing > 1 { lines.append("pack \(packing)") }
         func declarations(_ keyword: String, _ items: [Column]) {
             guard !items.isEmpty else { return }
             lines.append("")

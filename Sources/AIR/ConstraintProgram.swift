@@ -27,9 +27,6 @@ public struct ConstraintProgram: Sendable {
 
     let ops: [Op]
     let scalars: [ScalarSource]
-    /// The rows below the evaluated point that some column reference reads, increasing (empty, or 1, for most
-    /// AIRs; the cycle's rows for an interleaved layout).
-    let rowOffsets: [Int]
     /// The slot holding each constraint's value.
     public let outputs: [Int]
 
@@ -70,12 +67,6 @@ public struct ConstraintProgram: Sendable {
             return ops.count - 1
         }
         outputs = expressions.map { emit($0) }
-        var offsets = Set<Int>()
-        for op in ops {
-            if case .main(_, let r) = op, r.rows > 0 { offsets.insert(r.rows) }
-            if case .aux(_, let r) = op, r.rows > 0 { offsets.insert(r.rows) }
-        }
-        rowOffsets = offsets.sorted()
         self.ops = ops
         self.scalars = scalars
     }
@@ -100,17 +91,11 @@ public struct ConstraintProgram: Sendable {
     public func evaluate(
         main: [Fp], mainNext: [Fp], aux: [Fp], auxNext: [Fp], periodic: [Fp], scalars bound: [Fp]
     ) -> [Fp] {
-        evaluate(mainRows: [main, mainNext], auxRows: [aux, auxNext], periodic: periodic, scalars: bound)
-    }
-
-    /// Every constraint's value at one point, given the columns' values there and on the rows below it:
-    /// `mainRows[r][c]` is main column c, r rows below the point (rows no constraint reads may be left out).
-    public func evaluate(mainRows: [[Fp]], auxRows: [[Fp]], periodic: [Fp], scalars bound: [Fp]) -> [Fp] {
         var slots = [Fp](repeating: .zero, count: ops.count)
         for (i, op) in ops.enumerated() {
             switch op {
-            case .main(let c, let r): slots[i] = mainRows[r.rows][c]
-            case .aux(let c, let r): slots[i] = auxRows[r.rows][c]
+            case .main(let c, let r): slots[i] = r == .current ? main[c] : mainNext[c]
+            case .aux(let c, let r): slots[i] = r == .current ? aux[c] : auxNext[c]
             case .periodic(let c): slots[i] = periodic[c]
             case .scalar(let s): slots[i] = bound[s]
             case .add(let a, let b): slots[i] = slots[a] + slots[b]
@@ -178,29 +163,24 @@ public struct ConstraintProgram: Sendable {
     ) {
         let width = ConstraintProgram.chunkSize
         let mask = columns.size - 1
-        // For each row offset r read, the position of the point r rows below each point of the chunk.
-        let offsetCount = rowOffsets.last.map { $0 + 1 } ?? 1
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: width * offsetCount) { below in
-            for r in rowOffsets {
-                let into = below.baseAddress! + r * width
-                if let log = columns.logCosetSize {
-                    let m = 1 << log
-                    for j in 0..<count {
-                        let p = start + j
-                        let within = reverseBits((reverseBits(p & (m - 1), width: log) + r) & (m - 1), width: log)
-                        into[j] = (p & ~(m - 1)) | within
-                    }
-                } else {
-                    for j in 0..<count { into[j] = (start + j + r * columns.nextStride) & mask }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: width) { next in
+            if let log = columns.logCosetSize {
+                let m = 1 << log
+                for j in 0..<count {
+                    let p = start + j
+                    let within = reverseBits((reverseBits(p & (m - 1), width: log) + 1) & (m - 1), width: log)
+                    next[j] = (p & ~(m - 1)) | within
                 }
+            } else {
+                for j in 0..<count { next[j] = (start + j + columns.nextStride) & mask }
             }
-            run(columns, start: start, count: count, below: below.baseAddress!, scalars: bound, scratch: scratch)
+            run(columns, start: start, count: count, next: next.baseAddress!, scalars: bound, scratch: scratch)
         }
         for (c, slot) in outputs.enumerated() { consume(c, scratch + slot * width) }
     }
 
     private func run(
-        _ columns: Columns, start: Int, count: Int, below: UnsafePointer<Int>, scalars bound: [Fp],
+        _ columns: Columns, start: Int, count: Int, next: UnsafePointer<Int>, scalars bound: [Fp],
         scratch: UnsafeMutablePointer<Fp>
     ) {
         let width = ConstraintProgram.chunkSize
@@ -211,9 +191,9 @@ public struct ConstraintProgram: Sendable {
             let out = scratch + i * width
             switch op {
             case .main(let c, let r):
-                load(columns.main[c], into: out, start: start, count: count, at: r.rows > 0 ? below + r.rows * width : nil)
+                load(columns.main[c], into: out, start: start, count: count, next: r == .next ? next : nil)
             case .aux(let c, let r):
-                load(columns.aux[c], into: out, start: start, count: count, at: r.rows > 0 ? below + r.rows * width : nil)
+                load(columns.aux[c], into: out, start: start, count: count, next: r == .next ? next : nil)
             case .periodic(let c):
                 let column = columns.periodic[c]
                 if let cosetLog {
@@ -255,10 +235,10 @@ public struct ConstraintProgram: Sendable {
     @inline(__always)
     private func load(
         _ column: UnsafeBufferPointer<Fp>, into out: UnsafeMutablePointer<Fp>, start: Int, count: Int,
-        at positions: UnsafePointer<Int>?
+        next: UnsafePointer<Int>?
     ) {
-        if let positions {
-            for j in 0..<count { out[j] = column[positions[j]] }
+        if let next {
+            for j in 0..<count { out[j] = column[next[j]] }
         } else {
             for j in 0..<count { out[j] = column[start + j] }
         }

@@ -102,9 +102,6 @@ extension ConstraintDomain {
         case .firstRow: return row == 0
         case .lastRow: return row == n - 1
         case .row(let r): return row == r
-        case .cycleStarts(let k): return row % k == 0
-        case .cycleSteps(let k): return row % k == 0 && row < n - k
-        case .lastCycleStart(let k): return row == n - k
         }
     }
 }

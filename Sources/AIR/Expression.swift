@@ -1,27 +1,11 @@
 import Field
 
-/// Which row of the trace a column reference reads, counted forward from the row being constrained: 0 for that row
-/// (x on the evaluation domain), 1 for the next (ω·x), r for ω^r·x. Circuits read the current and the next row; an
-/// interleaved layout (``AIR/interleaved(rowsPerCycle:)``) reads further rows of a cycle and of the next one.
-public struct RowOffset: Hashable, Comparable, Sendable, Codable {
-    /// How many rows below the constrained one.
-    public let rows: Int
-
-    public init(_ rows: Int) { self.rows = rows }
-
+/// Which row of the trace a column reference reads, relative to the row being constrained.
+public enum RowOffset: Int, Hashable, Sendable, Codable {
     /// The row the constraint is evaluated on.
-    public static let current = RowOffset(0)
-    /// The row after it.
-    public static let next = RowOffset(1)
-
-    public static func < (a: RowOffset, b: RowOffset) -> Bool { a.rows < b.rows }
-
-    public init(from decoder: Decoder) throws { rows = try decoder.singleValueContainer().decode(Int.self) }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rows)
-    }
+    case current = 0
+    /// The row after it (ω·x on the evaluation domain).
+    case next = 1
 }
 
 /// A polynomial expression over the values a constraint can see on one row.
@@ -72,18 +56,13 @@ public indirect enum Expression: Hashable, Sendable {
         }
     }
 
-    /// Whether any column reference reads a row below the constrained one.
-    public var readsNextRow: Bool { largestRowOffset > 0 }
-
-    /// The furthest row any column reference reads, counted from the constrained row (0 when it reads only that
-    /// row or no column).
-    public var largestRowOffset: Int {
+    /// Whether any column reference reads the next row.
+    public var readsNextRow: Bool {
         switch self {
-        case .main(_, let r), .aux(_, let r): return r.rows
-        case .constant, .periodic, .publicInput, .challenge, .busPublicSum: return 0
-        case .add(let a, let b), .sub(let a, let b), .mul(let a, let b):
-            return max(a.largestRowOffset, b.largestRowOffset)
-        case .neg(let a), .power(let a, _): return a.largestRowOffset
+        case .main(_, let r), .aux(_, let r): return r == .next
+        case .constant, .periodic, .publicInput, .challenge, .busPublicSum: return false
+        case .add(let a, let b), .sub(let a, let b), .mul(let a, let b): return a.readsNextRow || b.readsNextRow
+        case .neg(let a), .power(let a, _): return a.readsNextRow
         }
     }
 
@@ -137,8 +116,8 @@ extension Expression {
         case .constant(let c):
             let negated = -c
             text = negated.decimalString.count < c.decimalString.count ? "-\(negated)" : c.decimalString
-        case .main(let i, let r): text = names.main(i) + r.formulaSuffix
-        case .aux(let i, let r): text = names.aux(i) + r.formulaSuffix
+        case .main(let i, let r): text = names.main(i) + (r == .next ? "'" : "")
+        case .aux(let i, let r): text = names.aux(i) + (r == .next ? "'" : "")
         case .periodic(let i): text = names.periodic(i)
         case .publicInput(let i): text = names.publicInput(i)
         case .challenge(let i): text = "challenge[\(i)]"
@@ -153,18 +132,6 @@ extension Expression {
         case .power(let a, let k): text = a.render(names, parentPrecedence: 5) + "^\(k)"
         }
         return precedence < parentPrecedence ? "(\(text))" : text
-    }
-}
-
-extension RowOffset {
-    /// How a formula marks the row a reference reads: nothing for the current row, a prime for the next, `@r` for
-    /// row r below.
-    var formulaSuffix: String {
-        switch rows {
-        case 0: return ""
-        case 1: return "'"
-        default: return "@\(rows)"
-        }
     }
 }
 

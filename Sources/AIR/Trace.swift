@@ -34,11 +34,6 @@ extension AIR {
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
     ) throws(AIRError) -> [[Fp]] {
         guard !buses.isEmpty else { return [] }
-        if let layout {
-            return layout.interleave(
-                aux: try layout.virtual.buildAuxiliaryColumns(
-                    main: layout.virtualTrace(trace), publicInputs: publicInputs, challenges: challenges))
-        }
         let n = trace.rowCount
         let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
         // The columns as the AIR groups the entries, then the running sum of every fraction.
@@ -76,11 +71,6 @@ extension AIR {
     public func busImbalances(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = []
     ) throws(AIRError) -> [Fp] {
-        if let layout {
-            return try layout.virtual.busImbalances(
-                main: layout.virtualTrace(trace), publicInputs: publicInputs, challenges: challenges,
-                publicBusEntries: publicBusEntries)
-        }
         let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
         let publicSums = try busPublicSums(
             publicBusEntries, challenges: challenges,
@@ -109,10 +99,6 @@ extension AIR {
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], buses selected: [Int]
     ) throws(AIRError) -> [Fp] {
         guard !selected.isEmpty else { return [] }
-        if let layout {
-            return try layout.virtual.busShares(
-                main: layout.virtualTrace(trace), publicInputs: publicInputs, challenges: challenges, buses: selected)
-        }
         let fractions = try entryFractions(
             main: trace, publicInputs: publicInputs, challenges: challenges, only: Set(selected))
         var k = 0

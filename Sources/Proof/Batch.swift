@@ -21,10 +21,19 @@ public struct BatchShape: Sendable, Equatable {
     public let parameters: ProofParameters
     /// Each table's shape: its trace, the FRI layer it is committed on (size and coset) and its composition.
     public let tables: [StarkShape]
-    /// The FRI layer (binary folds from layer 0) each table is committed on.
+    /// The FRI layer (binary folds from layer 0) each table's columns as written live on: its composition
+    /// polynomial is committed and added into FRI there.
     public let layers: [Int]
-    /// The tables in commitment order: by layer, then as given. Every commitment lists its classes in this order.
+    /// The FRI layer each table's trace commitments are on: ``layers`` less log₂ of its packing (``AIR/packing``),
+    /// whose committed polynomials have k times the degree; the same layer for a table that does not pack.
+    public let traceLayers: [Int]
+    /// Each table's packing k.
+    public let packings: [Int]
+    /// The tables in the composition commitment's order: by layer, then as given.
     public let order: [Int]
+    /// The tables in the trace commitments' order (boundary, main, auxiliary): by trace layer, then as given. The
+    /// first carries FRI's masking polynomial.
+    public let traceOrder: [Int]
     /// Points of FRI's layer 0, the largest committed domain.
     public let ldeSize: Int
     /// FRI's degree bound on layer 0; after s binary folds it is ⌈d/2^s⌉, at least every table of layer s needs.
@@ -41,32 +50,42 @@ public struct BatchShape: Sendable, Equatable {
         }
         for log in logTraceLengths where !(1...26).contains(log) { throw .traceLengthOutOfRange(log: log) }
         self.parameters = parameters
-        let written = logTraceLengths
-        let airs = airs.map(\.committed)
-        // Committed heights: an interleaved table has rowsPerCycle rows to each written row.
-        let logTraceLengths = zip(airs, written).map { $1 + $0.rowsPerCycle.trailingZeroBitCount }
-        // One mask degree for every table: the most any table's rows call for.
-        let k = parameters.maskDegree(openedRows: airs.map(\.openedRowCount).max()!)
-        let logTop = logTraceLengths.max()!
+        let k = parameters.maskDegree
+        // A table of n rows packing p columns commits polynomials of degree < p·(n + k) on a domain of p·n·blowup
+        // points: it is placed by that height and degree bound.
+        let packings = airs.map(\.packing)
+        self.packings = packings
+        let logPackings = packings.map(\.trailingZeroBitCount)
+        let logCommitted = logTraceLengths.indices.map { logTraceLengths[$0] + logPackings[$0] }
+        let degreeBounds = logTraceLengths.indices.map { packings[$0] * ((1 << logTraceLengths[$0]) + k) }
+        let logTop = logCommitted.max()!
         let logL0 = logTop + parameters.logBlowup
-        let d0 = (1 << logTop) + k
+        guard logL0 <= 30 else { throw .unsupportedParameters }
+        let d0 = max((1 << logTop) + k, degreeBounds.max()!)
         func bound(afterFolds s: Int) -> Int { (d0 + (1 << s) - 1) >> s }
-        // A table of n rows has polynomials of degree < n + k: it goes on the furthest layer whose bound holds that,
-        // and never on a domain smaller than blowup times its rows.
-        let layers = logTraceLengths.map { log in
+        // It goes on the furthest layer whose bound holds its degree bound, and never on a domain smaller than
+        // blowup times its committed rows.
+        let traceLayers = logCommitted.indices.map { t in
             var s = 0
-            while s < logTop - log && (1 << log) + k <= bound(afterFolds: s + 1) { s += 1 }
+            while s < logTop - logCommitted[t] && degreeBounds[t] <= bound(afterFolds: s + 1) { s += 1 }
             return s
         }
+        self.traceLayers = traceLayers
+        let layers = traceLayers.indices.map { traceLayers[$0] + logPackings[$0] }
         self.layers = layers
         order = layers.indices.sorted { (layers[$0], $0) < (layers[$1], $1) }
+        // On a layer, the table with the largest degree bound first: FRI's masking polynomial, which it carries,
+        // must reach the whole bound of layer 0.
+        traceOrder = traceLayers.indices.sorted {
+            (traceLayers[$0], -degreeBounds[$0], $0) < (traceLayers[$1], -degreeBounds[$1], $1)
+        }
         var shapes: [StarkShape] = []
         for (t, air) in airs.enumerated() {
             shapes.append(
                 try StarkShape(
-                    air: air, parameters: parameters, logTraceLength: written[t],
+                    air: air, parameters: parameters, logTraceLength: logTraceLengths[t],
                     logExtendedSize: logL0 - layers[t],
-                    domainOffset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(layers[t])), maskDegree: k))
+                    domainOffset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(layers[t]))))
         }
         tables = shapes
         ldeSize = 1 << logL0
@@ -76,7 +95,7 @@ public struct BatchShape: Sendable, Equatable {
         // after the last of them; then go on while the degree bound exceeds the remainder's and two folding cosets
         // remain.
         let f = parameters.logFoldingFactor
-        let targets = Set(layers.filter { $0 > 0 })
+        let targets = Set((layers + traceLayers).filter { $0 > 0 })
         var arities: [Int] = []
         var s = 0
         repeat {
@@ -91,8 +110,19 @@ public struct BatchShape: Sendable, Equatable {
         remainderLength = bound(afterFolds: s)
     }
 
-    /// The tables committed on layer `s`, in commitment order.
+    /// The tables whose composition is committed on layer `s`, in commitment order.
     public func tables(onLayer s: Int) -> [Int] { order.filter { layers[$0] == s } }
+
+    /// The distinct increasing positions of layer `s` that the distinct increasing layer-0 positions `queries` fall
+    /// on.
+    public func positions(onLayer s: Int, queries: [Int]) -> [Int] {
+        var out: [Int] = []
+        for q in queries where out.last != q >> s { out.append(q >> s) }
+        return out
+    }
+
+    /// Table t's distinct positions in its trace commitments (``traceLayers``) for the queries.
+    public func tracePositions(of t: Int, queries: [Int]) -> [Int] { positions(onLayer: traceLayers[t], queries: queries) }
 
     /// Number of binary folds from layer 0 to the remainder.
     public var totalFolds: Int { logArities.reduce(0, +) }
@@ -287,14 +317,14 @@ public enum BatchProtocol {
         }
     }
 
-    /// The DEEP coefficients of every table, in table order; the first table in commitment order also weighs FRI's
-    /// masking polynomial.
+    /// The DEEP coefficients of every table, in table order; the first table in the trace commitments' order also
+    /// weighs FRI's masking polynomial.
     public static func drawDeepCoefficients(
         _ t: inout Transcript, airs: [AIR], shape: BatchShape
     ) -> [StarkProtocol.DeepCoefficients] {
         airs.indices.map { i in
             var c = StarkProtocol.drawDeepCoefficients(&t, air: airs[i], shape: shape.tables[i])
-            if i != shape.order[0] { c.mask = .zero }
+            if i != shape.traceOrder[0] { c.mask = .zero }
             return c
         }
     }

@@ -23,10 +23,6 @@ public enum ColumnMath {
         case .firstRow: return x - .one
         case .lastRow: return x - last
         case .row(let r): return x - generator.power(UInt64(r % n))
-        case .cycleStarts(let k): return x.power(UInt64(n / k)) - .one
-        case .cycleSteps(let k):
-            return (x.power(UInt64(n / k)) - .one) * (x - generator.power(UInt64(n - k))).inverse()
-        case .lastCycleStart(let k): return x - generator.power(UInt64(n - k))
         }
     }
 }
@@ -45,24 +41,12 @@ extension StarkProtocol {
             ColumnMath.periodicValue(coefficients: air.periodicCoefficients($0), at: z, traceLength: n)
         }
         // Columns never read on the next row are not opened there; the program never looks at them.
-        let rows = 1 + (air.rowOpenings.last?.offset ?? 0)
-        var mainRows = [[Fp]](repeating: [Fp](repeating: .zero, count: air.mainColumns.count), count: rows)
-        var auxRows = [[Fp]](repeating: [Fp](repeating: .zero, count: air.auxColumns.count), count: rows)
-        mainRows[0] = ood.main
-        auxRows[0] = ood.aux
-        var (mainAt, auxAt) = (0, 0)
-        for opening in air.rowOpenings {
-            for c in opening.main {
-                mainRows[opening.offset][c] = ood.mainNext[mainAt]
-                mainAt += 1
-            }
-            for c in opening.aux {
-                auxRows[opening.offset][c] = ood.auxNext[auxAt]
-                auxAt += 1
-            }
-        }
+        var mainNext = [Fp](repeating: .zero, count: air.mainColumns.count)
+        for (k, c) in air.openedNextMainColumns.enumerated() { mainNext[c] = ood.mainNext[k] }
+        var auxNext = [Fp](repeating: .zero, count: air.auxColumns.count)
+        for (k, c) in air.openedNextAuxColumns.enumerated() { auxNext[c] = ood.auxNext[k] }
         let values = program.evaluate(
-            mainRows: mainRows, auxRows: auxRows, periodic: periodic,
+            main: ood.main, mainNext: mainNext, aux: ood.aux, auxNext: auxNext, periodic: periodic,
             scalars: program.bind(publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums))
         // The constraints share a handful of domains: one inversion each.
         var sums: [ConstraintDomain: Fp] = [:]

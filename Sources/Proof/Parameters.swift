@@ -50,12 +50,7 @@ public struct ProofParameters: Hashable, Sendable {
     /// z·ω and one point per query; the composition segments opened at each of those points also reveal H(x), which
     /// depends on the columns at x·ω as well. Hence 2·q + 2, whatever the folding factor (FRI's other values are
     /// masked by its own random polynomial). Zero without zero knowledge.
-    public var maskDegree: Int { maskDegree(openedRows: 2) }
-
-    /// The mask degree for an AIR whose constraints read `s` rows (``AIR/openedRowCount``): a column is opened at
-    /// z·ω^r for each row r read and at one point per query, and H(x) reveals the columns at x·ω^r for each r, so
-    /// s·q + s points, 2·q + 2 for the current and next row.
-    public func maskDegree(openedRows s: Int) -> Int { zeroKnowledge ? s * (queryCount + 1) : 0 }
+    public var maskDegree: Int { zeroKnowledge ? 2 * queryCount + 2 : 0 }
 }
 
 /// Named parameter sets.

@@ -120,23 +120,15 @@ public struct StarkShape: Sendable, Equatable {
 
     /// The shape of a proof of one table, or, with `logExtendedSize` (at least the trace's log size plus the
     /// blowup's) and `domainOffset`, of one table of a batch, committed on the FRI layer of that size.
-    ///
-    /// An interleaved AIR is shaped as it is committed (``AIR/committed``): `logTraceLength` is the height as
-    /// written, one row a cycle, and the shape's trace has ``AIR/rowsPerCycle`` times as many rows. `maskDegree`,
-    /// when given, replaces the AIR's own (a batch masks every table alike).
     public init(
         air: AIR, parameters: ProofParameters, logTraceLength: Int, logExtendedSize: Int? = nil,
-        domainOffset: Fp = StarkProtocol.domainOffset, maskDegree: Int? = nil
+        domainOffset: Fp = StarkProtocol.domainOffset
     ) throws(ShapeError) {
-        let air = air.committed
         guard parameters.isSupported else { throw .unsupportedParameters }
         guard (1...26).contains(logTraceLength) else { throw .traceLengthOutOfRange(log: logTraceLength) }
-        // The height as written counts cycles; the committed trace has rowsPerCycle rows to each.
-        let logTraceLength = logTraceLength + air.rowsPerCycle.trailingZeroBitCount
-        guard logTraceLength <= 26 else { throw .traceLengthOutOfRange(log: logTraceLength) }
         self.parameters = parameters
         let n = 1 << logTraceLength
-        let k = maskDegree ?? parameters.maskDegree(openedRows: air.openedRowCount)
+        let k = parameters.maskDegree
         guard k <= n else { throw .traceTooShortForZeroKnowledge(rows: n, maskDegree: k) }
         traceLength = n
         self.logTraceLength = logTraceLength
@@ -145,7 +137,7 @@ public struct StarkShape: Sendable, Equatable {
         guard logSize >= logTraceLength + parameters.logBlowup, logSize <= 30 else { throw .unsupportedParameters }
         ldeSize = 1 << logSize
         self.domainOffset = domainOffset
-        self.maskDegree = k
+        maskDegree = k
 
         let bound = air.constraints.map { StarkShape.quotientDegreeBound($0, traceLength: n, maskDegree: k) }.max() ?? 0
         compositionDegreeBound = bound
@@ -183,9 +175,7 @@ public struct StarkShape: Sendable, Equatable {
         switch c.domain {
         case .everyRow: divisor = n
         case .transition: divisor = n - 1
-        case .firstRow, .lastRow, .row, .lastCycleStart: divisor = 1
-        case .cycleStarts(let period): divisor = n / period
-        case .cycleSteps(let period): divisor = n / period - 1
+        case .firstRow, .lastRow, .row: divisor = 1
         }
         return c.expression.degree * (n + k - 1) - divisor + 1
     }
@@ -204,56 +194,11 @@ extension StarkProtocol {
         t.absorb("ood-composition", elements: ood.composition)
     }
 
-    /// The points below z that a proof opens columns at, one for each of `air.rowOpenings` (z·ω^offset), with
-    /// their columns as indices into the main columns followed by the auxiliary columns, and where each opening's
-    /// values (and DEEP coefficients) sit in the shifted lists: its main columns at `mainStart` in `mainNext`,
-    /// its auxiliary columns at `auxStart` in `auxNext`.
-    public static func shiftedOpenings(air: AIR, z: Fp, generator: Fp) -> [ShiftedOpening] {
-        let m = air.mainColumns.count
-        var mainStart = 0
-        var auxStart = 0
-        return air.rowOpenings.map { o in
-            defer {
-                mainStart += o.main.count
-                auxStart += o.aux.count
-            }
-            return ShiftedOpening(
-                point: z * generator.power(UInt64(o.offset)), main: o.main, aux: o.aux.map { $0 + m },
-                mainStart: mainStart, auxStart: auxStart)
-        }
-    }
-
-    /// One point below z and what a proof opens there (``shiftedOpenings(air:z:generator:)``).
-    public struct ShiftedOpening: Sendable {
-        public var point: Fp
-        /// Main column indices.
-        public var main: [Int]
-        /// Auxiliary column indices, counted after the main columns.
-        public var aux: [Int]
-        public var mainStart: Int
-        public var auxStart: Int
-
-        /// Main then auxiliary column indices.
-        public var columns: [Int] { main + aux }
-
-        /// This opening's values (or coefficients) out of lists in `mainNext`/`auxNext` order, main then auxiliary.
-        public func pick(main shiftedMain: [Fp], aux shiftedAux: [Fp]) -> [Fp] {
-            Array(shiftedMain[mainStart..<mainStart + main.count]) + Array(shiftedAux[auxStart..<auxStart + aux.count])
-        }
-
-        /// Same, out of one list holding all the main values and then all the auxiliary ones.
-        public func pick(_ both: [Fp], mainCount: Int) -> [Fp] {
-            pick(main: Array(both[..<mainCount]), aux: Array(both[mainCount...]))
-        }
-    }
-
     /// The random coefficients of the DEEP composition.
     public struct DeepCoefficients: Sendable {
         /// For (t(x) − t(z))/(x − z), main columns then auxiliary columns.
         public var atZ: [Fp]
-        /// For (t(x) − t(z·ω))/(x − z·ω), for the columns read on the next row: main then auxiliary (for an
-        /// interleaved layout, (t(x) − t(z·ω^r))/(x − z·ω^r) for the columns read r rows below, in the order of
-        /// `OutOfDomainValues.mainNext` then `auxNext`).
+        /// For (t(x) − t(z·ω))/(x − z·ω), for the columns read on the next row: main then auxiliary.
         public var atZNext: [Fp]
         /// For (H_i(x) − H_i(z))/(x − z), one per composition segment.
         public var segments: [Fp]
@@ -263,8 +208,9 @@ extension StarkProtocol {
 
     /// Draws the DEEP coefficients in their fixed order.
     public static func drawDeepCoefficients(_ t: inout Transcript, air: AIR, shape: StarkShape) -> DeepCoefficients {
-        let w = air.mainColumns.count + air.auxColumns.count
-        let v = air.shiftedMainColumns.count + air.shiftedAuxColumns.count
+        // One coefficient per committed polynomial: per column, or per group of a packing AIR.
+        let w = air.committedGroups.count
+        let v = air.committedNextRowGroups.count
         let all = t.challenges("deep", count: w + v + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
         return DeepCoefficients(
             atZ: Array(all[0..<w]), atZNext: Array(all[w..<w + v]),

@@ -128,11 +128,11 @@ extension StarkShape {
     /// ``provenSecurityBits(air:)`` computed afresh: the best figure over the proximity parameters m.
     private func searchProvenSecurityBits(_ counts: AIRCounts) -> Double {
         let d = Double(friDegreeBound)
-        // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + s)/N is the rate
-        // of the code the s DEEP openings (z and z·ω, or z·ω^r for every row read) move to:
-        // m < 1 / (2·(√((d + s)/d) − 1)). The root is rewritten as x / (√(1 + x) + 1) to avoid cancellation when
-        // d is large. The list size below also needs ρ − 2m/N > 0, that is 2m < d.
-        let x = counts.openedRows / d
+        // Theorem 2 needs the slack η > 0, that is α = (1 + 1/2m)·√ρ above √ρ⁺ where ρ⁺ = (d + 2)/N is the rate
+        // of the code the two DEEP openings (z and z·ω) move to: m < 1 / (2·(√((d + 2)/d) − 1)). The root is
+        // rewritten as x / (√(1 + x) + 1) to avoid cancellation when d is large. The list size below also needs
+        // ρ − 2m/N > 0, that is 2m < d.
+        let x = 2 / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
         var best = -Double.infinity
         var m = 3
@@ -175,9 +175,7 @@ extension StarkShape {
         // root of a non-zero polynomial of degree ≤ D·(d + 1) + (d − 1), D the largest constraint degree, one per
         // pair of the L² pairs (eprint 2024/1553, Theorem 2, with the trace degree bound raised from n to the
         // masked d). The denominator |F| − |D ∪ H| is within 2^−200 of |F|.
-        // With s openings the polynomial gains a term of degree d − 1 for each point below z.
-        terms.append(
-            (.deep, log2(listSize * listSize * (air.maxDegree * (d + 1) + (air.openedRows - 1) * (d - 1))) - field))
+        terms.append((.deep, log2(listSize * listSize * (air.maxDegree * (d + 1) + d - 1)) - field))
 
         // FRI commit phase, first round: the DEEP quotients of every main and auxiliary column (at z and z·ω),
         // every composition segment and, with zero knowledge, the masking polynomial are batched into layer 0.
@@ -256,11 +254,16 @@ struct AIRCounts: Hashable {
     /// M, the functions batched into FRI's layer 0: main and auxiliary columns at z and z·ω, the composition
     /// segments, and the masking polynomial with zero knowledge.
     let batchedFunctions: Double
-    /// s, the points each column is opened at: z and z·ω, or z·ω^r for every row an interleaved layout reads.
-    let openedRows: Double
+    /// The functions of a batch table's trace commitments: two DEEP quotients (at z and z·ω) of each committed
+    /// column, k columns packed in one (``AIR/packing``).
+    let traceFunctions: Double
+    /// The composition segments of a batch table.
+    let segments: Double
+    /// The points each committed polynomial is opened at: z and z·ω, or for a packing AIR the k points x with
+    /// x^k = z and the k with x^k = z·ω.
+    let openedPoints: Double
 
     init(_ air: AIR, shape: StarkShape) {
-        let air = air.committed
         constraintCount = Double(air.constraints.count)
         maxDegree = Double(air.maxDegree)
         var events = 0.0
@@ -271,9 +274,10 @@ struct AIRCounts: Hashable {
         }
         logUpEvents = events
         let columns = air.mainColumns.count + air.auxColumns.count
-        openedRows = Double(air.openedRowCount)
-        batchedFunctions = Double(
-            air.openedRowCount * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+        batchedFunctions = Double(2 * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+        traceFunctions = Double(2 * (air.committedBoundaryCount + air.committedMainCount + air.committedAuxCount))
+        segments = Double(shape.segmentCount)
+        openedPoints = Double(2 * air.packing)
     }
 }
 
@@ -310,7 +314,8 @@ extension BatchShape {
 
     private func searchProvenSecurityBits(_ counts: [AIRCounts]) -> Double {
         let d = Double(friDegreeBound)
-        let x = counts.map(\.openedRows).max()! / d
+        // The rate after the DEEP openings rises by the most points any table's polynomials are opened at.
+        let x = counts.map(\.openedPoints).max()! / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
         // The list size of every layer that holds a table must be finite.
         let smallestBound = layers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
@@ -337,14 +342,18 @@ extension BatchShape {
         var terms: [Double] = []
         var functions: [Int: Double] = [:]
         for (t, c) in counts.enumerated() {
-            let s = layers[t]
+            // The committed polynomials live on the trace layer, k times the written degree for a packing table;
+            // its list size is charged for every step, the DEEP step with its 2k opened points.
+            let s = traceLayers[t]
             let l = listSize(s)
             terms.append(log2(l * c.constraintCount) - field)
             if c.logUpEvents > 0 { terms.append(log2(l * c.logUpEvents) - field) }
-            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + (c.openedRows - 1) * (bound(s) - 1))) - field)
-            // Only the first table carries FRI's masking polynomial.
-            let masked = parameters.zeroKnowledge && t != order[0] ? 1.0 : 0.0
-            functions[s, default: 0] += c.batchedFunctions - masked
+            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + (c.openedPoints - 1) * (bound(s) - 1))) - field)
+            // The trace's DEEP quotients join FRI on the trace layer, with FRI's masking polynomial for the first
+            // table; the composition segments on the table's own layer.
+            let masked = parameters.zeroKnowledge && t == traceOrder[0] ? 1.0 : 0.0
+            functions[s, default: 0] += c.traceFunctions + masked
+            functions[layers[t], default: 0] += c.segments
         }
         for (s, count) in functions where count > 1 { terms.append(log2(count - 1) + agreement(s)) }
         var s = 0

@@ -79,13 +79,11 @@ public struct OutOfDomainValues: Hashable, Sendable {
     /// Main columns at z.
     public var main: [Fp]
     /// Main columns at z·ω (the next row), only those the constraints read on the next row
-    /// (`AIR.nextRowMainColumns`), in that order. An interleaved layout reads further rows: then this holds the
-    /// main columns of each of `AIR.rowOpenings` in turn, at z·ω^offset (`AIR.shiftedMainColumns`).
+    /// (`AIR.openedNextMainColumns`), in that order.
     public var mainNext: [Fp]
     /// Auxiliary columns at z.
     public var aux: [Fp]
-    /// Auxiliary columns at z·ω, only those in `AIR.nextRowAuxColumns`; for an interleaved layout, those of each
-    /// of `AIR.rowOpenings` in turn (`AIR.shiftedAuxColumns`).
+    /// Auxiliary columns at z·ω, only those in `AIR.openedNextAuxColumns`.
     public var auxNext: [Fp]
     /// Composition segments at z.
     public var composition: [Fp]

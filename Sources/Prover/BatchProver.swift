@@ -32,17 +32,16 @@ public struct BatchCheat: Sendable {
     public var deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)?
     /// Alters the functions added into FRI (by layer) before FRI commits.
     public var injections: (@Sendable (inout [Int: [Fp]]) -> Void)?
-    /// Alters table t's main columns as committed (an interleaved table's committed layout), before anything is
-    /// committed.
-    public var committedTrace: (@Sendable (_ table: Int, inout [[Fp]]) -> Void)?
+    /// For a packing table: a constant c put in the first missing place of every group short of k columns, so each
+    /// such committed polynomial gains c·X^len, of degree below its bound.
+    public var packedGap: Fp?
 
     public init(
         shares: (@Sendable (inout [[Fp]]) -> Void)? = nil, balanceOutOfDomain: Set<Int> = [],
         deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)? = nil,
-        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil,
-        committedTrace: (@Sendable (_ table: Int, inout [[Fp]]) -> Void)? = nil
+        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil, packedGap: Fp? = nil
     ) {
-        self.committedTrace = committedTrace
+        self.packedGap = packedGap
         self.shares = shares
         self.balanceOutOfDomain = balanceOutOfDomain
         self.deepLayer = deepLayer
@@ -64,6 +63,7 @@ public func proveBatch(
     // MARK: - 0. Derive every size
 
     guard !witnesses.isEmpty else { throw .invalidWitness("a batch needs at least one table") }
+    let airs = witnesses.map(\.statement.air)
     for w in witnesses {
         _ = try checkWitness(
             air: w.statement.air, trace: w.trace, publicInputs: w.statement.publicInputs, parameters: parameters)
@@ -72,28 +72,22 @@ public func proveBatch(
             throw .invalidWitness("'\(w.statement.air.name)' has global buses; their joint challenges are needed")
         }
     }
-    // The heights as written, which the proof states; then every table as committed (an interleaved AIR's
-    // committed form and trace, ``AIR/committed``).
-    let heights = witnesses.map(\.trace.logRowCount)
-    let witnesses = try witnesses.enumerated().map { t, w throws(ProverError) in
-        var statement = w.statement
-        statement.air = w.statement.air.committed
-        do {
-            var trace = try w.statement.air.committedTrace(w.trace)
-            if let alter = options._batchCheat?.committedTrace { alter(t, &trace.columns) }
-            return BatchWitness(statement: statement, trace: trace, boundarySeed: w.boundarySeed)
-        } catch { throw .invalidWitness("\(error)") }
-    }
-    let airs = witnesses.map(\.statement.air)
     let shape: BatchShape
     do {
-        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: heights)
+        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
     } catch { throw .shape(error) }
     if let problem = BatchProtocol.sharedBusProblem(airs) { throw .invalidWitness(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
     let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
+    let packers = airs.indices.map { t in
+        packer(t, shape: shape, lde: ldes[t]).map { p in
+            var p = p
+            p._gap = options._batchCheat?.packedGap
+            return p
+        }
+    }
     var transcript = BatchProtocol.startTranscript(
-        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: heights)
+        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
     let order = shape.order
 
     phases.end("set up")
@@ -103,9 +97,12 @@ public func proveBatch(
     // By table; each commitment lists its tables in commitment order.
     let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
         let b = airs[t].boundaryColumnCount
-        return b > 0 ? extendBoundary(witnesses[t].trace, count: b, lde: ldes[t], seed: witnesses[t].boundarySeed) : nil
+        return b > 0
+            ? extendBoundary(
+                witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed) : nil
     }
-    let boundaryTrees = order.compactMap { boundaries[$0]?.tree }
+    let traceOrder = shape.traceOrder
+    let boundaryTrees = traceOrder.compactMap { boundaries[$0]?.tree }
     let boundaryTree = boundaryTrees.isEmpty ? nil : try! MixedMerkleTree(classes: boundaryTrees)
     var globalShares: [[Fp]] = []
     for (t, w) in witnesses.enumerated() {
@@ -124,12 +121,12 @@ public func proveBatch(
 
     var mains: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
     var mainTrees: [MerkleTree] = []
-    for t in order {
+    for t in traceOrder {
         let columns = Array(witnesses[t].trace.columns[airs[t].boundaryColumnCount...])
         let resident = ldes[t].residentBytes(columns: columns.count) <= options.mainExtensionMemoryLimit
         let extended = ldes[t].extend(columns, resident: resident, random: &random)
         mains[t] = extended
-        if !columns.isEmpty { mainTrees.append(ldes[t].commit(extended)) }
+        if !columns.isEmpty { mainTrees.append(ldes[t].commit(extended, packer: packers[t])) }
     }
     let mainTree = try! MixedMerkleTree(classes: mainTrees)
     transcript.absorb("main-root", digest: mainTree.root)
@@ -188,10 +185,10 @@ public func proveBatch(
 
     var auxes: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
     var auxTrees: [MerkleTree] = []
-    for t in order {
+    for t in traceOrder {
         let extended = ldes[t].extend(auxColumns[t], random: &random)
         auxes[t] = extended
-        if !auxColumns[t].isEmpty { auxTrees.append(ldes[t].commit(extended)) }
+        if !auxColumns[t].isEmpty { auxTrees.append(ldes[t].commit(extended, packer: packers[t])) }
     }
     let auxTree = auxTrees.isEmpty ? nil : try! MixedMerkleTree(classes: auxTrees)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
@@ -222,8 +219,14 @@ public func proveBatch(
         coefficients = Array(coefficients.prefix(tableShape.segmentCount * n))
         coefficients += [Fp](repeating: .zero, count: tableShape.segmentCount * n - coefficients.count)
         var split = splitAndMask(coefficients, shape: tableShape, random: &random)
-        // FRI's masking polynomial rides with the first table, on layer 0; the others need none of their own.
-        if parameters.zeroKnowledge && t != order[0] { split.removeLast() }
+        // FRI's masking polynomial rides with the first table of the trace commitments, on layer 0; the others need
+        // none of their own. A packing table's is Σ_j X^j·R_j(X^k), its k parts committed here.
+        if parameters.zeroKnowledge && t != traceOrder[0] { split.removeLast() }
+        if parameters.zeroKnowledge && t == traceOrder[0] && packers[t] != nil {
+            for _ in 1..<packers[t]!.k {
+                split.append((0..<n + tableShape.maskDegree).map { _ in Fp.random(using: &random) })
+            }
+        }
         segments[t] = split
         compositionColumns[t] = ldes[t].evaluateSegments(split)
         compositionTrees.append(ldes[t].commitSegments(compositionColumns[t]))
@@ -238,7 +241,7 @@ public func proveBatch(
     let z = BatchProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
     var traces: [[[Fp]]] = []
     var masks: [[[Fp]]] = []
-    var shiftedOpenings: [[StarkProtocol.ShiftedOpening]] = []
+    var nextRowColumns: [[Int]] = []
     var ood: [OutOfDomainValues] = []
     for t in airs.indices {
         let air = airs[t]
@@ -246,9 +249,15 @@ public func proveBatch(
         let columns = witnesses[t].trace.columns + auxColumns[t]
         let boundaryMasks = boundaries[t]?.columns.masks ?? []
         let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
-        let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: tableShape.traceGenerator)
-        var values = ldes[t].outOfDomainValues(
-            air: air, traces: columns, masks: columnMasks, z: z, shifted: shifted, segments: segments[t])
+        let mainCount = air.mainColumns.count
+        let next = air.openedNextMainColumns + air.openedNextAuxColumns.map { $0 + mainCount }
+        let zNext = z * tableShape.traceGenerator
+        let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
+        let atZNext = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: next, at: zNext)
+        var values = OutOfDomainValues(
+            main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.openedNextMainColumns.count]),
+            aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.openedNextMainColumns.count...]),
+            composition: segments[t].prefix(tableShape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
         if options._batchCheat?.balanceOutOfDomain.contains(t) == true {
             // H_0(z) := C(z) − Σ_{i ≥ 1} z^(i·n)·H_i(z): the check at z passes, and H_0's DEEP quotient has a pole.
             let expected = StarkProtocol.compositionAtOutOfDomainPoint(
@@ -260,7 +269,7 @@ public func proveBatch(
         StarkProtocol.absorb(values, into: &transcript)
         traces.append(columns)
         masks.append(columnMasks)
-        shiftedOpenings.append(shifted)
+        nextRowColumns.append(next)
         ood.append(values)
     }
 
@@ -271,10 +280,34 @@ public func proveBatch(
     let deep = BatchProtocol.drawDeepCoefficients(&transcript, airs: airs, shape: shape)
     var layer0 = [Fp](repeating: .zero, count: shape.ldeSize)
     var injections: [Int: [Fp]] = [:]
+    func inject(_ values: [Fp], layer s: Int) {
+        if s == 0 {
+            for i in layer0.indices { layer0[i] += values[i] }
+        } else {
+            var sum = injections[s] ?? [Fp](repeating: .zero, count: values.count)
+            for i in sum.indices { sum[i] += values[i] }
+            injections[s] = sum
+        }
+    }
     for t in order {
+        if let packer = packers[t] {
+            // The trace's part on the trace layer, the composition's on the table's own.
+            let segmentCount = shape.tables[t].segmentCount
+            let masked = parameters.zeroKnowledge && t == traceOrder[0]
+            inject(
+                packer.deepComposition(
+                    air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t], ood: ood[t], coefficients: deep[t],
+                    z: z, fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
+                layer: shape.traceLayers[t])
+            inject(
+                ldes[t].compositionDeep(
+                    composition: compositionColumns[t], ood: ood[t], coefficients: deep[t], z: z),
+                layer: shape.layers[t])
+            continue
+        }
         let values = ldes[t].deepComposition(
             traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
-            z: z, shifted: shiftedOpenings[t])
+            z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
         let own = shape.layers[t]
         var s = own
         var lifted = values
@@ -322,12 +355,15 @@ public func proveBatch(
     let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
     func rows(_ columns: (Int) -> ExtendedColumns?, classes: [Int]) -> [Int: [Int: [Fp]]] {
         var out: [Int: [Int: [Fp]]] = [:]
-        for t in classes { out[t] = columns(t)!.rows(at: shape.positions(of: t, queries: queries)) }
+        for t in classes {
+            let positions = shape.tracePositions(of: t, queries: queries)
+            out[t] = packers[t]?.rows(columns(t)!, at: positions) ?? columns(t)!.rows(at: positions)
+        }
         return out
     }
-    let boundaryTables = order.filter { airs[$0].boundaryColumnCount > 0 }
-    let mainTables = order.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
-    let auxTables = order.filter { !airs[$0].auxColumns.isEmpty }
+    let boundaryTables = traceOrder.filter { airs[$0].boundaryColumnCount > 0 }
+    let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
+    let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
     let boundaryRows = rows({ boundaries[$0]?.columns }, classes: boundaryTables)
     let mainRows = rows({ mains[$0] }, classes: mainTables)
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
@@ -342,7 +378,7 @@ public func proveBatch(
         version: StarkProtocol.version, parameters: parameters,
         tables: airs.indices.map { t in
             BatchTablePart(
-                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: heights[t],
+                circuitDigest: StarkProtocol.circuitDigest(of: airs[t]), logTraceLength: shape.tables[t].logTraceLength,
                 publicInputs: witnesses[t].statement.publicInputs, globalShares: globalShares[t],
                 busShares: busShares[t], outOfDomain: ood[t])
         },
@@ -376,21 +412,18 @@ public func commitBatchBoundary(
         throw .shape(error)
     }
     var trees: [MerkleTree] = []
-    for t in shape.order where airs[t].boundaryColumnCount > 0 {
+    for t in shape.traceOrder where airs[t].boundaryColumnCount > 0 {
         guard let columns = boundaryColumns[t], columns.count == airs[t].boundaryColumnCount,
             columns.allSatisfy({ $0.count == 1 << logTraceLengths[t] })
         else {
             throw .invalidWitness("table \(t) needs its \(airs[t].boundaryColumnCount) boundary columns")
         }
-        // As committed: an interleaved AIR's boundary columns are interleaved among themselves.
-        let committed = airs[t].committed
         let table: TraceTable
-        do {
-            table = try TraceTable(columns: committed.layout?.interleave(boundary: columns) ?? columns)
-        } catch { throw .invalidWitness("\(error)") }
+        do { table = try TraceTable(columns: columns) } catch { throw .invalidWitness("\(error)") }
+        let lde = LowDegreeExtension(shape: shape.tables[t])
         trees.append(
             extendBoundary(
-                table, count: committed.boundaryColumnCount, lde: LowDegreeExtension(shape: shape.tables[t]),
+                table, count: airs[t].boundaryColumnCount, lde: lde, packer: packer(t, shape: shape, lde: lde),
                 seed: seeds[t]
             ).tree)
     }

@@ -174,13 +174,6 @@ final class ClassEvaluation {
         }
     }
 
-    /// 1/(x^(n/k) − 1) on each run of n/k positions of a bit-reversed coset: position j of a coset with shift g is
-    /// g·ω^rev(j), whose (n/k)-th power depends only on the top log₂ k bits of j, so x^(n/k) is constant on runs.
-    private func cycleStartInverses(points: ArraySlice<Fp>, period k: Int) -> [Fp] {
-        let run = shape.traceLength / k
-        return Fp.batchInverse(stride(from: 0, to: size, by: run).map { points[$0].power(UInt64(run)) - .one })
-    }
-
     /// Each group divided by its divisor, added up: the class's share of H on its cosets, in the bit-reversed
     /// layout. Every coset must have been added. `points` are the domain's points in that layout, at least `size`.
     func quotient(points all: [Fp]) -> [Fp] {
@@ -206,18 +199,6 @@ final class ClassEvaluation {
             case .row(let r):
                 let at = omega.power(UInt64(r % n))
                 inverse = Fp.batchInverse(points.map { $0 - at })
-            case .cycleStarts(let k):
-                let runs = cycleStartInverses(points: points, period: k)
-                let logRun = logN - k.trailingZeroBitCount
-                inverse = (0..<size).map { runs[$0 >> logRun] }
-            case .cycleSteps(let k):
-                let runs = cycleStartInverses(points: points, period: k)
-                let logRun = logN - k.trailingZeroBitCount
-                let last = omega.power(UInt64(n - k))
-                inverse = (0..<size).map { runs[$0 >> logRun] * (points[$0] - last) }
-            case .lastCycleStart(let k):
-                let last = omega.power(UInt64(n - k))
-                inverse = Fp.batchInverse(points.map { $0 - last })
             }
             for i in 0..<size { result[i] += sums[g][i] * inverse[i] }
         }

@@ -1,4 +1,3 @@
-import AIR
 import Field
 import Hashing
 import Proof
@@ -41,7 +40,7 @@ struct LowDegreeExtension {
     }
 
     /// Adds Z_H(X)·r(X) = X^n·r(X) − r(X) to the coefficients of a polynomial of degree < n.
-    private func addMask(_ r: [Fp], to coefficients: inout [Fp]) {
+    func addMask(_ r: [Fp], to coefficients: inout [Fp]) {
         let n = shape.traceLength
         coefficients += [Fp](repeating: .zero, count: r.count)
         for j in r.indices {
@@ -53,20 +52,6 @@ struct LowDegreeExtension {
     /// The values at `z` (outside the trace domain) of the columns at `indices`, from their values on the trace
     /// domain H and their masks: a column is t(X) + Z_H(X)·r(X) with t of degree < n, so its value is t(z) by
     /// barycentric interpolation on H, t(z) = (z^n − 1)/n · Σ_i t(ω^i)·ω^i/(z − ω^i), plus (z^n − 1)·r(z).
-    /// The out-of-domain values of `air`'s columns (main then auxiliary in `traces`, with their masks) at z and at
-    /// each point below it in `shifted`, and of the composition segments at z.
-    func outOfDomainValues(
-        air: AIR, traces: [[Fp]], masks: [[Fp]], z: Fp, shifted: [StarkProtocol.ShiftedOpening], segments: [[Fp]]
-    ) -> OutOfDomainValues {
-        let mainCount = air.mainColumns.count
-        let atZ = evaluate(traces: traces, masks: masks, indices: Array(traces.indices), at: z)
-        let below = shifted.map { evaluate(traces: traces, masks: masks, indices: $0.columns, at: $0.point) }
-        return OutOfDomainValues(
-            main: Array(atZ[..<mainCount]), mainNext: zip(shifted, below).flatMap { o, v in v[..<o.main.count] },
-            aux: Array(atZ[mainCount...]), auxNext: zip(shifted, below).flatMap { o, v in v[o.main.count...] },
-            composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
-    }
-
     func evaluate(traces: [[Fp]], masks: [[Fp]], indices: [Int], at z: Fp) -> [Fp] {
         let n = shape.traceLength
         let points = Domain(logSize: shape.logTraceLength).elements
@@ -130,7 +115,13 @@ struct LowDegreeExtension {
     func commitSegments(_ columns: [[Fp]]) -> MerkleTree { commitRows(columns) }
 
     /// Leaves are salted with zero knowledge, so unopened rows cannot be tested by guessing.
-    private var salts: MerkleTree.Salts { shape.parameters.zeroKnowledge ? .random : .none }
+    var salts: MerkleTree.Salts { shape.parameters.zeroKnowledge ? .random : .none }
+
+    /// Commits to the columns, or with a packer to their packed polynomials on the table's trace layer.
+    func commit(_ columns: ExtendedColumns, packer: Packer?, salts given: MerkleTree.Salts? = nil) -> MerkleTree {
+        guard let packer else { return commit(columns, salts: given) }
+        return packer.commit(columns, lde: self, salts: given ?? salts)
+    }
 
     /// Row `leaf` of the committed columns, for openings.
     static func row(_ leaf: Int, of columns: [[Fp]]) -> [Fp] { columns.map { $0[leaf] } }
@@ -152,80 +143,100 @@ struct LowDegreeExtension {
 
     /// FRI layer 0 in bit-reversed order over the committed domain:
     ///
-    ///     A(x) = Σ α_c t_c(x),  B_r(x) = Σ α'_{r,c} t_c(x) (the columns read r rows below),
-    ///     (A(x) − A(z))/(x − z) + Σ_r (B_r(x) − B_r(zω^r))/(x − zω^r) + Σ α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x).
+    ///     A(x) = Σ α_c t_c(x),  B(x) = Σ α'_c t_c(x) (the columns read on the next row),
+    ///     (A(x) − A(z))/(x − z) + (B(x) − B(zω))/(x − zω) + Σ α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x).
     ///
-    /// A and the B_r are linear in the columns, so they are combined where the columns are cheapest, on the trace
-    /// domain (n values each, masks combined alike), and only the combinations are extended: one transform for
-    /// each opened row instead of a pass over every extended column. `shifted` lists the points below z and their
-    /// columns (``StarkProtocol/shiftedOpenings(air:z:generator:)``): z·ω first.
+    /// A and B are linear in the columns, so they are combined where the columns are cheapest, on the trace domain
+    /// (n values each, masks combined alike), and only the two combinations are extended: two transforms instead
+    /// of a pass over every extended column.
     func deepComposition(
         traces: [[Fp]], masks: [[Fp]], composition: [[Fp]], ood: OutOfDomainValues,
-        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, shifted: [StarkProtocol.ShiftedOpening]
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int]
     ) -> [Fp] {
         let n = shape.traceLength
         let count = shape.ldeSize
         let segmentCount = shape.segmentCount
-        let weights = [deep.atZ] + shifted.map { $0.pick(deep.atZNext, mainCount: ood.mainNext.count) }
-        let columnSets = [Array(traces.indices)] + shifted.map(\.columns)
-        let combined = zip(columnSets, weights).map { columns, w in
-            Self.combine(columns.map { traces[$0] }, weights: w, length: n)
-        }
-        let combinedMasks = zip(columnSets, weights).map { columns, w in
-            Self.combine(columns.map { masks[$0] }, weights: w, length: shape.maskDegree)
-        }
+        let nextColumns = nextRowColumns.map { traces[$0] }
+        let combined = [
+            Self.combine(traces, weights: deep.atZ, length: n),
+            Self.combine(nextColumns, weights: deep.atZNext, length: n),
+        ]
+        let combinedMasks = [
+            Self.combine(masks, weights: deep.atZ, length: shape.maskDegree),
+            Self.combine(nextRowColumns.map { masks[$0] }, weights: deep.atZNext, length: shape.maskDegree),
+        ]
         var coefficients = combined
         NTT.inverse(columns: &coefficients)
-        for i in coefficients.indices { addMask(combinedMasks[i], to: &coefficients[i]) }
+        for i in 0..<2 { addMask(combinedMasks[i], to: &coefficients[i]) }
         let extended = NTT.evaluateBitReversed(
             columns: coefficients, on: ldeDomain, logCosetSize: min(shape.logTraceLength, ldeDomain.logSize))
 
-        // Each combination's value at its point: A(z) with the segments, then B_r(zω^r).
-        var atPoints = [Fp](repeating: .zero, count: combined.count)
-        for (c, v) in (ood.main + ood.aux).enumerated() { atPoints[0] += deep.atZ[c] * v }
-        for (i, v) in ood.composition.enumerated() { atPoints[0] += deep.segments[i] * v }
-        for (r, opening) in shifted.enumerated() {
-            let values = opening.pick(main: ood.mainNext, aux: ood.auxNext)
-            for (v, w) in zip(values, weights[r + 1]) { atPoints[r + 1] += w * v }
-        }
-        let points = [z] + shifted.map(\.point)
-        let opened = points.count
-        let valuesAtPoints = atPoints
+        var atZ = Fp.zero
+        var atZNext = Fp.zero
+        for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
+        for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
+        for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
+        let (combinedAtZ, combinedAtZNext) = (atZ, atZNext)
         // The committed points in bit-reversed order, like the columns.
-        var domainPoints = ldeDomain.elements
-        NTT.permuteBitReversed(&domainPoints)
+        var points = ldeDomain.elements
+        NTT.permuteBitReversed(&points)
         var out = [Fp](repeating: .zero, count: count)
         out.withUnsafeMutableBufferPointer { result in
             nonisolated(unsafe) let result = result
-            withUnsafeBuffers(extended + [domainPoints] + composition) { columns in
-                nonisolated(unsafe) let combinations = Array(columns[..<opened])
-                nonisolated(unsafe) let x = columns[opened]
-                nonisolated(unsafe) let segments = Array(columns[(opened + 1)...])
+            withUnsafeBuffers(extended + [points] + composition) { columns in
+                nonisolated(unsafe) let (a, b, points) = (columns[0], columns[1], columns[2])
+                nonisolated(unsafe) let segments = Array(columns[3...])
                 let block = min(1024, count)
                 Parallel.forEachChunk(of: count / block) { blocks in
-                    var denominators = [Fp](repeating: .zero, count: opened * block)
+                    var denominators = [Fp](repeating: .zero, count: 2 * block)
                     for k in blocks {
                         let first = k * block
                         for j in 0..<block {
-                            for p in 0..<opened { denominators[opened * j + p] = x[first + j] - points[p] }
+                            denominators[2 * j] = points[first + j] - z
+                            denominators[2 * j + 1] = points[first + j] - zNext
                         }
                         let inverses = Fp.batchInverse(denominators)
                         for j in 0..<block {
                             let i = first + j
-                            var atX = combinations[0][i]
+                            var atX = a[i]
                             for s in 0..<segmentCount {
                                 atX += deep.segments[s] * segments[s][i]
                             }
-                            var value = (atX - valuesAtPoints[0]) * inverses[opened * j]
-                            for p in 1..<opened {
-                                value += (combinations[p][i] - valuesAtPoints[p]) * inverses[opened * j + p]
-                            }
+                            var value =
+                                (atX - combinedAtZ) * inverses[2 * j] + (b[i] - combinedAtZNext) * inverses[2 * j + 1]
                             if segments.count > segmentCount {
                                 value += deep.mask * segments[segmentCount][i]
                             }
                             result[i] = value
                         }
                     }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The composition part of a packing table's DEEP composition, on the columns' own domain in bit-reversed order:
+    /// Σ_i α''_i·(H_i(y) − H_i(z))/(y − z) over the segments.
+    func compositionDeep(
+        composition: [[Fp]], ood: OutOfDomainValues, coefficients deep: StarkProtocol.DeepCoefficients, z: Fp
+    ) -> [Fp] {
+        var atZ = Fp.zero
+        for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
+        var bitReversed = ldeDomain.elements
+        NTT.permuteBitReversed(&bitReversed)
+        let points = bitReversed
+        let segmentCount = shape.segmentCount
+        let atPoint = atZ
+        var out = [Fp](repeating: .zero, count: shape.ldeSize)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let result = buffer
+            Parallel.forEachChunk(of: shape.ldeSize, minimumChunk: 1 << 12) { range in
+                let inverses = Fp.batchInverse(range.map { points[$0] - z })
+                for i in range {
+                    var sum = Fp.zero
+                    for s in 0..<segmentCount { sum += deep.segments[s] * composition[s][i] }
+                    result[i] = (sum - atPoint) * inverses[i - range.lowerBound]
                 }
             }
         }

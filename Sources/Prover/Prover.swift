@@ -90,8 +90,8 @@ public func prove(
 
     // MARK: - 0. Derive every size
 
-    guard air.committed.layout == nil else {
-        throw .invalidWitness("'\(air.name)' has an interleaved layout; prove it as a batch (proveBatch)")
+    guard air.packing == 1 else {
+        throw .invalidWitness("'\(air.name)' packs its columns (pack \(air.packing)); prove it as a batch (proveBatch)")
     }
     let shape = try checkWitness(air: air, trace: trace, publicInputs: publicInputs, parameters: parameters)
     guard air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count else {
@@ -196,12 +196,18 @@ public func prove(
     // MARK: - 4. Out-of-domain evaluations at z and z·ω
 
     let z = StarkProtocol.drawOutOfDomainPoint(&transcript, shape: shape)
-    // Main then auxiliary columns, on the trace domain with their masks: what the values at z, below z and DEEP use.
+    let zNext = z * shape.traceGenerator
+    // Main then auxiliary columns, on the trace domain with their masks: what the values at z, z·ω and DEEP use.
     let traces = trace.columns + auxColumns
     let masks = (boundary?.columns.masks ?? []) + main.masks + aux.masks
-    let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: shape.traceGenerator)
-    let ood = lde.outOfDomainValues(
-        air: air, traces: traces, masks: masks, z: z, shifted: shifted, segments: segments)
+    let mainCount = air.mainColumns.count
+    let nextRowColumns = air.openedNextMainColumns + air.openedNextAuxColumns.map { $0 + mainCount }
+    let atZ = lde.evaluate(traces: traces, masks: masks, indices: Array(traces.indices), at: z)
+    let atZNext = lde.evaluate(traces: traces, masks: masks, indices: nextRowColumns, at: zNext)
+    let ood = OutOfDomainValues(
+        main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.openedNextMainColumns.count]),
+        aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.openedNextMainColumns.count...]),
+        composition: segments.prefix(shape.segmentCount).map { Polynomial(coefficients: $0).evaluate(at: z) })
     StarkProtocol.absorb(ood, into: &transcript)
 
     phases.end("out-of-domain evaluations")
@@ -211,7 +217,7 @@ public func prove(
     let deep = StarkProtocol.drawDeepCoefficients(&transcript, air: air, shape: shape)
     var layer0 = lde.deepComposition(
         traces: traces, masks: masks, composition: compositionColumns, ood: ood, coefficients: deep, z: z,
-        shifted: shifted)
+        zNext: zNext, nextRowColumns: nextRowColumns)
     options._alterLayer0?(&layer0)
 
     phases.end("DEEP composition")
@@ -307,13 +313,13 @@ func checkWitness(
 /// salts come from streams derived from it, so the commitment can be made again identically; the seed must stay
 /// as secret as any other masking randomness.
 func extendBoundary(
-    _ trace: TraceTable, count: Int, lde: LowDegreeExtension, seed: Digest?
+    _ trace: TraceTable, count: Int, lde: LowDegreeExtension, packer: Packer? = nil, seed: Digest?
 ) -> (columns: ExtendedColumns, tree: MerkleTree) {
     let columns = Array(trace.columns.prefix(count))
     guard let seed else {
         var random = MaskRandomness()
         let extended = lde.extend(columns, random: &random)
-        return (extended, lde.commit(extended))
+        return (extended, lde.commit(extended, packer: packer))
     }
     func stream(_ purpose: String) -> RandomStream {
         try! RandomStream(seed: Blake2b.hash(seed.bytes + Array("zkvm-boundary-\(purpose)".utf8)).bytes)
@@ -321,7 +327,7 @@ func extendBoundary(
     var random = MaskRandomness(stream: stream("masks"))
     let extended = lde.extend(columns, random: &random)
     let salts: MerkleTree.Salts = lde.shape.parameters.zeroKnowledge ? .stream(stream("salts")) : .none
-    return (extended, lde.commit(extended, salts: salts))
+    return (extended, lde.commit(extended, packer: packer, salts: salts))
 }
 
 /// Splits the composition polynomial's coefficients into segments of n and, with zero knowledge, masks them so

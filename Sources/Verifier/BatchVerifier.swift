@@ -15,13 +15,6 @@ public func verifyBatch(
     policy: VerifierPolicy = .default
 ) throws(VerifierError) {
     let parameters = proof.parameters
-    // Every table as committed (an interleaved AIR's committed form, ``AIR/committed``); the proof states the
-    // heights as written.
-    let statements = statements.map { s in
-        var committed = s
-        committed.air = s.air.committed
-        return committed
-    }
     let airs = statements.map(\.air)
 
     // MARK: - 0. Identity, policy, statement and shape
@@ -134,11 +127,13 @@ public func verifyBatch(
     let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
     /// The opened rows of the tables in `classes`, by table.
     func open(
-        _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], width: (Int) -> Int
+        _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], trace: Bool = true,
+        width: (Int) -> Int
     ) throws(VerifierError) -> [Int: [[Fp]]] {
         let rows: [[[Fp]]]
-        // A commitment whose tallest table is shorter than layer 0 is opened where the queries fall in that table.
-        let leafCounts = classes.map { shape.tables[$0].ldeSize }
+        // A commitment whose tallest table is shorter than layer 0 is opened where the queries fall in that table;
+        // a packing table's trace commitments are on its trace layer, k times its columns' domain.
+        let leafCounts = classes.map { shape.tables[$0].ldeSize << (trace ? shape.packings[$0].trailingZeroBitCount : 0) }
         let shift = shape.ldeSize.trailingZeroBitCount - (leafCounts.first ?? 1).trailingZeroBitCount
         do {
             rows = try opening.verify(
@@ -147,28 +142,40 @@ public func verifyBatch(
         } catch { throw .merkleOpening(commitment: name, error) }
         return Dictionary(uniqueKeysWithValues: zip(classes, rows))
     }
-    let boundaryTables = order.filter { airs[$0].boundaryColumnCount > 0 }
-    let mainTables = order.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
-    let auxTables = order.filter { !airs[$0].auxColumns.isEmpty }
+    let traceOrder = shape.traceOrder
+    let boundaryTables = traceOrder.filter { airs[$0].boundaryColumnCount > 0 }
+    let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
+    let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
     var boundaryRows: [Int: [[Fp]]] = [:]
     if let root = proof.boundaryRoot, let opening = proof.boundaryOpening {
-        boundaryRows = try open("boundary", opening, root, classes: boundaryTables) { airs[$0].boundaryColumnCount }
+        boundaryRows = try open("boundary", opening, root, classes: boundaryTables) { airs[$0].committedBoundaryCount }
     }
     let mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, classes: mainTables) {
-        airs[$0].mainColumns.count - airs[$0].boundaryColumnCount
+        airs[$0].committedMainCount
     }
     var auxRows: [Int: [[Fp]]] = [:]
     if let root = proof.auxRoot, let opening = proof.auxOpening {
-        auxRows = try open("auxiliary trace", opening, root, classes: auxTables) { airs[$0].auxColumns.count }
+        auxRows = try open("auxiliary trace", opening, root, classes: auxTables) { airs[$0].committedAuxCount }
     }
-    let compositionRows = try open("composition", proof.compositionOpening, proof.compositionRoot, classes: order) {
-        shape.tables[$0].segmentCount + (parameters.zeroKnowledge && $0 == order[0] ? 1 : 0)
-    }
+    // FRI's masking polynomial rides with the first table of the trace commitments: k parts for a packing table.
+    func maskColumns(_ t: Int) -> Int { parameters.zeroKnowledge && t == traceOrder[0] ? shape.packings[t] : 0 }
+    let compositionRows = try open(
+        "composition", proof.compositionOpening, proof.compositionRoot, classes: order, trace: false
+    ) { shape.tables[$0].segmentCount + maskColumns($0) }
 
     // Each table's DEEP value at its positions; layer 0 adds the layer-0 tables', each later layer the others'.
     let logLDE = shape.ldeSize.trailingZeroBitCount
     var layer0 = [Fp](repeating: .zero, count: queries.count)
     var injected: [Int: [Fp]] = [:]
+    func inject(_ values: [Fp], layer s: Int) {
+        if s == 0 {
+            for j in values.indices { layer0[j] += values[j] }
+        } else {
+            var sum = injected[s] ?? [Fp](repeating: .zero, count: values.count)
+            for j in values.indices { sum[j] += values[j] }
+            injected[s] = sum
+        }
+    }
     for t in order {
         let tableShape = shape.tables[t]
         let ps = shape.positions(of: t, queries: queries)
@@ -176,10 +183,32 @@ public func verifyBatch(
         func row(_ k: Int) -> [Fp] {
             (boundaryRows[t]?[k] ?? []) + (mainRows[t]?[k] ?? []) + (auxRows[t]?[k] ?? [])
         }
+        if shape.packings[t] > 1 {
+            // The trace's part on the trace layer, from the packed rows (and the parts of FRI's masking polynomial
+            // in the composition row below each), the composition's on the table's own layer.
+            let xs = shape.tracePositions(of: t, queries: queries)
+            let logK = shape.packings[t].trailingZeroBitCount
+            let compositionAt = Dictionary(uniqueKeysWithValues: zip(ps, compositionRows[t]!))
+            let segmentCount = tableShape.segmentCount
+            inject(
+                packedDeepValues(
+                    rows: xs.indices.map(row), positions: xs,
+                    masks: maskColumns(t) > 0 ? xs.map { Array(compositionAt[$0 >> logK]![segmentCount...]) } : nil,
+                    ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
+                    logSize: tableShape.ldeSize.trailingZeroBitCount + logK,
+                    offset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(shape.traceLayers[t]))),
+                layer: shape.traceLayers[t])
+            inject(
+                compositionDeepValues(
+                    composition: compositionRows[t]!, positions: ps, ood: proof.tables[t].outOfDomain,
+                    coefficients: deep[t], z: z, shape: tableShape),
+                layer: shape.layers[t])
+            continue
+        }
         let values = deepValues(
             rows: (0..<count).map(row), composition: compositionRows[t]!, positions: ps,
             ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
-            masked: parameters.zeroKnowledge && t == order[0])
+            masked: maskColumns(t) > 0)
         let s = shape.layers[t]
         if s == 0 {
             for j in 0..<count { layer0[j] += values[j] }
@@ -195,7 +224,7 @@ public func verifyBatch(
             remainder: proof.remainder, remainderLength: shape.remainderLength, ldeSize: shape.ldeSize,
             offset: StarkProtocol.domainOffset, logArities: shape.logArities,
             injected: injected.keys.sorted().map { s in
-                let at = shape.positions(of: shape.tables(onLayer: s)[0], queries: queries)
+                let at = shape.positions(onLayer: s, queries: queries)
                 return FRIInjectedValues(logSize: logLDE - s, values: Dictionary(uniqueKeysWithValues: zip(at, injected[s]!)))
             },
             salted: parameters.zeroKnowledge)
@@ -205,43 +234,102 @@ public func verifyBatch(
 /// The DEEP composition of one table at its opened positions, from its opened trace rows (boundary, main and
 /// auxiliary columns) and composition rows:
 ///
-///     (A(x) − A(z))/(x − z) + Σ_r (B_r(x) − B_r(zω^r))/(x − zω^r) + Σ_i α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x)
+///     (A(x) − A(z))/(x − z) + (B(x) − B(zω))/(x − zω) + Σ_i α''_i (H_i(x) − H_i(z))/(x − z) + λ·R(x)
 ///
-/// with A the DEEP coefficients' combination of the columns and B_r that of the columns read r rows below.
+/// with A and B the DEEP coefficients' combinations of the columns and of the columns read on the next row.
 func deepValues(
     rows: [[Fp]], composition: [[Fp]], positions: [Int], ood: OutOfDomainValues,
     coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, air: AIR, shape: StarkShape, masked: Bool
 ) -> [Fp] {
-    let shifted = StarkProtocol.shiftedOpenings(air: air, z: z, generator: shape.traceGenerator)
-    let opened = shifted.count + 1
-    var atPoints = [Fp](repeating: .zero, count: opened)
-    for (c, v) in (ood.main + ood.aux).enumerated() { atPoints[0] += deep.atZ[c] * v }
-    for (i, v) in ood.composition.enumerated() { atPoints[0] += deep.segments[i] * v }
-    for (r, opening) in shifted.enumerated() {
-        let values = opening.pick(main: ood.mainNext, aux: ood.auxNext)
-        let weights = opening.pick(deep.atZNext, mainCount: ood.mainNext.count)
-        for (v, w) in zip(values, weights) { atPoints[r + 1] += w * v }
-    }
-    let weights = shifted.map { $0.pick(deep.atZNext, mainCount: ood.mainNext.count) }
+    let zNext = z * shape.traceGenerator
+    let nextRowColumns = air.openedNextMainColumns + air.openedNextAuxColumns.map { $0 + air.mainColumns.count }
+    var atZ = Fp.zero
+    var atZNext = Fp.zero
+    for (c, v) in (ood.main + ood.aux).enumerated() { atZ += deep.atZ[c] * v }
+    for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
+    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
     let logSize = shape.ldeSize.trailingZeroBitCount
     let generator = Fp.rootOfUnity(logOrder: logSize)
     let points = positions.map {
         Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, generator: generator)
     }
-    let inverses = Fp.batchInverse(points.flatMap { x in [x - z] + shifted.map { x - $0.point } })
+    let inverses = Fp.batchInverse(points.flatMap { [$0 - z, $0 - zNext] })
     return positions.indices.map { j in
         let trace = rows[j]
         var a = Fp.zero
+        var b = Fp.zero
         for (c, v) in trace.enumerated() { a += deep.atZ[c] * v }
+        for (k, c) in nextRowColumns.enumerated() { b += deep.atZNext[k] * trace[c] }
         for s in 0..<shape.segmentCount { a += deep.segments[s] * composition[j][s] }
-        var value = (a - atPoints[0]) * inverses[opened * j]
-        for (r, opening) in shifted.enumerated() {
-            var b = Fp.zero
-            for (k, c) in opening.columns.enumerated() { b += weights[r][k] * trace[c] }
-            value += (b - atPoints[r + 1]) * inverses[opened * j + r + 1]
-        }
+        var value = (a - atZ) * inverses[2 * j] + (b - atZNext) * inverses[2 * j + 1]
         if masked { value += deep.mask * composition[j][shape.segmentCount] }
         return value
+    }
+}
+
+/// A packing table's trace part of its DEEP composition at trace-layer positions, from the opened packed rows (the
+/// committed groups: boundary, main, auxiliary):
+///
+///     (A(x) − Σ_j x^j·a_j)/(x^k − z) + (B(x) − Σ_j x^j·b_j)/(x^k − z·ω) (+ λ·Σ_j x^j·R_j(x^k))
+///
+/// with A = Σ_g α_g·P_g over the groups, a_j = Σ_g α_g·t_gj(z) their stated columns' values, and B, b_j the same
+/// over the groups read on the next row, at z·ω.
+func packedDeepValues(
+    rows: [[Fp]], positions: [Int], masks: [[Fp]]?, ood: OutOfDomainValues,
+    coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, air: AIR, shape: StarkShape, logSize: Int, offset: Fp
+) -> [Fp] {
+    let k = air.packing
+    let groups = air.committedGroups
+    let next = air.committedNextRowGroups
+    let m = air.mainColumns.count
+    let zNext = z * shape.traceGenerator
+    var atZNext: [Int: Fp] = [:]
+    for (i, c) in air.openedNextMainColumns.enumerated() { atZNext[c] = ood.mainNext[i] }
+    for (i, c) in air.openedNextAuxColumns.enumerated() { atZNext[m + c] = ood.auxNext[i] }
+    var a = [Fp](repeating: .zero, count: k)
+    var b = [Fp](repeating: .zero, count: k)
+    for (g, group) in groups.enumerated() {
+        for (j, v) in group.enumerated() { a[j] += deep.atZ[g] * (v < m ? ood.main[v] : ood.aux[v - m]) }
+    }
+    for (i, g) in next.enumerated() {
+        for (j, v) in groups[g].enumerated() { b[j] += deep.atZNext[i] * atZNext[v]! }
+    }
+    let generator = Fp.rootOfUnity(logOrder: logSize)
+    let points = positions.map { Folding.point(position: $0, logSize: logSize, offset: offset, generator: generator) }
+    let ys = points.map { $0.power(UInt64(k)) }
+    let inverses = Fp.batchInverse(ys.flatMap { [$0 - z, $0 - zNext] })
+    // Σ_j x^j·c_j by Horner's rule.
+    func combine(_ c: [Fp], at x: Fp) -> Fp { c.reversed().reduce(Fp.zero) { $0 * x + $1 } }
+    return positions.indices.map { i in
+        let row = rows[i]
+        var sumA = Fp.zero
+        for g in groups.indices { sumA += deep.atZ[g] * row[g] }
+        var sumB = Fp.zero
+        for (j, g) in next.enumerated() { sumB += deep.atZNext[j] * row[g] }
+        let x = points[i]
+        var value = (sumA - combine(a, at: x)) * inverses[2 * i] + (sumB - combine(b, at: x)) * inverses[2 * i + 1]
+        if let masks { value += deep.mask * combine(masks[i], at: x) }
+        return value
+    }
+}
+
+/// A packing table's composition part of its DEEP composition at its own positions: Σ_i α''_i·(H_i(y) − H_i(z))/(y − z).
+func compositionDeepValues(
+    composition: [[Fp]], positions: [Int], ood: OutOfDomainValues, coefficients deep: StarkProtocol.DeepCoefficients,
+    z: Fp, shape: StarkShape
+) -> [Fp] {
+    var atZ = Fp.zero
+    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
+    let logSize = shape.ldeSize.trailingZeroBitCount
+    let generator = Fp.rootOfUnity(logOrder: logSize)
+    let inverses = Fp.batchInverse(
+        positions.map {
+            Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, generator: generator) - z
+        })
+    return positions.indices.map { i in
+        var sum = Fp.zero
+        for s in 0..<shape.segmentCount { sum += deep.segments[s] * composition[i][s] }
+        return (sum - atZ) * inverses[i]
     }
 }
 
@@ -256,9 +344,9 @@ private func checkStructure(
         let part = proof.tables[t]
         let ood = part.outOfDomain
         try expect("table \(t): main columns at z", ood.main.count, air.mainColumns.count)
-        try expect("table \(t): main columns at z·ω", ood.mainNext.count, air.shiftedMainColumns.count)
+        try expect("table \(t): main columns at z·ω", ood.mainNext.count, air.openedNextMainColumns.count)
         try expect("table \(t): auxiliary columns at z", ood.aux.count, air.auxColumns.count)
-        try expect("table \(t): auxiliary columns at z·ω", ood.auxNext.count, air.shiftedAuxColumns.count)
+        try expect("table \(t): auxiliary columns at z·ω", ood.auxNext.count, air.openedNextAuxColumns.count)
         try expect("table \(t): composition segments at z", ood.composition.count, shape.tables[t].segmentCount)
         try expect("table \(t): global shares", part.globalShares.count, air.globalBuses.count)
         try expect("table \(t): shares of shared buses", part.busShares.count, shared[t].count)

@@ -80,8 +80,8 @@ public func verify(
     guard proof.version == StarkProtocol.version else {
         throw .unsupportedVersion(found: proof.version, supported: StarkProtocol.version)
     }
-    guard air.committed.layout == nil else {
-        throw .malformedProof("'\(air.name)' has an interleaved layout; its proofs are batch proofs")
+    guard air.packing == 1 else {
+        throw .malformedProof("'\(air.name)' packs its columns; its proofs are batch proofs")
     }
     let circuitDigest = StarkProtocol.circuitDigest(of: air)
     guard proof.circuitDigest == circuitDigest else {
@@ -207,9 +207,9 @@ private func checkStructure(_ proof: StarkProof, air: AIR, shape: StarkShape) th
         guard found == wanted else { throw .malformedProof("\(what): \(found) values; expected \(wanted)") }
     }
     try expect("main columns at z", ood.main.count, m)
-    try expect("main columns at z·ω", ood.mainNext.count, air.shiftedMainColumns.count)
+    try expect("main columns at z·ω", ood.mainNext.count, air.openedNextMainColumns.count)
     try expect("auxiliary columns at z", ood.aux.count, a)
-    try expect("auxiliary columns at z·ω", ood.auxNext.count, air.shiftedAuxColumns.count)
+    try expect("auxiliary columns at z·ω", ood.auxNext.count, air.openedNextAuxColumns.count)
     try expect("composition segments at z", ood.composition.count, shape.segmentCount)
     try expect("FRI layer roots", proof.friRoots.count, shape.friLayerCount + 1)
     try expect("FRI layer openings", proof.friOpenings.count, shape.friLayerCount + 1)

@@ -5,16 +5,16 @@ import Prover
 import Verifier
 import XCTest
 
-/// Interleaved layouts (`rows per cycle N`): the committed trace has N rows to each written one and about N times
-/// fewer columns. A circuit proves and verifies the same way in every layout, and a prover who breaks a constraint
-/// or fills a cell no column owns is refused.
-final class InterleavedLayoutTests: XCTestCase {
+/// Packed columns (`pack N`): a proof commits every N columns as one polynomial over a domain N times larger, so a
+/// query opens about N times fewer values. A circuit proves and verifies the same way in every packing, and a
+/// prover who breaks a constraint, or puts anything in the missing places of a short group, is refused.
+final class PackedColumnsTests: XCTestCase {
     /// A range check with a running total: `value` in [0, 2^8) by lookup, `total` the sum of the values so far.
-    static func circuit(rowsPerCycle: Int) throws -> AIR {
-        let layout = rowsPerCycle > 1 ? "rows per cycle \(rowsPerCycle)\n" : ""
+    static func circuit(packing: Int) throws -> AIR {
+        let layout = packing > 1 ? "pack \(packing)\n" : ""
         return try AIR(
             circuitSource: """
-            air interleaved_range
+            air packed_range
             \(layout)
             column value         # a value that must lie in [0, 2^8)
             column total         # the sum of the values up to this row
@@ -38,7 +38,7 @@ final class InterleavedLayoutTests: XCTestCase {
             bus range
                 entry 1 : [value]
                 entry -multiplicity : [table]
-            """, fileName: "interleaved_range.air")
+            """, fileName: "packed_range.air")
     }
 
     static func trace(rows: Int, values: [UInt64]) -> (TraceTable, [Fp]) {
@@ -59,9 +59,10 @@ final class InterleavedLayoutTests: XCTestCase {
 
     func prove(
         _ air: AIR, rows: Int, values: [UInt64], parameters: ProofParameters = smallZK, cheat: BatchCheat? = nil,
-        skipCheck: Bool = false
+        skipCheck: Bool = false, alter: ((inout [[Fp]]) -> Void)? = nil
     ) throws -> (BatchProof, BatchStatement) {
-        let (trace, publics) = Self.trace(rows: rows, values: values)
+        var (trace, publics) = Self.trace(rows: rows, values: values)
+        alter?(&trace.columns)
         let statement = BatchStatement(air: air, publicInputs: publics)
         var options = ProverOptions(parameters: parameters, _skipConstraintCheck: skipCheck)
         options._batchCheat = cheat
@@ -73,93 +74,86 @@ final class InterleavedLayoutTests: XCTestCase {
 
     func testEveryLayoutProvesAndVerifies() throws {
         for k in [1, 2, 4, 8] {
-            let air = try Self.circuit(rowsPerCycle: k)
+            let air = try Self.circuit(packing: k)
             for parameters in [smallZK, Profile.test.parameters] {
                 let (proof, statement) = try prove(air, rows: 512, values: values, parameters: parameters)
                 let decoded = try BatchProof(decoding: proof.encoded())
                 XCTAssertEqual(decoded, proof)
                 XCTAssertEqual(proof.tables[0].logTraceLength, 9, "the proof states the height as written")
-                XCTAssertNoThrow(try verifyBatch(decoded, statements: [statement], policy: lenient), "\(k) rows a cycle")
+                XCTAssertNoThrow(try verifyBatch(decoded, statements: [statement], policy: lenient), "pack \(k)")
             }
         }
     }
 
-    func testCommittedFormHasFewerColumnsAndReadsTheCycle() throws {
-        let air = try Self.circuit(rowsPerCycle: 4).committed
-        XCTAssertEqual(air.mainColumns.count, 2)
-        XCTAssertEqual(air.mainColumns[0].name, "value|total|table|multiplicity")
-        XCTAssertEqual(air.mainColumns[1].name, "double|-|-|-")
-        XCTAssertEqual(air.rowOpenings.map(\.offset), [1, 2, 3, 4, 5, 6])
-        XCTAssertEqual(air.openedRowCount, 7)
-        // Cycles of 4 committed rows: the total steps once a cycle, reading the next cycle's value.
-        let step = air.constraints.first { $0.name == "total_step" }!
-        XCTAssertEqual(step.domain, .cycleSteps(4))
-        // Cells that belong to no written column are pinned to zero: three of the second main column, two of the
-        // auxiliary one (one inverse column and the running sum).
-        XCTAssertEqual(air.auxColumns.map(\.name), ["range.inverses0_1|buses.sum|-|-"])
-        XCTAssertEqual(air.constraints.filter { $0.name.hasPrefix("layout.empty") }.count, 5)
-        // The written AIR and its layout name one circuit, different from the plain layout's.
-        XCTAssertEqual(air.canonicalDescription, try Self.circuit(rowsPerCycle: 4).canonicalDescription)
-        XCTAssertNotEqual(
-            try Self.circuit(rowsPerCycle: 4).canonicalDescription, try Self.circuit(rowsPerCycle: 1).canonicalDescription)
+    func testPackedCommitmentsAreNarrower() throws {
+        let air = try Self.circuit(packing: 4)
+        XCTAssertEqual(air.committedGroups, [[0, 1, 2, 3], [4], [5, 6]])
+        XCTAssertEqual(air.committedMainCount, 2)
+        XCTAssertEqual(air.committedAuxCount, 1)
+        // `total` and `table` are read on the next row, and so is the running sum: their whole groups are opened at
+        // z·ω.
+        XCTAssertEqual(air.committedNextRowGroups, [0, 2])
+        XCTAssertEqual(air.openedNextMainColumns, [0, 1, 2, 3])
+        XCTAssertEqual(air.openedNextAuxColumns, [0, 1])
+        // The packing is part of the circuit.
+        XCTAssertNotEqual(air.canonicalDescription, try Self.circuit(packing: 1).canonicalDescription)
+        let (proof, _) = try prove(air, rows: 256, values: values)
+        let plain = try prove(try Self.circuit(packing: 1), rows: 256, values: values).0
+        XCTAssertEqual(proof.mainOpening.rows[0][0].count, 2)
+        XCTAssertEqual(plain.mainOpening.rows[0][0].count, 5)
     }
 
-    func testTheSameWitnessCheckedInBothLayoutsAgrees() throws {
-        let plain = try Self.circuit(rowsPerCycle: 1)
-        let interleaved = try Self.circuit(rowsPerCycle: 4)
-        var (trace, publics) = Self.trace(rows: 256, values: values)
-        let challenges = [Fp(12345), Fp(678)]
-        XCTAssertTrue(try plain.check(trace: trace, publicInputs: publics, challenges: challenges).isEmpty)
-        let committed = interleaved.committed
-        XCTAssertTrue(
-            try committed.check(
-                trace: try interleaved.committedTrace(trace), publicInputs: publics, challenges: challenges
-            ).isEmpty)
-        trace.columns[1][10] += .one
-        XCTAssertFalse(try plain.check(trace: trace, publicInputs: publics, challenges: challenges).isEmpty)
-        let failures = try committed.check(
-            trace: try interleaved.committedTrace(trace), publicInputs: publics, challenges: challenges)
-        XCTAssertEqual(Set(failures.map(\.constraintName)), ["total_step"])
-        // Row 9 of the written trace starts committed row 36; its step to row 10 fails there, and row 10's there.
-        XCTAssertEqual(failures.map(\.row), [36, 40])
-    }
-
-    /// A cheating prover whose written trace breaks the running total (checked across cycles) is refused.
-    func testBrokenTransitionAcrossCyclesIsRefused() throws {
-        let air = try Self.circuit(rowsPerCycle: 4)
-        let cheat = BatchCheat(committedTrace: { _, columns in
-            // Cell `total` (column 0, row 1 of its cycle) on written row 100.
-            columns[0][100 * 4 + 1] += .one
-        })
+    /// A cheating prover whose trace breaks the running total (a transition) is refused.
+    func testBrokenTransitionIsRefused() throws {
+        let air = try Self.circuit(packing: 4)
         for parameters in [smallZK, Profile.test.parameters] {
             let (proof, statement) = try prove(
-                air, rows: 256, values: values, parameters: parameters, cheat: cheat, skipCheck: true)
-            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
+                air, rows: 256, values: values, parameters: parameters, skipCheck: true, alter: { $0[1][100] += .one })
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
+                XCTAssertEqual("\(error)", "\(VerifierError.outOfDomainMismatch)")
+            }
         }
     }
 
     /// A value outside the range, consistent everywhere else, fails only on the bus.
     func testValueOutsideTheRangeIsRefused() throws {
-        let air = try Self.circuit(rowsPerCycle: 2)
+        let air = try Self.circuit(packing: 2)
         var outside = values
         outside[7] = 300
         let (proof, statement) = try prove(air, rows: 512, values: outside, skipCheck: true)
         XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
     }
 
-    /// A cell no written column owns must hold zero: a prover who fills one is refused.
-    func testFilledEmptyCellIsRefused() throws {
-        let air = try Self.circuit(rowsPerCycle: 4)
+    /// A group short of k columns has zero polynomials in its missing places: a prover who puts anything there
+    /// is refused.
+    func testFilledGapInAShortGroupIsRefused() throws {
+        let air = try Self.circuit(packing: 4)
         let honest = try prove(air, rows: 256, values: values)
         XCTAssertNoThrow(try verifyBatch(honest.0, statements: [honest.1], policy: lenient))
-        let cheat = BatchCheat(committedTrace: { _, columns in columns[1][17 * 4 + 2] = Fp(5) })
-        let (proof, statement) = try prove(air, rows: 256, values: values, cheat: cheat, skipCheck: true)
-        XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
+        for parameters in [smallZK, Profile.test.parameters] {
+            let (proof, statement) = try prove(
+                air, rows: 256, values: values, parameters: parameters, cheat: BatchCheat(packedGap: Fp(5)),
+                skipCheck: true)
+            // The constraints hold; only the packed polynomial's DEEP quotient is not a polynomial.
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
+                guard case VerifierError.fri = error else { return XCTFail("\(error)") }
+            }
+        }
     }
 
-    /// An interleaved table beside a plain one of another height, joined by a shared bus.
+    /// A proof of the circuit in one packing does not verify as the same circuit in another.
+    func testAProofDoesNotVerifyInAnotherPacking() throws {
+        let (proof, _) = try prove(try Self.circuit(packing: 4), rows: 256, values: values)
+        let (_, publics) = Self.trace(rows: 256, values: values)
+        for k in [1, 2, 8] {
+            let other = BatchStatement(air: try Self.circuit(packing: k), publicInputs: publics)
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [other], policy: lenient))
+        }
+    }
+
+    /// A packing table beside a plain one of another height, joined by a shared bus.
     func testInterleavedTableInABatchWithAPlainTable() throws {
-        let values = try AIRBuilderFixture.values(rowsPerCycle: 4).build()
+        let values = try AIRBuilderFixture.values(packing: 4).build()
         let table = BatchProofTests.table
         let raw = (0..<700).map { _ in UInt64.random(in: 0..<256) }
         let witnesses = BatchProofTests.witnesses(values: raw, valueRows: 1024, tableRows: 256)
@@ -176,9 +170,9 @@ final class InterleavedLayoutTests: XCTestCase {
         }
     }
 
-    /// The interleaved AIR's one-table proof path says to prove it as a batch.
-    func testOneTableProverRefusesAnInterleavedAIR() throws {
-        let air = try Self.circuit(rowsPerCycle: 2)
+    /// The one-table prover says to prove a packing AIR as a batch.
+    func testOneTableProverRefusesAPackingAIR() throws {
+        let air = try Self.circuit(packing: 2)
         let (trace, publics) = Self.trace(rows: 64, values: values)
         XCTAssertThrowsError(
             try Prover.prove(air: air, trace: trace, publicInputs: publics, options: ProverOptions(parameters: smallZK))
@@ -187,9 +181,9 @@ final class InterleavedLayoutTests: XCTestCase {
 
     func testCircuitFileRefusesABadLayout() throws {
         for (text, expected) in [
-            ("air a\nrows per cycle 3\ncolumn x # x\nconstraint c every_row: x", "not 1, 2, 4 or 8"),
-            ("air a\ncolumn x # x\nrows per cycle 2\nconstraint c every_row: x", "right after 'air NAME'"),
-            ("air a\nrows per cycle 2\nrows per cycle 2\ncolumn x # x\nconstraint c every_row: x", "already set"),
+            ("air a\npack 3\ncolumn x # x\nconstraint c every_row: x", "not 1, 2, 4 or 8"),
+            ("air a\ncolumn x # x\npack 2\nconstraint c every_row: x", "right after 'air NAME'"),
+            ("air a\npack 2\npack 2\ncolumn x # x\nconstraint c every_row: x", "already set"),
         ] {
             XCTAssertThrowsError(try AIR(circuitSource: text, fileName: "a.air")) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
@@ -198,11 +192,11 @@ final class InterleavedLayoutTests: XCTestCase {
     }
 }
 
-/// The values table of ``BatchProofTests`` rebuilt with an ``AIRBuilder``, to set its layout.
+/// The values table of ``BatchProofTests`` rebuilt with an ``AIRBuilder``, to set its packing.
 enum AIRBuilderFixture {
-    static func values(rowsPerCycle: Int) throws -> AIRBuilder {
+    static func values(packing: Int) throws -> AIRBuilder {
         var b = AIRBuilder(name: "batch_values")
-        b.rowsPerCycle = rowsPerCycle
+        b.packing = packing
         let value = b.column("value", "a value that must be in the range table")
         let double = b.column("double", "2·value")
         b.constrain("double", .everyRow, double - Expression.constant(2) * value)

@@ -1,0 +1,240 @@
+import AIR
+import Field
+import Hashing
+import Proof
+
+/// The committed polynomials of a table that packs k columns into one (``AIR/packing``): each run of k columns
+/// t_0 … t_(k−1) of a commitment as P(X) = Σ_j X^j·t_j(X^k), on the table's trace layer, k times the size of the
+/// domain its columns are extended on.
+///
+/// Nothing here extends anything: the columns are extended on their own domain as for any table, and P's values are
+/// computed from theirs. In bit-reversed order, the k points of the trace layer whose k-th power is the point at
+/// position b of the columns' domain are positions b·k … b·k + k − 1, so P at position p reads the columns at
+/// position p >> log₂ k.
+struct Packer: Sendable {
+    let k: Int
+    let logK: Int
+    /// The trace layer's points in bit-reversed order.
+    let points: [Fp]
+    /// ξ^t for t < k/2, ξ the primitive k-th root of unity with x₀·ξ at leaf b·k + k/2.
+    let twiddles: [Fp]
+    /// Test only: ``BatchCheat/packedGap``.
+    var _gap: Fp?
+
+    /// The packing of a table whose columns are extended by `lde`, with its trace layer's domain offset.
+    init(packing k: Int, lde: LowDegreeExtension, offset: Fp) {
+        self.k = k
+        logK = k.trailingZeroBitCount
+        var points = Domain(logSize: lde.ldeDomain.logSize + logK, offset: offset).elements
+        NTT.permuteBitReversed(&points)
+        self.points = points
+        let xi = points[k / 2] * points[0].inverse()
+        twiddles = (0..<k / 2).reduce(into: [Fp]()) { list, t in list.append(t == 0 ? .one : list[t - 1] * xi) }
+    }
+
+    /// The committed width of `count` columns.
+    func width(_ count: Int) -> Int { (count + k - 1) / k }
+
+    /// The packed rows of leaves `leaves` into `out` (row after row, ``width(_:)`` values each), from
+    /// `value(column, position)` of the columns.
+    ///
+    /// The k leaves b·k … b·k + k − 1 are the points x₀·ξ^rev(i) for the k-th root of unity ξ, so their values
+    /// Σ_j (x₀·ξ^rev(i))^j·t_j are the discrete Fourier transform of (x₀^j·t_j)_j in bit-reversed order: one
+    /// decimation-in-frequency transform of k values per group, about one multiplication a value.
+    func rows(
+        _ leaves: Range<Int>, count: Int, into out: UnsafeMutablePointer<Fp>, gap: Bool = true,
+        value: (Int, Int) -> Fp
+    ) {
+        let width = width(count)
+        withUnsafeTemporaryAllocation(of: Fp.self, capacity: 2 * k) { scratch in
+            let u = scratch.baseAddress!
+            let powers = u + k
+            for b in (leaves.lowerBound >> logK)...((leaves.upperBound - 1) >> logK) {
+                let x0 = points[b << logK]
+                powers[0] = .one
+                for j in 1..<k { powers[j] = powers[j - 1] * x0 }
+                for g in 0..<width {
+                    let first = g * k
+                    let length = min(k, count - first)
+                    u[0] = value(first, b)
+                    for j in 1..<k { u[j] = j < length ? powers[j] * value(first + j, b) : .zero }
+                    if gap, let filler = _gap, length < k { u[length] = powers[length] * filler }
+                    var half = k >> 1
+                    while half >= 1 {
+                        let step = k / (2 * half)
+                        for start in stride(from: 0, to: k, by: 2 * half) {
+                            for i in 0..<half {
+                                let (a, c) = (u[start + i], u[start + i + half])
+                                u[start + i] = a + c
+                                u[start + i + half] = i == 0 ? a - c : (a - c) * twiddles[i * step]
+                            }
+                        }
+                        half >>= 1
+                    }
+                    for i in 0..<k {
+                        let p = (b << logK) + i
+                        if leaves.contains(p) { out[(p - leaves.lowerBound) * width + g] = u[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Commits to the packed polynomials of `columns`: leaf p is P at the trace layer's point of position p.
+    func commit(_ columns: ExtendedColumns, lde: LowDegreeExtension, salts: MerkleTree.Salts) -> MerkleTree {
+        let count = columns.count
+        let width = width(count)
+        let leafCount = lde.shape.ldeSize << logK
+        let packer = self
+        switch columns.storage {
+        case .resident(let values):
+            return withUnsafeBuffers(values) { buffers in
+                nonisolated(unsafe) let cols = buffers
+                return try! MerkleTree(leafCount: leafCount, width: width, salts: salts) { leaves, out in
+                    packer.rows(leaves, count: count, into: out) { c, b in cols[c][b] }
+                }
+            }
+        case .recomputed(let coefficients, let buffer):
+            // One coset of the columns' trace domain at a time: coset c feeds leaves c·k·n ..< (c + 1)·k·n.
+            let n = lde.shape.traceLength
+            nonisolated(unsafe) let cols = buffer.columns(count: count, length: n)
+            let cosets = lde.shape.ldeSize / n
+            return try! MerkleTree(
+                leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
+                prepare: { c in
+                    NTT.evaluateCoset(
+                        c, columns: coefficients, on: lde.extendedDomain, logCosetSize: lde.shape.logTraceLength,
+                        into: cols)
+                    buffer.coset = c
+                }
+            ) { leaves, out in
+                packer.rows(leaves, count: count, into: out) { c, b in cols[c][b & (n - 1)] }
+            }
+        }
+    }
+
+    /// The packed rows at trace-layer positions `positions`, for openings.
+    func rows(_ columns: ExtendedColumns, at positions: [Int]) -> [Int: [Fp]] {
+        let count = columns.count
+        let below = columns.rows(at: Array(Set(positions.map { $0 >> logK })).sorted())
+        var out: [Int: [Fp]] = [:]
+        for p in positions {
+            let values = below[p >> logK]!
+            var row = [Fp](repeating: .zero, count: width(count))
+            row.withUnsafeMutableBufferPointer { buffer in
+                self.rows(p..<p + 1, count: count, into: buffer.baseAddress!) { c, _ in values[c] }
+            }
+            out[p] = row
+        }
+        return out
+    }
+
+    /// The trace part of the table's DEEP composition on its trace layer, in bit-reversed order:
+    ///
+    ///     Σ_g α_g·(P_g(x) − Σ_j x^j·t_gj(z))/(x^k − z) + Σ_g' α'_g·(P_g'(x) − Σ_j x^j·t_g'j(z·ω))/(x^k − z·ω)
+    ///       (+ λ·Σ_j x^j·R_j(x^k), FRI's masking polynomial, for the table that carries it)
+    ///
+    /// over the committed groups g and those read on the next row g'. Writing y = x^k, the combinations are
+    /// Σ_j x^j·A_j(y) with A_j = Σ_g α_g·t_gj, so each A_j is combined on the trace domain, extended on the columns'
+    /// own domain, and the quotient taken there: 2k transforms of the columns' size, none of the trace layer's.
+    func deepComposition(
+        air: AIR, lde: LowDegreeExtension, traces: [[Fp]], masks: [[Fp]], ood: OutOfDomainValues,
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, columns: [[Fp]])?
+    ) -> [Fp] {
+        let shape = lde.shape
+        let n = shape.traceLength
+        let size = shape.ldeSize
+        let groups = air.committedGroups
+        let next = air.committedNextRowGroups
+        let m = air.mainColumns.count
+        let zNext = z * shape.traceGenerator
+        // Value of column v at z and z·ω, from the stated out-of-domain values.
+        func atZ(_ v: Int) -> Fp { v < m ? ood.main[v] : ood.aux[v - m] }
+        let nextMain = air.openedNextMainColumns
+        let nextAux = air.openedNextAuxColumns
+        var atZNext: [Int: Fp] = [:]
+        for (i, c) in nextMain.enumerated() { atZNext[c] = ood.mainNext[i] }
+        for (i, c) in nextAux.enumerated() { atZNext[m + c] = ood.auxNext[i] }
+
+        // A_j and B_j on the trace domain (and their masks), then extended.
+        var combined: [[Fp]] = []
+        var combinedMasks: [[Fp]] = []
+        var constants: [Fp] = []
+        for j in 0..<k {
+            let members = groups.indices.filter { groups[$0].count > j }
+            combined.append(
+                LowDegreeExtension.combine(
+                    members.map { traces[groups[$0][j]] }, weights: members.map { deep.atZ[$0] }, length: n))
+            combinedMasks.append(
+                LowDegreeExtension.combine(
+                    members.map { masks[groups[$0][j]] }, weights: members.map { deep.atZ[$0] },
+                    length: shape.maskDegree))
+            constants.append(members.reduce(Fp.zero) { $0 + deep.atZ[$1] * atZ(groups[$1][j]) })
+        }
+        for j in 0..<k {
+            let members = next.indices.filter { groups[next[$0]].count > j }
+            combined.append(
+                LowDegreeExtension.combine(
+                    members.map { traces[groups[next[$0]][j]] }, weights: members.map { deep.atZNext[$0] },
+                    length: n))
+            combinedMasks.append(
+                LowDegreeExtension.combine(
+                    members.map { masks[groups[next[$0]][j]] }, weights: members.map { deep.atZNext[$0] },
+                    length: shape.maskDegree))
+            constants.append(members.reduce(Fp.zero) { $0 + deep.atZNext[$1] * atZNext[groups[next[$1]][j]]! })
+        }
+        var coefficients = combined
+        NTT.inverse(columns: &coefficients)
+        for i in coefficients.indices { lde.addMask(combinedMasks[i], to: &coefficients[i]) }
+        let extended = NTT.evaluateBitReversed(
+            columns: coefficients, on: lde.ldeDomain, logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))
+
+        // D_j(y) = (A_j(y) − a_j)/(y − z) + (B_j(y) − b_j)/(y − z·ω) (+ λ·R_j(y)) on the columns' domain, stored
+        // position-major: D_j at position b is entry b·k + j.
+        var bitReversed = lde.ldeDomain.elements
+        NTT.permuteBitReversed(&bitReversed)
+        let ys = bitReversed
+        let atPoints = constants
+        var quotients = [Fp](repeating: .zero, count: size * k)
+        quotients.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
+                let inverses = Fp.batchInverse(range.flatMap { [ys[$0] - z, ys[$0] - zNext] })
+                for b in range {
+                    let toZ = inverses[2 * (b - range.lowerBound)]
+                    let toZNext = inverses[2 * (b - range.lowerBound) + 1]
+                    for j in 0..<k {
+                        var value =
+                            (extended[j][b] - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
+                        if let fri { value += fri.mask * fri.columns[j][b] }
+                        out[b * k + j] = value
+                    }
+                }
+            }
+        }
+        // Σ_j x^j·D_j(x^k) on the trace layer: the D_j packed like one group of k columns.
+        var out = [Fp](repeating: .zero, count: size << logK)
+        let packer = self
+        quotients.withUnsafeBufferPointer { quotients in
+            nonisolated(unsafe) let quotients = quotients
+            out.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let result = buffer
+                Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
+                    let leaves = (range.lowerBound << packer.logK)..<(range.upperBound << packer.logK)
+                    packer.rows(leaves, count: k, into: result.baseAddress! + leaves.lowerBound, gap: false) { j, b in
+                        quotients[b * k + j]
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Table t's packer, or nil for a table that does not pack.
+func packer(_ t: Int, shape: BatchShape, lde: LowDegreeExtension) -> Packer? {
+    let k = shape.packings[t]
+    guard k > 1 else { return nil }
+    return Packer(
+        packing: k, lde: lde, offset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(shape.traceLayers[t])))
+}
