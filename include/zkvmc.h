@@ -154,7 +154,7 @@ void zkvm_free(void *pointer);
 
 /*
  * What this library reads and writes, as one static line (never freed), for example
- * "zkvm receipt format 5, circuit a227…" with the circuit id's 64 hex digits: a receipt verifies only with a
+ * "zkvm receipt format 5, circuit 6e51…" with the circuit id's 64 hex digits: a receipt verifies only with a
  * library of the circuit id it was proven with.
  */
 const char *zkvm_version(void);

@@ -56,6 +56,7 @@ public enum CPUCircuit {
     private static func build() -> AIR {
         // Three bus entries to an inverse column, as `inverse degree 4` in the circuit file.
         var air = AIRBuilder(name: "rv32im", inverseDegree: 4)
+        air.packing = 4
         for c in Col.committed {
             _ = c.rawValue < Col.boundaryCount ? air.boundaryColumn(c.name, c.doc) : air.column(c.name, c.doc)
         }

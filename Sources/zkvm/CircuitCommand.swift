@@ -88,6 +88,11 @@ struct CircuitCommand: ParsableCommand {
             out += "inverse degree \(air.inverseDegree): up to \(air.inverseDegree - 1) bus entries to an inverse column\n"
         }
         out += "max degree \(air.maxDegree)\n"
+        if air.packing > 1 {
+            let committed = air.committedBoundaryCount + air.committedMainCount + air.committedAuxCount
+            out += "pack \(air.packing): \(air.mainColumns.count + air.auxColumns.count) columns committed as "
+                + "\(committed) polynomials\n"
+        }
         out += "circuit id \(id)\n"
         return out
     }
@@ -135,6 +140,7 @@ struct CircuitCommand: ParsableCommand {
             ("public_inputs", columns(air.publicInputs)), ("periodic_columns", array(periodic)),
             ("constraints", array(constraints)), ("buses", array(buses)),
             ("auxiliary_columns", columns(air.auxColumns)), ("inverse_degree", "\(air.inverseDegree)"),
+            ("pack", "\(air.packing)"),
             ("max_degree", "\(air.maxDegree)"),
             ("circuit_id", string(id)),
         ]) + "\n"
