@@ -74,10 +74,12 @@ public struct BatchShape: Sendable, Equatable {
         let layers = traceLayers.indices.map { traceLayers[$0] + logPackings[$0] }
         self.layers = layers
         order = layers.indices.sorted { (layers[$0], $0) < (layers[$1], $1) }
-        // On a layer, the table with the largest degree bound first: FRI's masking polynomial, which it carries,
-        // must reach the whole bound of layer 0.
+        // On a layer, the table that packs fewest columns first, then the largest degree bound: the first of layer 0
+        // carries FRI's masking polynomial, whose values a query reveals at the k points of a packing carrier's
+        // fibre; every other table of layer 0 packs a multiple of k columns, so those points tell nothing of its
+        // columns that the query does not (docs/zero-knowledge.md).
         traceOrder = traceLayers.indices.sorted {
-            (traceLayers[$0], -degreeBounds[$0], $0) < (traceLayers[$1], -degreeBounds[$1], $1)
+            (traceLayers[$0], packings[$0], -degreeBounds[$0], $0) < (traceLayers[$1], packings[$1], -degreeBounds[$1], $1)
         }
         var shapes: [StarkShape] = []
         for (t, air) in airs.enumerated() {

@@ -348,7 +348,9 @@ extension BatchShape {
             let l = listSize(s)
             terms.append(log2(l * c.constraintCount) - field)
             if c.logUpEvents > 0 { terms.append(log2(l * c.logUpEvents) - field) }
-            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + (c.openedPoints - 1) * (bound(s) - 1))) - field)
+            // Pairs of candidates: trace codewords on the trace layer, composition codewords on the table's own.
+            let pairs = l * listSize(layers[t])
+            terms.append(log2(pairs * (c.maxDegree * (bound(s) + 1) + (c.openedPoints - 1) * (bound(s) - 1))) - field)
             // The trace's DEEP quotients join FRI on the trace layer, with FRI's masking polynomial for the first
             // table; the composition segments on the table's own layer.
             let masked = parameters.zeroKnowledge && t == traceOrder[0] ? 1.0 : 0.0

@@ -28,7 +28,9 @@ public struct BatchCheat: Sendable {
     /// committed segments hold.
     public var balanceOutOfDomain: Set<Int>
     /// The FRI layer table t's DEEP composition is added at, given the layer of its shape; nil leaves it out. At a
-    /// layer above its own, its values are lifted: position p there takes the value at p >> (difference).
+    /// layer above its own, its values are lifted: position p there takes the value at p >> (difference). A packing
+    /// table's two parts are asked for apart: the trace part with its trace layer, the composition part with its
+    /// own.
     public var deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)?
     /// Alters the functions added into FRI (by layer) before FRI commits.
     public var injections: (@Sendable (inout [Int: [Fp]]) -> Void)?
@@ -219,12 +221,15 @@ public func proveBatch(
         coefficients = Array(coefficients.prefix(tableShape.segmentCount * n))
         coefficients += [Fp](repeating: .zero, count: tableShape.segmentCount * n - coefficients.count)
         var split = splitAndMask(coefficients, shape: tableShape, random: &random)
-        // FRI's masking polynomial rides with the first table of the trace commitments, on layer 0; the others need
-        // none of their own. A packing table's is Σ_j X^j·R_j(X^k), its k parts committed here.
-        if parameters.zeroKnowledge && t != traceOrder[0] { split.removeLast() }
-        if parameters.zeroKnowledge && t == traceOrder[0] && packers[t] != nil {
-            for _ in 1..<packers[t]!.k {
-                split.append((0..<n + tableShape.maskDegree).map { _ in Fp.random(using: &random) })
+        // FRI's masking polynomial rides with the first table of the trace commitments, on layer 0, uniformly
+        // random up to layer 0's whole degree bound; the others need none of their own. A packing table's is
+        // Σ_j X^j·R_j(X^k), its k parts committed here.
+        if parameters.zeroKnowledge {
+            split.removeLast()
+            if t == traceOrder[0] {
+                let k = shape.packings[t]
+                let length = (shape.friDegreeBound + k - 1) / k
+                for _ in 0..<k { split.append((0..<length).map { _ in Fp.random(using: &random) }) }
             }
         }
         segments[t] = split
@@ -280,39 +285,13 @@ public func proveBatch(
     let deep = BatchProtocol.drawDeepCoefficients(&transcript, airs: airs, shape: shape)
     var layer0 = [Fp](repeating: .zero, count: shape.ldeSize)
     var injections: [Int: [Fp]] = [:]
-    func inject(_ values: [Fp], layer s: Int) {
-        if s == 0 {
-            for i in layer0.indices { layer0[i] += values[i] }
-        } else {
-            var sum = injections[s] ?? [Fp](repeating: .zero, count: values.count)
-            for i in sum.indices { sum[i] += values[i] }
-            injections[s] = sum
-        }
-    }
-    for t in order {
-        if let packer = packers[t] {
-            // The trace's part on the trace layer, the composition's on the table's own.
-            let segmentCount = shape.tables[t].segmentCount
-            let masked = parameters.zeroKnowledge && t == traceOrder[0]
-            inject(
-                packer.deepComposition(
-                    air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t], ood: ood[t], coefficients: deep[t],
-                    z: z, fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
-                layer: shape.traceLayers[t])
-            inject(
-                ldes[t].compositionDeep(
-                    composition: compositionColumns[t], ood: ood[t], coefficients: deep[t], z: z),
-                layer: shape.layers[t])
-            continue
-        }
-        let values = ldes[t].deepComposition(
-            traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t], coefficients: deep[t],
-            z: z, zNext: z * shape.tables[t].traceGenerator, nextRowColumns: nextRowColumns[t])
-        let own = shape.layers[t]
+    // A DEEP composition computed on layer `own`, added into FRI there (or where a cheating test moves it, its
+    // values lifted to the larger layer).
+    func inject(_ t: Int, _ values: [Fp], layer own: Int) {
         var s = own
         var lifted = values
         if let cheat = options._batchCheat?.deepLayer {
-            guard let chosen = cheat(t, own) else { continue }
+            guard let chosen = cheat(t, own) else { return }
             s = chosen
             lifted = (0..<(shape.ldeSize >> s)).map { values[$0 >> (own - s)] }
         }
@@ -322,6 +301,31 @@ public func proveBatch(
             var sum = injections[s] ?? [Fp](repeating: .zero, count: lifted.count)
             for i in sum.indices { sum[i] += lifted[i] }
             injections[s] = sum
+        }
+    }
+    for t in order {
+        if let packer = packers[t] {
+            // The trace's part on the trace layer, the composition's on the table's own.
+            let segmentCount = shape.tables[t].segmentCount
+            let masked = parameters.zeroKnowledge && t == traceOrder[0]
+            inject(
+                t,
+                packer.deepComposition(
+                    air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t], ood: ood[t], coefficients: deep[t],
+                    z: z, fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
+                layer: shape.traceLayers[t])
+            inject(
+                t,
+                ldes[t].compositionDeep(composition: compositionColumns[t], ood: ood[t], coefficients: deep[t], z: z),
+                layer: shape.layers[t])
+        } else {
+            inject(
+                t,
+                ldes[t].deepComposition(
+                    traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t],
+                    coefficients: deep[t], z: z, zNext: z * shape.tables[t].traceGenerator,
+                    nextRowColumns: nextRowColumns[t]),
+                layer: shape.layers[t])
         }
     }
     options._batchCheat?.injections?(&injections)

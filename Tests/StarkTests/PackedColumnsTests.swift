@@ -151,8 +151,52 @@ final class PackedColumnsTests: XCTestCase {
         }
     }
 
+    /// A prover who leaves out either part of a packing table's DEEP composition, or adds it on another layer, is
+    /// refused: the verifier computes both parts itself.
+    func testEitherDEEPPartLeftOutOrMovedIsRefused() throws {
+        let air = try Self.circuit(packing: 4)
+        let (trace, publics) = Self.trace(rows: 256, values: values)
+        let statement = BatchStatement(air: air, publicInputs: publics)
+        let shape = try BatchShape(airs: [air], parameters: smallZK, logTraceLengths: [8])
+        let (traceLayer, ownLayer) = (shape.traceLayers[0], shape.layers[0])
+        XCTAssertEqual(ownLayer, traceLayer + 2)
+        let cheats: [@Sendable (Int, Int) -> Int?] = [
+            { _, s in s == traceLayer ? nil : s },
+            { _, s in s == ownLayer ? nil : s },
+            { _, s in s == ownLayer ? traceLayer : s },
+        ]
+        for cheat in cheats {
+            var options = ProverOptions(parameters: smallZK, _skipConstraintCheck: true)
+            options._batchCheat = BatchCheat(deepLayer: cheat)
+            let proof = try proveBatch([BatchWitness(statement: statement, trace: trace)], options: options)
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
+        }
+    }
+
+    /// A plain table and a packing one of equal committed height share layer 0: the plain one carries FRI's masking
+    /// polynomial, and the batch proves and verifies with zero knowledge.
+    func testPlainAndPackingTablesOnLayerZero() throws {
+        let packed = try AIRBuilderFixture.values(packing: 4).build()
+        let table = BatchProofTests.table
+        let raw = (0..<200).map { _ in UInt64.random(in: 0..<256) }
+        let witnesses = BatchProofTests.witnesses(values: raw, valueRows: 256, tableRows: 1024)
+        let statements = [BatchStatement(air: packed, publicInputs: []), BatchStatement(air: table, publicInputs: [])]
+        let shape = try BatchShape(airs: statements.map(\.air), parameters: smallZK, logTraceLengths: [8, 10])
+        XCTAssertEqual(shape.traceLayers, [0, 0])
+        XCTAssertEqual(shape.traceOrder, [1, 0], "the plain table first")
+        let proof = try proveBatch(
+            [
+                BatchWitness(statement: statements[0], trace: witnesses[0].trace),
+                BatchWitness(statement: statements[1], trace: witnesses[1].trace),
+            ], options: ProverOptions(parameters: smallZK))
+        XCTAssertNoThrow(try verifyBatch(proof, statements: statements, policy: lenient))
+        // FRI's masking polynomial is one column beside the plain table's composition segments.
+        let plainClass = shape.order.firstIndex(of: 1)!
+        XCTAssertEqual(proof.compositionOpening.rows[plainClass][0].count, shape.tables[1].segmentCount + 1)
+    }
+
     /// A packing table beside a plain one of another height, joined by a shared bus.
-    func testInterleavedTableInABatchWithAPlainTable() throws {
+    func testPackingTableInABatchWithAPlainTable() throws {
         let values = try AIRBuilderFixture.values(packing: 4).build()
         let table = BatchProofTests.table
         let raw = (0..<700).map { _ in UInt64.random(in: 0..<256) }
