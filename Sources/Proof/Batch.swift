@@ -65,10 +65,53 @@ public struct BatchShape: Sendable, Equatable {
         func bound(afterFolds s: Int) -> Int { (d0 + (1 << s) - 1) >> s }
         // It goes on the furthest layer whose bound holds its degree bound, and never on a domain smaller than
         // blowup times its committed rows.
-        let traceLayers = logCommitted.indices.map { t in
+        let furthest = logCommitted.indices.map { t in
             var s = 0
             while s < logTop - logCommitted[t] && degreeBounds[t] <= bound(afterFolds: s + 1) { s += 1 }
             return s
+        }
+        // FRI's folding must land on every layer a table's DEEP composition joins it at: a packing table's trace
+        // layer and its own, log₂ k further. Each landing short of the profile's arity costs a committed FRI layer,
+        // about 30 KB of paths a proof. So a batch with a packing table places each table on its furthest layer or
+        // up to three nearer (a domain up to 8 times larger for that table, never a smaller one), whichever needs
+        // fewest FRI layers, then the furthest. A table on a nearer layer is held to that layer's degree bound,
+        // which the security figure already counts.
+        func arities(_ trace: [Int]) -> [Int]? {
+            let targets = Set(trace.indices.flatMap { [trace[$0], trace[$0] + logPackings[$0]] }.filter { $0 > 0 })
+            var arities: [Int] = []
+            var s = 0
+            repeat {
+                var r = min(parameters.logFoldingFactor, logL0 - s - 1)
+                if let next = targets.filter({ $0 > s }).min() { r = min(r, next - s) }
+                guard r >= 1 else { return nil }
+                arities.append(r)
+                s += r
+            } while targets.contains(where: { $0 >= s })
+                || (bound(afterFolds: s) > 1 << parameters.logRemainderDegree
+                    && logL0 - s >= 2 * parameters.logFoldingFactor + 1)
+            return arities
+        }
+        var traceLayers = furthest
+        if packings.contains(where: { $0 > 1 }) && airs.count <= 4 {
+            var best: (layers: Int, depth: Int)?
+            var choice = furthest
+            func search(_ t: Int) {
+                guard t < choice.count else {
+                    guard let count = arities(choice)?.count else { return }
+                    let key = (layers: count, depth: -choice.reduce(0, +))
+                    if best == nil || (key.layers, key.depth) < (best!.layers, best!.depth) {
+                        best = key
+                        traceLayers = choice
+                    }
+                    return
+                }
+                for s in stride(from: furthest[t], through: max(0, furthest[t] - 3), by: -1) {
+                    choice[t] = s
+                    search(t + 1)
+                }
+                choice[t] = furthest[t]
+            }
+            search(0)
         }
         self.traceLayers = traceLayers
         let layers = traceLayers.indices.map { traceLayers[$0] + logPackings[$0] }
@@ -96,20 +139,12 @@ public struct BatchShape: Sendable, Equatable {
         // Fold by the profile's factor, but land on every layer a table is added in at, and fold at least once
         // after the last of them; then go on while the degree bound exceeds the remainder's and two folding cosets
         // remain.
-        let f = parameters.logFoldingFactor
-        let targets = Set((layers + traceLayers).filter { $0 > 0 })
-        var arities: [Int] = []
-        var s = 0
-        repeat {
-            var r = min(f, logL0 - s - 1)
-            if let next = targets.filter({ $0 > s }).min() { r = min(r, next - s) }
-            guard r >= 1 else { throw .traceTooShortForFolding(rows: 1 << logTop, ldeSize: 1 << logL0, foldingFactor: 1 << f) }
-            arities.append(r)
-            s += r
-        } while targets.contains(where: { $0 >= s })
-            || (bound(afterFolds: s) > 1 << parameters.logRemainderDegree && logL0 - s >= 2 * f + 1)
-        logArities = arities
-        remainderLength = bound(afterFolds: s)
+        guard let folds = arities(traceLayers) else {
+            throw .traceTooShortForFolding(
+                rows: 1 << logTop, ldeSize: 1 << logL0, foldingFactor: 1 << parameters.logFoldingFactor)
+        }
+        logArities = folds
+        remainderLength = bound(afterFolds: folds.reduce(0, +))
     }
 
     /// The tables whose composition is committed on layer `s`, in commitment order.

@@ -195,6 +195,27 @@ final class PackedColumnsTests: XCTestCase {
         XCTAssertEqual(proof.compositionOpening.rows[plainClass][0].count, shape.tables[1].segmentCount + 1)
     }
 
+    /// With a packing table, each table sits on its furthest layer or up to three nearer, whichever makes FRI land
+    /// on fewest layers; FRI lands on every layer a DEEP composition joins it at. The shape of `hello`'s batch: a
+    /// 2^8-row segment packing 4, its 2^16-row lookup table, and a 2^11-row closing table.
+    func testPlacementLandsOnEveryLayerWithFewFolds() throws {
+        let packed = try Self.circuit(packing: 4)
+        let plain = BatchProofTests.table
+        let parameters = Profile.default.parameters
+        let airs = [packed, plain, plain]
+        let shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: [8, 16, 11])
+        let stops = Set(shape.logArities.indices.map { shape.logArities[...$0].reduce(0, +) })
+        for t in 0..<3 {
+            if shape.traceLayers[t] > 0 { XCTAssertTrue(stops.contains(shape.traceLayers[t])) }
+            if shape.layers[t] > 0 { XCTAssertTrue(stops.contains(shape.layers[t])) }
+        }
+        XCTAssertEqual(shape.layers[0], shape.traceLayers[0] + 2)
+        // On their furthest layers (5 and 4, the packed table's own 7) FRI would stop at 3, 4, 5, 7 and on: six
+        // layers. The placement needs five.
+        XCTAssertEqual(shape.logArities.count, 5, "\(shape.logArities) \(shape.traceLayers)")
+        XCTAssertGreaterThanOrEqual(shape.security(airs: airs).provenBits, 100)
+    }
+
     /// A packing table beside a plain one of another height, joined by a shared bus.
     func testPackingTableInABatchWithAPlainTable() throws {
         let values = try AIRBuilderFixture.values(packing: 4).build()
