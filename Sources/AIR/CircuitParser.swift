@@ -28,8 +28,8 @@ struct CircuitParser {
     }
 
     private static let keywords: Set<String> = [
-        "air", "inverse", "pack", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint", "bus",
-        "entry",
+        "air", "inverse", "pack", "boundary", "global", "shared", "column", "public", "periodic", "let", "constraint",
+        "bus", "entry",
     ]
 
     private let file: String
@@ -166,7 +166,8 @@ struct CircuitParser {
             throw .misplaced(start, statement: "pack", reason: "the packing is already set on line \(previous.line)")
         }
         if declaredAnything {
-            throw .misplaced(start, statement: "pack", reason: "it comes right after 'air NAME', before any declaration")
+            throw .misplaced(
+                start, statement: "pack", reason: "it comes right after 'air NAME', before any declaration")
         }
         guard case .number(let text) = token.kind else {
             throw .expected(here, expected: "1, 2, 4 or 8 columns", found: token.quoted)

@@ -183,35 +183,41 @@ struct Packer: Sendable {
                     length: shape.maskDegree))
             constants.append(members.reduce(Fp.zero) { $0 + deep.atZNext[$1] * atZNext[groups[next[$1]][j]]! })
         }
-        var coefficients = combined
-        NTT.inverse(columns: &coefficients)
-        for i in coefficients.indices { lde.addMask(combinedMasks[i], to: &coefficients[i]) }
-        let extended = NTT.evaluateBitReversed(
-            columns: coefficients, on: lde.ldeDomain, logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))
+        // In a closure of its own, so that the extended combinations are freed before the trace layer's values
+        // are allocated.
+        let quotients: [Fp] = {
+            var coefficients = combined
+            NTT.inverse(columns: &coefficients)
+            for i in coefficients.indices { lde.addMask(combinedMasks[i], to: &coefficients[i]) }
+            let extended = NTT.evaluateBitReversed(
+                columns: coefficients, on: lde.ldeDomain,
+                logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))
 
-        // D_j(y) = (A_j(y) − a_j)/(y − z) + (B_j(y) − b_j)/(y − z·ω) (+ λ·R_j(y)) on the columns' domain, stored
-        // position-major: D_j at position b is entry b·k + j.
-        var bitReversed = lde.ldeDomain.elements
-        NTT.permuteBitReversed(&bitReversed)
-        let ys = bitReversed
-        let atPoints = constants
-        var quotients = [Fp](repeating: .zero, count: size * k)
-        quotients.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
-                let inverses = Fp.batchInverse(range.flatMap { [ys[$0] - z, ys[$0] - zNext] })
-                for b in range {
-                    let toZ = inverses[2 * (b - range.lowerBound)]
-                    let toZNext = inverses[2 * (b - range.lowerBound) + 1]
-                    for j in 0..<k {
-                        var value =
-                            (extended[j][b] - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
-                        if let fri { value += fri.mask * fri.columns[j][b] }
-                        out[b * k + j] = value
+            // D_j(y) = (A_j(y) − a_j)/(y − z) + (B_j(y) − b_j)/(y − z·ω) (+ λ·R_j(y)) on the columns' domain, stored
+            // position-major: D_j at position b is entry b·k + j.
+            var bitReversed = lde.ldeDomain.elements
+            NTT.permuteBitReversed(&bitReversed)
+            let ys = bitReversed
+            let atPoints = constants
+            var quotients = [Fp](repeating: .zero, count: size * k)
+            quotients.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
+                    let inverses = Fp.batchInverse(range.flatMap { [ys[$0] - z, ys[$0] - zNext] })
+                    for b in range {
+                        let toZ = inverses[2 * (b - range.lowerBound)]
+                        let toZNext = inverses[2 * (b - range.lowerBound) + 1]
+                        for j in 0..<k {
+                            var value =
+                                (extended[j][b] - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
+                            if let fri { value += fri.mask * fri.columns[j][b] }
+                            out[b * k + j] = value
+                        }
                     }
                 }
             }
-        }
+            return quotients
+        }()
         // Σ_j x^j·D_j(x^k) on the trace layer: the D_j packed like one group of k columns.
         var out = [Fp](repeating: .zero, count: size << logK)
         let packer = self
