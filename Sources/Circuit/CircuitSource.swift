@@ -680,6 +680,10 @@ global bus boundary
 # position in MemoryCol (Sources/Circuit/MemoryCircuit.swift), whose names and order these declarations repeat.
 air rv32im_memory
 
+# Four columns to a committed polynomial, as in rv32im.air: the table is proven in the last segment's batch, and a
+# query opens one value of each committed polynomial (Circuits/README.md, "Packed columns").
+pack 4
+
 boundary column cActive  # 1 on rows that hold an address
 boundary column cImage   # 1 when the verifier's image starts the address (code, data, registers, the state)
 boundary column cAddr    # the address (registers at 2^32 + index, the state at 2^32 + 32..34, RAM by word)
