@@ -121,9 +121,8 @@ public struct BatchShape: Sendable, Equatable {
         // carries FRI's masking polynomial, whose values a query reveals at the k points of a packing carrier's
         // fibre; every other table of layer 0 packs a multiple of k columns, so those points tell nothing of its
         // columns that the query does not (docs/zero-knowledge.md).
-        traceOrder = traceLayers.indices.sorted {
-            (traceLayers[$0], packings[$0], -degreeBounds[$0], $0) < (traceLayers[$1], packings[$1], -degreeBounds[$1], $1)
-        }
+        func rank(_ t: Int) -> (Int, Int, Int, Int) { (traceLayers[t], packings[t], -degreeBounds[t], t) }
+        traceOrder = traceLayers.indices.sorted { rank($0) < rank($1) }
         var shapes: [StarkShape] = []
         for (t, air) in airs.enumerated() {
             shapes.append(
@@ -147,9 +146,6 @@ public struct BatchShape: Sendable, Equatable {
         remainderLength = bound(afterFolds: folds.reduce(0, +))
     }
 
-    /// The tables whose composition is committed on layer `s`, in commitment order.
-    public func tables(onLayer s: Int) -> [Int] { order.filter { layers[$0] == s } }
-
     /// The distinct increasing positions of layer `s` that the distinct increasing layer-0 positions `queries` fall
     /// on.
     public func positions(onLayer s: Int, queries: [Int]) -> [Int] {
@@ -166,11 +162,7 @@ public struct BatchShape: Sendable, Equatable {
 
     /// Table t's distinct positions for the distinct increasing layer-0 positions `queries`: each shifted right by
     /// the table's layer, in increasing order.
-    public func positions(of t: Int, queries: [Int]) -> [Int] {
-        var out: [Int] = []
-        for q in queries where out.last != q >> layers[t] { out.append(q >> layers[t]) }
-        return out
-    }
+    public func positions(of t: Int, queries: [Int]) -> [Int] { positions(onLayer: layers[t], queries: queries) }
 }
 
 /// What one table of a batch states in the proof.

@@ -70,3 +70,29 @@ extension StarkProtocol {
         return sum
     }
 }
+
+extension StarkProtocol {
+    /// For an AIR that packs k columns (``AIR/packing``): the stated out-of-domain values combined as the DEEP
+    /// quotients of its committed polynomials need them, a_j = Σ_g α_g·t_gj(z) over the committed groups and
+    /// b_j = Σ_g' α'_g'·t_g'j(z·ω) over the groups read on the next row, for j < k (a group short of k columns adds
+    /// nothing to the missing places). Prover and verifier both take them from here.
+    public static func packedOutOfDomainSums(
+        air: AIR, ood: OutOfDomainValues, coefficients deep: DeepCoefficients
+    ) -> (atZ: [Fp], atZNext: [Fp]) {
+        let k = air.packing
+        let m = air.mainColumns.count
+        let groups = air.committedGroups
+        var atZNext: [Int: Fp] = [:]
+        for (i, c) in air.openedNextMainColumns.enumerated() { atZNext[c] = ood.mainNext[i] }
+        for (i, c) in air.openedNextAuxColumns.enumerated() { atZNext[m + c] = ood.auxNext[i] }
+        var a = [Fp](repeating: .zero, count: k)
+        var b = [Fp](repeating: .zero, count: k)
+        for (g, group) in groups.enumerated() {
+            for (j, v) in group.enumerated() { a[j] += deep.atZ[g] * (v < m ? ood.main[v] : ood.aux[v - m]) }
+        }
+        for (i, g) in air.committedNextRowGroups.enumerated() {
+            for (j, v) in groups[g].enumerated() { b[j] += deep.atZNext[i] * atZNext[v]! }
+        }
+        return (a, b)
+    }
+}

@@ -178,8 +178,7 @@ struct LowDegreeExtension {
         for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
         let (combinedAtZ, combinedAtZNext) = (atZ, atZNext)
         // The committed points in bit-reversed order, like the columns.
-        var points = ldeDomain.elements
-        NTT.permuteBitReversed(&points)
+        let points = committedPoints()
         var out = [Fp](repeating: .zero, count: count)
         out.withUnsafeMutableBufferPointer { result in
             nonisolated(unsafe) let result = result
@@ -223,9 +222,7 @@ struct LowDegreeExtension {
     ) -> [Fp] {
         var atZ = Fp.zero
         for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
-        var bitReversed = ldeDomain.elements
-        NTT.permuteBitReversed(&bitReversed)
-        let points = bitReversed
+        let points = committedPoints()
         let segmentCount = shape.segmentCount
         let atPoint = atZ
         var out = [Fp](repeating: .zero, count: shape.ldeSize)
@@ -241,6 +238,13 @@ struct LowDegreeExtension {
             }
         }
         return out
+    }
+
+    /// The committed domain's points in bit-reversed order, the order of every committed column.
+    func committedPoints() -> [Fp] {
+        var points = ldeDomain.elements
+        NTT.permuteBitReversed(&points)
+        return points
     }
 
     /// Σ weights[c]·columns[c], entry by entry, over the first `length` entries, spread over the cores.

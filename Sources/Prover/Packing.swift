@@ -14,8 +14,9 @@ import Proof
 struct Packer: Sendable {
     let k: Int
     let logK: Int
-    /// The trace layer's points in bit-reversed order.
-    let points: [Fp]
+    /// x₀ of each run: the trace layer's point at position b·k, for b over the columns' domain. The run's other
+    /// points are x₀·ξ^rev(i), so these are all the packing reads.
+    let starts: [Fp]
     /// ξ^t for t < k/2, ξ the primitive k-th root of unity with x₀·ξ at leaf b·k + k/2.
     let twiddles: [Fp]
     /// Test only: ``BatchCheat/packedGap``.
@@ -25,10 +26,18 @@ struct Packer: Sendable {
     init(packing k: Int, lde: LowDegreeExtension, offset: Fp) {
         self.k = k
         logK = k.trailingZeroBitCount
-        var points = Domain(logSize: lde.ldeDomain.logSize + logK, offset: offset).elements
-        NTT.permuteBitReversed(&points)
-        self.points = points
-        let xi = points[k / 2] * points[0].inverse()
+        // Position b·k of the trace layer in bit-reversed order is its point of natural index rev(b) among the first
+        // N/k, N/k the columns' domain's size; ξ = ω^(N/k) for the layer's generator ω.
+        let layer = Domain(logSize: lde.ldeDomain.logSize + logK, offset: offset)
+        var starts = [Fp](repeating: .zero, count: lde.ldeDomain.size)
+        var x = offset
+        for e in starts.indices {
+            starts[e] = x
+            x *= layer.generator
+        }
+        NTT.permuteBitReversed(&starts)
+        self.starts = starts
+        let xi = layer.generator.power(UInt64(lde.ldeDomain.size))
         twiddles = (0..<k / 2).reduce(into: [Fp]()) { list, t in list.append(t == 0 ? .one : list[t - 1] * xi) }
     }
 
@@ -50,7 +59,7 @@ struct Packer: Sendable {
             let u = scratch.baseAddress!
             let powers = u + k
             for b in (leaves.lowerBound >> logK)...((leaves.upperBound - 1) >> logK) {
-                let x0 = points[b << logK]
+                let x0 = starts[b]
                 powers[0] = .one
                 for j in 1..<k { powers[j] = powers[j - 1] * x0 }
                 for g in 0..<width {
@@ -146,20 +155,14 @@ struct Packer: Sendable {
         let size = shape.ldeSize
         let groups = air.committedGroups
         let next = air.committedNextRowGroups
-        let m = air.mainColumns.count
         let zNext = z * shape.traceGenerator
-        // Value of column v at z and z·ω, from the stated out-of-domain values.
-        func atZ(_ v: Int) -> Fp { v < m ? ood.main[v] : ood.aux[v - m] }
-        let nextMain = air.openedNextMainColumns
-        let nextAux = air.openedNextAuxColumns
-        var atZNext: [Int: Fp] = [:]
-        for (i, c) in nextMain.enumerated() { atZNext[c] = ood.mainNext[i] }
-        for (i, c) in nextAux.enumerated() { atZNext[m + c] = ood.auxNext[i] }
+        // a_j at z, then b_j at z·ω: what A_j and B_j must take there.
+        let sums = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
+        let atPoints = sums.atZ + sums.atZNext
 
         // A_j and B_j on the trace domain (and their masks), then extended.
         var combined: [[Fp]] = []
         var combinedMasks: [[Fp]] = []
-        var constants: [Fp] = []
         for j in 0..<k {
             let members = groups.indices.filter { groups[$0].count > j }
             combined.append(
@@ -169,7 +172,6 @@ struct Packer: Sendable {
                 LowDegreeExtension.combine(
                     members.map { masks[groups[$0][j]] }, weights: members.map { deep.atZ[$0] },
                     length: shape.maskDegree))
-            constants.append(members.reduce(Fp.zero) { $0 + deep.atZ[$1] * atZ(groups[$1][j]) })
         }
         for j in 0..<k {
             let members = next.indices.filter { groups[next[$0]].count > j }
@@ -181,7 +183,6 @@ struct Packer: Sendable {
                 LowDegreeExtension.combine(
                     members.map { masks[groups[next[$0]][j]] }, weights: members.map { deep.atZNext[$0] },
                     length: shape.maskDegree))
-            constants.append(members.reduce(Fp.zero) { $0 + deep.atZNext[$1] * atZNext[groups[next[$1]][j]]! })
         }
         // In a closure of its own, so that the extended combinations are freed before the trace layer's values
         // are allocated.
@@ -195,10 +196,7 @@ struct Packer: Sendable {
 
             // D_j(y) = (A_j(y) − a_j)/(y − z) + (B_j(y) − b_j)/(y − z·ω) (+ λ·R_j(y)) on the columns' domain, stored
             // position-major: D_j at position b is entry b·k + j.
-            var bitReversed = lde.ldeDomain.elements
-            NTT.permuteBitReversed(&bitReversed)
-            let ys = bitReversed
-            let atPoints = constants
+            let ys = lde.committedPoints()
             var quotients = [Fp](repeating: .zero, count: size * k)
             quotients.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer

@@ -133,7 +133,9 @@ public func verifyBatch(
         let rows: [[[Fp]]]
         // A commitment whose tallest table is shorter than layer 0 is opened where the queries fall in that table;
         // a packing table's trace commitments are on its trace layer, k times its columns' domain.
-        let leafCounts = classes.map { shape.tables[$0].ldeSize << (trace ? shape.packings[$0].trailingZeroBitCount : 0) }
+        let leafCounts = classes.map {
+            shape.tables[$0].ldeSize << (trace ? shape.packings[$0].trailingZeroBitCount : 0)
+        }
         let shift = shape.ldeSize.trailingZeroBitCount - (leafCounts.first ?? 1).trailingZeroBitCount
         do {
             rows = try opening.verify(
@@ -179,7 +181,6 @@ public func verifyBatch(
     for t in order {
         let tableShape = shape.tables[t]
         let ps = shape.positions(of: t, queries: queries)
-        let count = ps.count
         func row(_ k: Int) -> [Fp] {
             (boundaryRows[t]?[k] ?? []) + (mainRows[t]?[k] ?? []) + (auxRows[t]?[k] ?? [])
         }
@@ -205,18 +206,12 @@ public func verifyBatch(
                 layer: shape.layers[t])
             continue
         }
-        let values = deepValues(
-            rows: (0..<count).map(row), composition: compositionRows[t]!, positions: ps,
-            ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
-            masked: maskColumns(t) > 0)
-        let s = shape.layers[t]
-        if s == 0 {
-            for j in 0..<count { layer0[j] += values[j] }
-        } else {
-            var sum = injected[s] ?? [Fp](repeating: .zero, count: count)
-            for j in 0..<count { sum[j] += values[j] }
-            injected[s] = sum
-        }
+        inject(
+            deepValues(
+                rows: ps.indices.map(row), composition: compositionRows[t]!, positions: ps,
+                ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
+                masked: maskColumns(t) > 0),
+            layer: shape.layers[t])
     }
     do {
         try FRIVerifier.verify(
@@ -281,19 +276,8 @@ func packedDeepValues(
     let k = air.packing
     let groups = air.committedGroups
     let next = air.committedNextRowGroups
-    let m = air.mainColumns.count
     let zNext = z * shape.traceGenerator
-    var atZNext: [Int: Fp] = [:]
-    for (i, c) in air.openedNextMainColumns.enumerated() { atZNext[c] = ood.mainNext[i] }
-    for (i, c) in air.openedNextAuxColumns.enumerated() { atZNext[m + c] = ood.auxNext[i] }
-    var a = [Fp](repeating: .zero, count: k)
-    var b = [Fp](repeating: .zero, count: k)
-    for (g, group) in groups.enumerated() {
-        for (j, v) in group.enumerated() { a[j] += deep.atZ[g] * (v < m ? ood.main[v] : ood.aux[v - m]) }
-    }
-    for (i, g) in next.enumerated() {
-        for (j, v) in groups[g].enumerated() { b[j] += deep.atZNext[i] * atZNext[v]! }
-    }
+    let (a, b) = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
     let generator = Fp.rootOfUnity(logOrder: logSize)
     let points = positions.map { Folding.point(position: $0, logSize: logSize, offset: offset, generator: generator) }
     let ys = points.map { $0.power(UInt64(k)) }
