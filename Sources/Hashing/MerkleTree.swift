@@ -8,7 +8,7 @@ import Field
 ///
 /// `row_i` is the row's elements in canonical 32-byte little-endian form, concatenated. The one-byte tags keep
 /// leaves, nodes and the two leaf kinds apart, so no leaf can be passed off as a node or the other way round.
-/// Salts are 32 secret random bytes per leaf: without them a root and its sibling paths would let anyone test
+/// Salts are 16 secret random bytes per leaf: without them a root and its sibling paths would let anyone test
 /// guesses of unopened rows. `docs/merkle.md` specifies trees and openings byte for byte.
 ///
 /// Building is the prover's hot path: leaves are hashed straight from the row buffer into the node array in
@@ -25,7 +25,7 @@ public struct MerkleTree: Sendable {
     public enum Salts: Sendable {
         /// A fresh secret ``RandomStream``: what a zero-knowledge prover uses.
         case random
-        /// Salts read from a given stream: leaf i takes bytes `32i ..< 32i + 32`. Reproducible; for tests.
+        /// Salts read from a given stream: leaf i takes bytes `16i ..< 16i + 16`. Reproducible; for tests.
         case stream(RandomStream)
         /// These salts, one per leaf in order. For known-answer tests.
         case explicit([Salt])

@@ -6,7 +6,13 @@ import Hashing
 /// parameters, the circuit digest, and the transcript's opening moves.
 public enum StarkProtocol {
     /// The proof format and protocol version.
-    public static let version: UInt16 = 3
+    public static let version: UInt16 = 4
+
+    /// Whether FRI's layers are committed over salted leaves: never, with or without zero knowledge. Layer 0 is the
+    /// DEEP composition plus λ·R for R uniformly random up to layer 0's whole degree bound, so it is itself a
+    /// uniformly random polynomial of that degree, and every later layer is a function of it and the challenges:
+    /// the digests of its unopened cosets hide nothing that needs hiding (`docs/zero-knowledge.md`, "FRI").
+    public static let friLayersSalted = false
 
     /// The circuit id: BLAKE2b-256 of the AIR's canonical description.
     public static func circuitDigest(of air: AIR) -> Digest {

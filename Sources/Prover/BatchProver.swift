@@ -341,7 +341,7 @@ public func proveBatch(
         fri = try FRIProverState(
             layer0: layer0, offset: StarkProtocol.domainOffset, logArities: shape.logArities,
             injections: injections.keys.sorted().map { FRIInjection(logSize: logLDE - $0, values: injections[$0]!) },
-            remainderLength: shape.remainderLength, salted: parameters.zeroKnowledge, transcript: &transcript,
+            remainderLength: shape.remainderLength, salted: StarkProtocol.friLayersSalted, transcript: &transcript,
             _truncateRemainder: options._batchCheat != nil)
     } catch {
         guard options._skipConstraintCheck else { throw .internalInconsistency("FRI's last layer exceeds its degree") }

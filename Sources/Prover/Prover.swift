@@ -226,7 +226,7 @@ public func prove(
         fri = try FRIProverState(
             layer0: layer0, offset: StarkProtocol.domainOffset, logFoldingFactor: parameters.logFoldingFactor,
             committedLayers: shape.friLayerCount, remainderLength: shape.remainderLength,
-            salted: parameters.zeroKnowledge, transcript: &transcript)
+            salted: StarkProtocol.friLayersSalted, transcript: &transcript)
     } catch {
         guard options._skipConstraintCheck else { throw .internalInconsistency("FRI's last layer exceeds its degree") }
         throw .invalidWitness("a cheating trace broke the FRI degree bound: \(error)")

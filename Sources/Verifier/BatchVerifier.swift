@@ -222,7 +222,7 @@ public func verifyBatch(
                 let at = shape.positions(onLayer: s, queries: queries)
                 return FRIInjectedValues(logSize: logLDE - s, values: Dictionary(uniqueKeysWithValues: zip(at, injected[s]!)))
             },
-            salted: parameters.zeroKnowledge)
+            salted: StarkProtocol.friLayersSalted)
     } catch { throw .fri(error) }
 }
 

@@ -194,7 +194,7 @@ public func verify(
             positions: leaves, values: layer0, betas: betas, roots: proof.friRoots,
             openings: proof.friOpenings, remainder: proof.remainder, remainderLength: shape.remainderLength,
             ldeSize: shape.ldeSize, offset: StarkProtocol.domainOffset, logFoldingFactor: parameters.logFoldingFactor,
-            salted: parameters.zeroKnowledge)
+            salted: StarkProtocol.friLayersSalted)
     } catch { throw .fri(error) }
 }
 

@@ -51,7 +51,7 @@ import Testing
         }
         #expect(throws: HashingError.invalidHex("zz")) { try Digest(hex: "zz") }
         #expect(throws: HashingError.invalidHex("abc")) { try Digest(hex: "abc") }
-        #expect(throws: HashingError.wrongLength(expected: 32, found: 1)) { try Salt(hex: "AB") }
+        #expect(throws: HashingError.wrongLength(expected: 16, found: 1)) { try Salt(hex: "AB") }
     }
 
     @Test func hashingFromManyThreadsAgrees() async {

@@ -25,7 +25,7 @@ import Testing
         let width = 3
         let rows = Self.randomRows(n, width, &rng)
         let stream = try RandomStream(seed: [UInt8](repeating: 42, count: 32))
-        let salts = try (0..<n).map { try Salt(bytes: stream.bytes(count: 32, at: 32 * $0)) }
+        let salts = try (0..<n).map { try Salt(bytes: stream.bytes(count: Salt.byteCount, at: Salt.byteCount * $0)) }
         let tree = try MerkleTree(rows: rows, width: width, salts: .stream(stream))
         #expect(tree.root == Self.referenceRoot(rows: rows, width: width, salts: salts))
         #expect((0..<n).allSatisfy { tree.salt(at: $0) == salts[$0] })

@@ -55,7 +55,7 @@ final class ProofEncodingTests: XCTestCase {
         func opening(rows: Int, width: Int) -> MerkleOpening {
             MerkleOpening(
                 rows: (0..<rows).map { _ in elements(width) },
-                salts: salted ? (0..<rows).map { _ in try! Salt(bytes: digest().bytes) } : [],
+                salts: salted ? (0..<rows).map { _ in try! Salt(bytes: digest().bytes.prefix(Salt.byteCount)) } : [],
                 nodes: (0..<Int.random(in: 0...20, using: &rng)).map { _ in digest() })
         }
         let layers = Int.random(in: 0...5, using: &rng)
@@ -218,7 +218,7 @@ final class ProofEncodingTests: XCTestCase {
         let proof = Self.fibonacciProof
         let last = proof.friOpenings.last ?? proof.compositionOpening
         let trailer = proof.friOpenings.isEmpty ? 4 : 0
-        let end = bytes.count - trailer - 4 - 32 * last.nodes.count - 4 - 32 * last.salts.count
+        let end = bytes.count - trailer - 4 - 32 * last.nodes.count - 4 - Salt.byteCount * last.salts.count
         changed = bytes
         changed.replaceSubrange(end - 32..<end, with: [UInt8](repeating: 0xFF, count: 32))
         XCTAssertEqual(decode(changed), .failure(.nonCanonicalElement(offset: end - 32)))
@@ -236,7 +236,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(decode(Array("hello".utf8)), .failure(.badMagic))
         XCTAssertEqual(decode(patched(0..<1, [0x7A])), .failure(.badMagic))
         XCTAssertEqual(
-            decode(patched(8..<10, [4, 0])), .failure(.unsupportedVersion(found: 4, supported: StarkProtocol.version)))
+            decode(patched(8..<10, [5, 0])), .failure(.unsupportedVersion(found: 5, supported: StarkProtocol.version)))
         XCTAssertEqual(
             decode(patched(10..<11, [0])), .failure(.invalidParameters(offset: 10, bytes: [0, 8, 2, 2, 5, 0])))
         XCTAssertEqual(

@@ -507,8 +507,8 @@ final class SoundnessSuiteTests: XCTestCase {
         let other = Blake2b.hash(Array("another root".utf8))
 
         // Identity and statement.
-        add("version", .exactly(.decoding(.unsupportedVersion(found: 4, supported: StarkProtocol.version)))) {
-            $0.version = 4
+        add("version", .exactly(.decoding(.unsupportedVersion(found: 5, supported: StarkProtocol.version)))) {
+            $0.version = 5
         }
         add("circuit digest", .exactly(.verification(.circuitMismatch(expected: proof.circuitDigest, found: other)))) {
             $0.circuitDigest = other
@@ -606,6 +606,7 @@ final class SoundnessSuiteTests: XCTestCase {
             }
             add("\(name): a row removed", .rejected) { $0[keyPath: path].rows.removeLast() }
             add("\(name): a node added", .rejected) { $0[keyPath: path].nodes.append(other) }
+            add("\(name): a salt added", .rejected) { $0[keyPath: path].salts.append(Salt.random()) }
             add("\(name): a row repeated", .rejected) { o in o[keyPath: path].rows[0] = o[keyPath: path].rows[1] }
         }
         openingChanges("main opening", proof.mainOpening, \.mainOpening)

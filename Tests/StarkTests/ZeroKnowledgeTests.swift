@@ -76,6 +76,30 @@ final class ZeroKnowledgeTests: XCTestCase {
         print("zero knowledge: \(compared) commitments and values compared across two proofs each, none repeated")
     }
 
+    /// Trace and composition leaves are salted, FRI's layers are not (`StarkProtocol.friLayersSalted`): layer 0 is
+    /// a uniformly random polynomial of its degree bound, so its digests need no salt. A proof whose FRI opening
+    /// brings salts anyway is refused.
+    func testFRILayersAreCommittedWithoutSalts() throws {
+        for (air, trace, inputs) in Self.statements {
+            let proof = try Self.makeProof(air, trace, inputs, Self.parameters)
+            try verify(proof: proof, air: air, publicInputs: inputs, policy: lenient)
+            for opening in [proof.mainOpening, proof.compositionOpening] + (proof.auxOpening.map { [$0] } ?? []) {
+                XCTAssertEqual(opening.salts.count, opening.rows.count, "\(air.name): a trace leaf without its salt")
+            }
+            XCTAssertFalse(proof.friOpenings.isEmpty)
+            for (layer, opening) in proof.friOpenings.enumerated() {
+                XCTAssertTrue(opening.salts.isEmpty, "\(air.name): FRI layer \(layer) carries salts")
+                var salted = proof
+                salted.friOpenings[layer].salts = opening.rows.map { _ in Salt.random() }
+                XCTAssertThrowsError(try verify(proof: salted, air: air, publicInputs: inputs, policy: lenient)) {
+                    guard case .fri(.layerOpening(layer: layer, .wrongSaltCount)) = $0 as? VerifierError else {
+                        return XCTFail("\(air.name): \($0)")
+                    }
+                }
+            }
+        }
+    }
+
     static func outOfDomainValues(_ proof: StarkProof) -> [Fp] {
         let ood = proof.outOfDomain
         return ood.main + ood.mainNext + ood.aux + ood.auxNext + ood.composition

@@ -62,7 +62,7 @@ def element(tree, i, j):
 
 
 def salt(tree, i):
-    return h32(b"merkle-vector-salt" + bytes([tree]) + i.to_bytes(4, "little"))
+    return h32(b"merkle-vector-salt" + bytes([tree]) + i.to_bytes(4, "little"))[:16]
 
 
 # (leaf count, width, salted, index sets to open: as requested, possibly unsorted and repeated)
