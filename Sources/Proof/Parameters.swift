@@ -99,3 +99,23 @@ public enum Profile: String, CaseIterable, Sendable {
         }
     }
 }
+
+extension Profile {
+    /// The profile these parameters are: its own, or, for the profiles that reach 100 proven bits (`default` and
+    /// `compact`), its own with fewer queries, as a prover that fits its query count to each proof's shape sends
+    /// them. Nil when they are no profile's.
+    public init?(matching parameters: ProofParameters) {
+        if let exact = Profile.allCases.first(where: { $0.parameters == parameters }) {
+            self = exact
+            return
+        }
+        let fitted = [Profile.default, .compact].first { profile in
+            var own = profile.parameters
+            guard parameters.queryCount < own.queryCount else { return false }
+            own.queryCount = parameters.queryCount
+            return own == parameters
+        }
+        guard let fitted else { return nil }
+        self = fitted
+    }
+}

@@ -369,3 +369,31 @@ extension BatchShape {
         return terms
     }
 }
+
+extension BatchShape {
+    /// `parameters` with the fewest queries, at most their own count, that still give a batch of `airs` at these
+    /// heights `bits` proven bits; `parameters` themselves when they do not give that many to begin with.
+    ///
+    /// A profile's query count is the one its weakest shape needs (`default`: 86 at 2^11 rows). Taller shapes
+    /// need a few fewer, and each query left out takes its opened rows, salts and paths out of the proof. The
+    /// verifier recomputes the figure from the proof's own parameters, so it needs to know nothing of this.
+    public static func fewestQueries(
+        _ parameters: ProofParameters, reaching bits: Double, airs: [AIR], logTraceLengths: [Int]
+    ) -> ProofParameters {
+        func proven(_ p: ProofParameters) -> Double {
+            guard let shape = try? BatchShape(airs: airs, parameters: p, logTraceLengths: logTraceLengths) else {
+                return 0
+            }
+            return shape.security(airs: airs).provenBits
+        }
+        guard proven(parameters) >= bits else { return parameters }
+        var fewest = parameters
+        while fewest.queryCount > 1 {
+            var fewer = fewest
+            fewer.queryCount -= 1
+            guard proven(fewer) >= bits else { break }
+            fewest = fewer
+        }
+        return fewest
+    }
+}

@@ -6,6 +6,7 @@ import Hashing
 import Proof
 import Prover
 import RV32IM
+import Verifier
 
 /// How ``prove(program:input:options:)`` runs the guest and proves it.
 public struct ProveOptions: Sendable {
@@ -30,6 +31,10 @@ public struct ProveOptions: Sendable {
     /// log₂ of the rows of each segment (2^16 to 2^19), or nil to choose: one segment when the execution fits in
     /// 2^17 rows, else segments of 2^17 rows, which the default profile proves in about 3 GB each.
     public var logSegmentRows: Int?
+    /// Whether each proof takes the fewest queries, at most ``parameters``' own count, that still give it
+    /// ``fittedProvenBits`` proven bits for its own shape (the default). Parameters that do not give that many are
+    /// used as they are, as are all parameters when this is off.
+    public var fitsQueries = true
     /// Called as each phase of the STARK prover ends, for each proof (``progress`` reports the facade's phases:
     /// execution, then each proof's boundary commitment, then each proof).
     public var proverProgress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
@@ -54,6 +59,18 @@ public struct ProveOptions: Sendable {
 
     /// The default profile, the default limits, no progress reports.
     public static let `default` = ProveOptions()
+
+    /// What fitted query counts aim for: the default verifier policy's 100 proven bits, and a tenth of a bit over
+    /// it, so that a verifier whose floating point rounds a last digit otherwise still accepts.
+    public static let fittedProvenBits = VerifierPolicy.default.minimumProvenBits + 0.1
+
+    /// The parameters of a proof of `airs` at these heights: ``parameters``, with the fewest queries that reach
+    /// ``fittedProvenBits`` when ``fitsQueries`` is on.
+    public func parameters(airs: [AIR], logTraceLengths: [Int]) -> ProofParameters {
+        guard fitsQueries else { return parameters }
+        return BatchShape.fewestQueries(
+            parameters, reaching: Self.fittedProvenBits, airs: airs, logTraceLengths: logTraceLengths)
+    }
 }
 
 /// A receipt and what the prover learned making it that the receipt does not say.

@@ -216,7 +216,8 @@ public final class SegmentedProver {
                 w.statement.air.boundaryColumnCount > 0
                     ? Array(w.trace.columns.prefix(w.statement.air.boundaryColumnCount)) : nil
             },
-            parameters: options.parameters,
+            parameters: options.parameters(
+                airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount)),
             seeds: tables.indices.map { t in
                 tables[t].statement.air.boundaryColumnCount > 0 ? secrets.boundarySeed(index, table: t) : nil
             })
@@ -287,7 +288,9 @@ public final class SegmentedProver {
         return try proveBatch(
             tables, global: context,
             options: ProverOptions(
-                parameters: options.parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
+                parameters: options.parameters(
+                    airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount)),
+                mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
                 progress: options.proverProgress))
     }
 }

@@ -86,7 +86,7 @@ extension Receipt {
             traceLength: segmentProofs.reduce(0) { $0 + (1 << $1.logTraceLength) }, segmentCount: segmentProofs.count,
             segmentLength: 1 << first.logTraceLength, memoryTableLength: memoryLogRows.map { 1 << $0 } ?? 0,
             circuitID: (first.tables.first?.circuitDigest ?? .zero).description, parameters: first.parameters,
-            profile: Profile.allCases.first { $0.parameters == first.parameters }, formatVersion: formatVersion,
+            profile: Profile(matching: first.parameters), formatVersion: formatVersion,
             provenBits: proven, conjecturedBits: conjectured)
     }
 }

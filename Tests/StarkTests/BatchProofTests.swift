@@ -60,6 +60,29 @@ final class BatchProofTests: XCTestCase {
         try proveBatch(witnesses, options: ProverOptions(parameters: parameters, _skipConstraintCheck: cheat))
     }
 
+    /// The default profile fitted to a batch's shape: the fewest queries that still give 100.1 proven bits. A proof
+    /// with them passes the default policy; its twin with one query fewer is refused by the verifier's own figure.
+    func testFewestQueriesMeetTheDefaultPolicyAndOneFewerDoesNot() throws {
+        let witnesses = Self.witnesses(values: [3, 1, 4, 1, 5], valueRows: 1 << 11, tableRows: 1 << 12)
+        let airs = witnesses.map(\.statement.air)
+        let logs = witnesses.map(\.trace.logRowCount)
+        let fitted = BatchShape.fewestQueries(Profile.default.parameters, reaching: 100.1, airs: airs, logTraceLengths: logs)
+        XCTAssertLessThan(fitted.queryCount, Profile.default.parameters.queryCount)
+        var fewer = fitted
+        fewer.queryCount -= 1
+        for (p, expected) in [(fitted, true), (fewer, false)] {
+            let bits = try BatchShape(airs: airs, parameters: p, logTraceLengths: logs).security(airs: airs).provenBits
+            XCTAssertEqual(bits >= 100.1, expected, "\(p.queryCount) queries: \(bits) bits")
+        }
+        XCTAssertNoThrow(try verifyBatch(try prove(witnesses, parameters: fitted), statements: Self.statements))
+        XCTAssertThrowsError(try verifyBatch(try prove(witnesses, parameters: fewer), statements: Self.statements)) {
+            guard case .parametersRefused = $0 as? VerifierError else { return XCTFail("\($0)") }
+        }
+        // Parameters below the target to begin with are left as they are.
+        let weak = ProofParameters(logBlowup: 2, queryCount: 8, grindingBits: 2)
+        XCTAssertEqual(BatchShape.fewestQueries(weak, reaching: 100.1, airs: airs, logTraceLengths: logs), weak)
+    }
+
     /// Values taller than the table, the table taller than the values, and equal heights: each proves, survives
     /// its encoding, and verifies.
     func testTablesOfSeveralHeightsProveAndVerify() throws {
