@@ -21,18 +21,20 @@ public struct BatchShape: Sendable, Equatable {
     public let parameters: ProofParameters
     /// Each table's shape: its trace, the FRI layer it is committed on (size and coset) and its composition.
     public let tables: [StarkShape]
-    /// The FRI layer (binary folds from layer 0) each table's columns as written live on: its composition
-    /// polynomial is committed and added into FRI there.
+    /// The FRI layer (binary folds from layer 0) each table's columns as written live on: its columns are extended
+    /// and its composition polynomial evaluated there.
     public let layers: [Int]
-    /// The FRI layer each table's trace commitments are on: ``layers`` less log₂ of its packing (``AIR/packing``),
-    /// whose committed polynomials have k times the degree; the same layer for a table that does not pack.
+    /// The FRI layer each table's commitments are on, trace and composition alike, and its DEEP composition joins
+    /// FRI at: ``layers`` less log₂ of its packing (``AIR/packing``), whose committed polynomials have k times the
+    /// degree; the same layer for a table that does not pack.
     public let traceLayers: [Int]
     /// Each table's packing k.
     public let packings: [Int]
-    /// The tables in the composition commitment's order: by layer, then as given.
+    /// The tables in the composition commitment's order, which is ``traceOrder``: every commitment is on the
+    /// tables' trace layers.
     public let order: [Int]
-    /// The tables in the trace commitments' order (boundary, main, auxiliary): by trace layer, then as given. The
-    /// first carries FRI's masking polynomial.
+    /// The tables in the order of every commitment (boundary, main, auxiliary, composition): by trace layer, then
+    /// packing, then the largest degree bound first, then as given. The first carries FRI's masking polynomial.
     public let traceOrder: [Int]
     /// Points of FRI's layer 0, the largest committed domain.
     public let ldeSize: Int
@@ -70,14 +72,14 @@ public struct BatchShape: Sendable, Equatable {
             while s < logTop - logCommitted[t] && degreeBounds[t] <= bound(afterFolds: s + 1) { s += 1 }
             return s
         }
-        // FRI's folding must land on every layer a table's DEEP composition joins it at: a packing table's trace
-        // layer and its own, log₂ k further. Each landing short of the profile's arity costs a committed FRI layer,
+        // FRI's folding must land on every layer a table's DEEP composition joins it at: its trace layer, where all
+        // its commitments are. Each landing short of the profile's arity costs a committed FRI layer,
         // about 30 KB of paths a proof. So a batch with a packing table places each table on its furthest layer or
         // up to three nearer (a domain up to 8 times larger for that table, never a smaller one), whichever needs
         // fewest FRI layers, then the furthest. A table on a nearer layer is held to that layer's degree bound,
         // which the security figure already counts.
         func arities(_ trace: [Int]) -> [Int]? {
-            let targets = Set(trace.indices.flatMap { [trace[$0], trace[$0] + logPackings[$0]] }.filter { $0 > 0 })
+            let targets = Set(trace.filter { $0 > 0 })
             var arities: [Int] = []
             var s = 0
             repeat {
@@ -116,13 +118,11 @@ public struct BatchShape: Sendable, Equatable {
         self.traceLayers = traceLayers
         let layers = traceLayers.indices.map { traceLayers[$0] + logPackings[$0] }
         self.layers = layers
-        order = layers.indices.sorted { (layers[$0], $0) < (layers[$1], $1) }
         // On a layer, the table that packs fewest columns first, then the largest degree bound: the first of layer 0
-        // carries FRI's masking polynomial, whose values a query reveals at the k points of a packing carrier's
-        // fibre; every other table of layer 0 packs a multiple of k columns, so those points tell nothing of its
-        // columns that the query does not (docs/zero-knowledge.md).
+        // carries FRI's masking polynomial (docs/zero-knowledge.md).
         func rank(_ t: Int) -> (Int, Int, Int, Int) { (traceLayers[t], packings[t], -degreeBounds[t], t) }
         traceOrder = traceLayers.indices.sorted { rank($0) < rank($1) }
+        order = traceOrder
         var shapes: [StarkShape] = []
         for (t, air) in airs.enumerated() {
             shapes.append(
@@ -163,6 +163,14 @@ public struct BatchShape: Sendable, Equatable {
     /// Table t's distinct positions for the distinct increasing layer-0 positions `queries`: each shifted right by
     /// the table's layer, in increasing order.
     public func positions(of t: Int, queries: [Int]) -> [Int] { positions(onLayer: layers[t], queries: queries) }
+
+    /// The polynomials table t's composition commitment holds: its segments, k to a polynomial for a table that
+    /// packs k columns (``StarkProtocol/compositionGroupCount(air:shape:)``), then FRI's masking polynomial if the
+    /// table carries it (the first of ``traceOrder``, with zero knowledge), one polynomial whatever the packing.
+    public func committedCompositionCount(_ t: Int, air: AIR) -> Int {
+        StarkProtocol.compositionGroupCount(air: air, shape: tables[t])
+            + (parameters.zeroKnowledge && t == traceOrder[0] ? 1 : 0)
+    }
 }
 
 /// What one table of a batch states in the proof.

@@ -73,9 +73,10 @@ extension StarkProtocol {
 
 extension StarkProtocol {
     /// For an AIR that packs k columns (``AIR/packing``): the stated out-of-domain values combined as the DEEP
-    /// quotients of its committed polynomials need them, a_j = Σ_g α_g·t_gj(z) over the committed groups and
-    /// b_j = Σ_g' α'_g'·t_g'j(z·ω) over the groups read on the next row, for j < k (a group short of k columns adds
-    /// nothing to the missing places). Prover and verifier both take them from here.
+    /// quotients of its committed polynomials need them, a_j = Σ_g α_g·t_gj(z) + Σ_h α''_h·H_(h·k + j)(z) over the
+    /// committed groups of columns and of composition segments, and b_j = Σ_g' α'_g'·t_g'j(z·ω) over the groups read
+    /// on the next row, for j < k (a group short of k adds nothing to the missing places). The segments share the
+    /// columns' divisor x^k − z, so their sums go in with the columns'. Prover and verifier both take them from here.
     public static func packedOutOfDomainSums(
         air: AIR, ood: OutOfDomainValues, coefficients deep: DeepCoefficients
     ) -> (atZ: [Fp], atZNext: [Fp]) {
@@ -93,6 +94,7 @@ extension StarkProtocol {
         for (i, g) in air.committedNextRowGroups.enumerated() {
             for (j, v) in groups[g].enumerated() { b[j] += deep.atZNext[i] * atZNext[v]! }
         }
+        for (i, h) in ood.composition.enumerated() { a[i % k] += deep.segments[i / k] * h }
         return (a, b)
     }
 }

@@ -206,7 +206,8 @@ extension StarkProtocol {
         public var atZ: [Fp]
         /// For (t(x) − t(z·ω))/(x − z·ω), for the columns read on the next row: main then auxiliary.
         public var atZNext: [Fp]
-        /// For (H_i(x) − H_i(z))/(x − z), one per composition segment.
+        /// For (H_i(x) − H_i(z))/(x − z), one per composition segment, or per committed group of segments of a
+        /// packing AIR (``compositionGroupCount(air:shape:)``).
         public var segments: [Fp]
         /// For the FRI masking polynomial (zero without zero knowledge).
         public var mask: Fp
@@ -214,14 +215,20 @@ extension StarkProtocol {
 
     /// Draws the DEEP coefficients in their fixed order.
     public static func drawDeepCoefficients(_ t: inout Transcript, air: AIR, shape: StarkShape) -> DeepCoefficients {
-        // One coefficient per committed polynomial: per column, or per group of a packing AIR.
+        // One coefficient per committed polynomial: per column or segment, or per group of a packing AIR.
         let w = air.committedGroups.count
         let v = air.committedNextRowGroups.count
-        let all = t.challenges("deep", count: w + v + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
+        let h = compositionGroupCount(air: air, shape: shape)
+        let all = t.challenges("deep", count: w + v + h + (shape.parameters.zeroKnowledge ? 1 : 0))
         return DeepCoefficients(
-            atZ: Array(all[0..<w]), atZNext: Array(all[w..<w + v]),
-            segments: Array(all[w + v..<w + v + shape.segmentCount]),
-            mask: shape.parameters.zeroKnowledge ? all[w + v + shape.segmentCount] : .zero)
+            atZ: Array(all[0..<w]), atZNext: Array(all[w..<w + v]), segments: Array(all[w + v..<w + v + h]),
+            mask: shape.parameters.zeroKnowledge ? all[w + v + h] : .zero)
+    }
+
+    /// The committed polynomials of an AIR's composition segments: one per segment, or for an AIR that packs k
+    /// columns one per k consecutive segments, Σ_j X^j·H_(h·k + j)(X^k), as its columns are packed.
+    public static func compositionGroupCount(air: AIR, shape: StarkShape) -> Int {
+        (shape.segmentCount + air.packing - 1) / air.packing
     }
 
     /// The distinct positions of the committed domain to query (bit-reversed rows, leaves of every commitment over

@@ -257,7 +257,7 @@ struct AIRCounts: Hashable {
     /// The functions of a batch table's trace commitments: two DEEP quotients (at z and z·ω) of each committed
     /// column, k columns packed in one (``AIR/packing``).
     let traceFunctions: Double
-    /// The composition segments of a batch table.
+    /// The committed composition polynomials of a batch table: its segments, k to a polynomial for a packing AIR.
     let segments: Double
     /// The points each committed polynomial is opened at: z and z·ω, or for a packing AIR the k points x with
     /// x^k = z and the k with x^k = z·ω.
@@ -276,7 +276,7 @@ struct AIRCounts: Hashable {
         let columns = air.mainColumns.count + air.auxColumns.count
         batchedFunctions = Double(2 * columns + shape.segmentCount + (shape.parameters.zeroKnowledge ? 1 : 0))
         traceFunctions = Double(2 * (air.committedBoundaryCount + air.committedMainCount + air.committedAuxCount))
-        segments = Double(shape.segmentCount)
+        segments = Double(StarkProtocol.compositionGroupCount(air: air, shape: shape))
         openedPoints = Double(2 * air.packing)
     }
 }
@@ -301,7 +301,7 @@ extension BatchShape {
         // As for one table, the search is kept for each set of inputs it depends on: a receipt's batches share
         // their shapes.
         let key = BatchSecurityKey(
-            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: layers, order: order,
+            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: traceLayers, order: order,
             logArities: logArities, remainderLength: remainderLength, airs: counts)
         if let known = batchSecurityMemo.withLock({ $0[key] }) { return known }
         let bits = searchProvenSecurityBits(counts)
@@ -318,7 +318,7 @@ extension BatchShape {
         let x = counts.map(\.openedPoints).max()! / d
         let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
         // The list size of every layer that holds a table must be finite.
-        let smallestBound = layers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
+        let smallestBound = traceLayers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
         var best = -Double.infinity
         var m = 3
         while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < smallestBound {
@@ -342,20 +342,17 @@ extension BatchShape {
         var terms: [Double] = []
         var functions: [Int: Double] = [:]
         for (t, c) in counts.enumerated() {
-            // The committed polynomials live on the trace layer, k times the written degree for a packing table;
-            // its list size is charged for every step, the DEEP step with its 2k opened points.
+            // The committed polynomials, trace and composition, live on the trace layer, k times the written degree
+            // for a packing table; its list size is charged for every step, the DEEP step with its 2k opened points
+            // and pairs of candidates, trace and composition codewords, both on that layer.
             let s = traceLayers[t]
             let l = listSize(s)
             terms.append(log2(l * c.constraintCount) - field)
             if c.logUpEvents > 0 { terms.append(log2(l * c.logUpEvents) - field) }
-            // Pairs of candidates: trace codewords on the trace layer, composition codewords on the table's own.
-            let pairs = l * listSize(layers[t])
-            terms.append(log2(pairs * (c.maxDegree * (bound(s) + 1) + (c.openedPoints - 1) * (bound(s) - 1))) - field)
-            // The trace's DEEP quotients join FRI on the trace layer, with FRI's masking polynomial for the first
-            // table; the composition segments on the table's own layer.
+            terms.append(log2(l * l * (c.maxDegree * (bound(s) + 1) + (c.openedPoints - 1) * (bound(s) - 1))) - field)
+            // Every DEEP quotient joins FRI on the trace layer, with FRI's masking polynomial for the first table.
             let masked = parameters.zeroKnowledge && t == traceOrder[0] ? 1.0 : 0.0
-            functions[s, default: 0] += c.traceFunctions + masked
-            functions[layers[t], default: 0] += c.segments
+            functions[s, default: 0] += c.traceFunctions + c.segments + masked
         }
         for (s, count) in functions where count > 1 { terms.append(log2(count - 1) + agreement(s)) }
         var s = 0

@@ -27,10 +27,9 @@ public struct BatchCheat: Sendable {
     /// Tables whose first composition segment at z is stated so that the out-of-domain check passes, whatever the
     /// committed segments hold.
     public var balanceOutOfDomain: Set<Int>
-    /// The FRI layer table t's DEEP composition is added at, given the layer of its shape; nil leaves it out. At a
-    /// layer above its own, its values are lifted: position p there takes the value at p >> (difference). A packing
-    /// table's two parts are asked for apart: the trace part with its trace layer, the composition part with its
-    /// own.
+    /// The FRI layer table t's DEEP composition is added at, given the layer of its shape (a packing table's trace
+    /// layer); nil leaves it out. At a layer above its own, its values are lifted: position p there takes the value
+    /// at p >> (difference).
     public var deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)?
     /// Alters the functions added into FRI (by layer) before FRI commits.
     public var injections: (@Sendable (inout [Int: [Fp]]) -> Void)?
@@ -234,7 +233,11 @@ public func proveBatch(
         }
         segments[t] = split
         compositionColumns[t] = ldes[t].evaluateSegments(split)
-        compositionTrees.append(ldes[t].commitSegments(compositionColumns[t]))
+        // A packing table's segments are packed k to a polynomial on its trace layer, as its columns are.
+        compositionTrees.append(
+            packers[t]?.commitComposition(
+                compositionColumns[t], segmentCount: tableShape.segmentCount, lde: ldes[t], salts: ldes[t].salts)
+                ?? ldes[t].commitSegments(compositionColumns[t]))
     }
     let compositionTree = try! MixedMerkleTree(classes: compositionTrees)
     transcript.absorb("composition-root", digest: compositionTree.root)
@@ -280,7 +283,7 @@ public func proveBatch(
 
     phases.end("out-of-domain evaluations")
 
-    // MARK: - 5. DEEP composition of every table, on its own layer
+    // MARK: - 5. DEEP composition of every table, on its trace layer
 
     let deep = BatchProtocol.drawDeepCoefficients(&transcript, airs: airs, shape: shape)
     var layer0 = [Fp](repeating: .zero, count: shape.ldeSize)
@@ -305,19 +308,15 @@ public func proveBatch(
     }
     for t in order {
         if let packer = packers[t] {
-            // The trace's part on the trace layer, the composition's on the table's own.
             let segmentCount = shape.tables[t].segmentCount
             let masked = parameters.zeroKnowledge && t == traceOrder[0]
             inject(
                 t,
                 packer.deepComposition(
-                    air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t], ood: ood[t], coefficients: deep[t],
-                    z: z, fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
+                    air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t],
+                    segments: Array(compositionColumns[t][..<segmentCount]), ood: ood[t], coefficients: deep[t], z: z,
+                    fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
                 layer: shape.traceLayers[t])
-            inject(
-                t,
-                ldes[t].compositionDeep(composition: compositionColumns[t], ood: ood[t], coefficients: deep[t], z: z),
-                layer: shape.layers[t])
         } else {
             inject(
                 t,
@@ -371,6 +370,13 @@ public func proveBatch(
     let boundaryRows = rows({ boundaries[$0]?.columns }, classes: boundaryTables)
     let mainRows = rows({ mains[$0] }, classes: mainTables)
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
+    var packedCompositionRows: [Int: [Int: [Fp]]] = [:]
+    for t in order {
+        guard let packer = packers[t] else { continue }
+        packedCompositionRows[t] = packer.compositionRows(
+            compositionColumns[t], segmentCount: shape.tables[t].segmentCount,
+            at: shape.tracePositions(of: t, queries: queries))
+    }
     // A commitment whose tallest table is shorter than layer 0 (the boundary's, say) is opened where the queries
     // fall in that table.
     func indices(_ tree: MixedMerkleTree) -> [Int] {
@@ -394,7 +400,7 @@ public func proveBatch(
         mainOpening: try! mainTree.open(indices(mainTree)) { c, i in mainRows[mainTables[c]]![i]! },
         auxOpening: try! auxTree.map { tree in try tree.open(indices(tree)) { c, i in auxRows[auxTables[c]]![i]! } },
         compositionOpening: try! compositionTree.open(indices(compositionTree)) { c, i in
-            LowDegreeExtension.row(i, of: compositionColumns[order[c]])
+            packedCompositionRows[order[c]]?[i] ?? LowDegreeExtension.row(i, of: compositionColumns[order[c]])
         },
         friOpenings: fri.open(queries: queries))
 }

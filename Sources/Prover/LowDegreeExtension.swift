@@ -215,31 +215,6 @@ struct LowDegreeExtension {
         return out
     }
 
-    /// The composition part of a packing table's DEEP composition, on the columns' own domain in bit-reversed order:
-    /// Σ_i α''_i·(H_i(y) − H_i(z))/(y − z) over the segments.
-    func compositionDeep(
-        composition: [[Fp]], ood: OutOfDomainValues, coefficients deep: StarkProtocol.DeepCoefficients, z: Fp
-    ) -> [Fp] {
-        var atZ = Fp.zero
-        for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
-        let points = committedPoints()
-        let segmentCount = shape.segmentCount
-        let atPoint = atZ
-        var out = [Fp](repeating: .zero, count: shape.ldeSize)
-        out.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let result = buffer
-            Parallel.forEachChunk(of: shape.ldeSize, minimumChunk: 1 << 12) { range in
-                let inverses = Fp.batchInverse(range.map { points[$0] - z })
-                for i in range {
-                    var sum = Fp.zero
-                    for s in 0..<segmentCount { sum += deep.segments[s] * composition[s][i] }
-                    result[i] = (sum - atPoint) * inverses[i - range.lowerBound]
-                }
-            }
-        }
-        return out
-    }
-
     /// The committed domain's points in bit-reversed order, the order of every committed column.
     func committedPoints() -> [Fp] {
         var points = ldeDomain.elements

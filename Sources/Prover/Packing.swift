@@ -122,6 +122,49 @@ struct Packer: Sendable {
         }
     }
 
+    /// Where each place of the composition commitment's groups reads from `columns` (a table's composition
+    /// segments, then the parts of FRI's masking polynomial if it carries it): the segments k to a group, the last
+    /// group's missing places zero (nil), then the mask's k parts as one group of their own, so that group is
+    /// Σ_j X^j·R_j(X^k) = R(X) itself.
+    func compositionPlaces(segmentCount: Int, columnCount: Int) -> [Int?] {
+        let padded = (segmentCount + k - 1) / k * k
+        return (0..<padded).map { $0 < segmentCount ? $0 : nil } + (segmentCount..<columnCount).map { $0 }
+    }
+
+    /// Commits to a table's composition polynomials on its trace layer: its segments and FRI's masking polynomial
+    /// (``compositionPlaces(segmentCount:columnCount:)``), from their values on the columns' domain.
+    func commitComposition(_ columns: [[Fp]], segmentCount: Int, lde: LowDegreeExtension, salts: MerkleTree.Salts)
+        -> MerkleTree
+    {
+        let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
+        let packer = self
+        return withUnsafeBuffers(columns) { buffers in
+            nonisolated(unsafe) let cols = buffers
+            return try! MerkleTree(leafCount: lde.shape.ldeSize << logK, width: width(places.count), salts: salts) {
+                leaves, out in
+                packer.rows(leaves, count: places.count, into: out, gap: false) { c, b in
+                    places[c].map { cols[$0][b] } ?? .zero
+                }
+            }
+        }
+    }
+
+    /// The composition commitment's rows at trace-layer positions `positions`, for openings.
+    func compositionRows(_ columns: [[Fp]], segmentCount: Int, at positions: [Int]) -> [Int: [Fp]] {
+        let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
+        var out: [Int: [Fp]] = [:]
+        for p in positions {
+            var row = [Fp](repeating: .zero, count: width(places.count))
+            row.withUnsafeMutableBufferPointer { buffer in
+                self.rows(p..<p + 1, count: places.count, into: buffer.baseAddress!, gap: false) { c, b in
+                    places[c].map { columns[$0][b] } ?? .zero
+                }
+            }
+            out[p] = row
+        }
+        return out
+    }
+
     /// The packed rows at trace-layer positions `positions`, for openings.
     func rows(_ columns: ExtendedColumns, at positions: [Int]) -> [Int: [Fp]] {
         let count = columns.count
@@ -138,16 +181,19 @@ struct Packer: Sendable {
         return out
     }
 
-    /// The trace part of the table's DEEP composition on its trace layer, in bit-reversed order:
+    /// The table's DEEP composition on its trace layer, in bit-reversed order:
     ///
     ///     Σ_g α_g·(P_g(x) − Σ_j x^j·t_gj(z))/(x^k − z) + Σ_g' α'_g·(P_g'(x) − Σ_j x^j·t_g'j(z·ω))/(x^k − z·ω)
-    ///       (+ λ·Σ_j x^j·R_j(x^k), FRI's masking polynomial, for the table that carries it)
+    ///       + Σ_h α''_h·(Q_h(x) − Σ_j x^j·H_(h·k + j)(z))/(x^k − z)
+    ///       (+ λ·R(x), FRI's masking polynomial, for the table that carries it)
     ///
-    /// over the committed groups g and those read on the next row g'. Writing y = x^k, the combinations are
-    /// Σ_j x^j·A_j(y) with A_j = Σ_g α_g·t_gj, so each A_j is combined on the trace domain, extended on the columns'
-    /// own domain, and the quotient taken there: 2k transforms of the columns' size, none of the trace layer's.
+    /// over the committed groups g, those read on the next row g', and the composition's groups h, Q_h(X) =
+    /// Σ_j X^j·H_(h·k + j)(X^k). Writing y = x^k, the combinations are Σ_j x^j·A_j(y) with A_j = Σ_g α_g·t_gj, so each
+    /// A_j is combined on the trace domain, extended on the columns' own domain, and the quotient taken there: 2k
+    /// transforms of the columns' size, none of the trace layer's. The segments' values on that domain are at hand,
+    /// so theirs is added to A_j there, under the same divisor.
     func deepComposition(
-        air: AIR, lde: LowDegreeExtension, traces: [[Fp]], masks: [[Fp]], ood: OutOfDomainValues,
+        air: AIR, lde: LowDegreeExtension, traces: [[Fp]], masks: [[Fp]], segments: [[Fp]], ood: OutOfDomainValues,
         coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, columns: [[Fp]])?
     ) -> [Fp] {
         let shape = lde.shape
@@ -206,8 +252,11 @@ struct Packer: Sendable {
                         let toZ = inverses[2 * (b - range.lowerBound)]
                         let toZNext = inverses[2 * (b - range.lowerBound) + 1]
                         for j in 0..<k {
-                            var value =
-                                (extended[j][b] - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
+                            var atZ = extended[j][b]
+                            for h in stride(from: j, to: segments.count, by: k) {
+                                atZ += deep.segments[h / k] * segments[h][b]
+                            }
+                            var value = (atZ - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
                             if let fri { value += fri.mask * fri.columns[j][b] }
                             out[b * k + j] = value
                         }

@@ -127,15 +127,12 @@ public func verifyBatch(
     let queries = BatchProtocol.drawQueries(&transcript, shape: shape)
     /// The opened rows of the tables in `classes`, by table.
     func open(
-        _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], trace: Bool = true,
-        width: (Int) -> Int
+        _ name: String, _ opening: MixedMerkleOpening, _ root: Digest, classes: [Int], width: (Int) -> Int
     ) throws(VerifierError) -> [Int: [[Fp]]] {
         let rows: [[[Fp]]]
         // A commitment whose tallest table is shorter than layer 0 is opened where the queries fall in that table;
-        // a packing table's trace commitments are on its trace layer, k times its columns' domain.
-        let leafCounts = classes.map {
-            shape.tables[$0].ldeSize << (trace ? shape.packings[$0].trailingZeroBitCount : 0)
-        }
+        // a packing table's commitments are on its trace layer, k times its columns' domain.
+        let leafCounts = classes.map { shape.tables[$0].ldeSize << shape.packings[$0].trailingZeroBitCount }
         let shift = shape.ldeSize.trailingZeroBitCount - (leafCounts.first ?? 1).trailingZeroBitCount
         do {
             rows = try opening.verify(
@@ -159,11 +156,12 @@ public func verifyBatch(
     if let root = proof.auxRoot, let opening = proof.auxOpening {
         auxRows = try open("auxiliary trace", opening, root, classes: auxTables) { airs[$0].committedAuxCount }
     }
-    // FRI's masking polynomial rides with the first table of the trace commitments: k parts for a packing table.
-    func maskColumns(_ t: Int) -> Int { parameters.zeroKnowledge && t == traceOrder[0] ? shape.packings[t] : 0 }
-    let compositionRows = try open(
-        "composition", proof.compositionOpening, proof.compositionRoot, classes: order, trace: false
-    ) { shape.tables[$0].segmentCount + maskColumns($0) }
+    // FRI's masking polynomial rides with the first table of the trace commitments, the last polynomial of its
+    // composition commitment.
+    let masked = { (t: Int) in parameters.zeroKnowledge && t == traceOrder[0] }
+    let compositionRows = try open("composition", proof.compositionOpening, proof.compositionRoot, classes: order) {
+        shape.committedCompositionCount($0, air: airs[$0])
+    }
 
     // Each table's DEEP value at its positions; layer 0 adds the layer-0 tables', each later layer the others'.
     let logLDE = shape.ldeSize.trailingZeroBitCount
@@ -185,32 +183,23 @@ public func verifyBatch(
             (boundaryRows[t]?[k] ?? []) + (mainRows[t]?[k] ?? []) + (auxRows[t]?[k] ?? [])
         }
         if shape.packings[t] > 1 {
-            // The trace's part on the trace layer, from the packed rows (and the parts of FRI's masking polynomial
-            // in the composition row below each), the composition's on the table's own layer.
+            // Every commitment of a packing table is on its trace layer, and so is its DEEP composition.
             let xs = shape.tracePositions(of: t, queries: queries)
             let logK = shape.packings[t].trailingZeroBitCount
-            let compositionAt = Dictionary(uniqueKeysWithValues: zip(ps, compositionRows[t]!))
-            let segmentCount = tableShape.segmentCount
             inject(
                 packedDeepValues(
-                    rows: xs.indices.map(row), positions: xs,
-                    masks: maskColumns(t) > 0 ? xs.map { Array(compositionAt[$0 >> logK]![segmentCount...]) } : nil,
+                    rows: xs.indices.map(row), composition: compositionRows[t]!, positions: xs, masked: masked(t),
                     ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
                     logSize: tableShape.ldeSize.trailingZeroBitCount + logK,
                     offset: StarkProtocol.domainOffset.power(UInt64(1) << UInt64(shape.traceLayers[t]))),
                 layer: shape.traceLayers[t])
-            inject(
-                compositionDeepValues(
-                    composition: compositionRows[t]!, positions: ps, ood: proof.tables[t].outOfDomain,
-                    coefficients: deep[t], z: z, shape: tableShape),
-                layer: shape.layers[t])
             continue
         }
         inject(
             deepValues(
                 rows: ps.indices.map(row), composition: compositionRows[t]!, positions: ps,
                 ood: proof.tables[t].outOfDomain, coefficients: deep[t], z: z, air: airs[t], shape: tableShape,
-                masked: maskColumns(t) > 0),
+                masked: masked(t)),
             layer: shape.layers[t])
     }
     do {
@@ -262,20 +251,23 @@ func deepValues(
     }
 }
 
-/// A packing table's trace part of its DEEP composition at trace-layer positions, from the opened packed rows (the
-/// committed groups: boundary, main, auxiliary):
+/// A packing table's DEEP composition at trace-layer positions, from the opened packed rows (the committed groups:
+/// boundary, main, auxiliary) and composition rows (the segments' groups, then FRI's masking polynomial R if the
+/// table carries it):
 ///
-///     (A(x) − Σ_j x^j·a_j)/(x^k − z) + (B(x) − Σ_j x^j·b_j)/(x^k − z·ω) (+ λ·Σ_j x^j·R_j(x^k))
+///     (A(x) + Q(x) − Σ_j x^j·a_j)/(x^k − z) + (B(x) − Σ_j x^j·b_j)/(x^k − z·ω) (+ λ·R(x))
 ///
-/// with A = Σ_g α_g·P_g over the groups, a_j = Σ_g α_g·t_gj(z) their stated columns' values, and B, b_j the same
-/// over the groups read on the next row, at z·ω.
+/// with A = Σ_g α_g·P_g over the groups, Q = Σ_h α''_h·Q_h over the segments' groups, a_j their stated values
+/// combined (``StarkProtocol/packedOutOfDomainSums(air:ood:coefficients:)``), and B, b_j the same over the groups
+/// read on the next row, at z·ω.
 func packedDeepValues(
-    rows: [[Fp]], positions: [Int], masks: [[Fp]]?, ood: OutOfDomainValues,
+    rows: [[Fp]], composition: [[Fp]], positions: [Int], masked: Bool, ood: OutOfDomainValues,
     coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, air: AIR, shape: StarkShape, logSize: Int, offset: Fp
 ) -> [Fp] {
     let k = air.packing
     let groups = air.committedGroups
     let next = air.committedNextRowGroups
+    let compositionGroups = deep.segments.count
     let zNext = z * shape.traceGenerator
     let (a, b) = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
     let generator = Fp.rootOfUnity(logOrder: logSize)
@@ -288,32 +280,13 @@ func packedDeepValues(
         let row = rows[i]
         var sumA = Fp.zero
         for g in groups.indices { sumA += deep.atZ[g] * row[g] }
+        for h in 0..<compositionGroups { sumA += deep.segments[h] * composition[i][h] }
         var sumB = Fp.zero
         for (j, g) in next.enumerated() { sumB += deep.atZNext[j] * row[g] }
         let x = points[i]
         var value = (sumA - combine(a, at: x)) * inverses[2 * i] + (sumB - combine(b, at: x)) * inverses[2 * i + 1]
-        if let masks { value += deep.mask * combine(masks[i], at: x) }
+        if masked { value += deep.mask * composition[i][compositionGroups] }
         return value
-    }
-}
-
-/// A packing table's composition part of its DEEP composition at its own positions: Σ_i α''_i·(H_i(y) − H_i(z))/(y − z).
-func compositionDeepValues(
-    composition: [[Fp]], positions: [Int], ood: OutOfDomainValues, coefficients deep: StarkProtocol.DeepCoefficients,
-    z: Fp, shape: StarkShape
-) -> [Fp] {
-    var atZ = Fp.zero
-    for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
-    let logSize = shape.ldeSize.trailingZeroBitCount
-    let generator = Fp.rootOfUnity(logOrder: logSize)
-    let inverses = Fp.batchInverse(
-        positions.map {
-            Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, generator: generator) - z
-        })
-    return positions.indices.map { i in
-        var sum = Fp.zero
-        for s in 0..<shape.segmentCount { sum += deep.segments[s] * composition[i][s] }
-        return (sum - atZ) * inverses[i]
     }
 }
 

@@ -151,25 +151,45 @@ final class PackedColumnsTests: XCTestCase {
         }
     }
 
-    /// A prover who leaves out either part of a packing table's DEEP composition, or adds it on another layer, is
-    /// refused: the verifier computes both parts itself.
-    func testEitherDEEPPartLeftOutOrMovedIsRefused() throws {
+    /// A packing table's DEEP composition, columns' and segments' quotients together, joins FRI on its trace layer.
+    /// A prover who leaves it out or adds it on layer 0 is refused, and so is one with a trace that breaks a
+    /// constraint who states a composition segment at z other than the committed one, balanced so that the
+    /// out-of-domain check passes: that leaves the packed segments' quotient a pole at z. The verifier computes the
+    /// DEEP composition itself.
+    func testDEEPCompositionLeftOutMovedOrMisstatedIsRefused() throws {
         let air = try Self.circuit(packing: 4)
         let (trace, publics) = Self.trace(rows: 256, values: values)
         let statement = BatchStatement(air: air, publicInputs: publics)
-        let shape = try BatchShape(airs: [air], parameters: smallZK, logTraceLengths: [8])
-        let (traceLayer, ownLayer) = (shape.traceLayers[0], shape.layers[0])
-        XCTAssertEqual(ownLayer, traceLayer + 2)
-        let cheats: [@Sendable (Int, Int) -> Int?] = [
-            { _, s in s == traceLayer ? nil : s },
-            { _, s in s == ownLayer ? nil : s },
-            { _, s in s == ownLayer ? traceLayer : s },
+        // Beside a taller plain table, so that the packing table's trace layer is not layer 0.
+        let table = BatchProofTests.table
+        let tableTrace = try TraceTable(columns: [(0..<16384).map { Fp(UInt64($0)) }, Array(repeating: .zero, count: 16384)])
+        let statements = [statement, BatchStatement(air: table, publicInputs: [])]
+        let witnesses = [
+            BatchWitness(statement: statement, trace: trace), BatchWitness(statement: statements[1], trace: tableTrace),
         ]
-        for cheat in cheats {
+        let shape = try BatchShape(airs: [air, table], parameters: smallZK, logTraceLengths: [8, 14])
+        let traceLayer = shape.traceLayers[0]
+        XCTAssertGreaterThan(traceLayer, 0)
+        XCTAssertEqual(shape.layers[0], traceLayer + 2)
+        XCTAssertNoThrow(
+            try verifyBatch(
+                try proveBatch(witnesses, options: ProverOptions(parameters: smallZK)), statements: statements,
+                policy: lenient))
+        let cheats = [
+            BatchCheat(deepLayer: { t, s in t == 0 ? nil : s }),
+            BatchCheat(deepLayer: { t, s in t == 0 ? 0 : s }),
+            BatchCheat(balanceOutOfDomain: [0]),
+        ]
+        var broken = witnesses
+        broken[0].trace.columns[4][17] += .one  // double ≠ 2·value on row 17
+        for (i, cheat) in cheats.enumerated() {
             var options = ProverOptions(parameters: smallZK, _skipConstraintCheck: true)
-            options._batchCheat = BatchCheat(deepLayer: cheat)
-            let proof = try proveBatch([BatchWitness(statement: statement, trace: trace)], options: options)
-            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
+            options._batchCheat = cheat
+            let proof = try proveBatch(cheat.balanceOutOfDomain.isEmpty ? witnesses : broken, options: options)
+            // Every out-of-domain check passes: what catches each is FRI, on the DEEP values the verifier computes.
+            XCTAssertThrowsError(try verifyBatch(proof, statements: statements, policy: lenient), "cheat \(i)") {
+                guard case .fri = $0 as? VerifierError else { return XCTFail("cheat \(i): \($0)") }
+            }
         }
     }
 
@@ -190,14 +210,18 @@ final class PackedColumnsTests: XCTestCase {
                 BatchWitness(statement: statements[1], trace: witnesses[1].trace),
             ], options: ProverOptions(parameters: smallZK))
         XCTAssertNoThrow(try verifyBatch(proof, statements: statements, policy: lenient))
-        // FRI's masking polynomial is one column beside the plain table's composition segments.
+        // FRI's masking polynomial is one column beside the plain table's composition segments; the packing table's
+        // segments are packed four to a polynomial.
         let plainClass = shape.order.firstIndex(of: 1)!
         XCTAssertEqual(proof.compositionOpening.rows[plainClass][0].count, shape.tables[1].segmentCount + 1)
+        let packedClass = shape.order.firstIndex(of: 0)!
+        XCTAssertEqual(proof.compositionOpening.rows[packedClass][0].count, (shape.tables[0].segmentCount + 3) / 4)
     }
 
     /// With a packing table, each table sits on its furthest layer or up to three nearer, whichever makes FRI land
-    /// on fewest layers; FRI lands on every layer a DEEP composition joins it at. The shape of `hello`'s batch: a
-    /// 2^8-row segment packing 4, its 2^16-row lookup table, and a 2^11-row closing table.
+    /// on fewest layers; FRI lands on every layer a DEEP composition joins it at, each table's trace layer. The
+    /// shape of `hello`'s batch: a 2^8-row segment packing 4, its 2^16-row lookup table, and a 2^11-row closing
+    /// table.
     func testPlacementLandsOnEveryLayerWithFewFolds() throws {
         let packed = try Self.circuit(packing: 4)
         let plain = BatchProofTests.table
@@ -207,12 +231,12 @@ final class PackedColumnsTests: XCTestCase {
         let stops = Set(shape.logArities.indices.map { shape.logArities[...$0].reduce(0, +) })
         for t in 0..<3 {
             if shape.traceLayers[t] > 0 { XCTAssertTrue(stops.contains(shape.traceLayers[t])) }
-            if shape.layers[t] > 0 { XCTAssertTrue(stops.contains(shape.layers[t])) }
         }
         XCTAssertEqual(shape.layers[0], shape.traceLayers[0] + 2)
-        // On their furthest layers (5 and 4, the packed table's own 7) FRI would stop at 3, 4, 5, 7 and on: six
-        // layers. The placement needs five.
-        XCTAssertEqual(shape.logArities.count, 5, "\(shape.logArities) \(shape.traceLayers)")
+        // On their furthest layers (5 and 4) FRI would have to stop at both. The placement puts the segment and the
+        // closing table on layer 3, and FRI folds by 8 throughout: four committed layers.
+        XCTAssertEqual(shape.traceLayers, [3, 0, 3])
+        XCTAssertEqual(shape.logArities, [3, 3, 3, 3])
         XCTAssertGreaterThanOrEqual(shape.security(airs: airs).provenBits, 100)
     }
 
