@@ -36,13 +36,19 @@ public struct BatchCheat: Sendable {
     /// For a packing table: a constant c put in the first missing place of every group short of k columns, so each
     /// such committed polynomial gains c·X^len, of degree below its bound.
     public var packedGap: Fp?
+    /// For a packing table: a constant c put in every padded place of its composition segments' last group, so that
+    /// committed polynomial gains c·X^j for each such place j; c is added into the table's DEEP composition as well,
+    /// as an honest prover would for a segment that held c.
+    public var compositionGap: Fp?
 
     public init(
         shares: (@Sendable (inout [[Fp]]) -> Void)? = nil, balanceOutOfDomain: Set<Int> = [],
         deepLayer: (@Sendable (_ table: Int, _ layer: Int) -> Int?)? = nil,
-        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil, packedGap: Fp? = nil
+        injections: (@Sendable (inout [Int: [Fp]]) -> Void)? = nil, packedGap: Fp? = nil,
+        compositionGap: Fp? = nil
     ) {
         self.packedGap = packedGap
+        self.compositionGap = compositionGap
         self.shares = shares
         self.balanceOutOfDomain = balanceOutOfDomain
         self.deepLayer = deepLayer
@@ -84,6 +90,7 @@ public func proveBatch(
         packer(t, shape: shape, lde: ldes[t]).map { p in
             var p = p
             p._gap = options._batchCheat?.packedGap
+            p._compositionGap = options._batchCheat?.compositionGap
             return p
         }
     }

@@ -21,6 +21,8 @@ struct Packer: Sendable {
     let twiddles: [Fp]
     /// Test only: ``BatchCheat/packedGap``.
     var _gap: Fp?
+    /// Test only: ``BatchCheat/compositionGap``.
+    var _compositionGap: Fp?
 
     /// The packing of a table whose columns are extended by `lde`, with its trace layer's domain offset.
     init(packing k: Int, lde: LowDegreeExtension, offset: Fp) {
@@ -137,13 +139,14 @@ struct Packer: Sendable {
         -> MerkleTree
     {
         let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
+        let filler = _compositionGap ?? .zero
         let packer = self
         return withUnsafeBuffers(columns) { buffers in
             nonisolated(unsafe) let cols = buffers
             return try! MerkleTree(leafCount: lde.shape.ldeSize << logK, width: width(places.count), salts: salts) {
                 leaves, out in
                 packer.rows(leaves, count: places.count, into: out, gap: false) { c, b in
-                    places[c].map { cols[$0][b] } ?? .zero
+                    places[c].map { cols[$0][b] } ?? filler
                 }
             }
         }
@@ -152,12 +155,13 @@ struct Packer: Sendable {
     /// The composition commitment's rows at trace-layer positions `positions`, for openings.
     func compositionRows(_ columns: [[Fp]], segmentCount: Int, at positions: [Int]) -> [Int: [Fp]] {
         let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
+        let filler = _compositionGap ?? .zero
         var out: [Int: [Fp]] = [:]
         for p in positions {
             var row = [Fp](repeating: .zero, count: width(places.count))
             row.withUnsafeMutableBufferPointer { buffer in
                 self.rows(p..<p + 1, count: places.count, into: buffer.baseAddress!, gap: false) { c, b in
-                    places[c].map { columns[$0][b] } ?? .zero
+                    places[c].map { columns[$0][b] } ?? filler
                 }
             }
             out[p] = row
@@ -204,6 +208,8 @@ struct Packer: Sendable {
         let zNext = z * shape.traceGenerator
         // a_j at z, then b_j at z·ω: what A_j and B_j must take there.
         let sums = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
+        let filler = _compositionGap
+        let padded = (segments.count + k - 1) / k * k
         let atPoints = sums.atZ + sums.atZNext
 
         // A_j and B_j on the trace domain (and their masks), then extended.
@@ -255,6 +261,11 @@ struct Packer: Sendable {
                             var atZ = extended[j][b]
                             for h in stride(from: j, to: segments.count, by: k) {
                                 atZ += deep.segments[h / k] * segments[h][b]
+                            }
+                            if let filler {
+                                for h in stride(from: j, to: padded, by: k) where h >= segments.count {
+                                    atZ += deep.segments[h / k] * filler
+                                }
                             }
                             var value = (atZ - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
                             if let fri { value += fri.mask * fri.columns[j][b] }

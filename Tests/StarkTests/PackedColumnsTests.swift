@@ -193,6 +193,22 @@ final class PackedColumnsTests: XCTestCase {
         }
     }
 
+    /// A prover who puts a constant in the zero places of a packing table's last group of composition segments (and
+    /// adds it into its DEEP composition, as it would for a segment) is refused: no stated value at z accounts for
+    /// it, so the group's DEEP quotient has a pole.
+    func testFilledCompositionPaddingIsRefused() throws {
+        let air = try Self.circuit(packing: 4)
+        let shape = try BatchShape(airs: [air], parameters: smallZK, logTraceLengths: [8])
+        XCTAssertNotEqual(shape.tables[0].segmentCount % 4, 0, "a last group with padded places")
+        let (honest, statement) = try prove(air, rows: 256, values: values)
+        XCTAssertNoThrow(try verifyBatch(honest, statements: [statement], policy: lenient))
+        for filler in [Fp.one, Fp(12345)] {
+            let (proof, _) = try prove(
+                air, rows: 256, values: values, cheat: BatchCheat(compositionGap: filler), skipCheck: true)
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient))
+        }
+    }
+
     /// A plain table and a packing one of equal committed height share layer 0: the plain one carries FRI's masking
     /// polynomial, and the batch proves and verifies with zero knowledge.
     func testPlainAndPackingTablesOnLayerZero() throws {
