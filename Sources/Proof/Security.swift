@@ -313,20 +313,39 @@ extension BatchShape {
     }
 
     private func searchProvenSecurityBits(_ counts: [AIRCounts]) -> Double {
+        let limit = proximityParameterLimit(counts)
+        guard limit >= 3 else { return 0 }
+        var best = -Double.infinity
+        for m in 3...limit { best = max(best, -log2Sum(log2ErrorTerms(counts, proximityParameter: m))) }
+        return max(0, min(best, SecurityModel.hashCollisionBits))
+    }
+
+    /// The largest proximity parameter m the analysis admits for a batch of `airs` in this shape (the proven
+    /// figure is the best over 3 ≤ m ≤ this), or 0 when none is.
+    public func proximityParameterLimit(airs: [AIR]) -> Int {
+        proximityParameterLimit(airs.indices.map { AIRCounts(airs[$0], shape: tables[$0]) })
+    }
+
+    func proximityParameterLimit(_ counts: [AIRCounts]) -> Int {
         let d = Double(friDegreeBound)
-        // The rate after the DEEP openings rises by the most points any table's polynomials are opened at.
-        let x = counts.map(\.openedPoints).max()! / d
-        let slackBound = 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
+        // The slack of Theorem 2 must be positive for every table: α, at layer 0's rate d_0/N_0, must exceed the
+        // square root of the rate on the table's trace layer s after its DEEP openings, (d_s + p)/N_s for its p
+        // opened points (2, or 2k for a table that packs k). With N_s = N_0/2^s that is (1 + 1/2m)² > 1 + x for
+        // x = (2^s·(d_s + p) − d_0)/d_0, computed from integers so that nothing cancels; a short table on a far
+        // layer binds first.
+        let slackBound = counts.indices.map { t in
+            let s = traceLayers[t]
+            let scaled = ((friDegreeBound + (1 << s) - 1) >> s) << s  // 2^s·d_s
+            let x = (Double(scaled - friDegreeBound) + counts[t].openedPoints * Double(1 << s)) / d
+            return 1 / (2 * (x / ((1 + x).squareRoot() + 1)))
+        }.min()!
         // The list size of every layer that holds a table must be finite.
         let smallestBound = traceLayers.map { (friDegreeBound + (1 << $0) - 1) >> $0 }.min()!
-        var best = -Double.infinity
-        var m = 3
-        while m <= SecurityModel.maximumProximityParameter && Double(m) < slackBound && 2 * m < smallestBound {
-            best = max(best, -log2Sum(log2ErrorTerms(counts, proximityParameter: m)))
+        var m = 2
+        while m < SecurityModel.maximumProximityParameter && Double(m + 1) < slackBound && 2 * (m + 1) < smallestBound {
             m += 1
         }
-        guard best > -.infinity else { return 0 }
-        return max(0, min(best, SecurityModel.hashCollisionBits))
+        return m >= 3 ? m : 0
     }
 
     /// log₂ of every soundness error term for proximity parameter m.
