@@ -73,11 +73,17 @@ public struct BatchShape: Sendable, Equatable {
             return s
         }
         // FRI's folding must land on every layer a table's DEEP composition joins it at: its trace layer, where all
-        // its commitments are. Each landing short of the profile's arity costs a committed FRI layer,
-        // about 30 KB of paths a proof. So a batch with a packing table places each table on its furthest layer or
-        // up to three nearer (a domain up to 8 times larger for that table, never a smaller one), whichever needs
-        // fewest FRI layers, then the furthest. A table on a nearer layer is held to that layer's degree bound,
-        // which the security figure already counts.
+        // its commitments are. Each landing short of the profile's arity costs a committed FRI layer, about 30 KB
+        // of paths a proof. So a batch with a packing table places each table on its furthest layer or up to three
+        // nearer (a domain up to 8 times larger for that table, never a smaller one), whichever needs fewest FRI
+        // layers, then the furthest, as long as the values the moved tables add to the commitments (committed
+        // polynomials times the points added) stay within 2^21 or a sixteenth of the batch's: a small program pays
+        // a fraction of a second for a smaller proof, a large segment never pays seconds for 30 KB. A table on a
+        // nearer layer is held to that layer's degree bound, which the security figure already counts.
+        let polynomials = airs.map { $0.committedBoundaryCount + $0.committedMainCount + $0.committedAuxCount + 1 }
+        func committedValues(_ t: Int, onLayer s: Int) -> Int { polynomials[t] << (logL0 - s) }
+        let furthestValues = furthest.indices.reduce(0) { $0 + committedValues($1, onLayer: furthest[$1]) }
+        let budget = max(1 << 21, furthestValues / 16)
         func arities(_ trace: [Int]) -> [Int]? {
             let targets = Set(trace.filter { $0 > 0 })
             var arities: [Int] = []
@@ -99,7 +105,10 @@ public struct BatchShape: Sendable, Equatable {
             var choice = furthest
             func search(_ t: Int) {
                 guard t < choice.count else {
-                    guard let count = arities(choice)?.count else { return }
+                    let added = choice.indices.reduce(0) {
+                        $0 + committedValues($1, onLayer: choice[$1]) - committedValues($1, onLayer: furthest[$1])
+                    }
+                    guard added <= budget, let count = arities(choice)?.count else { return }
                     let key = (layers: count, depth: -choice.reduce(0, +))
                     if best == nil || (key.layers, key.depth) < (best!.layers, best!.depth) {
                         best = key

@@ -256,6 +256,28 @@ final class PackedColumnsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(shape.security(airs: airs).provenBits, 100)
     }
 
+    /// The proximity parameter m is limited by every table's slack: α, at layer 0's rate, must exceed the square root
+    /// of each table's rate on its trace layer after its DEEP openings (2k points for a table that packs k). In
+    /// `hello`'s shape the segment, packing four on layer 3, is the one that binds.
+    func testProximityParameterRespectsEveryTablesSlack() throws {
+        let airs = [try Self.circuit(packing: 4), BatchProofTests.table, BatchProofTests.table]
+        let shape = try BatchShape(airs: airs, parameters: Profile.default.parameters, logTraceLengths: [8, 16, 11])
+        XCTAssertEqual(shape.traceLayers, [3, 0, 3])
+        let m = shape.proximityParameterLimit(airs: airs)
+        func holds(_ m: Int, _ t: Int) -> Bool {
+            let s = shape.traceLayers[t]
+            let (d0, n0) = (Double(shape.friDegreeBound), Double(shape.ldeSize))
+            let (ds, ns) = (Double((shape.friDegreeBound + (1 << s) - 1) >> s), n0 / Double(1 << s))
+            let slack = 1 + 1 / (2 * Double(m))
+            return slack * slack * d0 / n0 > (ds + 2 * Double(airs[t].packing)) / ns
+        }
+        XCTAssertGreaterThanOrEqual(m, 3)
+        XCTAssertLessThan(m, 1000)
+        for t in airs.indices { XCTAssertTrue(holds(m, t), "table \(t) at m = \(m)") }
+        XCTAssertFalse(holds(m + 1, 0), "the packing table binds at m = \(m + 1)")
+        XCTAssertTrue(holds(m + 1, 1) && holds(m + 1, 2))
+    }
+
     /// A packing table beside a plain one of another height, joined by a shared bus.
     func testPackingTableInABatchWithAPlainTable() throws {
         let values = try AIRBuilderFixture.values(packing: 4).build()
