@@ -66,7 +66,8 @@ final class BatchProofTests: XCTestCase {
         let witnesses = Self.witnesses(values: [3, 1, 4, 1, 5], valueRows: 1 << 11, tableRows: 1 << 12)
         let airs = witnesses.map(\.statement.air)
         let logs = witnesses.map(\.trace.logRowCount)
-        let fitted = BatchShape.fewestQueries(Profile.default.parameters, reaching: 100.1, airs: airs, logTraceLengths: logs)
+        let fitted = BatchShape.fewestQueries(
+            Profile.default.parameters, reaching: 100.1, airs: airs, logTraceLengths: logs)
         XCTAssertLessThan(fitted.queryCount, Profile.default.parameters.queryCount)
         var fewer = fitted
         fewer.queryCount -= 1

@@ -162,7 +162,8 @@ final class PackedColumnsTests: XCTestCase {
         let statement = BatchStatement(air: air, publicInputs: publics)
         // Beside a taller plain table, so that the packing table's trace layer is not layer 0.
         let table = BatchProofTests.table
-        let tableTrace = try TraceTable(columns: [(0..<16384).map { Fp(UInt64($0)) }, Array(repeating: .zero, count: 16384)])
+        let tableTrace = try TraceTable(
+            columns: [(0..<16384).map { Fp(UInt64($0)) }, Array(repeating: .zero, count: 16384)])
         let statements = [statement, BatchStatement(air: table, publicInputs: [])]
         let witnesses = [
             BatchWitness(statement: statement, trace: trace), BatchWitness(statement: statements[1], trace: tableTrace),
