@@ -60,8 +60,13 @@ public struct BatchCheat: Sendable {
 /// balance: one proof, each table at its own height (see ``BatchShape``).
 ///
 /// `global` joins the batch to other proofs by global buses, as for a proof of one table.
+///
+/// `boundary`, when given, is this batch's boundary commitment as ``batchBoundaryCommitment(airs:logTraceLengths:
+/// boundaryColumns:parameters:seeds:)`` made it from the same boundary columns and seeds, taken up instead of being
+/// made again; only its shape and seeds are checked against the witnesses.
 public func proveBatch(
-    _ witnesses: [BatchWitness], global: GlobalContext? = nil, options: ProverOptions
+    _ witnesses: [BatchWitness], global: GlobalContext? = nil, options: ProverOptions,
+    boundary kept: BatchBoundaryCommitment? = nil
 ) throws(ProverError) -> BatchProof {
     let parameters = options.parameters
     var random = MaskRandomness()
@@ -103,11 +108,15 @@ public func proveBatch(
     // MARK: - 1. Commit to the boundary columns, state the global shares, commit to the main traces
 
     // By table; each commitment lists its tables in commitment order.
+    if let kept, kept.shape != shape || kept.seeds != witnesses.map(\.boundarySeed) {
+        throw .invalidWitness("the boundary commitment given was made for another batch")
+    }
     let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
         let b = airs[t].boundaryColumnCount
-        return b > 0
-            ? extendBoundary(
-                witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed) : nil
+        guard b > 0 else { return nil }
+        return kept?.parts[t]
+            ?? extendBoundary(
+                witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed)
     }
     let traceOrder = shape.traceOrder
     let boundaryTrees = traceOrder.compactMap { boundaries[$0]?.tree }
@@ -414,13 +423,31 @@ public func proveBatch(
 
 /// The root a batch proof of these tables commits their boundary columns to: the first half of a batch joined to
 /// other proofs by global buses, made for every proof before the global challenges can be drawn.
-/// ``proveBatch(_:global:options:)`` commits to the same root with the same seeds.
-///
-/// `boundaryColumns[t]` holds table t's boundary columns (the first ``AIR/boundaryColumnCount`` of its trace), or
-/// nil for a table without; `logTraceLengths` every table's height, which places it on its layer.
+/// ``proveBatch(_:global:options:boundary:)`` commits to the same root with the same seeds.
 public func commitBatchBoundary(
     airs: [AIR], logTraceLengths: [Int], boundaryColumns: [[[Fp]]?], parameters: ProofParameters, seeds: [Digest?]
 ) throws(ProverError) -> Digest {
+    try batchBoundaryCommitment(
+        airs: airs, logTraceLengths: logTraceLengths, boundaryColumns: boundaryColumns, parameters: parameters,
+        seeds: seeds
+    ).root
+}
+
+/// A batch's boundary commitment kept whole, its extended columns and trees with its root, for
+/// ``proveBatch(_:global:options:boundary:)`` to take up rather than make again. It holds the columns' masks and
+/// salts: keep it as secret as the witness.
+public struct BatchBoundaryCommitment {
+    /// The root, as ``commitBatchBoundary(airs:logTraceLengths:boundaryColumns:parameters:seeds:)`` gives it.
+    public let root: Digest
+    let shape: BatchShape
+    let seeds: [Digest?]
+    let parts: [Int: (columns: ExtendedColumns, tree: MerkleTree)]
+}
+
+/// ``commitBatchBoundary(airs:logTraceLengths:boundaryColumns:parameters:seeds:)``, keeping what it makes.
+public func batchBoundaryCommitment(
+    airs: [AIR], logTraceLengths: [Int], boundaryColumns: [[[Fp]]?], parameters: ProofParameters, seeds: [Digest?]
+) throws(ProverError) -> BatchBoundaryCommitment {
     guard airs.count == logTraceLengths.count, airs.count == boundaryColumns.count, airs.count == seeds.count else {
         throw .invalidWitness("one height, boundary and seed per table are needed")
     }
@@ -428,6 +455,7 @@ public func commitBatchBoundary(
     do { shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: logTraceLengths) } catch {
         throw .shape(error)
     }
+    var parts: [Int: (columns: ExtendedColumns, tree: MerkleTree)] = [:]
     var trees: [MerkleTree] = []
     for t in shape.traceOrder where airs[t].boundaryColumnCount > 0 {
         guard let columns = boundaryColumns[t], columns.count == airs[t].boundaryColumnCount,
@@ -438,12 +466,13 @@ public func commitBatchBoundary(
         let table: TraceTable
         do { table = try TraceTable(columns: columns) } catch { throw .invalidWitness("\(error)") }
         let lde = LowDegreeExtension(shape: shape.tables[t])
-        trees.append(
-            extendBoundary(
-                table, count: airs[t].boundaryColumnCount, lde: lde, packer: packer(t, shape: shape, lde: lde),
-                seed: seeds[t]
-            ).tree)
+        let part = extendBoundary(
+            table, count: airs[t].boundaryColumnCount, lde: lde, packer: packer(t, shape: shape, lde: lde),
+            seed: seeds[t])
+        parts[t] = part
+        trees.append(part.tree)
     }
     guard !trees.isEmpty else { throw .invalidWitness("no table of the batch has boundary columns") }
-    return try! MixedMerkleTree(classes: trees).root
+    return BatchBoundaryCommitment(
+        root: try! MixedMerkleTree(classes: trees).root, shape: shape, seeds: seeds, parts: parts)
 }

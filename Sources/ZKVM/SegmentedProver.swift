@@ -195,22 +195,30 @@ public final class SegmentedProver {
 
     /// Proof `index`'s boundary root.
     public func boundaryRoot(_ index: Int) throws(ZKVMError) -> Digest {
-        try withWitness(index, boundaryOnly: true) { tables in try commitBoundary(index, tables) }
+        try withWitness(index, boundaryOnly: true) { tables in try commitBoundary(index, tables).root }
     }
 
-    /// Every proof's boundary root, in one pass over the execution; `progress` is told after each.
+    /// Every proof's boundary root, in one pass over the execution; `progress` is told after each. The first
+    /// proof's commitment is kept whole for ``proveAll(context:progress:)``, which proves it first: it is made
+    /// once, and kept while the prover holds little else.
     public func boundaryRoots(progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [Digest] {
         var roots: [Digest] = []
+        keptBoundary = nil
         try walk(builds: { _ in .boundary }) { index, tables in
-            roots.append(try commitBoundary(index, tables))
+            let commitment = try commitBoundary(index, tables)
+            if index == 0 { keptBoundary = commitment }
+            roots.append(commitment.root)
             progress?(index)
         }
         return roots
     }
 
-    /// The boundary root of proof `index`'s tables: their boundary columns only are read.
-    private func commitBoundary(_ index: Int, _ tables: [BatchWitness]) throws -> Digest {
-        try commitBatchBoundary(
+    /// The first proof's boundary commitment, from ``boundaryRoots(progress:)`` until its proof takes it up.
+    private var keptBoundary: BatchBoundaryCommitment?
+
+    /// The boundary commitment of proof `index`'s tables: their boundary columns only are read.
+    private func commitBoundary(_ index: Int, _ tables: [BatchWitness]) throws -> BatchBoundaryCommitment {
+        try batchBoundaryCommitment(
             airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount),
             boundaryColumns: tables.map { w in
                 w.statement.air.boundaryColumnCount > 0
@@ -285,13 +293,18 @@ public final class SegmentedProver {
         for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 {
             tables[t].boundarySeed = secrets.boundarySeed(index, table: t)
         }
+        // The first proof takes up the boundary commitment kept from the boundary pass: the same seeds and columns
+        // make the same commitment, so the root the context was drawn from is its root.
+        let kept = index == 0 ? keptBoundary : nil
+        if index == 0 { keptBoundary = nil }
         return try proveBatch(
             tables, global: context,
             options: ProverOptions(
                 parameters: options.parameters(
                     airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount)),
                 mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
-                progress: options.proverProgress))
+                progress: options.proverProgress),
+            boundary: kept)
     }
 }
 

@@ -132,6 +132,38 @@ final class GlobalBusTests: XCTestCase {
         XCTAssertNotEqual(a, other)
     }
 
+    /// A batch's boundary commitment kept from the first pass is taken up by its proof, which commits to the same
+    /// root and verifies; one kept under other seeds is refused.
+    func testAKeptBoundaryCommitmentIsTakenUpOnlyByItsOwnBatch() throws {
+        let trace = RelayAIR.trace(rows: rows, start: .one)
+        let seed = Digest.random()
+        let boundary = [Array(trace.columns.prefix(air.boundaryColumnCount))]
+        let kept = try batchBoundaryCommitment(
+            airs: [air], logTraceLengths: [trace.logRowCount], boundaryColumns: boundary, parameters: smallZK,
+            seeds: [seed])
+        XCTAssertEqual(
+            kept.root,
+            try commitBatchBoundary(
+                airs: [air], logTraceLengths: [trace.logRowCount], boundaryColumns: boundary, parameters: smallZK,
+                seeds: [seed]))
+        let context = StarkProtocol.globalContext(
+            joint(proofs: 1, from: .one, to: .one), boundaryRoots: [kept.root], busCount: 1)
+        var witness = BatchWitness(statement: BatchStatement(air: air, publicInputs: []), trace: trace, boundarySeed: seed)
+        let proof = try proveBatch([witness], global: context, options: ProverOptions(parameters: smallZK), boundary: kept)
+        XCTAssertEqual(proof.boundaryRoot, kept.root)
+        XCTAssertNoThrow(try verifyBatch(proof, statements: [witness.statement], global: context, policy: lenient))
+        XCTAssertEqual(
+            proof.boundaryRoot,
+            try proveBatch([witness], global: context, options: ProverOptions(parameters: smallZK)).boundaryRoot)
+
+        witness.boundarySeed = Digest.random()
+        XCTAssertThrowsError(
+            try proveBatch([witness], global: context, options: ProverOptions(parameters: smallZK), boundary: kept)
+        ) {
+            guard case .invalidWitness = $0 as? ProverError else { return XCTFail("\($0)") }
+        }
+    }
+
     func testAProofOfAGlobalBusNeedsTheJointChallenges() throws {
         let trace = RelayAIR.trace(rows: rows, start: .one)
         XCTAssertThrowsError(
