@@ -84,10 +84,11 @@ public func proveBatch(
             throw .invalidWitness("'\(w.statement.air.name)' has global buses; their joint challenges are needed")
         }
     }
+    let heights = witnesses.map(\.trace.logRowCount)
     let shape: BatchShape
-    do {
-        shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
-    } catch { throw .shape(error) }
+    do { shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: heights) } catch {
+        throw .shape(error)
+    }
     if let problem = BatchProtocol.sharedBusProblem(airs) { throw .invalidWitness(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
     let ldes = shape.tables.map { LowDegreeExtension(shape: $0) }
@@ -100,7 +101,7 @@ public func proveBatch(
         }
     }
     var transcript = BatchProtocol.startTranscript(
-        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: witnesses.map(\.trace.logRowCount))
+        statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: heights)
     let order = shape.order
 
     phases.end("set up")

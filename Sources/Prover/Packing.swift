@@ -46,6 +46,9 @@ struct Packer: Sendable {
     /// The committed width of `count` columns.
     func width(_ count: Int) -> Int { (count + k - 1) / k }
 
+    /// `count` rounded up to whole groups of k.
+    func padded(_ count: Int) -> Int { width(count) * k }
+
     /// The packed rows of leaves `leaves` into `out` (row after row, ``width(_:)`` values each), from
     /// `value(column, position)` of the columns.
     ///
@@ -129,8 +132,7 @@ struct Packer: Sendable {
     /// group's missing places zero (nil), then the mask's k parts as one group of their own, so that group is
     /// Σ_j X^j·R_j(X^k) = R(X) itself.
     func compositionPlaces(segmentCount: Int, columnCount: Int) -> [Int?] {
-        let padded = (segmentCount + k - 1) / k * k
-        return (0..<padded).map { $0 < segmentCount ? $0 : nil } + (segmentCount..<columnCount).map { $0 }
+        (0..<padded(segmentCount)).map { $0 < segmentCount ? $0 : nil } + (segmentCount..<columnCount).map { $0 }
     }
 
     /// Commits to a table's composition polynomials on its trace layer: its segments and FRI's masking polynomial
@@ -156,29 +158,24 @@ struct Packer: Sendable {
     func compositionRows(_ columns: [[Fp]], segmentCount: Int, at positions: [Int]) -> [Int: [Fp]] {
         let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
         let filler = _compositionGap ?? .zero
-        var out: [Int: [Fp]] = [:]
-        for p in positions {
-            var row = [Fp](repeating: .zero, count: width(places.count))
-            row.withUnsafeMutableBufferPointer { buffer in
-                self.rows(p..<p + 1, count: places.count, into: buffer.baseAddress!, gap: false) { c, b in
-                    places[c].map { columns[$0][b] } ?? filler
-                }
-            }
-            out[p] = row
+        return rows(at: positions, count: places.count, gap: false) { c, b in
+            places[c].map { columns[$0][b] } ?? filler
         }
-        return out
     }
 
     /// The packed rows at trace-layer positions `positions`, for openings.
     func rows(_ columns: ExtendedColumns, at positions: [Int]) -> [Int: [Fp]] {
-        let count = columns.count
         let below = columns.rows(at: Array(Set(positions.map { $0 >> logK })).sorted())
+        return rows(at: positions, count: columns.count, gap: true) { c, b in below[b]![c] }
+    }
+
+    /// The packed row at each of `positions` from `value(column, position)` of `count` columns.
+    private func rows(at positions: [Int], count: Int, gap: Bool, value: (Int, Int) -> Fp) -> [Int: [Fp]] {
         var out: [Int: [Fp]] = [:]
         for p in positions {
-            let values = below[p >> logK]!
             var row = [Fp](repeating: .zero, count: width(count))
             row.withUnsafeMutableBufferPointer { buffer in
-                self.rows(p..<p + 1, count: count, into: buffer.baseAddress!) { c, _ in values[c] }
+                self.rows(p..<p + 1, count: count, into: buffer.baseAddress!, gap: gap, value: value)
             }
             out[p] = row
         }
@@ -209,7 +206,7 @@ struct Packer: Sendable {
         // a_j at z, then b_j at z·ω: what A_j and B_j must take there.
         let sums = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
         let filler = _compositionGap
-        let padded = (segments.count + k - 1) / k * k
+        let paddedCount = padded(segments.count)
         let atPoints = sums.atZ + sums.atZNext
 
         // A_j and B_j on the trace domain (and their masks), then extended.
@@ -263,7 +260,7 @@ struct Packer: Sendable {
                                 atZ += deep.segments[h / k] * segments[h][b]
                             }
                             if let filler {
-                                for h in stride(from: j, to: padded, by: k) where h >= segments.count {
+                                for h in stride(from: j, to: paddedCount, by: k) where h >= segments.count {
                                     atZ += deep.segments[h / k] * filler
                                 }
                             }
