@@ -82,8 +82,11 @@ public enum Profile: String, CaseIterable, Sendable {
             // mask degree k = 2·q + 2 grows with q, so 86 queries are the fewest that reach 100 proven bits at
             // 2^11 rows (100.9; 105.8 at 2^16). Folding by 8 makes FRI's openings smallest (by 4 and by 16 they are
             // about 15% larger). Against `compact` on the RV32IM circuit at 2^18 rows: 1.5 times as fast, with proofs
-            // half as large again.
-            return ProofParameters(logBlowup: 2, queryCount: 86, grindingBits: 20, logFoldingFactor: 3)
+            // half as large again. Folding stops at a remainder of degree < 2^9: its 2^9 values at most (16 KB) cost
+            // less than the last two layers' openings at 81 queries, which hit nearly every coset of a small layer
+            // (about 21 KB for a 2^17-row segment, 22 KB for a short program).
+            return ProofParameters(
+                logBlowup: 2, queryCount: 86, grindingBits: 20, logFoldingFactor: 3, logRemainderDegree: 9)
         case .compact:
             // Blowup 8, folding by 8, 55 queries (k = 112): 100.3 proven bits at 2^11 rows (98.3 at 2^10), 102.4 at
             // 2^16.

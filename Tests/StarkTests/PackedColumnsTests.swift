@@ -250,20 +250,21 @@ final class PackedColumnsTests: XCTestCase {
             if shape.traceLayers[t] > 0 { XCTAssertTrue(stops.contains(shape.traceLayers[t])) }
         }
         XCTAssertEqual(shape.layers[0], shape.traceLayers[0] + 2)
-        // On their furthest layers (5 and 4) FRI would have to stop at both. The placement puts the segment and the
-        // closing table on layer 3, and FRI folds by 8 throughout: four committed layers.
-        XCTAssertEqual(shape.traceLayers, [3, 0, 3])
-        XCTAssertEqual(shape.logArities, [3, 3, 3, 3])
+        // On their furthest layers (5 and 4) FRI would have to stop at both, folding by 2 between them. The
+        // placement keeps the segment on layer 5 and moves the closing table to 3; FRI folds by 8, by 4 and by 8 to
+        // the remainder (degree < 2^9): three committed layers.
+        XCTAssertEqual(shape.traceLayers, [5, 0, 3])
+        XCTAssertEqual(shape.logArities, [3, 2, 3])
         XCTAssertGreaterThanOrEqual(shape.security(airs: airs).provenBits, 100)
     }
 
     /// The proximity parameter m is limited by every table's slack: α, at layer 0's rate, must exceed the square root
     /// of each table's rate on its trace layer after its DEEP openings (2k points for a table that packs k). In
-    /// `hello`'s shape the segment, packing four on layer 3, is the one that binds.
+    /// `hello`'s shape the segment, packing four on layer 5, is the one that binds.
     func testProximityParameterRespectsEveryTablesSlack() throws {
         let airs = [try Self.circuit(packing: 4), BatchProofTests.table, BatchProofTests.table]
         let shape = try BatchShape(airs: airs, parameters: Profile.default.parameters, logTraceLengths: [8, 16, 11])
-        XCTAssertEqual(shape.traceLayers, [3, 0, 3])
+        XCTAssertEqual(shape.traceLayers, [5, 0, 3])
         let m = shape.proximityParameterLimit(airs: airs)
         func holds(_ m: Int, _ t: Int) -> Bool {
             let s = shape.traceLayers[t]

@@ -48,7 +48,7 @@ AIRS = {
 
 PROFILES = {
     # name: (log blowup, queries, grinding bits, log folding factor, log remainder degree, zero knowledge)
-    "default": (2, 86, 20, 3, 5, True),
+    "default": (2, 86, 20, 3, 9, True),
     "fast": (2, 41, 20, 2, 5, True),
     "test": (2, 8, 2, 2, 5, False),
     "ethstark": (2, 30, 20, 3, 5, True),
