@@ -56,7 +56,7 @@ public struct ProofParameters: Hashable, Sendable {
 /// Named parameter sets.
 public enum Profile: String, CaseIterable, Sendable {
     /// At least 100 proven bits (Johnson-bound list decoding) for every trace from 2^11 to 2^26 rows, proving as fast
-    /// as any set that does: blowup 4, 86 queries, 20 grinding bits, folding by 8.
+    /// as any set that does: blowup 4, 86 queries, 20 grinding bits, folding by 8 down to a remainder below 2^9.
     case `default`
     /// About 100 conjectured bits (≥ 100 from 2^12 rows) at blowup 4 with fewer queries than `default` (folding by
     /// 4): slightly smaller proofs and faster verification, proving in about the same time; only about 60 proven
