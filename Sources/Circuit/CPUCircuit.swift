@@ -40,6 +40,17 @@ public enum CPUCircuit {
         .opLb, .opLh, .opLw, .opLbu, .opLhu, .opSb, .opSh, .opSw, .opEcall,
     ]
 
+    /// The grid's row columns: flag i is set exactly when opRows[i / 6] and opCols[i % 6] are.
+    public static let opRows: [Col] = [.opRow0, .opRow1, .opRow2, .opRow3, .opRow4, .opRow5]
+    /// The grid's column columns.
+    public static let opCols: [Col] = [.opCol0, .opCol1, .opCol2, .opCol3, .opCol4, .opCol5]
+
+    /// The row and column of the operation grid whose product is `flag` (one of ``opFlags``).
+    public static func gridCell(of flag: Col) -> (row: Col, column: Col) {
+        let i = opFlags.firstIndex(of: flag)!
+        return (opRows[i / 6], opCols[i % 6])
+    }
+
     /// The operation code the program table holds: the flag's code, plus 64 with an immediate operand and 128
     /// with pc as the first operand.
     public static func operationCode(flag: Col, useImm: Bool, usePC: Bool) -> UInt64 {
@@ -75,6 +86,9 @@ public enum CPUCircuit {
         func x(_ c: Col) -> Expression {
             switch c {
             case .real: return x(.instr) + x(.setup) + x(.io)
+            case _ where c.isOperationFlag:
+                let cell = CPUCircuit.gridCell(of: c)
+                return x(cell.row) * x(cell.column)
             case .a: return bytes([.a0, .a1, .a2, .a3])
             case .b: return bytes([.b0, .b1, .b2, .b3])
             case .res: return bytes([.r0, .r1, .r2, .r3])
@@ -116,10 +130,16 @@ public enum CPUCircuit {
 
         // MARK: Fetch: the instruction at pc, decoded, is one of the program's (the program table, pinned by the
         // verifier's own list).
-        for flag in opFlags + [.useImm, .usePC] { boolean(flag) }
-        air.constrain("one_operation", .everyRow, sum(opFlags) - x(.instr) - x(.io))
+        // The operation is one cell of a 6 × 6 grid: one row and one column set on instruction and I/O rows, none
+        // on the others, and never the grid's 36th cell, which is no operation.
+        for c in opRows + opCols + [.useImm, .usePC] { boolean(c) }
+        air.constrain("one_operation_row", .everyRow, sum(opRows) - x(.instr) - x(.io))
+        air.constrain("one_operation_column", .everyRow, sum(opCols) - x(.instr) - x(.io))
+        air.constrain("no_operation_36", .everyRow, x(.opRow5) * x(.opCol5))
+        // Flag i's code i + 1 = 6·row + column + 1, linear in the grid's columns.
         var opCode = x(.useImm) * 64 + x(.usePC) * 128
-        for (i, flag) in opFlags.enumerated() { opCode = opCode + Expression.int(i + 1) * x(flag) }
+        for (r, row) in opRows.enumerated() { opCode = opCode + Expression.int(6 * r + 1) * x(row) }
+        for (c, column) in opCols.enumerated().dropFirst() { opCode = opCode + Expression.int(c) * x(column) }
         air.busEntry(
             "fetch", multiplicity: -x(.instr), [x(.pc), opCode, x(.rd), x(.rs1), x(.rs2), x(.imm), x(.wr)])
         air.busEntry(

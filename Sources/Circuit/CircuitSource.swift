@@ -60,41 +60,20 @@ column rs1        # first source register index (0 when unused)
 column rs2        # second source register index (0 when unused)
 column imm        # the immediate as a 32-bit pattern
 column wr         # 1 when the instruction writes a register other than x0
-column opAdd      # the instruction is ADD
-column opSub      # the instruction is SUB
-column opSll      # the instruction is SLL
-column opSlt      # the instruction is SLT
-column opSltu     # the instruction is SLTU
-column opXor      # the instruction is XOR
-column opSrl      # the instruction is SRL
-column opSra      # the instruction is SRA
-column opOr       # the instruction is OR
-column opAnd      # the instruction is AND
-column opMul      # the instruction is MUL
-column opMulh     # the instruction is MULH
-column opMulhsu   # the instruction is MULHSU
-column opMulhu    # the instruction is MULHU
-column opDiv      # the instruction is DIV
-column opDivu     # the instruction is DIVU
-column opRem      # the instruction is REM
-column opRemu     # the instruction is REMU
-column opJal      # the instruction is JAL
-column opJalr     # the instruction is JALR
-column opBeq      # the instruction is BEQ
-column opBne      # the instruction is BNE
-column opBlt      # the instruction is BLT
-column opBge      # the instruction is BGE
-column opBltu     # the instruction is BLTU
-column opBgeu     # the instruction is BGEU
-column opLb       # the instruction is LB
-column opLh       # the instruction is LH
-column opLw       # the instruction is LW
-column opLbu      # the instruction is LBU
-column opLhu      # the instruction is LHU
-column opSb       # the instruction is SB
-column opSh       # the instruction is SH
-column opSw       # the instruction is SW
-column opEcall    # the instruction is ECALL
+# The operation, as one cell of a 6 × 6 grid: flag i of the list below (the operation codes' order) is
+# opRow(i / 6)·opCol(i % 6). Twelve columns stand for 35 one-hot flags.
+column opRow0    # 1 when the operation is one of flags 0 to 5 (row 0 of the grid)
+column opRow1    # 1 when the operation is one of flags 6 to 11 (row 1 of the grid)
+column opRow2    # 1 when the operation is one of flags 12 to 17 (row 2 of the grid)
+column opRow3    # 1 when the operation is one of flags 18 to 23 (row 3 of the grid)
+column opRow4    # 1 when the operation is one of flags 24 to 29 (row 4 of the grid)
+column opRow5    # 1 when the operation is one of flags 30 to 34 (row 5 of the grid)
+column opCol0    # 1 when the operation's flag index is 0 modulo 6 (column 0 of the grid)
+column opCol1    # 1 when the operation's flag index is 1 modulo 6 (column 1 of the grid)
+column opCol2    # 1 when the operation's flag index is 2 modulo 6 (column 2 of the grid)
+column opCol3    # 1 when the operation's flag index is 3 modulo 6 (column 3 of the grid)
+column opCol4    # 1 when the operation's flag index is 4 modulo 6 (column 4 of the grid)
+column opCol5    # 1 when the operation's flag index is 5 modulo 6 (column 5 of the grid)
 column useImm     # operand b is the immediate instead of rs2
 column usePC      # operand a is pc instead of rs1 (AUIPC)
 
@@ -255,6 +234,44 @@ let rem = remLo + two16 * remHi             # the unsigned remainder |a| mod |b|
 let real_next = instr' + setup' + io'       # real on the next row
 let res_next = bytes(r0', r1', r2', r3')    # res on the next row
 
+# The operation flags, in code order: flag i is the grid's cell (i / 6, i % 6). At most one is set, as one row and
+# one column are.
+let opAdd = opRow0 * opCol0         # the instruction is ADD
+let opSub = opRow0 * opCol1         # the instruction is SUB
+let opSll = opRow0 * opCol2         # the instruction is SLL
+let opSlt = opRow0 * opCol3         # the instruction is SLT
+let opSltu = opRow0 * opCol4        # the instruction is SLTU
+let opXor = opRow0 * opCol5         # the instruction is XOR
+let opSrl = opRow1 * opCol0         # the instruction is SRL
+let opSra = opRow1 * opCol1         # the instruction is SRA
+let opOr = opRow1 * opCol2          # the instruction is OR
+let opAnd = opRow1 * opCol3         # the instruction is AND
+let opMul = opRow1 * opCol4         # the instruction is MUL
+let opMulh = opRow1 * opCol5        # the instruction is MULH
+let opMulhsu = opRow2 * opCol0      # the instruction is MULHSU
+let opMulhu = opRow2 * opCol1       # the instruction is MULHU
+let opDiv = opRow2 * opCol2         # the instruction is DIV
+let opDivu = opRow2 * opCol3        # the instruction is DIVU
+let opRem = opRow2 * opCol4         # the instruction is REM
+let opRemu = opRow2 * opCol5        # the instruction is REMU
+let opJal = opRow3 * opCol0         # the instruction is JAL
+let opJalr = opRow3 * opCol1        # the instruction is JALR
+let opBeq = opRow3 * opCol2         # the instruction is BEQ
+let opBne = opRow3 * opCol3         # the instruction is BNE
+let opBlt = opRow3 * opCol4         # the instruction is BLT
+let opBge = opRow3 * opCol5         # the instruction is BGE
+let opBltu = opRow4 * opCol0        # the instruction is BLTU
+let opBgeu = opRow4 * opCol1        # the instruction is BGEU
+let opLb = opRow4 * opCol2          # the instruction is LB
+let opLh = opRow4 * opCol3          # the instruction is LH
+let opLw = opRow4 * opCol4          # the instruction is LW
+let opLbu = opRow4 * opCol5         # the instruction is LBU
+let opLhu = opRow5 * opCol0         # the instruction is LHU
+let opSb = opRow5 * opCol1          # the instruction is SB
+let opSh = opRow5 * opCol2          # the instruction is SH
+let opSw = opRow5 * opCol3          # the instruction is SW
+let opEcall = opRow5 * opCol4       # the instruction is ECALL
+
 # Instruction classes: sums of operation flags, of which at most one is set.
 let loads = opLb + opLh + opLw + opLbu + opLhu
 let stores = opSb + opSh + opSw
@@ -287,62 +304,33 @@ constraint clk_step                transition: clk' - clk - 1
 # Fetch: the instruction at pc, decoded, is one of the program's (the program table, pinned by the verifier's own
 # list).
 
-constraint opAdd_is_bit    every_row: bit(opAdd)
-constraint opSub_is_bit    every_row: bit(opSub)
-constraint opSll_is_bit    every_row: bit(opSll)
-constraint opSlt_is_bit    every_row: bit(opSlt)
-constraint opSltu_is_bit   every_row: bit(opSltu)
-constraint opXor_is_bit    every_row: bit(opXor)
-constraint opSrl_is_bit    every_row: bit(opSrl)
-constraint opSra_is_bit    every_row: bit(opSra)
-constraint opOr_is_bit     every_row: bit(opOr)
-constraint opAnd_is_bit    every_row: bit(opAnd)
-constraint opMul_is_bit    every_row: bit(opMul)
-constraint opMulh_is_bit   every_row: bit(opMulh)
-constraint opMulhsu_is_bit every_row: bit(opMulhsu)
-constraint opMulhu_is_bit  every_row: bit(opMulhu)
-constraint opDiv_is_bit    every_row: bit(opDiv)
-constraint opDivu_is_bit   every_row: bit(opDivu)
-constraint opRem_is_bit    every_row: bit(opRem)
-constraint opRemu_is_bit   every_row: bit(opRemu)
-constraint opJal_is_bit    every_row: bit(opJal)
-constraint opJalr_is_bit   every_row: bit(opJalr)
-constraint opBeq_is_bit    every_row: bit(opBeq)
-constraint opBne_is_bit    every_row: bit(opBne)
-constraint opBlt_is_bit    every_row: bit(opBlt)
-constraint opBge_is_bit    every_row: bit(opBge)
-constraint opBltu_is_bit   every_row: bit(opBltu)
-constraint opBgeu_is_bit   every_row: bit(opBgeu)
-constraint opLb_is_bit     every_row: bit(opLb)
-constraint opLh_is_bit     every_row: bit(opLh)
-constraint opLw_is_bit     every_row: bit(opLw)
-constraint opLbu_is_bit    every_row: bit(opLbu)
-constraint opLhu_is_bit    every_row: bit(opLhu)
-constraint opSb_is_bit     every_row: bit(opSb)
-constraint opSh_is_bit     every_row: bit(opSh)
-constraint opSw_is_bit     every_row: bit(opSw)
-constraint opEcall_is_bit  every_row: bit(opEcall)
+constraint opRow0_is_bit   every_row: bit(opRow0)
+constraint opRow1_is_bit   every_row: bit(opRow1)
+constraint opRow2_is_bit   every_row: bit(opRow2)
+constraint opRow3_is_bit   every_row: bit(opRow3)
+constraint opRow4_is_bit   every_row: bit(opRow4)
+constraint opRow5_is_bit   every_row: bit(opRow5)
+constraint opCol0_is_bit   every_row: bit(opCol0)
+constraint opCol1_is_bit   every_row: bit(opCol1)
+constraint opCol2_is_bit   every_row: bit(opCol2)
+constraint opCol3_is_bit   every_row: bit(opCol3)
+constraint opCol4_is_bit   every_row: bit(opCol4)
+constraint opCol5_is_bit   every_row: bit(opCol5)
 constraint useImm_is_bit   every_row: bit(useImm)
 constraint usePC_is_bit    every_row: bit(usePC)
 
-# Every instruction or I/O row has exactly one operation (I/O rows a byte load or store), padding none.
-let operations = (
-    opAdd + opSub + opSll + opSlt + opSltu + opXor + opSrl + opSra + opOr + opAnd
-    + opMul + opMulh + opMulhsu + opMulhu + opDiv + opDivu + opRem + opRemu
-    + opJal + opJalr + opBeq + opBne + opBlt + opBge + opBltu + opBgeu
-    + opLb + opLh + opLw + opLbu + opLhu + opSb + opSh + opSw + opEcall
-)
-constraint one_operation every_row: operations - instr - io
+# Every instruction or I/O row has exactly one operation (I/O rows a byte load or store), padding none: one row and
+# one column of the grid, and never its 36th cell, which is no operation.
+constraint one_operation_row    every_row: opRow0 + opRow1 + opRow2 + opRow3 + opRow4 + opRow5 - instr - io
+constraint one_operation_column every_row: opCol0 + opCol1 + opCol2 + opCol3 + opCol4 + opCol5 - instr - io
+constraint no_operation_36      every_row: opRow5 * opCol5
 
-# The operation code the program table holds: flag i in the order above contributes i + 1, plus 64 with an immediate
-# operand and 128 with pc as the first operand.
+# The operation code the program table holds: flag i contributes i + 1 = 6·row + column + 1, linear in the grid's
+# columns, plus 64 with an immediate operand and 128 with pc as the first operand.
 let op_code = (
     useImm * 64 + usePC * 128
-    + 1 * opAdd + 2 * opSub + 3 * opSll + 4 * opSlt + 5 * opSltu + 6 * opXor + 7 * opSrl + 8 * opSra
-    + 9 * opOr + 10 * opAnd + 11 * opMul + 12 * opMulh + 13 * opMulhsu + 14 * opMulhu + 15 * opDiv
-    + 16 * opDivu + 17 * opRem + 18 * opRemu + 19 * opJal + 20 * opJalr + 21 * opBeq + 22 * opBne
-    + 23 * opBlt + 24 * opBge + 25 * opBltu + 26 * opBgeu + 27 * opLb + 28 * opLh + 29 * opLw
-    + 30 * opLbu + 31 * opLhu + 32 * opSb + 33 * opSh + 34 * opSw + 35 * opEcall
+    + 1 * opRow0 + 7 * opRow1 + 13 * opRow2 + 19 * opRow3 + 25 * opRow4 + 31 * opRow5
+    + 1 * opCol1 + 2 * opCol2 + 3 * opCol3 + 4 * opCol4 + 5 * opCol5
 )
 
 # Each executed instruction takes one use of its program row; the program section of the table gives each row back

@@ -15,6 +15,9 @@ public enum Col: Int, CaseIterable, Sendable {
     case opMul, opMulh, opMulhsu, opMulhu, opDiv, opDivu, opRem, opRemu
     case opJal, opJalr, opBeq, opBne, opBlt, opBge, opBltu, opBgeu
     case opLb, opLh, opLw, opLbu, opLhu, opSb, opSh, opSw, opEcall
+    // The operation as a cell of a 6 × 6 grid: flag i (in CPUCircuit.opFlags order) is opRow(i / 6)·opCol(i % 6).
+    case opRow0, opRow1, opRow2, opRow3, opRow4, opRow5
+    case opCol0, opCol1, opCol2, opCol3, opCol4, opCol5
     case useImm, usePC
     // Register accesses.
     case rs1Val, rs2Val, rdVal, rdPrev
@@ -41,15 +44,19 @@ public enum Col: Int, CaseIterable, Sendable {
     /// The column's name in the circuit.
     public var name: String { String(describing: self) }
 
-    /// A value the trace builder works with but the trace does not hold: a fixed linear combination of committed
-    /// columns (a word from its bytes, the remainder from its 16-bit halves, `real` from the row kinds), which the
-    /// circuit uses in its place. Committing it would only add a column and the constraint tying it to its parts.
+    /// A value the trace builder works with but the trace does not hold: a fixed combination of committed columns
+    /// (a word from its bytes, the remainder from its 16-bit halves, `real` from the row kinds, an operation flag
+    /// from its row and column of the operation grid), which the circuit uses in its place. Committing it would
+    /// only add a column and the constraint tying it to its parts.
     public var isDerived: Bool {
         switch self {
         case .real, .a, .b, .res, .h, .c, .rem: return true
-        default: return false
+        default: return isOperationFlag
         }
     }
+
+    /// One of the 35 operation flags (``CPUCircuit/opFlags``), each the product of its grid row and column.
+    public var isOperationFlag: Bool { (Col.opAdd.rawValue...Col.opEcall.rawValue).contains(rawValue) }
 
     /// The committed columns, in trace order.
     public static let committed: [Col] = allCases.filter { !$0.isDerived }
@@ -166,6 +173,12 @@ public enum Col: Int, CaseIterable, Sendable {
         case .romWr: return "program table: writes a register other than x0"
         case .romActive: return "program table: 1 on rows that hold an instruction"
         case .romCount: return "program table: how many times the instruction ran"
+        case .opRow0, .opRow1, .opRow2, .opRow3, .opRow4, .opRow5:
+            let r = rawValue - Col.opRow0.rawValue
+            return "1 when the operation is one of flags \(6 * r) to \(min(34, 6 * r + 5)) (row \(r) of the grid)"
+        case .opCol0, .opCol1, .opCol2, .opCol3, .opCol4, .opCol5:
+            let c = rawValue - Col.opCol0.rawValue
+            return "1 when the operation's flag index is \(c) modulo 6 (column \(c) of the grid)"
         default:
             let op = name.dropFirst(2).lowercased()
             return "the instruction is \(op.uppercased())"

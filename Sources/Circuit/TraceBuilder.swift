@@ -282,6 +282,13 @@ public struct TraceBuilder {
             rows += 1
             return
         }
+        // The operation flag the row set, as its row and column of the operation grid (the trace holds those). A
+        // tampered row with several flags gets every one's row and column added up.
+        for flag in CPUCircuit.opFlags where get(flag) != .zero {
+            let cell = CPUCircuit.gridCell(of: flag)
+            set(cell.row, get(cell.row) + get(flag))
+            set(cell.column, get(cell.column) + get(flag))
+        }
         let a = UInt32(truncatingIfNeeded: get(.a).canonicalLimbs.0)
         let b = UInt32(truncatingIfNeeded: get(.b).canonicalLimbs.0)
         let res = UInt32(truncatingIfNeeded: get(.res).canonicalLimbs.0)

@@ -87,7 +87,12 @@ final class MarkerForgeryTests: XCTestCase {
 
     // MARK: - Table editing
 
-    private static func get(_ w: W, _ c: Col, _ r: Int) -> Fp { w.table.columns[c.traceIndex][r] }
+    /// A column's value at row r; an operation flag is the product of its grid row and column.
+    private static func get(_ w: W, _ c: Col, _ r: Int) -> Fp {
+        guard c.isOperationFlag else { return w.table.columns[c.traceIndex][r] }
+        let cell = CPUCircuit.gridCell(of: c)
+        return get(w, cell.row, r) * get(w, cell.column, r)
+    }
     private static func put(_ w: inout W, _ c: Col, _ r: Int, _ v: Fp) { w.table.columns[c.traceIndex][r] = v }
     private static func get(_ w: W, _ c: MemoryCol, _ r: Int) -> Fp { w.execution.memory.columns[c.rawValue][r] }
     private static func put(_ w: inout W, _ c: MemoryCol, _ r: Int, _ v: Fp) {

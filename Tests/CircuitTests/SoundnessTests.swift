@@ -67,10 +67,13 @@ final class CircuitSoundnessTests: XCTestCase {
             XCTAssertTrue(broken.contains(rule), "\(name): expected \(rule), got \(broken)")
             // The same witness, proved without the prover's own check, must not verify. Proofs of this circuit take
             // seconds each, so three cheats stand for the three ways a rule can fail: a rule within a row, a bus
-            // that does not balance, and a rule between rows. The checker covers every cheat above.
-            guard ["ADD result off by one", "load returns a stale value", "skipped instruction"].contains(name) else {
-                continue
-            }
+            // that does not balance, and a rule between rows; a fourth for the operation grid. The checker covers
+            // every cheat above.
+            let proved = [
+                "ADD result off by one", "load returns a stale value", "skipped instruction",
+                "operation outside the grid",
+            ]
+            guard proved.contains(name) else { continue }
             witness.assertRejected(name)
             rejected += 1
         }
@@ -139,6 +142,33 @@ final class CircuitSoundnessTests: XCTestCase {
                     }), "fetch unbalanced"
             ),
             ("skipped instruction", try Self.witness(dropping: .add), "pc_flow"),
+            (
+                "operation outside the grid",
+                try Self.witness(
+                    Self.onFirst(.opAdd) { c in
+                        // The grid's 36th cell, which is no operation (its op code, 36, is in no program row).
+                        c[Col.opAdd.rawValue] = .zero
+                        c[Col.opRow5.rawValue] = one
+                        c[Col.opCol5.rawValue] = one
+                    }), "no_operation_36"
+            ),
+            (
+                "two operations on one row",
+                try Self.witness(
+                    Self.onFirst(.opAdd) { c in
+                        // ADD is cell (0, 0) and SLL cell (0, 2): the row sets two of the grid's columns.
+                        c[Col.opSll.rawValue] = one
+                    }), "one_operation_column"
+            ),
+            (
+                "grid row not a bit",
+                try Self.witness(
+                    Self.onFirst(.opAdd) { c in
+                        // With ADD's own 1, rows 0 and 1 hold 2 and −1: they still sum to one.
+                        c[Col.opRow0.rawValue] = one
+                        c[Col.opRow1.rawValue] = -one
+                    }), "opRow0_is_bit"
+            ),
         ]
         var exitCode = try Self.witness()
         exitCode.inputs[0] += one
