@@ -23,8 +23,8 @@ air rv32im
 
 # Three bus entries to an inverse column where the degree allows (a check of degree 4) rather than two: every
 # auxiliary column is committed and opened at every query, so about a third fewer of them make the proof smaller
-# and its commitment cheaper. The circuit's own constraints have degree 3, so the composition polynomial gets one
-# more segment (4 instead of 3), evaluated on the same 4n points.
+# and its commitment cheaper. The circuit's own constraints reach degree 4 as well (an operation flag is a product of
+# two bits, below), so the composition polynomial has four segments either way, evaluated on the same 4n points.
 inverse degree 4
 # Four columns to a committed polynomial: a query opens one value of each, so a proof opens about a quarter of
 # the trace values it would (Circuits/README.md, "Packed columns"). The constraints below are unchanged by it.
@@ -319,8 +319,8 @@ constraint opCol5_is_bit   every_row: bit(opCol5)
 constraint useImm_is_bit   every_row: bit(useImm)
 constraint usePC_is_bit    every_row: bit(usePC)
 
-# Every instruction or I/O row has exactly one operation (I/O rows a byte load or store), padding none: one row and
-# one column of the grid, and never its 36th cell, which is no operation.
+# Every instruction or I/O row has exactly one operation (I/O rows a byte load or store), set-up and padding rows
+# none: one row and one column of the grid, and never its 36th cell, which is no operation.
 constraint one_operation_row    every_row: opRow0 + opRow1 + opRow2 + opRow3 + opRow4 + opRow5 - instr - io
 constraint one_operation_column every_row: opCol0 + opCol1 + opCol2 + opCol3 + opCol4 + opCol5 - instr - io
 constraint no_operation_36      every_row: opRow5 * opCol5

@@ -56,7 +56,7 @@ public enum Col: Int, CaseIterable, Sendable {
     }
 
     /// One of the 35 operation flags (``CPUCircuit/opFlags``), each the product of its grid row and column.
-    public var isOperationFlag: Bool { (Col.opAdd.rawValue...Col.opEcall.rawValue).contains(rawValue) }
+    public var isOperationFlag: Bool { CPUCircuit.opFlags.contains(self) }
 
     /// The committed columns, in trace order.
     public static let committed: [Col] = allCases.filter { !$0.isDerived }
