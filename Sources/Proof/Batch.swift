@@ -30,9 +30,6 @@ public struct BatchShape: Sendable, Equatable {
     public let traceLayers: [Int]
     /// Each table's packing k.
     public let packings: [Int]
-    /// The tables in the composition commitment's order, which is ``traceOrder``: every commitment is on the
-    /// tables' trace layers.
-    public let order: [Int]
     /// The tables in the order of every commitment (boundary, main, auxiliary, composition): by trace layer, then
     /// packing, then the largest degree bound first, then as given. The first carries FRI's masking polynomial.
     public let traceOrder: [Int]
@@ -131,7 +128,6 @@ public struct BatchShape: Sendable, Equatable {
         // carries FRI's masking polynomial (docs/zero-knowledge.md).
         func rank(_ t: Int) -> (Int, Int, Int, Int) { (traceLayers[t], packings[t], -degreeBounds[t], t) }
         traceOrder = traceLayers.indices.sorted { rank($0) < rank($1) }
-        order = traceOrder
         var shapes: [StarkShape] = []
         for (t, air) in airs.enumerated() {
             shapes.append(

@@ -301,7 +301,8 @@ extension BatchShape {
         // As for one table, the search is kept for each set of inputs it depends on: a receipt's batches share
         // their shapes.
         let key = BatchSecurityKey(
-            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: traceLayers, order: order,
+            parameters: parameters, ldeSize: ldeSize, degreeBound: friDegreeBound, layers: traceLayers,
+            order: traceOrder,
             logArities: logArities, remainderLength: remainderLength, airs: counts)
         if let known = batchSecurityMemo.withLock({ $0[key] }) { return known }
         let bits = searchProvenSecurityBits(counts)

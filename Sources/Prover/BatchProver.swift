@@ -102,7 +102,7 @@ public func proveBatch(
     }
     var transcript = BatchProtocol.startTranscript(
         statements: witnesses.map(\.statement), parameters: parameters, logTraceLengths: heights)
-    let order = shape.order
+    let traceOrder = shape.traceOrder
 
     phases.end("set up")
 
@@ -119,7 +119,6 @@ public func proveBatch(
             ?? extendBoundary(
                 witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed)
     }
-    let traceOrder = shape.traceOrder
     let boundaryTrees = traceOrder.compactMap { boundaries[$0]?.tree }
     let boundaryTree = boundaryTrees.isEmpty ? nil : try! MixedMerkleTree(classes: boundaryTrees)
     var globalShares: [[Fp]] = []
@@ -212,7 +211,7 @@ public func proveBatch(
     var segments: [[[Fp]]] = Array(repeating: [], count: airs.count)
     var compositionColumns: [[[Fp]]] = Array(repeating: [], count: airs.count)
     var compositionTrees: [MerkleTree] = []
-    for t in order {
+    for t in traceOrder {
         let tableShape = shape.tables[t]
         let n = tableShape.traceLength
         var (coefficients, exceeds) = CompositionBuilder(air: airs[t], shape: tableShape).coefficients(
@@ -323,7 +322,7 @@ public func proveBatch(
             injections[s] = sum
         }
     }
-    for t in order {
+    for t in traceOrder {
         if let packer = packers[t] {
             let segmentCount = shape.tables[t].segmentCount
             let masked = parameters.zeroKnowledge && t == traceOrder[0]
@@ -388,7 +387,7 @@ public func proveBatch(
     let mainRows = rows({ mains[$0] }, classes: mainTables)
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
     var packedCompositionRows: [Int: [Int: [Fp]]] = [:]
-    for t in order {
+    for t in traceOrder {
         guard let packer = packers[t] else { continue }
         packedCompositionRows[t] = packer.compositionRows(
             compositionColumns[t], segmentCount: shape.tables[t].segmentCount,
@@ -417,7 +416,8 @@ public func proveBatch(
         mainOpening: try! mainTree.open(indices(mainTree)) { c, i in mainRows[mainTables[c]]![i]! },
         auxOpening: try! auxTree.map { tree in try tree.open(indices(tree)) { c, i in auxRows[auxTables[c]]![i]! } },
         compositionOpening: try! compositionTree.open(indices(compositionTree)) { c, i in
-            packedCompositionRows[order[c]]?[i] ?? LowDegreeExtension.row(i, of: compositionColumns[order[c]])
+            let t = traceOrder[c]
+            return packedCompositionRows[t]?[i] ?? LowDegreeExtension.row(i, of: compositionColumns[t])
         },
         friOpenings: fri.open(queries: queries))
 }

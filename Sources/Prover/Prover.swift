@@ -150,7 +150,6 @@ public func prove(
     }
     phases.end("build the auxiliary columns")
 
-
     let aux = lde.extend(auxColumns, random: &random)
     let auxTree = auxColumns.isEmpty ? nil : lde.commit(aux)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }

@@ -48,7 +48,7 @@ public func verifyBatch(
     for air in airs where !(air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count) {
         throw .statementMismatch("'\(air.name)' has global buses; a proof of it is checked only with its joint challenges")
     }
-    let order = shape.order
+    let traceOrder = shape.traceOrder
     var transcript = BatchProtocol.startTranscript(
         statements: statements, parameters: parameters, logTraceLengths: proof.tables.map(\.logTraceLength))
 
@@ -141,7 +141,6 @@ public func verifyBatch(
         } catch { throw .merkleOpening(commitment: name, error) }
         return Dictionary(uniqueKeysWithValues: zip(classes, rows))
     }
-    let traceOrder = shape.traceOrder
     let boundaryTables = traceOrder.filter { airs[$0].boundaryColumnCount > 0 }
     let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
     let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
@@ -159,9 +158,9 @@ public func verifyBatch(
     // FRI's masking polynomial rides with the first table of the trace commitments, the last polynomial of its
     // composition commitment.
     let masked = { (t: Int) in parameters.zeroKnowledge && t == traceOrder[0] }
-    let compositionRows = try open("composition", proof.compositionOpening, proof.compositionRoot, classes: order) {
-        shape.committedCompositionCount($0, air: airs[$0])
-    }
+    let compositionRows = try open(
+        "composition", proof.compositionOpening, proof.compositionRoot, classes: traceOrder
+    ) { shape.committedCompositionCount($0, air: airs[$0]) }
 
     // Each table's DEEP value at its positions; layer 0 adds the layer-0 tables', each later layer the others'.
     let logLDE = shape.ldeSize.trailingZeroBitCount
@@ -176,7 +175,7 @@ public func verifyBatch(
             injected[s] = sum
         }
     }
-    for t in order {
+    for t in traceOrder {
         let tableShape = shape.tables[t]
         let ps = shape.positions(of: t, queries: queries)
         func row(_ k: Int) -> [Fp] {

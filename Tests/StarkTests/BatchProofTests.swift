@@ -106,7 +106,7 @@ final class BatchProofTests: XCTestCase {
             airs: [Self.values, Self.table, Self.table], parameters: parameters, logTraceLengths: [16, 12, 16])
         // (2^16 + 174) / 2^s ≥ 2^12 + 174 holds up to s = 3 (8,214 ≥ 4,270) but not s = 4 (4,107).
         XCTAssertEqual(shape.layers, [0, 3, 0])
-        XCTAssertEqual(shape.order, [0, 2, 1])
+        XCTAssertEqual(shape.traceOrder, [0, 2, 1])
         XCTAssertEqual(shape.tables[1].ldeSize, 1 << 15)
         XCTAssertEqual(shape.tables[1].domainOffset, StarkProtocol.domainOffset.power(8))
         // Folding by 8 lands on layer 3, where table 1 is added in.

@@ -229,9 +229,9 @@ final class PackedColumnsTests: XCTestCase {
         XCTAssertNoThrow(try verifyBatch(proof, statements: statements, policy: lenient))
         // FRI's masking polynomial is one column beside the plain table's composition segments; the packing table's
         // segments are packed four to a polynomial.
-        let plainClass = shape.order.firstIndex(of: 1)!
+        let plainClass = shape.traceOrder.firstIndex(of: 1)!
         XCTAssertEqual(proof.compositionOpening.rows[plainClass][0].count, shape.tables[1].segmentCount + 1)
-        let packedClass = shape.order.firstIndex(of: 0)!
+        let packedClass = shape.traceOrder.firstIndex(of: 0)!
         XCTAssertEqual(proof.compositionOpening.rows[packedClass][0].count, (shape.tables[0].segmentCount + 3) / 4)
     }
 
