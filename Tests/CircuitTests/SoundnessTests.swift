@@ -169,6 +169,15 @@ final class CircuitSoundnessTests: XCTestCase {
                         c[Col.opRow1.rawValue] = -one
                     }), "opRow0_is_bit"
             ),
+            (
+                "instruction without an operation row",
+                try Self.witness(
+                    Self.onFirst(.opAdd) { c in
+                        // Column 0 alone: every flag of the grid is 0 on a row that executes an instruction.
+                        c[Col.opAdd.rawValue] = .zero
+                        c[Col.opCol0.rawValue] = one
+                    }), "one_operation_row"
+            ),
         ]
         var exitCode = try Self.witness()
         exitCode.inputs[0] += one
