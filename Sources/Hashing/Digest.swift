@@ -1,4 +1,5 @@
-/// A 32-byte BLAKE2b-256 output: a Merkle node, a Merkle root, or a transcript state.
+/// A 32-byte BLAKE2b-256 output (a transcript state, a circuit id), or a Merkle tree's 26-byte node or root held in
+/// the same 32 bytes with the last six zero (``merkleByteCount``).
 ///
 /// Stored inline as four machine words holding the bytes in memory order, so an array of digests is one flat
 /// byte buffer that the tree hashes in place, equality is four comparisons, and nothing is heap-allocated.
@@ -11,6 +12,11 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// The size of a digest in bytes.
     public static let byteCount = 32
+
+    /// The size of a Merkle tree's digests in bytes: BLAKE2b with a 26-byte output, 208 bits, whose collision
+    /// resistance of 104 bits is above the 100 proven bits every proof must reach (`docs/merkle.md`). A proof
+    /// carries its nodes and roots at this size; in memory they are digests whose last six bytes are zero.
+    public static let merkleByteCount = 26
 
     /// The digest whose bytes are all zero; a placeholder, never the hash of anything known.
     public static let zero = Digest(words: 0, 0, 0, 0)
@@ -33,7 +39,22 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
             source.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
     }
 
-    /// Wraps exactly 32 bytes, for example a root read from a proof file.
+    /// Reads a Merkle digest's 26 bytes from `source`, which need not be aligned; the last six bytes are zero.
+    public init(merkleLoadingFrom source: UnsafeRawPointer) {
+        var out = Digest.zero
+        withUnsafeMutableBytes(of: &out) {
+            $0.baseAddress!.copyMemory(from: source, byteCount: Digest.merkleByteCount)
+        }
+        self = out
+    }
+
+    /// The first 26 bytes, as a proof carries a Merkle node or root.
+    public var merkleBytes: [UInt8] { Array(bytes.prefix(Digest.merkleByteCount)) }
+
+    /// Whether this can be a Merkle tree's digest: its last six bytes are zero.
+    public var isMerkleDigest: Bool { w3 >> 16 == 0 }
+
+    /// Wraps exactly 32 bytes, for example a circuit id read from a proof file.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(HashingError) {
         guard bytes.count == Digest.byteCount else {
             throw .wrongLength(expected: Digest.byteCount, found: bytes.count)

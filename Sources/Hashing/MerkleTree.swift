@@ -1,6 +1,7 @@
 import Field
 
-/// A Merkle commitment to a table of field elements: one leaf per row, BLAKE2b-256 throughout.
+/// A Merkle commitment to a table of field elements: one leaf per row, every leaf and node a BLAKE2b output of
+/// 26 bytes (``Digest/merkleByteCount``).
 ///
 ///     leaf i  = H(0x00 ‖ salt_i ‖ row_i)      salted (the default: zero knowledge)
 ///     leaf i  = H(0x02 ‖ row_i)               salt-free (transparent use and tests, asked for explicitly)
@@ -195,7 +196,7 @@ public struct MerkleTree: Sendable {
                     for j in 0..<width {
                         row[j].writeCanonicalBytes(to: input + prefix + j * Fp.byteCount)
                     }
-                    Blake2b.hash(input, count: inputLength, into: nodes.base + n + leaf)
+                    MerkleTree.hash(input, count: inputLength, into: nodes.base + n + leaf)
                 }
             }
         }
@@ -209,28 +210,53 @@ public struct MerkleTree: Sendable {
         }
     }
 
-    /// nodes[i] = H(0x01 ‖ nodes[2i] ‖ nodes[2i + 1]); the two children are adjacent, so one copy suffices.
+    /// nodes[i] = H(0x01 ‖ nodes[2i] ‖ nodes[2i + 1]).
     @inline(__always)
     private static func hashChildren(of i: Int, in nodes: UnsafeMutablePointer<Digest>) {
-        withUnsafeTemporaryAllocation(byteCount: 1 + 2 * Digest.byteCount, alignment: 16) { scratch in
-            let input = scratch.baseAddress!
-            input.storeBytes(of: nodeTag, as: UInt8.self)
-            (input + 1).copyMemory(from: nodes + 2 * i, byteCount: 2 * Digest.byteCount)
-            Blake2b.hash(input, count: 1 + 2 * Digest.byteCount, into: nodes + i)
-        }
+        hashPair(tag: nodeTag, UnsafeRawPointer(nodes + 2 * i), UnsafeRawPointer(nodes + 2 * i + 1), into: nodes + i)
     }
 
     // MARK: - Single hashes (the verifier's and the benchmarks' entry points)
 
+    /// BLAKE2b of `count` bytes at `input` with a 26-byte output, written to the 32-byte digest at `output` with
+    /// its last six bytes zero: the one hash of every leaf and node.
+    @inline(__always)
+    static func hash(_ input: UnsafeRawPointer, count: Int, into output: UnsafeMutableRawPointer) {
+        Sodium.ensureInitialized()
+        Sodium.blake2b(output: output, outputLength: Digest.merkleByteCount, input: input, length: count)
+        (output + Digest.merkleByteCount).initializeMemory(
+            as: UInt8.self, repeating: 0, count: Digest.byteCount - Digest.merkleByteCount)
+    }
+
+    /// H(tag ‖ left ‖ right) of two digests' 26 bytes each (53 bytes, one BLAKE2b block), into `output`.
+    @inline(__always)
+    static func hashPair(
+        tag: UInt8, _ left: UnsafeRawPointer, _ right: UnsafeRawPointer, into output: UnsafeMutableRawPointer
+    ) {
+        let count = 1 + 2 * Digest.merkleByteCount
+        withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { scratch in
+            let input = scratch.baseAddress!
+            input.storeBytes(of: tag, as: UInt8.self)
+            (input + 1).copyMemory(from: left, byteCount: Digest.merkleByteCount)
+            (input + 1 + Digest.merkleByteCount).copyMemory(from: right, byteCount: Digest.merkleByteCount)
+            hash(input, count: count, into: output)
+        }
+    }
+
     /// An inner node: H(0x01 ‖ left ‖ right). One BLAKE2b block, the unit cost of every Merkle path.
     public static func hashNode(_ left: Digest, _ right: Digest) -> Digest {
-        var pair = (left, right)
-        var out = Digest.zero
-        withUnsafeTemporaryAllocation(byteCount: 1 + 2 * Digest.byteCount, alignment: 16) { scratch in
-            let input = scratch.baseAddress!
-            input.storeBytes(of: nodeTag, as: UInt8.self)
-            withUnsafeBytes(of: &pair) { (input + 1).copyMemory(from: $0.baseAddress!, byteCount: 64) }
-            withUnsafeMutableBytes(of: &out) { Blake2b.hash(input, count: 65, into: $0.baseAddress!) }
+        hashPair(tag: nodeTag, left, right)
+    }
+
+    /// H(tag ‖ left ‖ right) of two digests.
+    static func hashPair(tag: UInt8, _ left: Digest, _ right: Digest) -> Digest {
+        var (left, right, out) = (left, right, Digest.zero)
+        withUnsafeBytes(of: &left) { l in
+            withUnsafeBytes(of: &right) { r in
+                withUnsafeMutableBytes(of: &out) {
+                    hashPair(tag: tag, l.baseAddress!, r.baseAddress!, into: $0.baseAddress!)
+                }
+            }
         }
         return out
     }
@@ -245,7 +271,7 @@ public struct MerkleTree: Sendable {
             input.storeBytes(of: salt == nil ? saltFreeLeafTag : saltedLeafTag, as: UInt8.self)
             salt?.write(to: input + 1)
             for (j, x) in row.enumerated() { x.writeCanonicalBytes(to: input + prefix + j * Fp.byteCount) }
-            withUnsafeMutableBytes(of: &out) { Blake2b.hash(input, count: inputLength, into: $0.baseAddress!) }
+            withUnsafeMutableBytes(of: &out) { MerkleTree.hash(input, count: inputLength, into: $0.baseAddress!) }
         }
         return out
     }

@@ -81,15 +81,7 @@ public struct MixedMerkleTree: Sendable {
 
     /// An injected node: H(0x03 ‖ below ‖ leaf).
     public static func hashInjection(_ below: Digest, _ leaf: Digest) -> Digest {
-        var pair = (below, leaf)
-        var out = Digest.zero
-        withUnsafeTemporaryAllocation(byteCount: 1 + 2 * Digest.byteCount, alignment: 16) { scratch in
-            let input = scratch.baseAddress!
-            input.storeBytes(of: injectionTag, as: UInt8.self)
-            withUnsafeBytes(of: &pair) { (input + 1).copyMemory(from: $0.baseAddress!, byteCount: 64) }
-            withUnsafeMutableBytes(of: &out) { Blake2b.hash(input, count: 65, into: $0.baseAddress!) }
-        }
-        return out
+        MerkleTree.hashPair(tag: injectionTag, below, leaf)
     }
 
     /// Node `position` of the level `depth` steps below the root, injections included.

@@ -90,14 +90,14 @@ extension StarkProof {
         w.digest(circuitDigest)
         w.bytes.append(UInt8(logTraceLength))
         w.elements(publicInputs)
-        w.optional(boundaryRoot) { $0.digest($1) }
+        w.optional(boundaryRoot) { $0.merkleDigest($1) }
         w.elements(globalShares)
-        w.digest(mainRoot)
-        w.optional(auxRoot) { $0.digest($1) }
-        w.digest(compositionRoot)
+        w.merkleDigest(mainRoot)
+        w.optional(auxRoot) { $0.merkleDigest($1) }
+        w.merkleDigest(compositionRoot)
         w.outOfDomain(outOfDomain)
         w.u32(friRoots.count)
-        for root in friRoots { w.digest(root) }
+        for root in friRoots { w.merkleDigest(root) }
         w.elements(remainder)
         w.u64(proofOfWorkNonce)
         w.optional(boundaryOpening) { $0.opening($1) }
@@ -127,16 +127,16 @@ extension StarkProof {
             throw .traceLengthOutOfRange(offset: logOffset, log: logTraceLength)
         }
         let publicInputs = try r.elements("public inputs", limit: ProofFormat.maximumPublicInputs)
-        let boundaryRoot = try r.flag("boundary root") ? try r.digest() : nil
+        let boundaryRoot = try r.flag("boundary root") ? try r.merkleDigest() : nil
         let globalShares = try r.elements("global shares", limit: ProofFormat.maximumPublicInputs)
-        let mainRoot = try r.digest()
-        let auxRoot = try r.flag("auxiliary root") ? try r.digest() : nil
-        let compositionRoot = try r.digest()
+        let mainRoot = try r.merkleDigest()
+        let auxRoot = try r.flag("auxiliary root") ? try r.merkleDigest() : nil
+        let compositionRoot = try r.merkleDigest()
         let outOfDomain = try r.outOfDomain("out-of-domain")
-        let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.byteCount)
+        let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.merkleByteCount)
         var friRoots: [Digest] = []
         friRoots.reserveCapacity(rootCount)
-        for _ in 0..<rootCount { friRoots.append(try r.digest()) }
+        for _ in 0..<rootCount { friRoots.append(try r.merkleDigest()) }
         let remainder = try r.elements("FRI remainder coefficients", limit: ProofFormat.maximumRemainderLength)
         let nonce = try r.u64()
         let boundaryOpening = try r.flag("boundary opening") ? try r.opening("boundary opening") : nil
@@ -181,12 +181,12 @@ extension BatchProof {
             w.elements(part.busShares)
             w.outOfDomain(part.outOfDomain)
         }
-        w.optional(boundaryRoot) { $0.digest($1) }
-        w.digest(mainRoot)
-        w.optional(auxRoot) { $0.digest($1) }
-        w.digest(compositionRoot)
+        w.optional(boundaryRoot) { $0.merkleDigest($1) }
+        w.merkleDigest(mainRoot)
+        w.optional(auxRoot) { $0.merkleDigest($1) }
+        w.merkleDigest(compositionRoot)
         w.u32(friRoots.count)
-        for root in friRoots { w.digest(root) }
+        for root in friRoots { w.merkleDigest(root) }
         w.elements(remainder)
         w.u64(proofOfWorkNonce)
         w.optional(boundaryOpening) { $0.mixedOpening($1) }
@@ -224,13 +224,13 @@ extension BatchProof {
                     busShares: try r.elements("table \(t) bus shares", limit: ProofFormat.maximumPublicInputs),
                     outOfDomain: try r.outOfDomain("table \(t) out-of-domain")))
         }
-        let boundaryRoot = try r.flag("boundary root") ? try r.digest() : nil
-        let mainRoot = try r.digest()
-        let auxRoot = try r.flag("auxiliary root") ? try r.digest() : nil
-        let compositionRoot = try r.digest()
-        let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.byteCount)
+        let boundaryRoot = try r.flag("boundary root") ? try r.merkleDigest() : nil
+        let mainRoot = try r.merkleDigest()
+        let auxRoot = try r.flag("auxiliary root") ? try r.merkleDigest() : nil
+        let compositionRoot = try r.merkleDigest()
+        let rootCount = try r.count("FRI roots", limit: ProofFormat.maximumFRILayers, itemSize: Digest.merkleByteCount)
         var friRoots: [Digest] = []
-        for _ in 0..<rootCount { friRoots.append(try r.digest()) }
+        for _ in 0..<rootCount { friRoots.append(try r.merkleDigest()) }
         let remainder = try r.elements("FRI remainder coefficients", limit: ProofFormat.maximumRemainderLength)
         let nonce = try r.u64()
         let boundaryOpening = try r.flag("boundary opening") ? try r.mixedOpening("boundary opening") : nil
@@ -266,6 +266,9 @@ private struct ProofWriter {
 
     mutating func digest(_ d: Digest) { bytes += d.bytes }
 
+    /// A Merkle root or node: its first 26 bytes (``Digest/merkleByteCount``), all a tree's digest holds.
+    mutating func merkleDigest(_ d: Digest) { bytes += d.merkleBytes }
+
     mutating func elements(_ values: [Fp]) {
         u32(values.count)
         for v in values { bytes += v.canonicalBytes }
@@ -294,7 +297,7 @@ private struct ProofWriter {
             for salt in salts { bytes += salt.bytes }
         }
         u32(o.nodes.count)
-        for node in o.nodes { digest(node) }
+        for node in o.nodes { merkleDigest(node) }
     }
 
     mutating func opening(_ o: MerkleOpening) {
@@ -303,7 +306,7 @@ private struct ProofWriter {
         u32(o.salts.count)
         for salt in o.salts { bytes += salt.bytes }
         u32(o.nodes.count)
-        for node in o.nodes { digest(node) }
+        for node in o.nodes { merkleDigest(node) }
     }
 }
 
@@ -372,6 +375,10 @@ private struct ProofReader {
         try take(Digest.byteCount).withUnsafeBytes { Digest(loadingFrom: $0.baseAddress!) }
     }
 
+    mutating func merkleDigest() throws(ProofDecodingError) -> Digest {
+        try take(Digest.merkleByteCount).withUnsafeBytes { Digest(merkleLoadingFrom: $0.baseAddress!) }
+    }
+
     mutating func salt() throws(ProofDecodingError) -> Salt {
         try take(Salt.byteCount).withUnsafeBytes { Salt(loadingFrom: $0.baseAddress!) }
     }
@@ -429,9 +436,10 @@ private struct ProofReader {
             rows.append(classRows)
             salts.append(classSalts)
         }
-        let nodeCount = try count("\(name) nodes", limit: ProofFormat.maximumOpeningNodes, itemSize: Digest.byteCount)
+        let nodeCount = try count(
+            "\(name) nodes", limit: ProofFormat.maximumOpeningNodes, itemSize: Digest.merkleByteCount)
         var nodes: [Digest] = []
-        for _ in 0..<nodeCount { nodes.append(try digest()) }
+        for _ in 0..<nodeCount { nodes.append(try merkleDigest()) }
         return MixedMerkleOpening(rows: rows, salts: salts, nodes: nodes)
     }
 
@@ -445,10 +453,11 @@ private struct ProofReader {
         var salts: [Salt] = []
         salts.reserveCapacity(saltCount)
         for _ in 0..<saltCount { salts.append(try salt()) }
-        let nodeCount = try count("\(name) nodes", limit: ProofFormat.maximumOpeningNodes, itemSize: Digest.byteCount)
+        let nodeCount = try count(
+            "\(name) nodes", limit: ProofFormat.maximumOpeningNodes, itemSize: Digest.merkleByteCount)
         var nodes: [Digest] = []
         nodes.reserveCapacity(nodeCount)
-        for _ in 0..<nodeCount { nodes.append(try digest()) }
+        for _ in 0..<nodeCount { nodes.append(try merkleDigest()) }
         return MerkleOpening(rows: rows, salts: salts, nodes: nodes)
     }
 }

@@ -62,9 +62,10 @@ enum SecurityStep {
 enum SecurityModel {
     /// log₂ p for p = 2^251 + 17·2^192 + 1. The correction, about 2^−54, is below a double's resolution at 251.
     static let fieldBits = 251.0
-    /// Collision resistance of the 256-bit BLAKE2b Merkle trees and transcript: a collision lets a prover open
-    /// one commitment two ways, so no figure can exceed it.
-    static let hashCollisionBits = 128.0
+    /// Collision resistance of the Merkle trees' 208-bit BLAKE2b digests (``Digest/merkleByteCount``; the
+    /// transcript's 256 bits are more): a collision lets a prover open one commitment two ways, so no figure can
+    /// exceed it.
+    static let hashCollisionBits = 104.0
     /// The proximity parameter m is searched up to here. Going further gains at most q·log₂(1 + 1/2000) bits in
     /// the query term, below 0.19 bits for the largest supported query count, while the commit terms grow as m^7.
     static let maximumProximityParameter = 1000

@@ -20,7 +20,7 @@ extension Receipt {
     /// trace and composition openings, and the FRI layer openings.
     public var sections: [ReceiptSection] {
         let element = Fp.byteCount
-        let digest = Digest.byteCount
+        let digest = Digest.merkleByteCount
         func list(_ count: Int, _ size: Int) -> Int { 4 + count * size }
         func opening(_ o: MerkleOpening) -> Int {
             4 + o.rows.reduce(0) { $0 + list($1.count, element) } + list(o.salts.count, Salt.byteCount)
@@ -51,7 +51,7 @@ extension Receipt {
             proofHeader += 4 + BatchProof.magic.count + 2 + 6 + 4
             for part in proof.tables {
                 let ood = part.outOfDomain
-                proofHeader += digest + 1 + list(part.publicInputs.count, element)
+                proofHeader += Digest.byteCount + 1 + list(part.publicInputs.count, element)
                 commitments += list(part.globalShares.count, element) + list(part.busShares.count, element)
                 outOfDomain += [ood.main, ood.mainNext, ood.aux, ood.auxNext, ood.composition].reduce(0) {
                     $0 + list($1.count, element)
@@ -117,7 +117,7 @@ extension Receipt {
                     OpeningSizes(
                         proof: name, commitment: commitment, rows: o.rows.count, width: o.rows.first?.count ?? 0,
                         valueBytes: o.rows.reduce(0) { $0 + $1.count } * Fp.byteCount,
-                        saltBytes: o.salts.count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.byteCount))
+                        saltBytes: o.salts.count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.merkleByteCount))
             }
             func add(_ commitment: String, _ o: MixedMerkleOpening?) {
                 guard let o else { return }
@@ -126,7 +126,8 @@ extension Receipt {
                         proof: name, commitment: commitment, rows: o.rows.first?.count ?? 0,
                         width: o.rows.reduce(0) { $0 + ($1.first?.count ?? 0) },
                         valueBytes: o.rows.joined().reduce(0) { $0 + $1.count } * Fp.byteCount,
-                        saltBytes: o.salts.joined().count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.byteCount))
+                        saltBytes: o.salts.joined().count * Salt.byteCount,
+                        nodeBytes: o.nodes.count * Digest.merkleByteCount))
             }
             add("boundary", proof.boundaryOpening)
             add("main", proof.mainOpening)

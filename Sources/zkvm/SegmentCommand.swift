@@ -267,7 +267,7 @@ struct SegmentPlan: ParsableCommand {
 
 struct SegmentCommit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "commit", abstract: "Write proof i's boundary root (32 bytes).")
+        commandName: "commit", abstract: "Write proof i's boundary root (26 bytes).")
 
     @OptionGroup var execution: SegmentRun
 
@@ -292,7 +292,7 @@ struct SegmentCommit: ParsableCommand {
         try execution.check(index: index, prover)
         let root: Digest
         do { root = try prover.boundaryRoot(index) } catch { throw CLIFailure.report("\(error)") }
-        try write(root.bytes, to: output, force: force)
+        try write(root.merkleBytes, to: output, force: force)
     }
 }
 
@@ -319,9 +319,10 @@ struct SegmentJoin: ParsableCommand {
         let planned = try execution.check(plan: plan)
         let secrets = try execution.readSecrets()
         // Read before the guest runs: a missing root is found in a moment, not after the run.
-        let rootBytes = try roots.map { try CLIFiles.read($0, limit: 32, what: "root") }
-        for (path, bytes) in zip(roots, rootBytes) where bytes.count != 32 {
-            throw CLIFailure.report("root file \(path) is \(bytes.count) bytes, not 32")
+        let size = Digest.merkleByteCount
+        let rootBytes = try roots.map { try CLIFiles.read($0, limit: size, what: "root") }
+        for (path, bytes) in zip(roots, rootBytes) where bytes.count != size {
+            throw CLIFailure.report("root file \(path) is \(bytes.count) bytes, not \(size)")
         }
         let prover = try execution.prover(secrets)
         try execution.check(prover, against: planned, path: plan)
@@ -329,7 +330,8 @@ struct SegmentJoin: ParsableCommand {
             throw CLIFailure.report(
                 "\(roots.count) roots given; this run has \(prover.segmentCount) proofs, one per segment")
         }
-        let context = prover.context(boundaryRoots: rootBytes.map { try! Digest(bytes: $0) })
+        let boundaryRoots = rootBytes.map { $0.withUnsafeBytes { Digest(merkleLoadingFrom: $0.baseAddress!) } }
+        let context = prover.context(boundaryRoots: boundaryRoots)
         try write(context.encoded, to: output, force: force)
     }
 }

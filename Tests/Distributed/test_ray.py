@@ -63,7 +63,7 @@ def by_hand(zkvm, work) -> Path:
     proofs = SEGMENTS
     for i in range(proofs):
         zkvm_step(zkvm, work, "commit", "--plan", "plan.json", "--index", str(i), "-o", f"root-{i}.bin")
-        assert (work / f"root-{i}.bin").stat().st_size == 32
+        assert (work / f"root-{i}.bin").stat().st_size == 26
     zkvm_step(zkvm, work, "join", "--plan", "plan.json", "--roots", *[f"root-{i}.bin" for i in range(proofs)],
               "-o", "context.bin")
     for i in range(proofs):
@@ -122,7 +122,7 @@ def test_steps_refuse_what_is_not_the_plan(zkvm, by_hand):
     refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "-o", "x.bin", check=False),
             "1 roots given", "2 proofs")
     refused(zkvm_step(zkvm, work, "join", "--roots", "root-0.bin", "proof-1.bin", "-o", "x.bin",
-                      check=False), "root file proof-1.bin", "more than the 32")
+                      check=False), "root file proof-1.bin", "more than the 26")
     refused(zkvm_step(zkvm, work, "prove", "--index", "0", "--context", "root-0.bin", "-o", "x.bin", check=False),
             "context file root-0.bin")
     refused(zkvm_step(zkvm, work, "prove", "--index", "0", "--context", "missing.bin", "-o", "x.bin", check=False),

@@ -10,23 +10,24 @@ final class FRIUniformTests: XCTestCase {
     static let configurations = [(1, 3, 6, 4), (2, 1, 8, 4), (3, 0, 9, 16), (3, 1, 11, 8)]
 
     /// The transcript state after the commit phase, and a hash of the openings of positions 1, 5 and 17, as the
-    /// one-factor prover gave them before it was written as the general form.
+    /// one-factor prover gave them before it was written as the general form (made again when the Merkle trees'
+    /// digests became 26 bytes).
     static let pinned = [
         (
-            "8bf77eb5de7fb0f88f829a28be7e91827c8cbe5eedef30337a745048df6ec9e5",
-            "fe2265ee82294b27923244da9ff71c897edd49e0c927b583d05ed7a239fc705e"
+            "1565967f4b4a81748b3845183b2b1108a1a4954c09d13c645d04d7b296560ccb",
+            "6fab445d3bd7ba855c5696630e478004bd42a9e042031a02cd661ff813570dd4"
         ),
         (
-            "cd79e71fed81f7aa49dc58e790bc65ecad7f99b952c1edc50a2d9a4fb79d8c52",
-            "19f6237981df8d7c7a005e392230f3ae003a6dcd4e4c7ead7e9aea9e94b10e97"
+            "005690ad6139c0c36f61adac99d1e454ea721b180739efac1a2a5994f9664862",
+            "1256255914a4a63cc8fc97f0b2fd728a9e7dfe0dff19ef6db01df2ad87ab9e44"
         ),
         (
-            "4ccf2c7172a133bb94b497ff1b0ea2a86a437536aa57ad5df233b43edf6adaf4",
-            "ecae1b9595df70308d3daea6885e7e7cb654733965ac953d77abf99b1e4e371c"
+            "3bb0fea56e01b4b39fb021d79dd655bca386a2b3dbfe78fca4fb2e1e5296e690",
+            "984e983cd11f0f70ab038c66b7127a0568198b306605081a1f80cc77383deb75"
         ),
         (
-            "e8710e21c9ed43f23f7257d1d4643ff0e0669e6fa3e55dc4de4fa60c98e257e7",
-            "603890202e6fcdcbe7bf055daa2d7457a8dd59e9dd6396813ecb1d72c57d5a80"
+            "282ae33ad77eab9fa8101eb462b31479540634b80efbfc6970607b99d76bd7f1",
+            "2296d8527e4897592bf274ac79de87afc7fab5d27c8ed59403222257c8ff1154"
         ),
     ]
 

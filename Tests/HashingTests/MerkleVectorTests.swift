@@ -20,6 +20,15 @@ import Testing
         var openings: [Opening] = []
     }
 
+    /// A Merkle digest as the file writes it, 26 bytes in hexadecimal; held as a digest whose last six bytes are 0.
+    static func merkleDigest(_ hex: String) throws -> Digest {
+        #expect(hex.count == 2 * Digest.merkleByteCount, "a Merkle digest is 26 bytes")
+        let zeros = String(repeating: "0", count: 2 * (Digest.byteCount - Digest.merkleByteCount))
+        let digest = try Digest(hex: hex + zeros)
+        #expect(digest.isMerkleDigest)
+        return digest
+    }
+
     static func load() throws -> (trees: [Tree], header: String) {
         let file = try VectorFile("merkle/merkle.txt")
         var trees: [Tree] = []
@@ -30,11 +39,11 @@ import Testing
                 current = Tree(leafCount: Int(r[3])!, width: Int(r[5])!, salted: r[7] == "yes")
             case "row": current.rows.append(try r[2...].map { try Fp(decimal: $0) })
             case "salt": current.salts.append(try Salt(hex: r[2]))
-            case "leaf": current.leaves.append(try Digest(hex: r[2]))
-            case "root": current.root = try Digest(hex: r[1])
+            case "leaf": current.leaves.append(try merkleDigest(r[2]))
+            case "root": current.root = try merkleDigest(r[1])
             case "open": current.openings.append(Opening(indices: r[1...].map { Int($0)! }, nodes: []))
             case "nodes":
-                current.openings[current.openings.count - 1].nodes = try r[2...].map { try Digest(hex: $0) }
+                current.openings[current.openings.count - 1].nodes = try r[2...].map { try merkleDigest($0) }
                 #expect(current.openings.last!.nodes.count == Int(r[1]))
             case "end": trees.append(current)
             default: Issue.record("unknown record \(r[0])")

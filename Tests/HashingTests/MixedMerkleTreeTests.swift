@@ -20,7 +20,11 @@ import Testing
             return (0..<tree.leafCount).map { tree.node(depth: depth, position: $0) }
         }
         func inject(_ level: [Digest], _ tree: MerkleTree) -> [Digest] {
-            zip(level, leaves(tree)).map { Blake2b.hash([0x03] + $0.bytes + $1.bytes) }
+            zip(level, leaves(tree)).map {
+                let input = [0x03] + $0.merkleBytes + $1.merkleBytes
+                let hash = Blake2b.hash(input, outputByteCount: Digest.merkleByteCount)
+                return try! Digest(bytes: hash + [UInt8](repeating: 0, count: 6))
+            }
         }
         var level = leaves(classes[0])
         var next = 1

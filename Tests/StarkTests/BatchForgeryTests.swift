@@ -410,7 +410,7 @@ final class BatchForgeryTests: XCTestCase {
                     }
                     built += 1
                     let bits = shape.security(airs: airs).provenBits
-                    XCTAssertTrue(bits.isFinite && bits >= 0 && bits <= 128)
+                    XCTAssertTrue(bits.isFinite && bits >= 0 && bits <= 104)
                     let k = parameters.maskDegree
                     for (t, log) in [a, b].enumerated() {
                         let s = shape.layers[t]

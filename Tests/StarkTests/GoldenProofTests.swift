@@ -144,11 +144,11 @@ final class GoldenProofTests: XCTestCase {
             ) { b in [0x7A] + b.dropFirst() },
             bytes(
                 "wrong-version.bin", from: fib, fibonacci64,
-                .decoding(.unsupportedVersion(found: 5, supported: StarkProtocol.version)),
-                "fibonacci-64-test.bin, version field 4 → 5"
-            ) { b in Array(b[0..<8]) + [5, 0] + b[10...] },
+                .decoding(.unsupportedVersion(found: 6, supported: StarkProtocol.version)),
+                "fibonacci-64-test.bin, version field 5 → 6"
+            ) { b in Array(b[0..<8]) + [6, 0] + b[10...] },
             bytes(
-                "truncated.bin", from: fib, fibonacci64, .decoding(.truncated(offset: 154, needed: 32, available: 6)),
+                "truncated.bin", from: fib, fibonacci64, .decoding(.truncated(offset: 154, needed: 26, available: 6)),
                 "fibonacci-64-test.bin cut to its first 160 bytes, inside the main root"
             ) { b in Array(b.prefix(160)) },
             changed(

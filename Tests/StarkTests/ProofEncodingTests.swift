@@ -52,11 +52,16 @@ final class ProofEncodingTests: XCTestCase {
             let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
             return try! Digest(bytes: bytes)
         }
+        // A Merkle root or node: 26 random bytes, as a tree makes them.
+        func node() -> Digest {
+            let bytes = (0..<Digest.merkleByteCount).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            return try! Digest(bytes: bytes + [UInt8](repeating: 0, count: Digest.byteCount - Digest.merkleByteCount))
+        }
         func opening(rows: Int, width: Int) -> MerkleOpening {
             MerkleOpening(
                 rows: (0..<rows).map { _ in elements(width) },
                 salts: salted ? (0..<rows).map { _ in try! Salt(bytes: digest().bytes.prefix(Salt.byteCount)) } : [],
-                nodes: (0..<Int.random(in: 0...20, using: &rng)).map { _ in digest() })
+                nodes: (0..<Int.random(in: 0...20, using: &rng)).map { _ in node() })
         }
         let layers = Int.random(in: 0...5, using: &rng)
         return StarkProof(
@@ -64,12 +69,12 @@ final class ProofEncodingTests: XCTestCase {
             parameters: ProofParameters(
                 logBlowup: 3, queryCount: 12, grindingBits: 9, logFoldingFactor: 2, zeroKnowledge: salted),
             circuitDigest: digest(), logTraceLength: Int.random(in: 1...26, using: &rng),
-            publicInputs: elements(Int.random(in: 0...5, using: &rng)), mainRoot: digest(),
-            auxRoot: aux ? digest() : nil, compositionRoot: digest(),
+            publicInputs: elements(Int.random(in: 0...5, using: &rng)), mainRoot: node(),
+            auxRoot: aux ? node() : nil, compositionRoot: node(),
             outOfDomain: OutOfDomainValues(
                 main: elements(3), mainNext: elements(3), aux: aux ? elements(2) : [], auxNext: aux ? elements(2) : [],
                 composition: elements(4)),
-            friRoots: (0..<layers).map { _ in digest() }, remainder: elements(Int.random(in: 0...8, using: &rng)),
+            friRoots: (0..<layers).map { _ in node() }, remainder: elements(Int.random(in: 0...8, using: &rng)),
             proofOfWorkNonce: rng.next(), mainOpening: opening(rows: 5, width: 3),
             auxOpening: aux ? opening(rows: 5, width: 2) : nil, compositionOpening: opening(rows: 5, width: 4),
             friOpenings: (0..<layers).map { _ in opening(rows: 4, width: 4) })
@@ -136,11 +141,11 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(Array(bytes[53..<85]), proof.publicInputs[0].canonicalBytes)
         XCTAssertEqual(bytes[149], 0, "no boundary root")
         XCTAssertEqual(Array(bytes[150..<154]), [0, 0, 0, 0], "no global shares")
-        XCTAssertEqual(Array(bytes[154..<186]), proof.mainRoot.bytes)
-        XCTAssertEqual(bytes[186], 0, "no auxiliary root")
-        XCTAssertEqual(Array(bytes[187..<219]), proof.compositionRoot.bytes)
+        XCTAssertEqual(Array(bytes[154..<180]), proof.mainRoot.merkleBytes)
+        XCTAssertEqual(bytes[180], 0, "no auxiliary root")
+        XCTAssertEqual(Array(bytes[181..<207]), proof.compositionRoot.merkleBytes)
         let ranged = Self.rangeCheckProof.encoded()
-        XCTAssertEqual(ranged[53 + 5 + 32], 1, "auxiliary root present")
+        XCTAssertEqual(ranged[53 + 5 + 26], 1, "auxiliary root present")
     }
 
     // MARK: - Corruption
@@ -218,7 +223,8 @@ final class ProofEncodingTests: XCTestCase {
         let proof = Self.fibonacciProof
         let last = proof.friOpenings.last ?? proof.compositionOpening
         let trailer = proof.friOpenings.isEmpty ? 4 : 0
-        let end = bytes.count - trailer - 4 - 32 * last.nodes.count - 4 - Salt.byteCount * last.salts.count
+        let end = bytes.count - trailer - 4 - Digest.merkleByteCount * last.nodes.count - 4
+            - Salt.byteCount * last.salts.count
         changed = bytes
         changed.replaceSubrange(end - 32..<end, with: [UInt8](repeating: 0xFF, count: 32))
         XCTAssertEqual(decode(changed), .failure(.nonCanonicalElement(offset: end - 32)))
@@ -236,7 +242,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(decode(Array("hello".utf8)), .failure(.badMagic))
         XCTAssertEqual(decode(patched(0..<1, [0x7A])), .failure(.badMagic))
         XCTAssertEqual(
-            decode(patched(8..<10, [5, 0])), .failure(.unsupportedVersion(found: 5, supported: StarkProtocol.version)))
+            decode(patched(8..<10, [6, 0])), .failure(.unsupportedVersion(found: 6, supported: StarkProtocol.version)))
         XCTAssertEqual(
             decode(patched(10..<11, [0])), .failure(.invalidParameters(offset: 10, bytes: [0, 8, 2, 2, 5, 0])))
         XCTAssertEqual(
@@ -259,7 +265,7 @@ final class ProofEncodingTests: XCTestCase {
             decode(patched(54..<58, [0x01, 0x10, 0, 0])),
             .failure(.lengthTooLarge(field: "global shares", offset: 54, count: 4097, limit: 4096)))
         XCTAssertEqual(
-            decode(patched(90..<91, [2])), .failure(.invalidFlag(field: "auxiliary root", offset: 90, value: 2)))
+            decode(patched(84..<85, [2])), .failure(.invalidFlag(field: "auxiliary root", offset: 84, value: 2)))
         XCTAssertEqual(decode(bytes + [0]), .failure(.trailingBytes(offset: bytes.count, count: 1)))
         for error in [
             ProofDecodingError.badMagic, .truncated(offset: 3, needed: 8, available: 5),

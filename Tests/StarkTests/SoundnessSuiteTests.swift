@@ -507,8 +507,8 @@ final class SoundnessSuiteTests: XCTestCase {
         let other = Blake2b.hash(Array("another root".utf8))
 
         // Identity and statement.
-        add("version", .exactly(.decoding(.unsupportedVersion(found: 5, supported: StarkProtocol.version)))) {
-            $0.version = 5
+        add("version", .exactly(.decoding(.unsupportedVersion(found: 6, supported: StarkProtocol.version)))) {
+            $0.version = 6
         }
         add("circuit digest", .exactly(.verification(.circuitMismatch(expected: proof.circuitDigest, found: other)))) {
             $0.circuitDigest = other

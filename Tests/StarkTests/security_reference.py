@@ -11,15 +11,15 @@ The script re-derives every size from the parameters and a hand-written summary 
 degree bound, composition segments, FRI folds), so a drift in the Swift shape code, in the Swift formulas or in an
 example AIR shows up as a mismatch. The formulas are those of docs/security.md:
 
-* conjectured = min(q * log2(1/rho) + g, log2|F| - log2 N, 128)
-* proven = min(max over m of -log2(sum of the error terms), 128): the Johnson-bound (list decoding) analysis of
+* conjectured = min(q * log2(1/rho) + g, log2|F| - log2 N, 104)
+* proven = min(max over m of -log2(sum of the error terms), 104): the Johnson-bound (list decoding) analysis of
   eprint 2024/1553, Theorem 2, with the FRI commit-phase terms of BCIKS20 / eprint 2022/1216.
 """
 
 import math
 
 FIELD_BITS = 251.0  # log2 p for p = 2^251 + 17 * 2^192 + 1, to double precision
-HASH_BITS = 128.0  # collision resistance of BLAKE2b-256
+HASH_BITS = 104.0  # collision resistance of the Merkle trees' 208-bit BLAKE2b digests
 MAX_M = 1000  # the proximity parameter is searched over 3..MAX_M
 
 # Each AIR as: main and auxiliary column counts, constraints as (degree, divisor), buses as (entries, widest entry).

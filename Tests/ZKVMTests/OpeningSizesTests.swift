@@ -38,7 +38,7 @@ final class OpeningSizesTests: XCTestCase {
                 }
                 XCTAssertEqual(s.valueBytes % Fp.byteCount, 0)
                 XCTAssertEqual(s.saltBytes % Salt.byteCount, 0)
-                XCTAssertEqual(s.nodeBytes % Digest.byteCount, 0)
+                XCTAssertEqual(s.nodeBytes % Digest.merkleByteCount, 0)
             }
             XCTAssertEqual(
                 sizes.filter { $0.proof == "segment 1" }.map(\.commitment).prefix(4),

@@ -15,13 +15,18 @@ def h32(data):
     return hashlib.blake2b(data, digest_size=32).digest()
 
 
+def h26(data):
+    """Every leaf and node: BLAKE2b with a 26-byte output."""
+    return hashlib.blake2b(data, digest_size=26).digest()
+
+
 def encode(x):
     return x.to_bytes(32, "little")
 
 
 def leaf_hash(row, salt):
     body = b"".join(encode(x) for x in row)
-    return h32(SALTED_LEAF + salt + body) if salt is not None else h32(SALT_FREE_LEAF + body)
+    return h26(SALTED_LEAF + salt + body) if salt is not None else h26(SALT_FREE_LEAF + body)
 
 
 def build(rows, salts):
@@ -29,7 +34,7 @@ def build(rows, salts):
     levels = [[leaf_hash(row, None if salts is None else salts[i]) for i, row in enumerate(rows)]]
     while len(levels[-1]) > 1:
         below = levels[-1]
-        levels.append([h32(NODE + below[2 * i] + below[2 * i + 1]) for i in range(len(below) // 2)])
+        levels.append([h26(NODE + below[2 * i] + below[2 * i + 1]) for i in range(len(below) // 2)])
     return levels
 
 
