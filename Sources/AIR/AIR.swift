@@ -150,8 +150,30 @@ public struct AIR: Sendable {
     public let nextRowAuxColumns: [Int]
     /// How many columns a proof commits as one polynomial: 1, or k for a circuit with `pack k`, whose proofs commit
     /// each run of k columns t_0 … t_(k−1) as P(X) = Σ_j X^j·t_j(X^k), of k times the degree, on a domain k times
-    /// larger (docs/prover.md, "Packed columns").
-    public let packing: Int
+    /// larger (docs/prover.md, "Packed columns"). For a table of a given height it is ``packing(forLogRows:)``, as
+    /// ``forTable(logRows:)`` sets it.
+    public internal(set) var packing: Int
+    /// The packing the circuit declares (`pack k`), whatever a table's height.
+    public let declaredPacking: Int
+    /// The packing of the circuit's short tables, when it declares one (`pack k, K up to 2^L rows`).
+    public let shortTablePacking: ShortTablePacking?
+
+    /// `pack k, K up to 2^L rows`: a table of at most 2^L rows packs K columns to a polynomial instead of k.
+    ///
+    /// A short table's committed domain is then K/k times taller, still no taller than the tallest table beside it
+    /// when 2^L·K is at most that table's rows, so the proof's trees keep their height while a query opens k/K
+    /// times as many of its values.
+    public struct ShortTablePacking: Sendable, Equatable {
+        /// K: columns to a committed polynomial, more than the circuit's packing, at most ``AIR/shortPackings``.
+        public let columns: Int
+        /// L: the tallest short table has 2^L rows.
+        public let maxLogRows: Int
+
+        public init(columns: Int, maxLogRows: Int) {
+            self.columns = columns
+            self.maxLogRows = maxLogRows
+        }
+    }
     /// Derived values (canonical description, periodic coefficients, compiled constraints, circuit digest),
     /// computed on first use.
     let cache: AIRCache
@@ -162,6 +184,8 @@ public struct AIR: Sendable {
     public static let inverseDegrees = 2...6
     /// The packings an AIR may ask for: 1, 2, 4 or 8 columns to a committed polynomial.
     public static let packings = [1, 2, 4, 8]
+    /// The packings an AIR may ask for its short tables (``ShortTablePacking``).
+    public static let shortPackings = [4, 8, 16, 32]
 
     /// Challenges drawn after the main trace is committed: α and β for each bus. A global bus's two come from
     /// outside the proof instead (``globalBuses``).
@@ -177,12 +201,23 @@ public struct AIR: Sendable {
     public init(
         name: String, mainColumns: [Column], boundaryColumnCount: Int = 0, publicInputs: [PublicInput] = [],
         periodicColumns: [PeriodicColumn] = [], constraints: [Constraint], buses: [LogUpBus] = [],
-        inverseDegree: Int = AIR.defaultInverseDegree, packing: Int = 1
+        inverseDegree: Int = AIR.defaultInverseDegree, packing: Int = 1, shortTablePacking: ShortTablePacking? = nil
     ) throws(AIRError) {
         guard AIR.packings.contains(packing) else {
             throw .invalid("pack \(packing): a circuit packs 1, 2, 4 or 8 columns")
         }
+        if let short = shortTablePacking {
+            guard packing > 1, AIR.shortPackings.contains(short.columns), short.columns > packing,
+                (1...26).contains(short.maxLogRows)
+            else {
+                throw .invalid(
+                    "pack \(packing), \(short.columns) up to 2^\(short.maxLogRows) rows: short tables of a packing "
+                        + "circuit pack more columns (4, 8, 16 or 32) below 2^1 to 2^26 rows")
+            }
+        }
         self.packing = packing
+        self.declaredPacking = packing
+        self.shortTablePacking = shortTablePacking
         guard AIR.inverseDegrees.contains(inverseDegree) else {
             throw .invalid(
                 "inverse degree \(inverseDegree) is outside \(AIR.inverseDegrees.lowerBound)…"

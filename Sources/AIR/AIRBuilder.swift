@@ -16,6 +16,8 @@ public struct AIRBuilder {
 
     /// Columns committed as one polynomial (``AIR/packing``).
     public var packing: Int = 1
+    /// The short tables' packing (``AIR/shortTablePacking``).
+    public var shortTablePacking: AIR.ShortTablePacking?
 
     public init(name: String, inverseDegree: Int = AIR.defaultInverseDegree) {
         self.name = name
@@ -74,7 +76,7 @@ public struct AIRBuilder {
         try AIR(
             name: name, mainColumns: mainColumns, boundaryColumnCount: boundaryColumnCount,
             publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
-            inverseDegree: inverseDegree, packing: packing)
+            inverseDegree: inverseDegree, packing: packing, shortTablePacking: shortTablePacking)
     }
 }
 

@@ -63,6 +63,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case inverseDegreeOutOfRange(CircuitSourceLocation, text: String)
     /// `pack N` with N other than 1, 2, 4 or 8.
     case packingOutOfRange(CircuitSourceLocation, text: String)
+    /// `pack N, K up to 2^L rows` with K other than 4, 8, 16 or 32, or not more than N.
+    case shortPackingOutOfRange(CircuitSourceLocation, text: String, packing: Int)
     /// `periodic NAME = builtin TABLE` naming a table that is not built in; ``CircuitBuiltinTable`` lists those that
     /// are. Write the values out in `[` … `]` instead.
     case unknownBuiltinTable(CircuitSourceLocation, name: String)
@@ -125,6 +127,8 @@ public enum CircuitFileError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(at): row \(text) is not a decimal integer below 2^32"
         case .packingOutOfRange(let at, let text):
             return "\(at): pack \(text) is not 1, 2, 4 or 8"
+        case .shortPackingOutOfRange(let at, let text, let packing):
+            return "\(at): short tables' packing \(text) is not 4, 8, 16 or 32 and more than pack \(packing)"
         case .inverseDegreeOutOfRange(let at, let text):
             return "\(at): inverse degree \(text) is not a decimal integer from \(AIR.inverseDegrees.lowerBound) to "
                 + "\(AIR.inverseDegrees.upperBound)"

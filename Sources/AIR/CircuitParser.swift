@@ -40,8 +40,9 @@ struct CircuitParser {
     private var circuitNameLine = 0
     /// The `inverse degree N` setting and its line, when the file states one.
     private var inverseDegree: (degree: Int, line: Int)?
-    /// The `pack N` setting and its line, when the file states one.
-    private var packing: (columns: Int, line: Int)?
+    /// The `pack N` setting (with its short tables' packing, `pack N, K up to 2^L rows`) and its line, when the
+    /// file states one.
+    private var packing: (columns: Int, short: AIR.ShortTablePacking?, line: Int)?
     /// Whether a statement other than `air` and `inverse degree` has been read: the setting must come before.
     private var declaredAnything = false
     /// Columns, public inputs, periodic columns and macros: the names an expression can mention.
@@ -120,7 +121,8 @@ struct CircuitParser {
             return try AIR(
                 name: circuitName, mainColumns: columns, boundaryColumnCount: boundaryColumnCount,
                 publicInputs: publicInputs, periodicColumns: periodicColumns, constraints: constraints, buses: buses,
-                inverseDegree: inverseDegree?.degree ?? AIR.defaultInverseDegree, packing: packing?.columns ?? 1)
+                inverseDegree: inverseDegree?.degree ?? AIR.defaultInverseDegree, packing: packing?.columns ?? 1,
+                shortTablePacking: packing?.short)
         } catch {
             throw .invalidAIR(file: file, error)
         }
@@ -160,7 +162,8 @@ struct CircuitParser {
     }
 
     /// `pack N`: a proof commits every N columns as one polynomial over a domain N times larger (1, 2, 4 or 8),
-    /// once, right after `air NAME`.
+    /// once, right after `air NAME`. `pack N, K up to 2^L rows` adds the packing of tables of at most 2^L rows: K
+    /// (4, 8, 16 or 32, more than N).
     private mutating func packStatement(_ start: CircuitSourceLocation) throws(CircuitFileError) {
         if let previous = packing {
             throw .misplaced(start, statement: "pack", reason: "the packing is already set on line \(previous.line)")
@@ -176,7 +179,31 @@ struct CircuitParser {
             throw .packingOutOfRange(here, text: text)
         }
         try advance()
-        packing = (columns, start.line)
+        var short: AIR.ShortTablePacking?
+        if token.isSymbol(",") {
+            try advance()
+            guard case .number(let text) = token.kind else {
+                throw .expected(here, expected: "the short tables' packing (4, 8, 16 or 32)", found: token.quoted)
+            }
+            guard let wide = CircuitParser.smallInteger(text), AIR.shortPackings.contains(wide), wide > columns else {
+                throw .shortPackingOutOfRange(here, text: text, packing: columns)
+            }
+            try advance()
+            try expectKeyword("up", after: "\(wide)")
+            try expectKeyword("to", after: "up")
+            guard case .number("2") = token.kind else {
+                throw .expected(here, expected: "2^L, the tallest short table's rows", found: token.quoted)
+            }
+            try advance()
+            try expectSymbol("^")
+            guard case .number(let logText) = token.kind, let log = CircuitParser.smallInteger(logText),
+                (1...26).contains(log)
+            else { throw .expected(here, expected: "an exponent from 1 to 26", found: token.quoted) }
+            try advance()
+            try expectKeyword("rows", after: "2^\(log)")
+            short = AIR.ShortTablePacking(columns: wide, maxLogRows: log)
+        }
+        packing = (columns, short, start.line)
         _ = try endOfStatement()
     }
 

@@ -10,11 +10,26 @@
 /// domain; the DEEP quotient of P at z is (P(x) − Σ_j x^j·t_j(z)) / (x^k − z), computed from the opened value and
 /// the stated t_j(z).
 extension AIR {
+    /// The packing a table of 2^`logRows` rows of this circuit commits with: the declared one, or the short tables'
+    /// (``ShortTablePacking``) for a table that short.
+    public func packing(forLogRows logRows: Int) -> Int {
+        guard let short = shortTablePacking, logRows <= short.maxLogRows else { return declaredPacking }
+        return short.columns
+    }
+
+    /// This circuit as a table of 2^`logRows` rows commits it: with ``packing(forLogRows:)``. The same circuit, with
+    /// the same circuit id; what a proof commits and opens of the table follows ``packing``.
+    public func forTable(logRows: Int) -> AIR {
+        var table = self
+        table.packing = packing(forLogRows: logRows)
+        return table
+    }
+
     /// The committed groups, each a run of at most ``packing`` column indices in the list of main columns followed
     /// by auxiliary columns (auxiliary column a is index mainColumns.count + a): the boundary columns' groups, then
     /// the other main columns', then the auxiliary columns'. One group per column when the AIR does not pack.
     public var committedGroups: [[Int]] {
-        derived("committed groups") {
+        derived("committed groups, pack \(packing)") {
             let k = packing
             func chunks(_ range: Range<Int>) -> [[Int]] {
                 stride(from: range.lowerBound, to: range.upperBound, by: k).map {
@@ -37,7 +52,7 @@ extension AIR {
     /// The committed groups (indices into ``committedGroups``) some constraint reads on the next row: a proof opens
     /// all their columns at z·ω, which the DEEP quotient of a packed group needs.
     public var committedNextRowGroups: [Int] {
-        derived("committed next-row groups") {
+        derived("committed next-row groups, pack \(packing)") {
             let m = mainColumns.count
             let read = Set(nextRowMainColumns + nextRowAuxColumns.map { $0 + m })
             return committedGroups.indices.filter { committedGroups[$0].contains(where: read.contains) }

@@ -68,6 +68,7 @@ public enum CPUCircuit {
         // Three bus entries to an inverse column, as `inverse degree 4` in the circuit file.
         var air = AIRBuilder(name: "rv32im", inverseDegree: 4)
         air.packing = 4
+        air.shortTablePacking = AIR.ShortTablePacking(columns: 16, maxLogRows: 12)
         for c in Col.committed {
             _ = c.rawValue < Col.boundaryCount ? air.boundaryColumn(c.name, c.doc) : air.column(c.name, c.doc)
         }

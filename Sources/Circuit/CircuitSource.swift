@@ -27,8 +27,10 @@ air rv32im
 # two bits, below), so the composition polynomial has four segments either way, evaluated on the same 4n points.
 inverse degree 4
 # Four columns to a committed polynomial: a query opens one value of each, so a proof opens about a quarter of
-# the trace values it would (Circuits/README.md, "Packed columns"). The constraints below are unchanged by it.
-pack 4
+# the trace values it would (Circuits/README.md, "Packed columns"). A segment of at most 2^12 rows packs sixteen:
+# its committed domain stays below the 2^16-row lookup table's beside it, so its proof keeps its height while a
+# query opens a quarter as many of its values. The constraints below are unchanged by either.
+pack 4, 16 up to 2^12 rows
 
 # Boundary columns, committed before the global bus's challenges: the memory table (one row per address the segment
 # touches, sorted) and the journal table.

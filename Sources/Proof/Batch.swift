@@ -48,6 +48,7 @@ public struct BatchShape: Sendable, Equatable {
             throw .unsupportedParameters
         }
         for log in logTraceLengths where !(1...26).contains(log) { throw .traceLengthOutOfRange(log: log) }
+        let airs = airs.indices.map { airs[$0].forTable(logRows: logTraceLengths[$0]) }
         self.parameters = parameters
         let k = parameters.maskDegree
         // A table of n rows packing p columns commits polynomials of degree < p·(n + k) on a domain of p·n·blowup

@@ -290,7 +290,8 @@ extension BatchShape {
     /// list size; FRI batching once per layer that takes in tables, over that layer's domain; each fold by 2^r a curve
     /// of degree 2^r − 1, or 2^r when tables are added in after it; the queries at layer 0's rate.
     public func security(airs: [AIR]) -> SecurityFigures {
-        SecurityFigures(
+        let airs = airs.indices.map { airs[$0].forTable(logRows: tables[$0].logTraceLength) }
+        return SecurityFigures(
             conjecturedBits: SecurityModel.conjecturedBits(
                 parameters: parameters, degreeBound: friDegreeBound, ldeSize: ldeSize),
             provenBits: provenSecurityBits(airs: airs))

@@ -75,7 +75,8 @@ public func proveBatch(
     // MARK: - 0. Derive every size
 
     guard !witnesses.isEmpty else { throw .invalidWitness("a batch needs at least one table") }
-    let airs = witnesses.map(\.statement.air)
+    // Each table commits with its height's packing (``AIR/forTable(logRows:)``).
+    let airs = witnesses.map { $0.statement.air.forTable(logRows: $0.trace.logRowCount) }
     for w in witnesses {
         _ = try checkWitness(
             air: w.statement.air, trace: w.trace, publicInputs: w.statement.publicInputs, parameters: parameters)
@@ -452,6 +453,7 @@ public func batchBoundaryCommitment(
     guard airs.count == logTraceLengths.count, airs.count == boundaryColumns.count, airs.count == seeds.count else {
         throw .invalidWitness("one height, boundary and seed per table are needed")
     }
+    let airs = airs.indices.map { airs[$0].forTable(logRows: logTraceLengths[$0]) }
     let shape: BatchShape
     do { shape = try BatchShape(airs: airs, parameters: parameters, logTraceLengths: logTraceLengths) } catch {
         throw .shape(error)

@@ -15,7 +15,6 @@ public func verifyBatch(
     policy: VerifierPolicy = .default
 ) throws(VerifierError) {
     let parameters = proof.parameters
-    let airs = statements.map(\.air)
 
     // MARK: - 0. Identity, policy, statement and shape
 
@@ -25,6 +24,8 @@ public func verifyBatch(
     guard !statements.isEmpty, proof.tables.count == statements.count else {
         throw .malformedProof("the proof holds \(proof.tables.count) tables; expected \(statements.count)")
     }
+    // Each table commits with its height's packing (``AIR/forTable(logRows:)``); the height is checked below.
+    let airs = statements.indices.map { statements[$0].air.forTable(logRows: proof.tables[$0].logTraceLength) }
     for (t, air) in airs.enumerated() {
         let digest = StarkProtocol.circuitDigest(of: air)
         guard proof.tables[t].circuitDigest == digest else {

@@ -92,6 +92,11 @@ struct CircuitCommand: ParsableCommand {
             let committed = air.committedBoundaryCount + air.committedMainCount + air.committedAuxCount
             out += "pack \(air.packing): \(air.mainColumns.count + air.auxColumns.count) columns committed as "
                 + "\(committed) polynomials\n"
+            if let short = air.shortTablePacking {
+                let table = air.forTable(logRows: short.maxLogRows)
+                let count = table.committedBoundaryCount + table.committedMainCount + table.committedAuxCount
+                out += "pack \(short.columns) up to 2^\(short.maxLogRows) rows: \(count) polynomials\n"
+            }
         }
         out += "circuit id \(id)\n"
         return out
@@ -141,6 +146,12 @@ struct CircuitCommand: ParsableCommand {
             ("constraints", array(constraints)), ("buses", array(buses)),
             ("auxiliary_columns", columns(air.auxColumns)), ("inverse_degree", "\(air.inverseDegree)"),
             ("pack", "\(air.packing)"),
+            (
+                "short_tables",
+                air.shortTablePacking.map {
+                    object([("pack", "\($0.columns)"), ("max_log_rows", "\($0.maxLogRows)")])
+                } ?? "null"
+            ),
             ("max_degree", "\(air.maxDegree)"),
             ("circuit_id", string(id)),
         ]) + "\n"

@@ -66,7 +66,7 @@ final class CircuitCommandTests: XCTestCase {
             "formula": "a − a0", "degree": 1}, {"index": 3, "name": "b_start", "domain": "first_row", \
             "formula": "b − b0", "degree": 1}, {"index": 4, "name": "result", "domain": "last_row", \
             "formula": "b − result", "degree": 1}], "buses": [], "auxiliary_columns": [], "inverse_degree": 3, \
-            "pack": 1, "max_degree": 1, \
+            "pack": 1, "short_tables": null, "max_degree": 1, \
             "circuit_id": "e99aabf8a04897be92edc9787c4189b7697029eb496d5818167e87dd01da56ba"}
 
             """)

@@ -10,8 +10,8 @@ import XCTest
 /// prover who breaks a constraint, or puts anything in the missing places of a short group, is refused.
 final class PackedColumnsTests: XCTestCase {
     /// A range check with a running total: `value` in [0, 2^8) by lookup, `total` the sum of the values so far.
-    static func circuit(packing: Int) throws -> AIR {
-        let layout = packing > 1 ? "pack \(packing)\n" : ""
+    static func circuit(packing: Int, short: String = "") throws -> AIR {
+        let layout = packing > 1 ? "pack \(packing)\(short)\n" : ""
         return try AIR(
             circuitSource: """
             air packed_range
@@ -308,11 +308,63 @@ final class PackedColumnsTests: XCTestCase {
         ) { error in XCTAssertTrue("\(error)".contains("batch"), "\(error)") }
     }
 
+    // MARK: - Short tables (`pack N, K up to 2^L rows`)
+
+    /// A table of at most 2^L rows packs K columns, a taller one N, in the same circuit with one circuit id.
+    func testShortTablesPackMoreColumns() throws {
+        let air = try Self.circuit(packing: 4, short: ", 16 up to 2^8 rows")
+        XCTAssertEqual(air.shortTablePacking, AIR.ShortTablePacking(columns: 16, maxLogRows: 8))
+        XCTAssertEqual((6...10).map { air.packing(forLogRows: $0) }, [16, 16, 16, 4, 4])
+        let short = air.forTable(logRows: 8)
+        XCTAssertEqual(short.packing, 16)
+        XCTAssertEqual(air.forTable(logRows: 9).packing, 4)
+        XCTAssertEqual(short.committedGroups, [[0, 1, 2, 3, 4], [5, 6]])
+        XCTAssertEqual(air.committedGroups, [[0, 1, 2, 3], [4], [5, 6]], "the circuit as declared packs 4")
+        XCTAssertEqual(StarkProtocol.circuitDigest(of: short), StarkProtocol.circuitDigest(of: air))
+        XCTAssertTrue(air.canonicalDescription.contains("pack 4, 16 up to 2^8 rows"))
+        XCTAssertNotEqual(
+            StarkProtocol.circuitDigest(of: air), StarkProtocol.circuitDigest(of: try Self.circuit(packing: 4)),
+            "the short tables' packing is part of the circuit")
+        // Printed and parsed again, the circuit is the same.
+        let again = try AIR(circuitSource: air.circuitSource, fileName: "again.air")
+        XCTAssertEqual(again.canonicalDescription, air.canonicalDescription)
+
+        for (rows, width) in [(256, 1), (512, 2)] {
+            let (proof, statement) = try prove(air, rows: rows, values: values)
+            XCTAssertEqual(proof.mainOpening.rows[0][0].count, width, "\(rows) rows")
+            XCTAssertNoThrow(try verifyBatch(proof, statements: [statement], policy: lenient), "\(rows) rows")
+            // The same rows under the circuit without the short tables' packing: another circuit.
+            let plain = BatchStatement(air: try Self.circuit(packing: 4), publicInputs: statement.publicInputs)
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [plain], policy: lenient))
+        }
+    }
+
+    /// In a short table's group of five columns packed by 16, a prover who fills the eleven missing places is
+    /// refused, as with the circuit's own packing.
+    func testFilledGapInAShortTableIsRefused() throws {
+        let air = try Self.circuit(packing: 4, short: ", 16 up to 2^8 rows")
+        for parameters in [smallZK, Profile.test.parameters] {
+            let (proof, statement) = try prove(
+                air, rows: 256, values: values, parameters: parameters, cheat: BatchCheat(packedGap: Fp(5)),
+                skipCheck: true)
+            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
+                guard case VerifierError.fri = error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
     func testCircuitFileRefusesABadLayout() throws {
         for (text, expected) in [
             ("air a\npack 3\ncolumn x # x\nconstraint c every_row: x", "not 1, 2, 4 or 8"),
             ("air a\ncolumn x # x\npack 2\nconstraint c every_row: x", "right after 'air NAME'"),
             ("air a\npack 2\npack 2\ncolumn x # x\nconstraint c every_row: x", "already set"),
+            ("air a\npack 4, 2 up to 2^8 rows\ncolumn x # x\nconstraint c every_row: x", "not 4, 8, 16 or 32"),
+            ("air a\npack 4, 64 up to 2^8 rows\ncolumn x # x\nconstraint c every_row: x", "not 4, 8, 16 or 32"),
+            ("air a\npack 4, 16 to 2^8 rows\ncolumn x # x\nconstraint c every_row: x", "'up' after '16'"),
+            ("air a\npack 4, 16 up to 3^8 rows\ncolumn x # x\nconstraint c every_row: x", "2^L"),
+            ("air a\npack 4, 16 up to 2^27 rows\ncolumn x # x\nconstraint c every_row: x", "from 1 to 26"),
+            ("air a\npack 4, 16 up to 2^8\ncolumn x # x\nconstraint c every_row: x", "'rows' after '2^8'"),
+            ("air a\npack 1, 16 up to 2^8 rows\ncolumn x # x\nconstraint c every_row: x", "of a packing circuit"),
         ] {
             XCTAssertThrowsError(try AIR(circuitSource: text, fileName: "a.air")) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
