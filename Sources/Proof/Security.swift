@@ -326,7 +326,8 @@ extension BatchShape {
     /// The largest proximity parameter m the analysis admits for a batch of `airs` in this shape (the proven
     /// figure is the best over 3 ≤ m ≤ this), or 0 when none is.
     public func proximityParameterLimit(airs: [AIR]) -> Int {
-        proximityParameterLimit(airs.indices.map { AIRCounts(airs[$0], shape: tables[$0]) })
+        let airs = airs.indices.map { airs[$0].forTable(logRows: tables[$0].logTraceLength) }
+        return proximityParameterLimit(airs.indices.map { AIRCounts(airs[$0], shape: tables[$0]) })
     }
 
     func proximityParameterLimit(_ counts: [AIRCounts]) -> Int {
