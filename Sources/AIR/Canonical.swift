@@ -29,11 +29,7 @@ extension AIR {
         // Absent for an AIR of one proof, so adding the notion changed no existing circuit id.
         if boundaryColumnCount > 0 { lines.append("boundary \(boundaryColumnCount)") }
         // Likewise absent for one row a cycle: how a proof commits the columns is part of the circuit.
-        if declaredPacking > 1 {
-            lines.append(
-                "pack \(declaredPacking)"
-                    + (shortTablePacking.map { ", \($0.columns) up to 2^\($0.maxLogRows) rows" } ?? ""))
-        }
+        if let pack = packStatement { lines.append(pack) }
         lines += auxColumns.map { "aux \($0.name)" }
         lines += publicInputs.map { "public \($0.name)" }
         lines += periodicColumns.map { p in "periodic \(p.name) " + p.values.map(\.canonicalHex).joined(separator: " ")

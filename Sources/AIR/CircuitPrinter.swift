@@ -18,11 +18,7 @@ extension AIR {
         let names = self.names
         var lines = ["air \(name)"]
         if inverseDegree != AIR.defaultInverseDegree { lines.append("inverse degree \(inverseDegree)") }
-        if declaredPacking > 1 {
-            lines.append(
-                "pack \(declaredPacking)"
-                    + (shortTablePacking.map { ", \($0.columns) up to 2^\($0.maxLogRows) rows" } ?? ""))
-        }
+        if let pack = packStatement { lines.append(pack) }
         func declarations(_ keyword: String, _ items: [Column]) {
             guard !items.isEmpty else { return }
             lines.append("")

@@ -17,6 +17,14 @@ extension AIR {
         return short.columns
     }
 
+    /// The circuit file's `pack` statement, `pack k` or `pack k, K up to 2^L rows`, as written and as the canonical
+    /// description states it; nil for a circuit that does not pack.
+    var packStatement: String? {
+        guard declaredPacking > 1 else { return nil }
+        let short = shortTablePacking.map { ", \($0.columns) up to 2^\($0.maxLogRows) rows" } ?? ""
+        return "pack \(declaredPacking)" + short
+    }
+
     /// This circuit as a table of 2^`logRows` rows commits it: with ``packing(forLogRows:)``. The same circuit, with
     /// the same circuit id; what a proof commits and opens of the table follows ``packing``.
     public func forTable(logRows: Int) -> AIR {

@@ -48,6 +48,14 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         self = out
     }
 
+    /// Wraps exactly 26 bytes of a Merkle node or root, for example a root file written by `zkvm segment commit`.
+    public init<Bytes: Collection<UInt8>>(merkleBytes bytes: Bytes) throws(HashingError) {
+        guard bytes.count == Digest.merkleByteCount else {
+            throw .wrongLength(expected: Digest.merkleByteCount, found: bytes.count)
+        }
+        self = Array(bytes).withUnsafeBytes { Digest(merkleLoadingFrom: $0.baseAddress!) }
+    }
+
     /// The first 26 bytes, as a proof carries a Merkle node or root.
     public var merkleBytes: [UInt8] { Array(bytes.prefix(Digest.merkleByteCount)) }
 

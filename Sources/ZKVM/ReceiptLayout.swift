@@ -20,11 +20,11 @@ extension Receipt {
     /// trace and composition openings, and the FRI layer openings.
     public var sections: [ReceiptSection] {
         let element = Fp.byteCount
-        let digest = Digest.merkleByteCount
+        let node = Digest.merkleByteCount
         func list(_ count: Int, _ size: Int) -> Int { 4 + count * size }
         func opening(_ o: MerkleOpening) -> Int {
             4 + o.rows.reduce(0) { $0 + list($1.count, element) } + list(o.salts.count, Salt.byteCount)
-                + list(o.nodes.count, digest)
+                + list(o.nodes.count, node)
         }
         let header = ReceiptFormat.magic.count + 2 + 1
         let program: ReceiptSection
@@ -37,7 +37,7 @@ extension Receipt {
         func mixed(_ o: MixedMerkleOpening) -> Int {
             4 + zip(o.rows, o.salts).reduce(0) { total, c in
                 total + 4 + c.0.reduce(0) { $0 + list($1.count, element) } + list(c.1.count, Salt.byteCount)
-            } + list(o.nodes.count, digest)
+            } + list(o.nodes.count, node)
         }
         // Each proof's parts, summed over the proofs (each has a 4-byte length in front).
         var proofHeader = 4
@@ -58,8 +58,8 @@ extension Receipt {
                 }
             }
             commitments +=
-                1 + (proof.boundaryRoot == nil ? 0 : digest) + digest + 1 + (proof.auxRoot == nil ? 0 : digest) + digest
-                + list(proof.friRoots.count, digest)
+                1 + (proof.boundaryRoot == nil ? 0 : node) + node + 1 + (proof.auxRoot == nil ? 0 : node) + node
+                + list(proof.friRoots.count, node)
             remainder += list(proof.remainder.count, element)
             proofOfWork += 8
             traceOpenings +=

@@ -330,8 +330,7 @@ struct SegmentJoin: ParsableCommand {
             throw CLIFailure.report(
                 "\(roots.count) roots given; this run has \(prover.segmentCount) proofs, one per segment")
         }
-        let boundaryRoots = rootBytes.map { $0.withUnsafeBytes { Digest(merkleLoadingFrom: $0.baseAddress!) } }
-        let context = prover.context(boundaryRoots: boundaryRoots)
+        let context = prover.context(boundaryRoots: rootBytes.map { try! Digest(merkleBytes: $0) })
         try write(context.encoded, to: output, force: force)
     }
 }

@@ -23,8 +23,8 @@ import Testing
     /// A Merkle digest as the file writes it, 26 bytes in hexadecimal; held as a digest whose last six bytes are 0.
     static func merkleDigest(_ hex: String) throws -> Digest {
         #expect(hex.count == 2 * Digest.merkleByteCount, "a Merkle digest is 26 bytes")
-        let zeros = String(repeating: "0", count: 2 * (Digest.byteCount - Digest.merkleByteCount))
-        let digest = try Digest(hex: hex + zeros)
+        let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
+        let digest = try Digest(merkleBytes: bytes)
         #expect(digest.isMerkleDigest)
         return digest
     }

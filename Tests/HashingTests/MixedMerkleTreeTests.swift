@@ -22,8 +22,7 @@ import Testing
         func inject(_ level: [Digest], _ tree: MerkleTree) -> [Digest] {
             zip(level, leaves(tree)).map {
                 let input = [0x03] + $0.merkleBytes + $1.merkleBytes
-                let hash = Blake2b.hash(input, outputByteCount: Digest.merkleByteCount)
-                return try! Digest(bytes: hash + [UInt8](repeating: 0, count: 6))
+                return try! Digest(merkleBytes: Blake2b.hash(input, outputByteCount: Digest.merkleByteCount))
             }
         }
         var level = leaves(classes[0])

@@ -125,18 +125,19 @@ final class PackedColumnsTests: XCTestCase {
     }
 
     /// A group short of k columns has zero polynomials in its missing places: a prover who puts anything there
-    /// is refused.
+    /// is refused. So is one who fills the eleven missing places of a short table's five columns packed by 16.
     func testFilledGapInAShortGroupIsRefused() throws {
-        let air = try Self.circuit(packing: 4)
-        let honest = try prove(air, rows: 256, values: values)
-        XCTAssertNoThrow(try verifyBatch(honest.0, statements: [honest.1], policy: lenient))
-        for parameters in [smallZK, Profile.test.parameters] {
-            let (proof, statement) = try prove(
-                air, rows: 256, values: values, parameters: parameters, cheat: BatchCheat(packedGap: Fp(5)),
-                skipCheck: true)
-            // The constraints hold; only the packed polynomial's DEEP quotient is not a polynomial.
-            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
-                guard case VerifierError.fri = error else { return XCTFail("\(error)") }
+        for air in [try Self.circuit(packing: 4), try Self.circuit(packing: 4, short: ", 16 up to 2^8 rows")] {
+            let honest = try prove(air, rows: 256, values: values)
+            XCTAssertNoThrow(try verifyBatch(honest.0, statements: [honest.1], policy: lenient))
+            for parameters in [smallZK, Profile.test.parameters] {
+                let (proof, statement) = try prove(
+                    air, rows: 256, values: values, parameters: parameters, cheat: BatchCheat(packedGap: Fp(5)),
+                    skipCheck: true)
+                // The constraints hold; only the packed polynomial's DEEP quotient is not a polynomial.
+                XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
+                    guard case VerifierError.fri = error else { return XCTFail("\(error)") }
+                }
             }
         }
     }
@@ -336,20 +337,6 @@ final class PackedColumnsTests: XCTestCase {
             // The same rows under the circuit without the short tables' packing: another circuit.
             let plain = BatchStatement(air: try Self.circuit(packing: 4), publicInputs: statement.publicInputs)
             XCTAssertThrowsError(try verifyBatch(proof, statements: [plain], policy: lenient))
-        }
-    }
-
-    /// In a short table's group of five columns packed by 16, a prover who fills the eleven missing places is
-    /// refused, as with the circuit's own packing.
-    func testFilledGapInAShortTableIsRefused() throws {
-        let air = try Self.circuit(packing: 4, short: ", 16 up to 2^8 rows")
-        for parameters in [smallZK, Profile.test.parameters] {
-            let (proof, statement) = try prove(
-                air, rows: 256, values: values, parameters: parameters, cheat: BatchCheat(packedGap: Fp(5)),
-                skipCheck: true)
-            XCTAssertThrowsError(try verifyBatch(proof, statements: [statement], policy: lenient)) { error in
-                guard case VerifierError.fri = error else { return XCTFail("\(error)") }
-            }
         }
     }
 

@@ -54,8 +54,7 @@ final class ProofEncodingTests: XCTestCase {
         }
         // A Merkle root or node: 26 random bytes, as a tree makes them.
         func node() -> Digest {
-            let bytes = (0..<Digest.merkleByteCount).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            return try! Digest(bytes: bytes + [UInt8](repeating: 0, count: Digest.byteCount - Digest.merkleByteCount))
+            try! Digest(merkleBytes: (0..<Digest.merkleByteCount).map { _ in UInt8.random(in: 0...255, using: &rng) })
         }
         func opening(rows: Int, width: Int) -> MerkleOpening {
             MerkleOpening(
