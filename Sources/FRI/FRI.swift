@@ -5,9 +5,13 @@ import Hashing
 public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A committed layer's opening does not match its root (or is malformed).
     case layerOpening(layer: Int, MerkleError)
-    /// A value in layer `layer` is not the fold of the coset below it (in layer 0: not the DEEP composition of the
-    /// opened columns).
-    case foldMismatch(layer: Int, position: Int)
+    /// The opened cosets of layer `layer`, completed with the values the verifier computed at its positions (the
+    /// fold of the layer below; in layer 0, the DEEP composition of the opened columns), do not hash to the layer's
+    /// root: a value is not that fold, or the opening was altered.
+    case layerMismatch(layer: Int)
+    /// A row of layer `layer`'s opening has the wrong number of values: each coset is sent without the values the
+    /// verifier computes itself.
+    case openingRowWidth(layer: Int, row: Int, expected: Int, found: Int)
     /// The last fold does not agree with the remainder polynomial.
     case remainderMismatch(position: Int)
     /// The remainder polynomial has the wrong number of coefficients.
@@ -43,10 +47,12 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .layerOpening(let layer, let e): return "FRI layer \(layer) opening: \(e)"
-        case .foldMismatch(let layer, let p) where layer == 0:
-            return "FRI layer 0, position \(p): value is not the DEEP composition of the opened columns"
-        case .foldMismatch(let layer, let p):
-            return "FRI layer \(layer), position \(p): value is not the fold of layer \(layer - 1)"
+        case .layerMismatch(let layer) where layer == 0:
+            return "FRI layer 0: the opened cosets with the DEEP composition of the opened rows do not match the root"
+        case .layerMismatch(let layer):
+            return "FRI layer \(layer): the opened cosets with the fold of layer \(layer - 1) do not match the root"
+        case .openingRowWidth(let layer, let row, let e, let f):
+            return "FRI layer \(layer) opening, row \(row): \(f) values; the coset's unknown values are \(e)"
         case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
         case .remainderLength(let e, let f): return "FRI remainder has \(f) coefficients; expected \(e)"
         case .remainderDegreeTooHigh: return "FRI: the last layer exceeds the degree bound"
@@ -165,13 +171,37 @@ public struct FRIProverState: Sendable {
         transcript.absorb("fri-remainder", elements: remainder)
     }
 
-    /// The openings of every committed layer for the layer-0 positions `queries`: the coset holding each.
+    /// The openings of every committed layer for the layer-0 positions `queries`: the coset holding each, without
+    /// the values at the queried positions themselves, which the verifier computes (``FRIOpenedCosets``).
     public func open(queries: [Int]) -> [MerkleOpening] {
-        var positions = queries
+        var positions = Array(Set(queries)).sorted()
         return zip(trees, logArities).map { tree, r in
-            positions = positions.map { $0 >> r }
-            return try! tree.open(positions)
+            let cosets = FRIOpenedCosets(positions: positions, logArity: r)
+            var opening = try! tree.open(cosets.cosets)
+            opening.rows = zip(cosets.known, opening.rows).map { known, row in
+                row.indices.filter { !known.contains($0) }.map { row[$0] }
+            }
+            positions = cosets.cosets
+            return opening
         }
+    }
+}
+
+/// The cosets a FRI layer opens for some distinct positions, and which entries of each the verifier already
+/// knows: the positions' own values, the fold of the layer below (the DEEP composition in layer 0). A proof sends
+/// each coset without them, and the verifier puts its values back before hashing the leaf, so a value it computed
+/// wrongly, or a prover's that differs, changes the leaf and fails the root.
+public struct FRIOpenedCosets: Sendable {
+    /// The distinct cosets, increasing: positions p >> r.
+    public let cosets: [Int]
+    /// For each coset, the offsets p & (2^r − 1) of the positions it holds, increasing.
+    public let known: [[Int]]
+
+    public init(positions: [Int], logArity r: Int) {
+        var known: [Int: [Int]] = [:]
+        for p in positions { known[p >> r, default: []].append(p & ((1 << r) - 1)) }
+        cosets = known.keys.sorted()
+        self.known = cosets.map { Array(Set(known[$0]!)).sorted() }
     }
 }
 
@@ -206,7 +236,8 @@ public enum FRIVerifier {
     ///   ``FRIError/invalidSchedule(logLayer0Size:logArities:)``,
     ///   ``FRIError/remainderLengthOutOfRange(remainderLength:domainSize:)`` and
     ///   ``FRIError/injectionNotOnSchedule(injection:logSize:foldedLogSizes:)`` for inputs that do not fit together;
-    ///   then ``FRIError/layerOpening(layer:_:)``, ``FRIError/foldMismatch(layer:position:)``,
+    ///   then ``FRIError/layerOpening(layer:_:)``, ``FRIError/openingRowWidth(layer:row:expected:found:)``,
+    ///   ``FRIError/layerMismatch(layer:)``,
     ///   ``FRIError/missingInjectedValue(injection:position:)`` or ``FRIError/remainderMismatch(position:)`` at the
     ///   first check that fails, layer by layer.
     public static func verify(
@@ -241,16 +272,29 @@ public enum FRIVerifier {
         for (layer, r) in logArities.enumerated() {
             let f = 1 << r
             // The cosets holding the positions: each opened row must agree with what the verifier knows of it.
-            let layerCosets = Array(Set(positions.map { $0 >> r })).sorted()
+            // The cosets holding the positions, completed with the values the verifier computed there.
+            let opened = FRIOpenedCosets(positions: positions, logArity: r)
+            let layerCosets = opened.cosets
+            var full = openings[layer]
+            guard full.rows.count == layerCosets.count else {
+                throw .layerOpening(layer: layer, .wrongRowCount(expected: layerCosets.count, found: full.rows.count))
+            }
+            let valueAt = Dictionary(zip(positions, values), uniquingKeysWith: { a, _ in a })
+            for (i, c) in layerCosets.enumerated() {
+                let known = opened.known[i]
+                guard full.rows[i].count == f - known.count else {
+                    throw .openingRowWidth(layer: layer, row: i, expected: f - known.count, found: full.rows[i].count)
+                }
+                for offset in known { full.rows[i].insert(valueAt[(c << r) + offset]!, at: offset) }
+            }
             let rows: [[Fp]]
             do {
-                rows = try openings[layer].verify(
+                rows = try full.verify(
                     root: roots[layer], leafCount: (1 << logSize) / f, width: f, salted: salted, indices: layerCosets)
+            } catch .rootMismatch {
+                throw .layerMismatch(layer: layer)
             } catch { throw .layerOpening(layer: layer, error) }
             let rowOf = Dictionary(uniqueKeysWithValues: zip(layerCosets, rows))
-            for (p, v) in zip(positions, values) where rowOf[p >> r]![p & (f - 1)] != v {
-                throw .foldMismatch(layer: layer, position: p)
-            }
             // Fold each coset: position c of the next layer.
             values = layerCosets.map { c in
                 Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer])

@@ -6,7 +6,7 @@ import Hashing
 /// parameters, the circuit digest, and the transcript's opening moves.
 public enum StarkProtocol {
     /// The proof format and protocol version.
-    public static let version: UInt16 = 5
+    public static let version: UInt16 = 6
 
     /// Whether FRI's layers are committed over salted leaves: never, with or without zero knowledge. Layer 0 is the
     /// DEEP composition plus λ·R for R uniformly random up to layer 0's whole degree bound, so it is itself a

@@ -92,7 +92,8 @@ public struct OpeningSizes: Equatable, Sendable {
     public var commitment: String
     /// The distinct rows opened (of the tallest table, for a commitment to several).
     public var rows: Int
-    /// Field elements per opened row (of every table of the commitment together).
+    /// Field elements per opened row (of every table of the commitment together); for an FRI layer, the most any
+    /// row sends, a coset less the values the verifier computes at the queried positions.
     public var width: Int
     /// Bytes of opened field elements, of salts, and of sibling nodes (length prefixes left out).
     public var valueBytes: Int
@@ -115,7 +116,7 @@ extension Receipt {
                 guard let o else { return }
                 sizes.append(
                     OpeningSizes(
-                        proof: name, commitment: commitment, rows: o.rows.count, width: o.rows.first?.count ?? 0,
+                        proof: name, commitment: commitment, rows: o.rows.count, width: o.rows.map(\.count).max() ?? 0,
                         valueBytes: o.rows.reduce(0) { $0 + $1.count } * Fp.byteCount,
                         saltBytes: o.salts.count * Salt.byteCount, nodeBytes: o.nodes.count * Digest.merkleByteCount))
             }

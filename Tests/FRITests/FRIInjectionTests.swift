@@ -164,7 +164,7 @@ final class FRIInjectionTests: XCTestCase {
         // The second function at 2^8: produced by fold 1, so the next committed layer, 2, disagrees.
         let p = FRISchedule.foldedPositions(run.positions, logArities: run.logArities)[1][3]
         run.injected[1].values[p]! += .one
-        assertThrows(.foldMismatch(layer: 2, position: p)) { try run.verify() }
+        assertThrows(.layerMismatch(layer: 2)) { try run.verify() }
     }
 
     func testAWrongInjectedValueAtTheRemainderSizeIsRefusedByTheRemainder() throws {
@@ -245,9 +245,34 @@ final class FRIInjectionTests: XCTestCase {
     func testATamperedLayerOpeningIsRefused() throws {
         for layer in 0..<Self.logArities.count {
             var run = try Self.prove()
-            run.openings[layer].rows[0][1] += .one
-            assertThrows(.layerOpening(layer: layer, .rootMismatch)) { try run.verify() }
+            // A coset is sent without its queried values, so the first row that has a value left.
+            let row = try XCTUnwrap(run.openings[layer].rows.firstIndex { !$0.isEmpty })
+            run.openings[layer].rows[row][0] += .one
+            assertThrows(.layerMismatch(layer: layer)) { try run.verify() }
         }
+    }
+
+    func testOpenedCosetsLeaveOutExactlyTheQueriedValues() throws {
+        let run = try Self.prove()
+        // Layer ℓ's known positions are the distinct cosets of layer ℓ − 1 (layer 0's, the queries).
+        var known = run.positions.count
+        for (layer, r) in run.logArities.enumerated() {
+            let opening = run.openings[layer]
+            XCTAssertEqual(opening.rows.reduce(0) { $0 + $1.count }, opening.rows.count * (1 << r) - known)
+            known = opening.rows.count
+        }
+        // A prover who sends a coset whole, its queried value included, is refused by the row's width.
+        var whole = run
+        let p = run.positions[0]
+        let r = run.logArities[0]
+        whole.openings[0].rows[0].insert(run.values[0], at: p & ((1 << r) - 1))
+        let sent = run.openings[0].rows[0].count
+        assertThrows(.openingRowWidth(layer: 0, row: 0, expected: sent, found: sent + 1)) { try whole.verify() }
+        // So is one who leaves out a value the verifier does not know.
+        var short = run
+        short.openings[2].rows[0].removeLast()
+        let count = run.openings[2].rows[0].count
+        assertThrows(.openingRowWidth(layer: 2, row: 0, expected: count, found: count - 1)) { try short.verify() }
     }
 
     func testLayerListsThatDoNotNumberTheSameAreRefused() throws {

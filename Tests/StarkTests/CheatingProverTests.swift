@@ -68,7 +68,7 @@ final class CheatingProverTests: XCTestCase {
             XCTAssertThrowsError(
                 try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: inputs, policy: lenient)
             ) { error in
-                guard case .fri(.foldMismatch(layer: 0, _)) = error as? VerifierError else {
+                guard case .fri(.layerMismatch(layer: 0)) = error as? VerifierError else {
                     return XCTFail("rejected by \(error), not by the layer-0 check")
                 }
             }

@@ -144,9 +144,9 @@ final class GoldenProofTests: XCTestCase {
             ) { b in [0x7A] + b.dropFirst() },
             bytes(
                 "wrong-version.bin", from: fib, fibonacci64,
-                .decoding(.unsupportedVersion(found: 6, supported: StarkProtocol.version)),
-                "fibonacci-64-test.bin, version field 5 → 6"
-            ) { b in Array(b[0..<8]) + [6, 0] + b[10...] },
+                .decoding(.unsupportedVersion(found: StarkProtocol.version + 1, supported: StarkProtocol.version)),
+                "fibonacci-64-test.bin, version field \(StarkProtocol.version) → \(StarkProtocol.version + 1)"
+            ) { b in Array(b[0..<8]) + [UInt8(StarkProtocol.version + 1), 0] + b[10...] },
             bytes(
                 "truncated.bin", from: fib, fibonacci64, .decoding(.truncated(offset: 154, needed: 26, available: 6)),
                 "fibonacci-64-test.bin cut to its first 160 bytes, inside the main root"
@@ -193,8 +193,8 @@ final class GoldenProofTests: XCTestCase {
             },
             changed(
                 "bad-fri-layer.bin", from: range, rangeCheck128,
-                .verification(.fri(.layerOpening(layer: 1, .rootMismatch))),
-                "range-check-128-zk.bin, first opened value of FRI layer 1 plus one"
+                .verification(.fri(.layerMismatch(layer: 1))),
+                "range-check-128-zk.bin, first value sent of FRI layer 1 plus one"
             ) { $0.friOpenings[1].rows[0][0] += .one },
         ]
     }

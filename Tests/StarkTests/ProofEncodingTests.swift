@@ -241,7 +241,7 @@ final class ProofEncodingTests: XCTestCase {
         XCTAssertEqual(decode(Array("hello".utf8)), .failure(.badMagic))
         XCTAssertEqual(decode(patched(0..<1, [0x7A])), .failure(.badMagic))
         XCTAssertEqual(
-            decode(patched(8..<10, [6, 0])), .failure(.unsupportedVersion(found: 6, supported: StarkProtocol.version)))
+            decode(patched(8..<10, [7, 0])), .failure(.unsupportedVersion(found: 7, supported: StarkProtocol.version)))
         XCTAssertEqual(
             decode(patched(10..<11, [0])), .failure(.invalidParameters(offset: 10, bytes: [0, 8, 2, 2, 5, 0])))
         XCTAssertEqual(

@@ -136,7 +136,8 @@ enum Rejection: Error, Equatable, CustomStringConvertible {
             case .fri(let f):
                 switch f {
                 case .layerOpening(let layer, _): return "fri.layerOpening(\(layer))"
-                case .foldMismatch: return "fri.foldMismatch"
+                case .layerMismatch(let layer): return "fri.layerMismatch(\(layer))"
+                case .openingRowWidth(let layer, _, _, _): return "fri.openingRowWidth(\(layer))"
                 case .remainderMismatch: return "fri.remainderMismatch"
                 case .remainderLength: return "fri.remainderLength"
                 case .remainderDegreeTooHigh: return "fri.remainderDegreeTooHigh"
@@ -507,8 +508,8 @@ final class SoundnessSuiteTests: XCTestCase {
         let other = Blake2b.hash(Array("another root".utf8))
 
         // Identity and statement.
-        add("version", .exactly(.decoding(.unsupportedVersion(found: 6, supported: StarkProtocol.version)))) {
-            $0.version = 6
+        add("version", .exactly(.decoding(.unsupportedVersion(found: 7, supported: StarkProtocol.version)))) {
+            $0.version = 7
         }
         add("circuit digest", .exactly(.verification(.circuitMismatch(expected: proof.circuitDigest, found: other)))) {
             $0.circuitDigest = other
