@@ -59,15 +59,24 @@ public struct BatchCheat: Sendable {
 /// Proves that every table's trace satisfies its AIR for its statement, and that the buses the tables share
 /// balance: one proof, each table at its own height (see ``BatchShape``).
 ///
-/// `global` joins the batch to other proofs by global buses, as for a proof of one table.
+/// `global` joins the batch to other proofs by global buses, as for a proof of one table. A batch that is the only
+/// proof of its statement needs no commitment of its boundary columns before the others': with
+/// `globalFromMainRoot` it commits them with its main columns, one commitment fewer, and draws its joint context
+/// from that root (`global` is then nil). ``verifyBatch(_:statements:global:globalFromMainRoot:policy:)`` takes the
+/// same function.
 ///
 /// `boundary`, when given, is this batch's boundary commitment as ``batchBoundaryCommitment(airs:logTraceLengths:
 /// boundaryColumns:parameters:seeds:)`` made it from the same boundary columns and seeds, taken up instead of being
 /// made again; only its shape and seeds are checked against the witnesses.
 public func proveBatch(
-    _ witnesses: [BatchWitness], global: GlobalContext? = nil, options: ProverOptions,
+    _ witnesses: [BatchWitness], global given: GlobalContext? = nil,
+    globalFromMainRoot: ((Digest) -> GlobalContext)? = nil, options: ProverOptions,
     boundary kept: BatchBoundaryCommitment? = nil
 ) throws(ProverError) -> BatchProof {
+    let alone = globalFromMainRoot != nil
+    guard !alone || (given == nil && kept == nil) else {
+        throw .invalidWitness("a batch proven alone draws its joint context from its main root; none is given")
+    }
     let parameters = options.parameters
     var random = MaskRandomness()
     var phases = PhaseClock(report: options.progress)
@@ -80,7 +89,8 @@ public func proveBatch(
     for w in witnesses {
         _ = try checkWitness(
             air: w.statement.air, trace: w.trace, publicInputs: w.statement.publicInputs, parameters: parameters)
-        guard w.statement.air.globalBuses.isEmpty || global?.challenges.count == 2 * w.statement.air.globalBuses.count
+        guard w.statement.air.globalBuses.isEmpty || alone
+            || given?.challenges.count == 2 * w.statement.air.globalBuses.count
         else {
             throw .invalidWitness("'\(w.statement.air.name)' has global buses; their joint challenges are needed")
         }
@@ -108,34 +118,47 @@ public func proveBatch(
     phases.end("set up")
 
     // MARK: - 1. Commit to the boundary columns, state the global shares, commit to the main traces
+    //
+    // Alone (`globalFromMainRoot`), the boundary columns go into the main commitment and the shares follow it.
 
     // By table; each commitment lists its tables in commitment order.
     if let kept, kept.shape != shape || kept.seeds != witnesses.map(\.boundarySeed) {
         throw .invalidWitness("the boundary commitment given was made for another batch")
     }
-    let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree)? in
+    let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree?)? in
         let b = airs[t].boundaryColumnCount
         guard b > 0 else { return nil }
-        return kept?.parts[t]
+        // Alone, the boundary columns are committed with the main ones, below.
+        if alone { return (ldes[t].extend(Array(witnesses[t].trace.columns.prefix(b)), random: &random), nil) }
+        let part =
+            kept?.parts[t]
             ?? extendBoundary(
                 witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed)
+        return (part.columns, part.tree)
     }
     let boundaryTrees = traceOrder.compactMap { boundaries[$0]?.tree }
     let boundaryTree = boundaryTrees.isEmpty ? nil : try! MixedMerkleTree(classes: boundaryTrees)
-    var globalShares: [[Fp]] = []
-    for (t, w) in witnesses.enumerated() {
-        do {
-            globalShares.append(
-                try global.map { g throws(AIRError) in
-                    try airs[t].globalShares(
-                        main: w.trace, publicInputs: w.statement.publicInputs,
-                        challenges: StarkProtocol.globalChallengeVector(air: airs[t], global: g))
-                } ?? [])
-        } catch { throw .unluckyChallenge("\(error)") }
+    func shares(_ global: GlobalContext?) throws(ProverError) -> [[Fp]] {
+        var shares: [[Fp]] = []
+        for (t, w) in witnesses.enumerated() {
+            do {
+                shares.append(
+                    try global.map { g throws(AIRError) in
+                        try airs[t].globalShares(
+                            main: w.trace, publicInputs: w.statement.publicInputs,
+                            challenges: StarkProtocol.globalChallengeVector(air: airs[t], global: g))
+                    } ?? [])
+            } catch { throw .unluckyChallenge("\(error)") }
+        }
+        return shares
     }
-    if let global { transcript.absorb("global-binding", digest: global.binding) }
-    if let boundaryTree { transcript.absorb("boundary-root", digest: boundaryTree.root) }
-    BatchProtocol.absorbGlobalShares(&transcript, globalShares)
+    var globalShares: [[Fp]] = []
+    if !alone {
+        globalShares = try shares(given)
+        if let given { transcript.absorb("global-binding", digest: given.binding) }
+        if let boundaryTree { transcript.absorb("boundary-root", digest: boundaryTree.root) }
+        BatchProtocol.absorbGlobalShares(&transcript, globalShares)
+    }
 
     var mains: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
     var mainTrees: [MerkleTree] = []
@@ -144,9 +167,21 @@ public func proveBatch(
         let resident = ldes[t].residentBytes(columns: columns.count) <= options.mainExtensionMemoryLimit
         let extended = ldes[t].extend(columns, resident: resident, random: &random)
         mains[t] = extended
-        if !columns.isEmpty { mainTrees.append(ldes[t].commit(extended, packer: packers[t])) }
+        if alone, let boundary = boundaries[t]?.columns {
+            let parts = columns.isEmpty ? [boundary] : [boundary, extended]
+            mainTrees.append(ldes[t].commit(joined: parts, packer: packers[t], salts: ldes[t].salts))
+        } else if !columns.isEmpty {
+            mainTrees.append(ldes[t].commit(extended, packer: packers[t]))
+        }
     }
     let mainTree = try! MixedMerkleTree(classes: mainTrees)
+    // Alone, the joint context is drawn from the main root, and the shares follow from it.
+    let global = globalFromMainRoot.map { $0(mainTree.root) } ?? given
+    if alone {
+        globalShares = try shares(global)
+        if let global { transcript.absorb("global-binding", digest: global.binding) }
+        BatchProtocol.absorbGlobalShares(&transcript, globalShares)
+    }
     transcript.absorb("main-root", digest: mainTree.root)
 
     phases.end("commit the main traces")
@@ -382,10 +417,17 @@ public func proveBatch(
         return out
     }
     let boundaryTables = traceOrder.filter { airs[$0].boundaryColumnCount > 0 }
-    let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
+    let ownMainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
     let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
     let boundaryRows = rows({ boundaries[$0]?.columns }, classes: boundaryTables)
-    let mainRows = rows({ mains[$0] }, classes: mainTables)
+    var mainRows = rows({ mains[$0] }, classes: ownMainTables)
+    // Alone, a table's main rows hold its boundary columns first.
+    let mainTables = alone ? traceOrder.filter { !airs[$0].mainColumns.isEmpty } : ownMainTables
+    if alone {
+        for t in boundaryTables {
+            for (p, row) in boundaryRows[t]! { mainRows[t, default: [:]][p] = row + (mainRows[t]?[p] ?? []) }
+        }
+    }
     let auxRows = rows({ auxes[$0] }, classes: auxTables)
     var packedCompositionRows: [Int: [Int: [Fp]]] = [:]
     for t in traceOrder {
@@ -425,7 +467,7 @@ public func proveBatch(
 
 /// The root a batch proof of these tables commits their boundary columns to: the first half of a batch joined to
 /// other proofs by global buses, made for every proof before the global challenges can be drawn.
-/// ``proveBatch(_:global:options:boundary:)`` commits to the same root with the same seeds.
+/// ``proveBatch(_:global:globalFromMainRoot:options:boundary:)`` commits to the same root with the same seeds.
 public func commitBatchBoundary(
     airs: [AIR], logTraceLengths: [Int], boundaryColumns: [[[Fp]]?], parameters: ProofParameters, seeds: [Digest?]
 ) throws(ProverError) -> Digest {
@@ -436,8 +478,8 @@ public func commitBatchBoundary(
 }
 
 /// A batch's boundary commitment kept whole, its extended columns and trees with its root, for
-/// ``proveBatch(_:global:options:boundary:)`` to take up rather than make again. It holds the columns' masks and
-/// salts: keep it as secret as the witness.
+/// ``proveBatch(_:global:globalFromMainRoot:options:boundary:)`` to take up rather than make again. It holds the
+/// columns' masks and salts: keep it as secret as the witness.
 public struct BatchBoundaryCommitment {
     /// The root, as ``commitBatchBoundary(airs:logTraceLengths:boundaryColumns:parameters:seeds:)`` gives it.
     public let root: Digest

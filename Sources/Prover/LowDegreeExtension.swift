@@ -112,15 +112,75 @@ struct LowDegreeExtension {
             columns: segments, on: ldeDomain, logCosetSize: min(shape.logTraceLength, ldeDomain.logSize))
     }
 
-    func commitSegments(_ columns: [[Fp]]) -> MerkleTree { commitRows(columns) }
+    func commitSegments(_ columns: [[Fp]], salts: MerkleTree.Salts? = nil) -> MerkleTree {
+        commitRows(columns, salts: salts)
+    }
 
     /// Leaves are salted with zero knowledge, so unopened rows cannot be tested by guessing.
     var salts: MerkleTree.Salts { shape.parameters.zeroKnowledge ? .random : .none }
+
 
     /// Commits to the columns, or with a packer to their packed polynomials on the table's trace layer.
     func commit(_ columns: ExtendedColumns, packer: Packer?, salts given: MerkleTree.Salts? = nil) -> MerkleTree {
         guard let packer else { return commit(columns, salts: given) }
         return packer.commit(columns, lde: self, salts: given ?? salts)
+    }
+
+    /// Commits to several sets of one table's columns side by side, leaf p holding each set's row in turn, packed
+    /// with `packer` when the table packs: how a batch proven alone commits its boundary columns with its main ones.
+    /// Every set but the last must be kept whole; the last may be computed a coset at a time.
+    func commit(joined parts: [ExtendedColumns], packer: Packer?, salts: MerkleTree.Salts) -> MerkleTree {
+        let widths = parts.map { packer?.width($0.count) ?? $0.count }
+        let width = widths.reduce(0, +)
+        let offsets = widths.indices.map { widths[..<$0].reduce(0, +) }
+        let counts = parts.map(\.count)
+        let n = shape.traceLength
+        let leafCount = shape.ldeSize << (packer?.logK ?? 0)
+        var kept: [[Fp]] = []
+        var computed: (coefficients: [[Fp]], buffer: CosetBuffer)?
+        for (i, part) in parts.enumerated() {
+            switch part.storage {
+            case .resident(let values): kept += values
+            case .recomputed(let coefficients, let buffer):
+                precondition(i == parts.count - 1, "only the last set may be computed a coset at a time")
+                computed = (coefficients, buffer)
+            }
+        }
+        let cosets = computed == nil ? 1 : shape.ldeSize / n
+        let lastComputed = computed != nil
+        return withUnsafeBuffers(kept) { buffers in
+            nonisolated(unsafe) let kept = buffers
+            nonisolated(unsafe) let coset = computed.map { $0.buffer.columns(count: counts.last!, length: n) } ?? []
+            return try! MerkleTree(
+                leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
+                prepare: { c in
+                    guard let computed else { return }
+                    NTT.evaluateCoset(
+                        c, columns: computed.coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength,
+                        into: coset)
+                    computed.buffer.coset = c
+                }
+            ) { leaves, out in
+                var first = 0
+                for i in counts.indices {
+                    // Column c of set i at position b of the columns' domain: kept, or in the coset being filled.
+                    let value: (Int, Int) -> Fp =
+                        lastComputed && i == counts.count - 1
+                        ? { c, b in coset[c][b & (n - 1)] } : { [first] c, b in kept[first + c][b] }
+                    if let packer {
+                        packer.rows(
+                            leaves, count: counts[i], into: out, rowLength: width, offset: offsets[i], value: value)
+                    } else {
+                        for c in 0..<counts[i] {
+                            for leaf in leaves {
+                                out[(leaf - leaves.lowerBound) * width + offsets[i] + c] = value(c, leaf)
+                            }
+                        }
+                    }
+                    first += counts[i]
+                }
+            }
+        }
     }
 
     /// Row `leaf` of the committed columns, for openings.

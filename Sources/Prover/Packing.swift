@@ -49,17 +49,18 @@ struct Packer: Sendable {
     /// `count` rounded up to whole groups of k.
     func padded(_ count: Int) -> Int { width(count) * k }
 
-    /// The packed rows of leaves `leaves` into `out` (row after row, ``width(_:)`` values each), from
-    /// `value(column, position)` of the columns.
+    /// The packed rows of leaves `leaves` into `out` (row after row, ``width(_:)`` values each, or at `offset` in
+    /// rows of `rowLength` values), from `value(column, position)` of the columns.
     ///
     /// The k leaves b·k … b·k + k − 1 are the points x₀·ξ^rev(i) for the k-th root of unity ξ, so their values
     /// Σ_j (x₀·ξ^rev(i))^j·t_j are the discrete Fourier transform of (x₀^j·t_j)_j in bit-reversed order: one
     /// decimation-in-frequency transform of k values per group, about one multiplication a value.
     func rows(
-        _ leaves: Range<Int>, count: Int, into out: UnsafeMutablePointer<Fp>, gap: Bool = true,
-        value: (Int, Int) -> Fp
+        _ leaves: Range<Int>, count: Int, into out: UnsafeMutablePointer<Fp>, rowLength given: Int? = nil,
+        offset: Int = 0, gap: Bool = true, value: (Int, Int) -> Fp
     ) {
         let width = width(count)
+        let rowLength = given ?? width
         withUnsafeTemporaryAllocation(of: Fp.self, capacity: 2 * k) { scratch in
             let u = scratch.baseAddress!
             let powers = u + k
@@ -87,7 +88,7 @@ struct Packer: Sendable {
                     }
                     for i in 0..<k {
                         let p = (b << logK) + i
-                        if leaves.contains(p) { out[(p - leaves.lowerBound) * width + g] = u[i] }
+                        if leaves.contains(p) { out[(p - leaves.lowerBound) * rowLength + offset + g] = u[i] }
                     }
                 }
             }

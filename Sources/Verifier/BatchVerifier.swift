@@ -9,11 +9,18 @@ import Proof
 /// accepted.
 ///
 /// For tables with global buses, `global` is the joint context of the proofs the batch is joined with; whoever
-/// joins them checks that the tables' stated global shares balance, as for proofs of one table.
+/// joins them checks that the tables' stated global shares balance, as for proofs of one table. A batch proven
+/// alone (``proveBatch(_:global:globalFromMainRoot:options:boundary:)``) has its boundary columns in its main
+/// commitment and no boundary commitment; `globalFromMainRoot` gives its joint context from its main root, and
+/// `global` is then nil. Which of the two a proof must be is the caller's to say, never the proof's.
 public func verifyBatch(
-    _ proof: BatchProof, statements: [BatchStatement], global: GlobalContext? = nil,
-    policy: VerifierPolicy = .default
+    _ proof: BatchProof, statements: [BatchStatement], global given: GlobalContext? = nil,
+    globalFromMainRoot: ((Digest) -> GlobalContext)? = nil, policy: VerifierPolicy = .default
 ) throws(VerifierError) {
+    let alone = globalFromMainRoot != nil
+    guard !alone || given == nil else {
+        throw .statementMismatch("a batch proven alone draws its joint context from its main root; none is given")
+    }
     let parameters = proof.parameters
 
     // MARK: - 0. Identity, policy, statement and shape
@@ -45,7 +52,8 @@ public func verifyBatch(
     }
     if let problem = BatchProtocol.sharedBusProblem(airs) { throw .statementMismatch(problem) }
     let shared = BatchProtocol.sharedBuses(airs)
-    try checkStructure(proof, airs: airs, shape: shape, shared: shared)
+    try checkStructure(proof, airs: airs, shape: shape, shared: shared, alone: alone)
+    let global = globalFromMainRoot.map { $0(proof.mainRoot) } ?? given
     for air in airs where !(air.globalBuses.isEmpty || global?.challenges.count == 2 * air.globalBuses.count) {
         throw .statementMismatch("'\(air.name)' has global buses; a proof of it is checked only with its joint challenges")
     }
@@ -143,15 +151,31 @@ public func verifyBatch(
         return Dictionary(uniqueKeysWithValues: zip(classes, rows))
     }
     let boundaryTables = traceOrder.filter { airs[$0].boundaryColumnCount > 0 }
-    let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
-    let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
     var boundaryRows: [Int: [[Fp]]] = [:]
-    if let root = proof.boundaryRoot, let opening = proof.boundaryOpening {
-        boundaryRows = try open("boundary", opening, root, classes: boundaryTables) { airs[$0].committedBoundaryCount }
+    var mainRows: [Int: [[Fp]]]
+    if alone {
+        // The boundary columns' groups come first in each table's main rows.
+        let tables = traceOrder.filter { !airs[$0].mainColumns.isEmpty }
+        mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, classes: tables) {
+            airs[$0].committedBoundaryCount + airs[$0].committedMainCount
+        }
+        for t in boundaryTables {
+            let b = airs[t].committedBoundaryCount
+            boundaryRows[t] = mainRows[t]!.map { Array($0[..<b]) }
+            mainRows[t] = mainRows[t]!.map { Array($0[b...]) }
+        }
+    } else {
+        let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }
+        if let root = proof.boundaryRoot, let opening = proof.boundaryOpening {
+            boundaryRows = try open("boundary", opening, root, classes: boundaryTables) {
+                airs[$0].committedBoundaryCount
+            }
+        }
+        mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, classes: mainTables) {
+            airs[$0].committedMainCount
+        }
     }
-    let mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, classes: mainTables) {
-        airs[$0].committedMainCount
-    }
+    let auxTables = traceOrder.filter { !airs[$0].auxColumns.isEmpty }
     var auxRows: [Int: [[Fp]]] = [:]
     if let root = proof.auxRoot, let opening = proof.auxOpening {
         auxRows = try open("auxiliary trace", opening, root, classes: auxTables) { airs[$0].committedAuxCount }
@@ -292,7 +316,7 @@ func packedDeepValues(
 
 /// Checks that every list in the proof has the length the AIRs and the shape call for, before anything indexes it.
 private func checkStructure(
-    _ proof: BatchProof, airs: [AIR], shape: BatchShape, shared: [[Int]]
+    _ proof: BatchProof, airs: [AIR], shape: BatchShape, shared: [[Int]], alone: Bool
 ) throws(VerifierError) {
     func expect(_ what: String, _ found: Int, _ wanted: Int) throws(VerifierError) {
         guard found == wanted else { throw .malformedProof("\(what): \(found) values; expected \(wanted)") }
@@ -311,7 +335,8 @@ private func checkStructure(
     try expect("FRI layer roots", proof.friRoots.count, shape.logArities.count)
     try expect("FRI layer openings", proof.friOpenings.count, shape.logArities.count)
     try expect("remainder coefficients", proof.remainder.count, shape.remainderLength)
-    let boundary = airs.contains { $0.boundaryColumnCount > 0 }
+    // Alone, the boundary columns are in the main commitment.
+    let boundary = !alone && airs.contains { $0.boundaryColumnCount > 0 }
     guard (proof.boundaryRoot != nil) == boundary, (proof.boundaryOpening != nil) == boundary else {
         throw .malformedProof(boundary ? "the boundary commitment is missing" : "an unexpected boundary commitment")
     }

@@ -127,13 +127,19 @@ public func proveWithInfo(
     }
 
     // MARK: - 2. Commit every proof's boundary columns: each segment's, the memory table's with the last
+    //
+    // One segment is proven alone: its boundary columns go into its main commitment, and the joint challenges are
+    // drawn from that (``SegmentedProver/proveAlone()``).
 
-    let roots = try prover.boundaryRoots { clock.end("commit \(name($0))") }
+    let roots = count == 1 ? [] : try prover.boundaryRoots { clock.end("commit \(name($0))") }
 
     // MARK: - 3. The joint challenges, then each proof on top of them
 
-    let context = prover.context(boundaryRoots: roots)
-    let proofs = try prover.proveAll(context: context) { clock.end("prove \(name($0))") }
+    let proofs =
+        count == 1
+        ? [try prover.proveAlone()]
+        : try prover.proveAll(context: prover.context(boundaryRoots: roots)) { clock.end("prove \(name($0))") }
+    if count == 1 { clock.end("prove \(name(0))") }
     return ProveInfo(
         receipt: try prover.receipt(proofs: proofs), cycles: prover.cycles, log: prover.log, phases: clock.phases)
 }

@@ -240,13 +240,21 @@ public final class SegmentedProver {
             boundaryRoots: boundaryRoots)
     }
 
-    /// Proof `index`, in the joint context.
+    /// Proof `index`, in the joint context. The one proof of a one-segment execution is proven alone whatever the
+    /// context (``proveAlone()``).
     public func prove(_ index: Int, context: GlobalContext) throws(ZKVMError) -> BatchProof {
-        try withWitness(index) { tables in try proveOne(index, tables, context) }
+        if segmentCount == 1 { return try proveAlone() }
+        return try withWitness(index) { tables in try proveOne(index, tables, context) }
     }
 
-    /// Every proof, in one pass over the execution; `progress` is told after each.
+    /// Every proof, in one pass over the execution; `progress` is told after each. A one-segment execution's proof
+    /// is proven alone whatever the context (``proveAlone()``).
     public func proveAll(context: GlobalContext, progress: ((Int) -> Void)? = nil) throws(ZKVMError) -> [BatchProof] {
+        if segmentCount == 1 {
+            let proof = try proveAlone()
+            progress?(0)
+            return [proof]
+        }
         var proofs: [BatchProof] = []
         try walk(builds: { _ in .full }) { index, tables in
             proofs.append(try proveOne(index, tables, context))
@@ -254,6 +262,19 @@ public final class SegmentedProver {
         }
         return proofs
     }
+
+    /// The proof of a one-segment execution: its boundary columns are committed with its main columns, and the
+    /// joint context is drawn from that root (``context(mainRoot:)``), so it needs no boundary pass and sends one
+    /// commitment fewer.
+    public func proveAlone() throws(ZKVMError) -> BatchProof {
+        guard segmentCount == 1 else {
+            throw .internalError("\(segmentCount) segments: only a one-segment execution is proven alone")
+        }
+        return try withWitness(0) { tables in try proveOne(0, tables, nil) }
+    }
+
+    /// The joint context of a one-segment execution, from its proof's main root.
+    public func context(mainRoot: Digest) -> GlobalContext { context(boundaryRoots: [mainRoot]) }
 
     /// The receipt of the proofs (every segment's, in order). It is not verified here.
     public func receipt(proofs: [BatchProof]) throws(ZKVMError) -> Receipt {
@@ -267,7 +288,8 @@ public final class SegmentedProver {
 
     /// Checks proof `index` on its own in `context`, as ``verify(_:expecting:policy:)`` checks each proof of a
     /// receipt, so that a prover split over processes can name the proof that is wrong. It does not check that the
-    /// proofs join: verify the receipt for that.
+    /// proofs join: verify the receipt for that. A one-segment execution's proof is checked as proven alone, in the
+    /// context of its own main root, whatever `context`.
     ///
     /// - Throws: ``ZKVMError/verificationFailed(_:)`` with the verifier's reason.
     public func check(
@@ -283,12 +305,17 @@ public final class SegmentedProver {
         }
         let statements = CircuitStatement.segmentStatements(
             program: program.image, exitCode: exitCode, segment: index, of: segmentCount, rows: 1 << logSegmentRows)
-        do { try verifyBatch(proof, statements: statements, global: context, policy: policy) } catch {
-            throw .verificationFailed(error)
-        }
+        do {
+            if segmentCount == 1 {
+                try verifyBatch(proof, statements: statements, globalFromMainRoot: context(mainRoot:), policy: policy)
+            } else {
+                try verifyBatch(proof, statements: statements, global: context, policy: policy)
+            }
+        } catch { throw .verificationFailed(error) }
     }
 
-    private func proveOne(_ index: Int, _ tables: [BatchWitness], _ context: GlobalContext) throws -> BatchProof {
+    /// Proof `index`, in `context`, or alone without one.
+    private func proveOne(_ index: Int, _ tables: [BatchWitness], _ context: GlobalContext?) throws -> BatchProof {
         var tables = tables
         for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 {
             tables[t].boundarySeed = secrets.boundarySeed(index, table: t)
@@ -298,7 +325,7 @@ public final class SegmentedProver {
         let kept = index == 0 ? keptBoundary : nil
         if index == 0 { keptBoundary = nil }
         return try proveBatch(
-            tables, global: context,
+            tables, global: context, globalFromMainRoot: context == nil ? self.context(mainRoot:) : nil,
             options: ProverOptions(
                 parameters: options.parameters(
                     airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount)),

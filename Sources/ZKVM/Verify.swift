@@ -101,8 +101,11 @@ private func verify(
 
     // MARK: - 3. Each proof, in the context drawn from all their boundary commitments
 
+    // A one-segment receipt's proof was proven alone: its boundary columns are in its main commitment, and the
+    // context is drawn from its main root.
     let proofs = receipt.segmentProofs
-    let roots = proofs.compactMap(\.boundaryRoot)
+    let alone = proofs.count == 1
+    let roots = alone ? [proofs[0].mainRoot] : proofs.compactMap(\.boundaryRoot)
     guard roots.count == proofs.count else {
         throw .verificationFailed(.malformedProof("a proof of the receipt has no boundary commitment"))
     }
@@ -123,7 +126,13 @@ private func verify(
         for i in range {
             let check = checks[i]
             do throws(VerifierError) {
-                try verifyBatch(check.proof, statements: check.statements, global: context, policy: policy)
+                if alone {
+                    try verifyBatch(
+                        check.proof, statements: check.statements,
+                        globalFromMainRoot: { Join.context(joint, boundaryRoots: [$0]) }, policy: policy)
+                } else {
+                    try verifyBatch(check.proof, statements: check.statements, global: context, policy: policy)
+                }
             } catch {
                 failures.withLock { $0[i] = error }
             }

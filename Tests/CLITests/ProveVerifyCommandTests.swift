@@ -412,8 +412,10 @@ final class ProveVerifyCommandTests: XCTestCase {
             table[1].split(separator: " ").map(String.init),
             ["proof", "commitment", "rows", "width", "values", "salts", "nodes", "total"])
         let rows = table.dropFirst(2).map { $0.split(separator: " ").map(String.init) }
-        // Boundary, main, auxiliary, composition and the FRI layers of each proof, then its total.
-        XCTAssertEqual(rows.first?.prefix(3), ["segment", "1", "boundary"])
+        // Main (with the boundary columns: one segment is proven alone), auxiliary, composition and the FRI layers
+        // of each proof, then its total.
+        XCTAssertEqual(rows.first?.prefix(3), ["segment", "1", "main"])
+        XCTAssertFalse(rows.contains { $0.contains("boundary") }, openings.stdout)
         XCTAssertEqual(rows.filter { $0.contains("all") }.map { $0.prefix(2) }, [["segment", "1"]])
         XCTAssertTrue(rows.contains { $0.prefix(3) == ["segment", "1", "main"] }, openings.stdout)
     }

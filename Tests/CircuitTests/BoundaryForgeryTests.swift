@@ -388,7 +388,9 @@ final class BoundaryForgeryTests: XCTestCase {
                 programID: receipt.programID, journal: receipt.journal, exitCode: receipt.exitCode,
                 segmentLogRows: receipt.segmentProofs.map(\.logTraceLength),
                 memoryLogRows: receipt.memoryLogRows!),
-            boundaryRoots: receipt.segmentProofs.compactMap(\.boundaryRoot))
+            // A one-segment receipt's context is drawn from its proof's main root.
+            boundaryRoots: receipt.segmentProofs.count == 1
+                ? [receipt.segmentProofs[0].mainRoot] : receipt.segmentProofs.compactMap(\.boundaryRoot))
         var result: [[Fp]] = []
         for segment in w.execution.segments {
             var table = segment.table

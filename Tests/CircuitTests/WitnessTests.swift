@@ -158,6 +158,16 @@ struct CircuitWitness {
                     ? [BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: execution.memory)]
                     : [])
         }
+        let joint = Join.transcript(
+            programID: image.id, journal: journal, exitCode: exitCode,
+            segmentLogRows: execution.segments.map(\.table.logRowCount), memoryLogRows: execution.memory.logRowCount)
+        let options = ProverOptions(parameters: parameters, _skipConstraintCheck: true)
+        // One segment is proven alone, its boundary columns in its main commitment.
+        if batches.count == 1 {
+            let proof = try proveBatch(
+                batches[0], globalFromMainRoot: { Join.context(joint, boundaryRoots: [$0]) }, options: options)
+            return Receipt(program: image, journal: journal, exitCode: exitCode, segmentProofs: [proof])
+        }
         let seeds = batches.map { $0.map { _ in Digest.random() } }
         let roots = try batches.indices.map { i in
             try commitBatchBoundary(
@@ -169,17 +179,11 @@ struct CircuitWitness {
                 parameters: parameters,
                 seeds: batches[i].indices.map { t in batches[i][t].statement.air.boundaryColumnCount > 0 ? seeds[i][t] : nil })
         }
-        let context = Join.context(
-            Join.transcript(
-                programID: image.id, journal: journal, exitCode: exitCode,
-                segmentLogRows: execution.segments.map(\.table.logRowCount),
-                memoryLogRows: execution.memory.logRowCount),
-            boundaryRoots: roots)
+        let context = Join.context(joint, boundaryRoots: roots)
         let proofs = try batches.indices.map { i in
             var tables = batches[i]
             for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 { tables[t].boundarySeed = seeds[i][t] }
-            return try proveBatch(
-                tables, global: context, options: ProverOptions(parameters: parameters, _skipConstraintCheck: true))
+            return try proveBatch(tables, global: context, options: options)
         }
         return Receipt(program: image, journal: journal, exitCode: exitCode, segmentProofs: proofs)
     }

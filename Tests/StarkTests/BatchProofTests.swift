@@ -171,7 +171,7 @@ final class BatchProofTests: XCTestCase {
         rejects { $0.tables[0].outOfDomain.composition[0] += 1 }
         rejects { $0.tables[0].busShares[0] += 1 }
         rejects { $0.remainder[0] += 1 }
-        rejects { $0.friOpenings[1].rows[0][0] += 1 }
+        rejects { $0.friOpenings[1].alterFirstValueSent() }
         rejects { $0.proofOfWorkNonce &+= 1 }
 
         let bytes = proof.encoded()

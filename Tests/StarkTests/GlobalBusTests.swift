@@ -164,6 +164,60 @@ final class GlobalBusTests: XCTestCase {
         }
     }
 
+    /// A batch proven alone commits its boundary columns with its main ones, draws its joint context from that
+    /// root and verifies only as proven alone, its share balancing the joiner's entries, whether its main columns
+    /// are kept or computed a coset at a time. Its negative twins: the proof checked as one of a join, a joined
+    /// proof checked as alone, a boundary value changed in the main opening, and a prover whose context was drawn
+    /// from another root.
+    func testABatchProvenAloneCommitsItsBoundaryWithItsMainColumns() throws {
+        let trace = RelayAIR.trace(rows: rows, start: .one)
+        let statement = BatchStatement(air: air, publicInputs: [])
+        let witness = BatchWitness(statement: statement, trace: trace)
+        let end = Fp(UInt64(rows))
+        func context(_ root: Digest) -> GlobalContext {
+            StarkProtocol.globalContext(joint(proofs: 1, from: .one, to: end), boundaryRoots: [root], busCount: 1)
+        }
+        func verifyAlone(_ proof: BatchProof) throws {
+            try verifyBatch(proof, statements: [statement], globalFromMainRoot: context, policy: lenient)
+        }
+        for limit in [ProverOptions.defaultMainExtensionMemoryLimit, 0] {
+            let options = ProverOptions(parameters: smallZK, mainExtensionMemoryLimit: limit)
+            let proof = try proveBatch([witness], globalFromMainRoot: context, options: options)
+            XCTAssertNil(proof.boundaryRoot)
+            XCTAssertNil(proof.boundaryOpening)
+            XCTAssertEqual(proof.mainOpening.rows[0][0].count, air.mainColumns.count)
+            XCTAssertNoThrow(try verifyAlone(proof))
+            let imbalance = try air.globalImbalances(
+                shares: [proof.tables[0].globalShares],
+                entries: [[
+                    PublicBusEntry(multiplicity: .one, values: [.one]),
+                    PublicBusEntry(multiplicity: -Fp.one, values: [end]),
+                ]], challenges: context(proof.mainRoot).challenges)
+            XCTAssertEqual(imbalance, [.zero])
+
+            XCTAssertThrowsError(
+                try verifyBatch(proof, statements: [statement], global: context(proof.mainRoot), policy: lenient)
+            ) {
+                XCTAssertEqual($0 as? VerifierError, .malformedProof("the boundary commitment is missing"))
+            }
+            var changed = proof
+            changed.mainOpening.rows[0][0][0] += .one
+            XCTAssertThrowsError(try verifyAlone(changed)) {
+                guard case .merkleOpening = $0 as? VerifierError else { return XCTFail("\($0)") }
+            }
+        }
+        let joined = try proveBatch(
+            [BatchWitness(statement: statement, trace: trace, boundarySeed: Digest.random())],
+            global: context(Digest.random()), options: ProverOptions(parameters: smallZK))
+        XCTAssertThrowsError(try verifyAlone(joined)) {
+            XCTAssertEqual($0 as? VerifierError, .malformedProof("an unexpected boundary commitment"))
+        }
+        let elsewhere = try proveBatch(
+            [witness], globalFromMainRoot: { _ in context(Digest.random()) },
+            options: ProverOptions(parameters: smallZK))
+        XCTAssertThrowsError(try verifyAlone(elsewhere))
+    }
+
     func testAProofOfAGlobalBusNeedsTheJointChallenges() throws {
         let trace = RelayAIR.trace(rows: rows, start: .one)
         XCTAssertThrowsError(

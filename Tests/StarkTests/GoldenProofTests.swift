@@ -195,7 +195,7 @@ final class GoldenProofTests: XCTestCase {
                 "bad-fri-layer.bin", from: range, rangeCheck128,
                 .verification(.fri(.layerMismatch(layer: 1))),
                 "range-check-128-zk.bin, first value sent of FRI layer 1 plus one"
-            ) { $0.friOpenings[1].rows[0][0] += .one },
+            ) { $0.friOpenings[1].alterFirstValueSent() },
         ]
     }
 
