@@ -125,6 +125,7 @@ public func proveBatch(
     if let kept, kept.shape != shape || kept.seeds != witnesses.map(\.boundarySeed) {
         throw .invalidWitness("the boundary commitment given was made for another batch")
     }
+    let firstBoundary = traceOrder.first { airs[$0].boundaryColumnCount > 0 }
     let boundaries = airs.indices.map { t -> (columns: ExtendedColumns, tree: MerkleTree?)? in
         let b = airs[t].boundaryColumnCount
         guard b > 0 else { return nil }
@@ -133,7 +134,8 @@ public func proveBatch(
         let part =
             kept?.parts[t]
             ?? extendBoundary(
-                witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed)
+                witnesses[t].trace, count: b, lde: ldes[t], packer: packers[t], seed: witnesses[t].boundarySeed,
+                salted: t == firstBoundary)
         return (part.columns, part.tree)
     }
     let boundaryTrees = traceOrder.compactMap { boundaries[$0]?.tree }
@@ -169,9 +171,11 @@ public func proveBatch(
         mains[t] = extended
         if alone, let boundary = boundaries[t]?.columns {
             let parts = columns.isEmpty ? [boundary] : [boundary, extended]
-            mainTrees.append(ldes[t].commit(joined: parts, packer: packers[t], salts: ldes[t].salts))
+            mainTrees.append(
+                ldes[t].commit(joined: parts, packer: packers[t], salts: ldes[t].salts(tallest: mainTrees.isEmpty)))
         } else if !columns.isEmpty {
-            mainTrees.append(ldes[t].commit(extended, packer: packers[t]))
+            mainTrees.append(
+                ldes[t].commit(extended, packer: packers[t], salts: ldes[t].salts(tallest: mainTrees.isEmpty)))
         }
     }
     let mainTree = try! MixedMerkleTree(classes: mainTrees)
@@ -232,7 +236,9 @@ public func proveBatch(
     for t in traceOrder {
         let extended = ldes[t].extend(auxColumns[t], random: &random)
         auxes[t] = extended
-        if !auxColumns[t].isEmpty { auxTrees.append(ldes[t].commit(extended, packer: packers[t])) }
+        if !auxColumns[t].isEmpty {
+            auxTrees.append(ldes[t].commit(extended, packer: packers[t], salts: ldes[t].salts(tallest: auxTrees.isEmpty)))
+        }
     }
     let auxTree = auxTrees.isEmpty ? nil : try! MixedMerkleTree(classes: auxTrees)
     if let auxTree { transcript.absorb("aux-root", digest: auxTree.root) }
@@ -286,10 +292,11 @@ public func proveBatch(
         segments[t] = split
         compositionColumns[t] = ldes[t].evaluateSegments(split)
         // A packing table's segments are packed k to a polynomial on its trace layer, as its columns are.
+        let salts = ldes[t].salts(tallest: compositionTrees.isEmpty)
         compositionTrees.append(
             packers[t]?.commitComposition(
-                compositionColumns[t], segmentCount: tableShape.segmentCount, lde: ldes[t], salts: ldes[t].salts)
-                ?? ldes[t].commitSegments(compositionColumns[t]))
+                compositionColumns[t], segmentCount: tableShape.segmentCount, lde: ldes[t], salts: salts)
+                ?? ldes[t].commitSegments(compositionColumns[t], salts: salts))
     }
     let compositionTree = try! MixedMerkleTree(classes: compositionTrees)
     transcript.absorb("composition-root", digest: compositionTree.root)
@@ -513,7 +520,7 @@ public func batchBoundaryCommitment(
         let lde = LowDegreeExtension(shape: shape.tables[t])
         let part = extendBoundary(
             table, count: airs[t].boundaryColumnCount, lde: lde, packer: packer(t, shape: shape, lde: lde),
-            seed: seeds[t])
+            seed: seeds[t], salted: trees.isEmpty)
         parts[t] = part
         trees.append(part.tree)
     }

@@ -118,6 +118,10 @@ struct LowDegreeExtension {
 
     /// Leaves are salted with zero knowledge, so unopened rows cannot be tested by guessing.
     var salts: MerkleTree.Salts { shape.parameters.zeroKnowledge ? .random : .none }
+    /// The salts of a class of a mixed commitment (``MixedMerkleTree``): only the first, the tallest, needs them.
+    /// A shorter class's leaf enters the tree only in an injected node over a node of the tallest class, so an
+    /// unopened one is only ever sent inside a hash of salted leaves, never on its own (`docs/zero-knowledge.md`).
+    func salts(tallest: Bool) -> MerkleTree.Salts { tallest ? salts : .none }
 
 
     /// Commits to the columns, or with a packer to their packed polynomials on the table's trace layer.

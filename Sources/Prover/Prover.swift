@@ -307,22 +307,25 @@ func checkWitness(
 
 /// The boundary columns extended (always kept: they are few) and committed. With a seed, their masks and leaf
 /// salts come from streams derived from it, so the commitment can be made again identically; the seed must stay
-/// as secret as any other masking randomness.
+/// as secret as any other masking randomness. Without `salted` the leaves have no salts: for a class below the
+/// tallest of a mixed commitment (``MixedMerkleTree``), whose leaves only ever reach an unopened node through
+/// a salted one.
 func extendBoundary(
-    _ trace: TraceTable, count: Int, lde: LowDegreeExtension, packer: Packer? = nil, seed: Digest?
+    _ trace: TraceTable, count: Int, lde: LowDegreeExtension, packer: Packer? = nil, seed: Digest?,
+    salted: Bool = true
 ) -> (columns: ExtendedColumns, tree: MerkleTree) {
     let columns = Array(trace.columns.prefix(count))
     guard let seed else {
         var random = MaskRandomness()
         let extended = lde.extend(columns, random: &random)
-        return (extended, lde.commit(extended, packer: packer))
+        return (extended, lde.commit(extended, packer: packer, salts: salted ? nil : MerkleTree.Salts.none))
     }
     func stream(_ purpose: String) -> RandomStream {
         try! RandomStream(seed: Blake2b.hash(seed.bytes + Array("zkvm-boundary-\(purpose)".utf8)).bytes)
     }
     var random = MaskRandomness(stream: stream("masks"))
     let extended = lde.extend(columns, random: &random)
-    let salts: MerkleTree.Salts = lde.shape.parameters.zeroKnowledge ? .stream(stream("salts")) : .none
+    let salts: MerkleTree.Salts = lde.shape.parameters.zeroKnowledge && salted ? .stream(stream("salts")) : .none
     return (extended, lde.commit(extended, packer: packer, salts: salts))
 }
 

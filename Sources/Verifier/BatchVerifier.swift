@@ -146,7 +146,8 @@ public func verifyBatch(
         do {
             rows = try opening.verify(
                 root: root, leafCounts: leafCounts, widths: classes.map(width),
-                salted: classes.map { _ in parameters.zeroKnowledge }, indices: queries.map { $0 >> shift })
+                // Only the tallest class is salted (``MixedMerkleTree``).
+                salted: classes.indices.map { $0 == 0 && parameters.zeroKnowledge }, indices: queries.map { $0 >> shift })
         } catch { throw .merkleOpening(commitment: name, error) }
         return Dictionary(uniqueKeysWithValues: zip(classes, rows))
     }

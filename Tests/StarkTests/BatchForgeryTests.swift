@@ -463,6 +463,12 @@ final class BatchForgeryTests: XCTestCase {
         let statements = witnesses.map(\.statement)
         let proof = try proveBatch(witnesses, options: ProverOptions(parameters: Self.parameters))
         XCTAssertNil(verifies(proof, statements))
+        // With zero knowledge, each commitment salts its first (tallest) class only.
+        for opening in [proof.mainOpening, proof.auxOpening!, proof.compositionOpening] {
+            XCTAssertGreaterThan(opening.salts.count, 1)
+            XCTAssertEqual(opening.salts[0].count, opening.rows[0].count)
+            XCTAssertTrue(opening.salts.dropFirst().allSatisfy(\.isEmpty))
+        }
         func refuses(_ what: String, _ change: (inout BatchProof) -> Void) {
             var forged = proof
             change(&forged)
@@ -521,13 +527,15 @@ final class BatchForgeryTests: XCTestCase {
             (
                 "row removed",
                 {
+                    // Only the first class is salted.
                     $0.rows[$0.rows.count - 1].removeLast()
-                    $0.salts[$0.salts.count - 1].removeLast()
+                    if $0.rows.count == 1 { $0.salts[0].removeLast() }
                 }
             ),
             ("value added", { $0.rows[$0.rows.count - 1][0].append(.one) }),
             ("value removed", { $0.rows[0][0].removeLast() }),
             ("salt removed", { $0.salts[0].removeLast() }),
+            ("salt added to a shorter class", { $0.salts[$0.salts.count - 1].append(Salt.random()) }),
             ("node added", { $0.nodes.append($0.nodes[0]) }),
             ("node removed", { $0.nodes.removeLast() }),
             ("empty", { $0 = MixedMerkleOpening(rows: [], salts: [], nodes: []) }),
