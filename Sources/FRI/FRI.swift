@@ -12,6 +12,9 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A row of layer `layer`'s opening has the wrong number of values: each coset is sent without the values the
     /// verifier computes itself.
     case openingRowWidth(layer: Int, row: Int, expected: Int, found: Int)
+    /// The verifier was handed layer-0 positions that are not strictly increasing (a caller's mistake): each value
+    /// it computed must have a position of its own.
+    case positionsNotIncreasing
     /// The last fold does not agree with the remainder polynomial.
     case remainderMismatch(position: Int)
     /// The remainder polynomial has the wrong number of coefficients.
@@ -51,6 +54,7 @@ public enum FRIError: Error, Equatable, Sendable, CustomStringConvertible {
             return "FRI layer 0: the opened cosets with the DEEP composition of the opened rows do not match the root"
         case .layerMismatch(let layer):
             return "FRI layer \(layer): the opened cosets with the fold of layer \(layer - 1) do not match the root"
+        case .positionsNotIncreasing: return "FRI: the queried positions must be distinct and increasing"
         case .openingRowWidth(let layer, let row, let e, let f):
             return "FRI layer \(layer) opening, row \(row): \(f) values; the coset's unknown values are \(e)"
         case .remainderMismatch(let p): return "FRI remainder polynomial disagrees with the last fold at position \(p)"
@@ -232,7 +236,7 @@ public enum FRIVerifier {
     ///   - logArities: the log arity of each fold, layer 0's first; the verifier's own schedule, never the proof's.
     ///   - injected: for each injection, in the prover's order, its size and its values where the verifier folds.
     /// - Throws: ``FRIError/remainderLength(expected:found:)``, ``FRIError/layerCount(roots:openings:challenges:)``,
-    ///   ``FRIError/scheduleLength(arities:roots:)``, ``FRIError/layer0Size(_:)``,
+    ///   ``FRIError/scheduleLength(arities:roots:)``, ``FRIError/positionsNotIncreasing``, ``FRIError/layer0Size(_:)``,
     ///   ``FRIError/invalidSchedule(logLayer0Size:logArities:)``,
     ///   ``FRIError/remainderLengthOutOfRange(remainderLength:domainSize:)`` and
     ///   ``FRIError/injectionNotOnSchedule(injection:logSize:foldedLogSizes:)`` for inputs that do not fit together;
@@ -254,6 +258,7 @@ public enum FRIVerifier {
         guard logArities.count == roots.count else {
             throw .scheduleLength(arities: logArities.count, roots: roots.count)
         }
+        guard zip(positions, positions.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .positionsNotIncreasing }
         guard ldeSize >= 1, ldeSize & (ldeSize - 1) == 0 else { throw .layer0Size(ldeSize) }
         let foldedLogSizes = try FRISchedule.foldedLogSizes(
             logLayer0Size: ldeSize.trailingZeroBitCount, logArities: logArities)
@@ -279,7 +284,7 @@ public enum FRIVerifier {
             guard full.rows.count == layerCosets.count else {
                 throw .layerOpening(layer: layer, .wrongRowCount(expected: layerCosets.count, found: full.rows.count))
             }
-            let valueAt = Dictionary(zip(positions, values), uniquingKeysWith: { a, _ in a })
+            let valueAt = Dictionary(uniqueKeysWithValues: zip(positions, values))
             for (i, c) in layerCosets.enumerated() {
                 let known = opened.known[i]
                 guard full.rows[i].count == f - known.count else {

@@ -63,7 +63,7 @@ public struct BatchCheat: Sendable {
 /// proof of its statement needs no commitment of its boundary columns before the others': with
 /// `globalFromMainRoot` it commits them with its main columns, one commitment fewer, and draws its joint context
 /// from that root (`global` is then nil). ``verifyBatch(_:statements:global:globalFromMainRoot:policy:)`` takes the
-/// same function.
+/// same function, which must draw the challenges from a transcript that has absorbed the root.
 ///
 /// `boundary`, when given, is this batch's boundary commitment as ``batchBoundaryCommitment(airs:logTraceLengths:
 /// boundaryColumns:parameters:seeds:)`` made it from the same boundary columns and seeds, taken up instead of being

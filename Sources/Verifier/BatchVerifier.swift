@@ -12,7 +12,10 @@ import Proof
 /// joins them checks that the tables' stated global shares balance, as for proofs of one table. A batch proven
 /// alone (``proveBatch(_:global:globalFromMainRoot:options:boundary:)``) has its boundary columns in its main
 /// commitment and no boundary commitment; `globalFromMainRoot` gives its joint context from its main root, and
-/// `global` is then nil. Which of the two a proof must be is the caller's to say, never the proof's.
+/// `global` is then nil. Which of the two a proof must be is the caller's to say, never the proof's, and
+/// `globalFromMainRoot` must draw the challenges from a transcript that has absorbed the root it is given (as
+/// `StarkProtocol.globalContext` does): a context that ignores the root would let a prover choose its boundary
+/// columns after the challenges.
 public func verifyBatch(
     _ proof: BatchProof, statements: [BatchStatement], global given: GlobalContext? = nil,
     globalFromMainRoot: ((Digest) -> GlobalContext)? = nil, policy: VerifierPolicy = .default

@@ -243,7 +243,7 @@ public final class SegmentedProver {
     /// Proof `index`, in the joint context. The one proof of a one-segment execution is proven alone whatever the
     /// context (``proveAlone()``).
     public func prove(_ index: Int, context: GlobalContext) throws(ZKVMError) -> BatchProof {
-        if segmentCount == 1 { return try proveAlone() }
+        if segmentCount == 1 && index == 0 { return try proveAlone() }
         return try withWitness(index) { tables in try proveOne(index, tables, context) }
     }
 
@@ -321,8 +321,9 @@ public final class SegmentedProver {
             tables[t].boundarySeed = secrets.boundarySeed(index, table: t)
         }
         // The first proof takes up the boundary commitment kept from the boundary pass: the same seeds and columns
-        // make the same commitment, so the root the context was drawn from is its root.
-        let kept = index == 0 ? keptBoundary : nil
+        // make the same commitment, so the root the context was drawn from is its root. A proof made alone has
+        // none.
+        let kept = index == 0 && context != nil ? keptBoundary : nil
         if index == 0 { keptBoundary = nil }
         return try proveBatch(
             tables, global: context, globalFromMainRoot: context == nil ? self.context(mainRoot:) : nil,

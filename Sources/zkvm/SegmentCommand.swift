@@ -453,7 +453,8 @@ struct SegmentFinish: ParsableCommand {
         // Every proof has the profile's parameters (checked above), so the receipt's figure is the profile's.
         let policy = VerifierPolicy(
             minimumProvenBits: minBits ?? min(VerifierPolicy.default.minimumProvenBits, receipt.claim.provenBits))
-        let roots = decoded.compactMap(\.boundaryRoot)
+        // One proof is proven alone and checked in the context of its own main root, whatever the one given.
+        let roots = decoded.count == 1 ? [decoded[0].mainRoot] : decoded.compactMap(\.boundaryRoot)
         guard roots.count == decoded.count else {
             let index = decoded.firstIndex { $0.boundaryRoot == nil }!
             throw CLIFailure.report("proof \(index) (\(proofs[index])) has no boundary commitment")

@@ -26,8 +26,9 @@ def work(tmp_path_factory) -> Path:
     return directory
 
 
-def zkvm_step(zkvm: str, work: Path, step: str, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
-    command = [zkvm, "segment", step, str(PROGRAM), "--input", "input.bin", *OPTIONS, "--secrets", "secrets",
+def zkvm_step(zkvm: str, work: Path, step: str, *arguments: str, check: bool = True,
+              options: list[str] = OPTIONS) -> subprocess.CompletedProcess:
+    command = [zkvm, "segment", step, str(PROGRAM), "--input", "input.bin", *options, "--secrets", "secrets",
                *arguments]
     done = subprocess.run(command, cwd=work, capture_output=True, text=True)
     if check:
@@ -80,6 +81,31 @@ def test_steps_by_hand_make_a_receipt_zkvm_verify_accepts(zkvm, by_hand):
     assert plan["options"] == {"profile": "test", "segment_log_rows": 10, "max_cycles": plan["options"]["max_cycles"],
                                "include_image": True}
     assert "fib(150) mod 2^64" in verify(zkvm, by_hand / "receipt.bin")
+
+
+def test_one_segment_by_hand_is_proven_alone(zkvm, tmp_path):
+    """One segment of 2^12 rows: its proof commits the boundary columns with the main ones, so the root and context
+    of the commit and join steps go unused, and finish still makes a receipt zkvm verify accepts; a corrupted proof
+    is named."""
+    (tmp_path / "input.bin").write_bytes((150).to_bytes(4, "little"))
+    options = ["--profile", "test", "--segment-log-rows", "12"]
+
+    def step(name: str, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
+        return zkvm_step(zkvm, tmp_path, name, *arguments, check=check, options=options)
+
+    step("plan", "-o", "plan.json")
+    assert json.loads((tmp_path / "plan.json").read_text())["segment_count"] == 1
+    step("commit", "--plan", "plan.json", "--index", "0", "-o", "root-0.bin")
+    step("join", "--plan", "plan.json", "--roots", "root-0.bin", "-o", "context.bin")
+    step("prove", "--plan", "plan.json", "--index", "0", "--context", "context.bin", "-o", "proof-0.bin")
+    step("finish", "--plan", "plan.json", "--proofs", "proof-0.bin", "-o", "receipt.bin")
+    assert "fib(150) mod 2^64" in verify(zkvm, tmp_path / "receipt.bin")
+    data = bytearray((tmp_path / "proof-0.bin").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (tmp_path / "bad-0.bin").write_bytes(bytes(data))
+    refused(step("finish", "--plan", "plan.json", "--proofs", "bad-0.bin", "-o", "bad.bin", check=False),
+            "proof 0 (bad-0.bin)")
+    assert not (tmp_path / "bad.bin").exists()
 
 
 def test_finish_names_a_corrupted_proof(zkvm, by_hand):

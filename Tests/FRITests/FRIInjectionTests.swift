@@ -268,7 +268,12 @@ final class FRIInjectionTests: XCTestCase {
         whole.openings[0].rows[0].insert(run.values[0], at: p & ((1 << r) - 1))
         let sent = run.openings[0].rows[0].count
         assertThrows(.openingRowWidth(layer: 0, row: 0, expected: sent, found: sent + 1)) { try whole.verify() }
-        // So is one who leaves out a value the verifier does not know.
+        // Positions are a set the verifier hands over in order: repeated or unordered ones are refused.
+        var repeated = run
+        repeated.positions.insert(run.positions[0], at: 1)
+        repeated.values.insert(run.values[0], at: 1)
+        assertThrows(.positionsNotIncreasing) { try repeated.verify() }
+        // A prover who leaves out a value the verifier does not know is refused by the width too.
         var short = run
         short.openings[2].rows[0].removeLast()
         let count = run.openings[2].rows[0].count

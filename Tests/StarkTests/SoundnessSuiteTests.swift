@@ -144,7 +144,8 @@ enum Rejection: Error, Equatable, CustomStringConvertible {
                 case .layerCount: return "fri.layerCount"
                 // The verifier's own schedule, never the proof, decides these; a STARK proof cannot reach them.
                 case .invalidSchedule, .layer0Size, .scheduleLength, .injectionNotOnSchedule, .injectionLength,
-                    .missingInjectedValue, .remainderLengthOutOfRange, .invalidScheduleRequest, .landingSizeOutOfRange:
+                    .missingInjectedValue, .remainderLengthOutOfRange, .invalidScheduleRequest, .landingSizeOutOfRange,
+                    .positionsNotIncreasing:
                     return "fri.\(f)"
                 }
             case .proofOfWork: return "proofOfWork"

@@ -100,6 +100,8 @@ final class SegmentedReceiptTests: XCTestCase {
             ("first two swapped", [segments[1], segments[0], segments[2]]),
             ("last two swapped", [segments[0], segments[2], segments[1]]),
             ("reversed", segments.reversed()),
+            // One proof left, with its boundary commitment: a receipt of one proof must be proven alone.
+            ("all but the last dropped", [segments[2]]),
         ]
         for (what, edited) in edits {
             var receipt = original
@@ -212,6 +214,29 @@ final class SegmentedReceiptTests: XCTestCase {
             return try prover.prove(0, context: prover.context(boundaryRoots: try prover.boundaryRoots())).mainRoot
         }
         XCTAssertEqual(plain[0], plain[1])
+    }
+
+    /// A one-segment execution driven step by step, as a prover spread over processes does: the boundary roots and
+    /// the context are made, and its proof is still proven and checked alone (its boundary columns in its main
+    /// commitment), so the receipt verifies. Its twins: a proof index past the one segment, and proving alone an
+    /// execution of several segments, are refused (a receipt of one proof that carries a boundary commitment is
+    /// refused in ``testDroppedRepeatedOrReorderedSegmentsAreRefused()``).
+    func testAOneSegmentExecutionDrivenStepByStepIsProvenAlone() throws {
+        let program = try Examples.program("hello")
+        let prover = try SegmentedProver(
+            program: program, input: Array("world".utf8), options: ProveOptions(profile: .test))
+        XCTAssertEqual(prover.segmentCount, 1)
+        let context = prover.context(boundaryRoots: try prover.boundaryRoots())
+        let proofs = try prover.proveAll(context: context)
+        XCTAssertNil(proofs[0].boundaryRoot)
+        XCTAssertNoThrow(try prover.check(0, proof: proofs[0], context: context, policy: acceptTestProofs))
+        XCTAssertNoThrow(try verify(try prover.receipt(proofs: proofs), expecting: program, policy: acceptTestProofs))
+        XCTAssertThrowsError(try prover.prove(1, context: context))
+
+        let segmented = try SegmentedProver(
+            program: try Examples.program("fibonacci"), input: Fixtures.segmentedInput,
+            options: Fixtures.segmentedOptions)
+        XCTAssertThrowsError(try segmented.proveAlone())
     }
 
     // MARK: - Helpers
