@@ -276,7 +276,6 @@ public enum FRIVerifier {
         var values = values
         for (layer, r) in logArities.enumerated() {
             let f = 1 << r
-            // The cosets holding the positions: each opened row must agree with what the verifier knows of it.
             // The cosets holding the positions, completed with the values the verifier computed there.
             let opened = FRIOpenedCosets(positions: positions, logArity: r)
             let layerCosets = opened.cosets

@@ -123,7 +123,6 @@ struct LowDegreeExtension {
     /// unopened one is only ever sent inside a hash of salted leaves, never on its own (`docs/zero-knowledge.md`).
     func salts(tallest: Bool) -> MerkleTree.Salts { tallest ? salts : .none }
 
-
     /// Commits to the columns, or with a packer to their packed polynomials on the table's trace layer.
     func commit(_ columns: ExtendedColumns, packer: Packer?, salts given: MerkleTree.Salts? = nil) -> MerkleTree {
         guard let packer else { return commit(columns, salts: given) }

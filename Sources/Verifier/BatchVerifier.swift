@@ -158,15 +158,10 @@ public func verifyBatch(
     var boundaryRows: [Int: [[Fp]]] = [:]
     var mainRows: [Int: [[Fp]]]
     if alone {
-        // The boundary columns' groups come first in each table's main rows.
+        // The boundary columns' groups come first in each table's main rows, as in a row of every column below.
         let tables = traceOrder.filter { !airs[$0].mainColumns.isEmpty }
         mainRows = try open("main trace", proof.mainOpening, proof.mainRoot, classes: tables) {
             airs[$0].committedBoundaryCount + airs[$0].committedMainCount
-        }
-        for t in boundaryTables {
-            let b = airs[t].committedBoundaryCount
-            boundaryRows[t] = mainRows[t]!.map { Array($0[..<b]) }
-            mainRows[t] = mainRows[t]!.map { Array($0[b...]) }
         }
     } else {
         let mainTables = traceOrder.filter { airs[$0].mainColumns.count > airs[$0].boundaryColumnCount }

@@ -131,15 +131,16 @@ public func proveWithInfo(
     // One segment is proven alone: its boundary columns go into its main commitment, and the joint challenges are
     // drawn from that (``SegmentedProver/proveAlone()``).
 
-    let roots = count == 1 ? [] : try prover.boundaryRoots { clock.end("commit \(name($0))") }
-
     // MARK: - 3. The joint challenges, then each proof on top of them
 
-    let proofs =
-        count == 1
-        ? [try prover.proveAlone()]
-        : try prover.proveAll(context: prover.context(boundaryRoots: roots)) { clock.end("prove \(name($0))") }
-    if count == 1 { clock.end("prove \(name(0))") }
+    let proofs: [BatchProof]
+    if count == 1 {
+        proofs = [try prover.proveAlone()]
+        clock.end("prove \(name(0))")
+    } else {
+        let roots = try prover.boundaryRoots { clock.end("commit \(name($0))") }
+        proofs = try prover.proveAll(context: prover.context(boundaryRoots: roots)) { clock.end("prove \(name($0))") }
+    }
     return ProveInfo(
         receipt: try prover.receipt(proofs: proofs), cycles: prover.cycles, log: prover.log, phases: clock.phases)
 }

@@ -29,6 +29,15 @@ public enum Join {
         return t
     }
 
+    /// The roots a receipt's joint context is drawn from, in the proofs' order: each proof's boundary root, or the
+    /// main root of a receipt's one proof, which is proven alone; nil when one of several proofs has no boundary
+    /// commitment.
+    public static func roots(of proofs: [BatchProof]) -> [Digest]? {
+        if proofs.count == 1 { return [proofs[0].mainRoot] }
+        let roots = proofs.compactMap(\.boundaryRoot)
+        return roots.count == proofs.count ? roots : nil
+    }
+
     /// The context every proof is made and checked in: the joint transcript with each proof's boundary root, in the
     /// segments' order.
     public static func context(_ joint: Transcript, boundaryRoots: [Digest]) -> GlobalContext {

@@ -105,8 +105,7 @@ private func verify(
     // context is drawn from its main root.
     let proofs = receipt.segmentProofs
     let alone = proofs.count == 1
-    let roots = alone ? [proofs[0].mainRoot] : proofs.compactMap(\.boundaryRoot)
-    guard roots.count == proofs.count else {
+    guard let roots = Join.roots(of: proofs) else {
         throw .verificationFailed(.malformedProof("a proof of the receipt has no boundary commitment"))
     }
     let joint = Join.transcript(

@@ -454,8 +454,7 @@ struct SegmentFinish: ParsableCommand {
         let policy = VerifierPolicy(
             minimumProvenBits: minBits ?? min(VerifierPolicy.default.minimumProvenBits, receipt.claim.provenBits))
         // One proof is proven alone and checked in the context of its own main root, whatever the one given.
-        let roots = decoded.count == 1 ? [decoded[0].mainRoot] : decoded.compactMap(\.boundaryRoot)
-        guard roots.count == decoded.count else {
+        guard let roots = Join.roots(of: decoded) else {
             let index = decoded.firstIndex { $0.boundaryRoot == nil }!
             throw CLIFailure.report("proof \(index) (\(proofs[index])) has no boundary commitment")
         }

@@ -388,9 +388,7 @@ final class BoundaryForgeryTests: XCTestCase {
                 programID: receipt.programID, journal: receipt.journal, exitCode: receipt.exitCode,
                 segmentLogRows: receipt.segmentProofs.map(\.logTraceLength),
                 memoryLogRows: receipt.memoryLogRows!),
-            // A one-segment receipt's context is drawn from its proof's main root.
-            boundaryRoots: receipt.segmentProofs.count == 1
-                ? [receipt.segmentProofs[0].mainRoot] : receipt.segmentProofs.compactMap(\.boundaryRoot))
+            boundaryRoots: Join.roots(of: receipt.segmentProofs)!)
         var result: [[Fp]] = []
         for segment in w.execution.segments {
             var table = segment.table
