@@ -185,13 +185,16 @@ extension ConstraintProgram {
         }
     }
 
-    /// Runs the program over all `columns.size` points in chunks, on all cores, handing each output chunk to
-    /// `consume(start, count, output, values)`. Different calls of `consume` cover disjoint points.
+    /// Runs the program over the first `points` of the `columns.size` points (all of them by default) in chunks,
+    /// on all cores, handing each output chunk to `consume(start, count, output, values)`. Different calls of
+    /// `consume` cover disjoint points.
     public func evaluateOverDomain(
-        _ columns: Columns, scalars: [Fp], consume: @escaping (Int, Int, Int, UnsafePointer<Fp>) -> Void
+        _ columns: Columns, scalars: [Fp], points: Int? = nil,
+        consume: @escaping (Int, Int, Int, UnsafePointer<Fp>) -> Void
     ) {
         let chunk = ConstraintProgram.chunkSize
-        let chunks = (columns.size + chunk - 1) / chunk
+        let total = min(points ?? columns.size, columns.size)
+        let chunks = (total + chunk - 1) / chunk
         nonisolated(unsafe) let columns = columns
         nonisolated(unsafe) let consume = consume
         let program = self
@@ -200,7 +203,7 @@ extension ConstraintProgram {
             defer { scratch.deallocate() }
             for k in range {
                 let start = k * chunk
-                let count = min(chunk, columns.size - start)
+                let count = min(chunk, total - start)
                 program.evaluateChunk(columns, start: start, count: count, scalars: scalars, scratch: scratch) {
                     consume(start, count, $0, $1)
                 }

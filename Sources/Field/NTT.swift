@@ -251,8 +251,97 @@ public enum NTT {
         return out
     }
 
+    /// The coefficients of the polynomial f of degree < (r − 1)·m + `lastPoints` whose values are `values`: on the
+    /// first r − 1 cosets of `domain` in the layout of ``evaluateBitReversed(columns:on:logCosetSize:)``, then on
+    /// the first `lastPoints` entries of coset r − 1. With `lastPoints` = m it is
+    /// ``interpolateBitReversed(_:cosets:on:logCosetSize:parallel:)``.
+    ///
+    /// The first ℓ entries of coset c (ℓ a power of two dividing m) are the points s_c·⟨ω_ℓ⟩ in bit-reversed
+    /// order, on which X^m is the constant a = s_c^m. With P the interpolant on the first r − 1 cosets and M(X) =
+    /// Π_(c < r − 1) (X^m − a_c), f = P + M·T for a T of degree < ℓ, and M is the constant Π (a − a_c) on those
+    /// points: T is interpolated from (f − P)/M there, one transform of size ℓ.
+    public static func interpolateBitReversed(
+        _ values: [Fp], cosets r: Int, lastPoints: Int, on domain: Domain, logCosetSize: Int, parallel: Bool = false
+    ) -> [Fp] {
+        let m = 1 << logCosetSize
+        let l = lastPoints
+        precondition(l >= 1 && l <= m && l & (l - 1) == 0, "the last coset's points are a power of two up to \(m)")
+        if l == m { return interpolateBitReversed(values, cosets: r, on: domain, logCosetSize: logCosetSize, parallel: parallel) }
+        precondition(r >= 1 && r <= domain.size / m, "\(r) cosets of \(domain.size / m)")
+        precondition(values.count == (r - 1) * m + l, "one value per point of the first cosets and the last points")
+        let full = (r - 1) * m
+        let head =
+            r > 1
+            ? interpolateBitReversed(
+                Array(values[..<full]), cosets: r - 1, on: domain, logCosetSize: logCosetSize, parallel: parallel)
+            : []
+        let cosets = domain.size / m
+        let shift = cosetShift(r - 1, cosets: cosets, of: domain)
+        let a = shift.power(UInt64(m))
+        let earlier = (0..<(r - 1)).map { cosetShift($0, cosets: cosets, of: domain).power(UInt64(m)) }
+        let inverseM = earlier.reduce(Fp.one) { $0 * (a - $1) }.inverse()
+        let headValues = r > 1 ? evaluateBitReversed(columns: [head], shift: shift, logSize: l.trailingZeroBitCount)[0] : []
+        var tail = (0..<l).map { j in (values[full + j] - (r > 1 ? headValues[j] : .zero)) * inverseM }
+        // T(shift·Y) on ⟨ω_l⟩ in bit-reversed order: to natural order, interpolate, undo the shift.
+        permuteBitReversed(&tail)
+        inverse(&tail)
+        let inverseShift = shift.inverse()
+        var power = Fp.one
+        for i in tail.indices {
+            tail[i] *= power
+            power *= inverseShift
+        }
+        // M(X) = Σ_e μ_e·X^(e·m): the coefficients of Π (Y − a_c), lowest first.
+        var mu: [Fp] = [.one]
+        for ac in earlier {
+            var next = [Fp](repeating: .zero, count: mu.count + 1)
+            for (e, coefficient) in mu.enumerated() {
+                next[e + 1] += coefficient
+                next[e] -= coefficient * ac
+            }
+            mu = next
+        }
+        var out = head + [Fp](repeating: .zero, count: l)
+        for (e, coefficient) in mu.enumerated() {
+            for i in 0..<l { out[e * m + i] += coefficient * tail[i] }
+        }
+        return out
+    }
+
+    /// Each polynomial's values on shift·⟨ω_ℓ⟩, ℓ = 2^`logSize`, in bit-reversed order (entry j at
+    /// shift·ω_ℓ^rev(j)), whatever its number of coefficients: one fold and one transform of size ℓ, spread over the
+    /// cores by column.
+    public static func evaluateBitReversed(columns: [[Fp]], shift: Fp, logSize: Int) -> [[Fp]] {
+        let l = 1 << logSize
+        let length = columns.map(\.count).max() ?? 0
+        var powers = [Fp](repeating: .zero, count: length)
+        powers.withUnsafeMutableBufferPointer { writePowers(of: shift, count: length, to: $0.baseAddress!) }
+        let twiddles = Twiddles.forward(logSize: logSize)
+        var out = columns.map { _ in [Fp](repeating: .zero, count: l) }
+        out.withUnsafeMutableBufferPointer { results in
+            withUnsafeBuffers(columns) { columns in
+                powers.withUnsafeBufferPointer { p in
+                    twiddles.withUnsafeBufferPointer { tw in
+                        nonisolated(unsafe) let (columns, p, tw, results) = (
+                            columns, p.baseAddress!, tw.baseAddress!, results
+                        )
+                        Parallel.forEachChunk(of: columns.count, minimumChunk: 4) { range in
+                            for i in range {
+                                results[i].withUnsafeMutableBufferPointer { block in
+                                    scaleAndFold(columns[i], powers: p, into: block.baseAddress!, count: l)
+                                    transform(block.baseAddress!, count: l, twiddles: tw, threads: 1, permute: false)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// s_c = offset·ω^rev(c), the shift of coset c of `domain` (in the bit-reversed coset order).
-    private static func cosetShift(_ c: Int, cosets: Int, of domain: Domain) -> Fp {
+    public static func cosetShift(_ c: Int, cosets: Int, of domain: Domain) -> Fp {
         domain.offset * domain.generator.power(UInt64(reverseBits(c, width: log2(cosets))))
     }
 

@@ -5,13 +5,17 @@ import Proof
 /// The composition polynomial H = Σ_c γ_c · C_c / D_c, where C_c is constraint c over the extended columns and D_c
 /// the polynomial vanishing on the rows it covers.
 ///
-/// Each term is evaluated on as few cosets of the trace domain as determine it (r·n points above its own degree
-/// bound, the first r cosets of the extended columns), so the many constraints of degree 1 and 2 cost a quarter or
-/// a half of what the few of degree 4 do (1, 2, 3 and 4 cosets with the zero-knowledge mask while 4k − 3 ≤ n, as
-/// for the RV32IM circuit, whose degree-4 constraints are its inverse columns' checks); each class is interpolated
-/// from its cosets and the coefficients are added up. The work
-/// goes one coset at a time, every class that covers the coset taking its share, so main columns that are not kept
-/// are computed once per coset.
+/// Each term is evaluated on as few points as determine it: the first r − 1 cosets of the trace domain in the
+/// extended columns' layout and the first ℓ points of coset r − 1, ℓ the power of two that brings the count above
+/// the term's degree bound. With the zero-knowledge mask a constraint of degree d has a quotient of degree about
+/// (d − 1)·n + d·k, so for the RV32IM circuit (degree 4, k = 174) the classes of degree 1, 2, 3 and 4 take
+/// ℓ = 1024 points of coset 0, 1, 2 and 3 beyond their 0, 1, 2 and 3 whole cosets: the constraints are evaluated on
+/// about 3n, 2n, n and a thousand points where whole cosets would take 4n, 3n, 2n and n. Each class is
+/// interpolated from its points (``NTT/interpolateBitReversed(_:cosets:lastPoints:on:logCosetSize:parallel:)``)
+/// and the coefficients are added up. The work goes one coset at a time, every class that covers the coset taking
+/// its share; the last coset, when no class needs it whole, is computed on its first points alone
+/// (``ExtendedColumns/sliver(coset:points:)``), so main columns that are not kept are computed whole on one coset
+/// fewer.
 struct CompositionBuilder {
     let air: AIR
     let shape: StarkShape
@@ -27,20 +31,32 @@ struct CompositionBuilder {
         let domain = Domain(
             logSize: shape.evaluationSize.trailingZeroBitCount, offset: shape.domainOffset)
         var classes: [Int: [Int]] = [:]
+        var bounds: [Int: Int] = [:]
         for c in air.constraints {
             let bound = StarkShape.quotientDegreeBound(c, traceLength: n, maskDegree: shape.maskDegree)
-            classes[max(1, (bound + n - 1) / n), default: []].append(c.index)
+            let cosets = max(1, (bound + n - 1) / n)
+            classes[cosets, default: []].append(c.index)
+            bounds[cosets] = max(bounds[cosets] ?? 0, bound)
         }
+        let cosets = classes.keys.max() ?? 1
         // Each periodic column on the cosets the largest class reads, computed once: a smaller class reads a prefix.
-        let periodic = ClassEvaluation.periodicValues(
-            air: air, shape: shape, cosets: classes.keys.max() ?? 1, domain: domain)
-        let evaluations = classes.sorted(by: { $0.key < $1.key }).map { cosets, constraints in
-            ClassEvaluation(
-                air: air, shape: shape, constraints: constraints, cosets: cosets, periodic: periodic,
-                publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums, gammas: gammas)
+        let periodic = ClassEvaluation.periodicValues(air: air, shape: shape, cosets: cosets, domain: domain)
+        let evaluations = classes.sorted(by: { $0.key < $1.key }).map { r, constraints in
+            // The fewest points of the last coset, a power of two, that determine the class's share.
+            var points = 1
+            while (r - 1) * n + points < bounds[r]! { points <<= 1 }
+            return ClassEvaluation(
+                air: air, shape: shape, constraints: constraints, cosets: r, lastPoints: min(points, n),
+                periodic: periodic, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
+                gammas: gammas)
         }
-        let cosets = evaluations.map(\.cosets).max() ?? 1
-        main.forEachCoset(0..<cosets) { c, mainCoset in
+        // The points in the columns' order; each class reads its first (cosets − 1)·n + lastPoints.
+        var all = domain.elements
+        NTT.permuteBitReversed(&all)
+        let points = Array(all[..<(cosets * n)])
+        let lastPoints = evaluations.last { $0.cosets == cosets }!.lastPoints
+        let whole = lastPoints < n ? cosets - 1 : cosets
+        main.forEachCoset(0..<whole) { c, mainCoset in
             aux.forEachCoset(c..<c + 1) { _, auxCoset in
                 // The boundary columns, kept whole, come first among the main columns.
                 var columns = mainCoset
@@ -50,16 +66,31 @@ struct CompositionBuilder {
                 for e in evaluations where e.cosets > c { e.add(coset: c, main: columns, aux: auxCoset) }
             }
         }
-        // The points of the largest class, in the columns' order; each class reads its first cosets·n.
-        var all = domain.elements
-        NTT.permuteBitReversed(&all)
-        let points = Array(all[..<(cosets * n)])
+        if whole < cosets {
+            let c = cosets - 1
+            let mainPoints = (boundary?.sliver(coset: c, points: lastPoints) ?? []) + main.sliver(coset: c, points: lastPoints)
+            let auxPoints = aux.sliver(coset: c, points: lastPoints)
+            // p(x^(n/P)) at each of the points, then zeros where the next rows go: no rule reads a periodic column on
+            // the next row. The points are s·ω_ℓ^rev(j), so x^(n/P) runs over s^(n/P)·⟨ω_(ℓ·P/n)⟩ in bit-reversed
+            // order, each value serving a run of n/P points (all of them when n/P ≥ ℓ).
+            let periodicPoints = air.periodicColumns.indices.map { index -> [Fp] in
+                let exponent = n / air.periodicColumns[index].values.count
+                let logRun = min(exponent, lastPoints).trailingZeroBitCount
+                let values = NTT.evaluateBitReversed(
+                    columns: [air.periodicCoefficients(index)], shift: points[c * n].power(UInt64(exponent)),
+                    logSize: lastPoints.trailingZeroBitCount - logRun)[0]
+                return (0..<lastPoints).map { values[$0 >> logRun] } + [Fp](repeating: .zero, count: lastPoints)
+            }
+            for e in evaluations where e.cosets == cosets {
+                e.add(sliverOfCoset: c, main: mainPoints, aux: auxPoints, periodic: periodicPoints)
+            }
+        }
         var result = [Fp](repeating: .zero, count: shape.evaluationSize)
         var exceeds = false
         for e in evaluations {
             let part = NTT.interpolateBitReversed(
-                e.quotient(points: points), cosets: e.cosets, on: domain, logCosetSize: shape.logTraceLength,
-                parallel: true)
+                e.quotient(points: points), cosets: e.cosets, lastPoints: e.lastPoints, on: domain,
+                logCosetSize: shape.logTraceLength, parallel: true)
             if part[max(0, e.degreeBound)...].contains(where: { !$0.isZero }) { exceeds = true }
             for i in part.indices { result[i] += part[i] }
         }
@@ -67,13 +98,16 @@ struct CompositionBuilder {
     }
 }
 
-/// Σ γ_c · C_c / D_c over one class of constraints on the first `cosets` cosets of the trace domain in the
-/// bit-reversed layout of `domain` (the extended columns' first cosets·n entries), accumulated a coset at a time.
+/// Σ γ_c · C_c / D_c over one class of constraints on the first `cosets` − 1 cosets of the trace domain in the
+/// bit-reversed layout of `domain` and the first `lastPoints` entries of the next (the extended columns' first
+/// (cosets − 1)·n + lastPoints entries), accumulated a coset at a time.
 final class ClassEvaluation {
     let shape: StarkShape
     let cosets: Int
-    /// cosets·n.
-    var size: Int { cosets * shape.traceLength }
+    /// The points of the last coset the class is evaluated on: its first entries, a power of two of them.
+    let lastPoints: Int
+    /// (cosets − 1)·n + lastPoints.
+    var size: Int { (cosets - 1) * shape.traceLength + lastPoints }
     /// The most coefficients any of the class's quotients has: what its share of H stays below.
     let degreeBound: Int
     private let groups: [ConstraintDomain]
@@ -109,13 +143,14 @@ final class ClassEvaluation {
 
     /// `periodic` holds each periodic column on at least this class's cosets (``periodicValues(air:shape:cosets:domain:)``).
     init(
-        air: AIR, shape: StarkShape, constraints: [Int], cosets: Int, periodic: [[Fp]], publicInputs: [Fp],
-        challenges: [Fp], busPublicSums: [Fp], gammas: [Fp]
+        air: AIR, shape: StarkShape, constraints: [Int], cosets: Int, lastPoints: Int? = nil, periodic: [[Fp]],
+        publicInputs: [Fp], challenges: [Fp], busPublicSums: [Fp], gammas: [Fp]
     ) {
         self.shape = shape
         self.cosets = cosets
         let n = shape.traceLength
-        let size = cosets * n
+        self.lastPoints = lastPoints ?? n
+        let size = (cosets - 1) * n + self.lastPoints
         degreeBound =
             constraints.map {
                 StarkShape.quotientDegreeBound(air.constraints[$0], traceLength: n, maskDegree: shape.maskDegree)
@@ -151,11 +186,11 @@ final class ClassEvaluation {
 
     deinit { sums.forEach { $0.deallocate() } }
 
-    /// Adds the class's constraints on coset c (positions c·n ..< (c + 1)·n), from every main and auxiliary column's
-    /// n values there.
+    /// Adds the class's constraints on coset c (positions c·n ..< (c + 1)·n, or the first `lastPoints` of them for
+    /// the class's last coset), from every main and auxiliary column's n values there.
     func add(coset c: Int, main: [UnsafeBufferPointer<Fp>], aux: [UnsafeBufferPointer<Fp>]) {
         let n = shape.traceLength
-        precondition((c + 1) * n <= size, "coset \(c) is outside the class's domain")
+        precondition(c < cosets, "coset \(c) is outside the class's domain")
         withUnsafeBuffers(periodic) { periodic in
             let periodicCoset = periodic.map { column in
                 let period = column.count / cosets
@@ -163,13 +198,34 @@ final class ClassEvaluation {
             }
             let columns = ConstraintProgram.Columns(
                 main: main, aux: aux, periodic: periodicCoset, size: n, logCosetSize: shape.logTraceLength)
-            nonisolated(unsafe) let targets = sums.map { $0 + c * n }
-            let feeds = feeds
-            program.evaluateOverDomain(columns, scalars: scalars) { start, count, atom, values in
-                for (g, weight) in feeds[atom] {
-                    let target = targets[g] + start
-                    for j in 0..<count { target[j] += weight * values[j] }
+            accumulate(columns, at: c * n, points: c == cosets - 1 ? lastPoints : n)
+        }
+    }
+
+    /// Adds the class's constraints on the first `lastPoints` entries of coset c, its last, from the columns' values
+    /// there followed by their values on the next rows (``ExtendedColumns/sliver(coset:points:)``), and each periodic
+    /// column's in the same layout.
+    func add(sliverOfCoset c: Int, main: [[Fp]], aux: [[Fp]], periodic: [[Fp]]) {
+        precondition(c == cosets - 1, "only the last coset is evaluated on its first points alone")
+        withUnsafeBuffers(main) { main in
+            withUnsafeBuffers(aux) { aux in
+                withUnsafeBuffers(periodic) { periodic in
+                    let columns = ConstraintProgram.Columns(
+                        main: main, aux: aux, periodic: periodic, size: 2 * lastPoints, nextStride: lastPoints)
+                    accumulate(columns, at: c * shape.traceLength, points: lastPoints)
                 }
+            }
+        }
+    }
+
+    /// Σ γ_c·C_c of each group on the first `points` of the columns, added at `offset`.
+    private func accumulate(_ columns: ConstraintProgram.Columns, at offset: Int, points: Int) {
+        nonisolated(unsafe) let targets = sums.map { $0 + offset }
+        let feeds = feeds
+        program.evaluateOverDomain(columns, scalars: scalars, points: points) { start, count, atom, values in
+            for (g, weight) in feeds[atom] {
+                let target = targets[g] + start
+                for j in 0..<count { target[j] += weight * values[j] }
             }
         }
     }
@@ -184,7 +240,7 @@ final class ClassEvaluation {
         let omega = shape.traceGenerator
         // Z_H(x) = x^n − 1 is constant on each coset of the trace domain, a run of n positions.
         let zhInverse: [Fp] = Fp.batchInverse(
-            (0..<size / n).map { points[$0 * n].power(UInt64(n)) - .one })
+            (0..<cosets).map { points[$0 * n].power(UInt64(n)) - .one })
         for (g, group) in groups.enumerated() {
             let inverse: [Fp]
             switch group {

@@ -49,6 +49,32 @@ struct ExtendedColumns {
         }
     }
 
+    /// Every column on the first `points` entries of coset c, the points x_j = s_c·ω_ℓ^rev(j) (ℓ = `points`), then
+    /// on their next rows ω_n·x_j: 2ℓ values a column, for an evaluation in natural order whose next row is ℓ
+    /// entries on. Kept columns are read; columns not kept are computed there alone, two transforms of size ℓ a
+    /// column instead of one of size n.
+    func sliver(coset c: Int, points l: Int) -> [[Fp]] {
+        let n = 1 << logCosetSize
+        precondition(l >= 1 && l <= n && l & (l - 1) == 0, "a power of two of points up to the coset's size")
+        switch storage {
+        case .resident(let values):
+            let log = logCosetSize
+            let next = (0..<l).map { j in
+                c * n + reverseBits((reverseBits(j, width: log) + 1) & (n - 1), width: log)
+            }
+            return values.map { column in
+                (0..<l).map { column[c * n + $0] } + next.map { column[$0] }
+            }
+        case .recomputed(let coefficients, _):
+            let shift = NTT.cosetShift(c, cosets: domain.size / n, of: domain)
+            let here = NTT.evaluateBitReversed(columns: coefficients, shift: shift, logSize: l.trailingZeroBitCount)
+            let next = NTT.evaluateBitReversed(
+                columns: coefficients, shift: shift * Fp.rootOfUnity(logOrder: logCosetSize),
+                logSize: l.trailingZeroBitCount)
+            return zip(here, next).map { $0 + $1 }
+        }
+    }
+
     /// Frees the kept coset, if any: for after the last pass that reads whole cosets.
     func releaseCoset() {
         if case .recomputed(_, let buffer) = storage { buffer.release() }

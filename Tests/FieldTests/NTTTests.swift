@@ -202,6 +202,45 @@ final class NTTTests: XCTestCase {
         XCTAssertNotEqual(NTT.interpolateBitReversed(values, cosets: 3, on: domain, logCosetSize: 5), coefficients)
     }
 
+    func testInterpolationFromCosetsAndTheFirstPointsOfTheNextInvertsTheEvaluation() {
+        // r − 1 whole cosets of 2^6 and the first ℓ points of coset r − 1: any polynomial of degree < (r − 1)·64 + ℓ.
+        let domain = Domain(logSize: 9, offset: .generator)
+        for r in [1, 2, 3, 4, 8] {
+            for l in [1, 2, 16, 32, 64] {
+                let count = (r - 1) * 64 + l
+                let coefficients = randomVector(count, seed: 620 + UInt64(r * 100 + l))
+                let values = NTT.evaluateBitReversed(columns: [coefficients], on: domain, logCosetSize: 6)[0]
+                let back = NTT.interpolateBitReversed(
+                    Array(values[..<count]), cosets: r, lastPoints: l, on: domain, logCosetSize: 6,
+                    parallel: r % 2 == 0)
+                XCTAssertEqual(back, coefficients, "\(r) cosets, \(l) points of the last")
+            }
+        }
+        // A value off the polynomial gives other coefficients, one of them at or above the degree bound.
+        let coefficients = randomVector(2 * 64 + 10, seed: 640)
+        var values = Array(
+            NTT.evaluateBitReversed(columns: [coefficients], on: domain, logCosetSize: 6)[0][..<(2 * 64 + 16)])
+        values[2 * 64 + 3] += .one
+        let back = NTT.interpolateBitReversed(values, cosets: 3, lastPoints: 16, on: domain, logCosetSize: 6)
+        XCTAssertTrue(back[(2 * 64 + 10)...].contains { !$0.isZero })
+    }
+
+    func testEvaluationOnASmallerCosetMatchesTheFirstPointsOfTheLayout() {
+        // The first ℓ entries of coset c in the layout are shift_c·⟨ω_ℓ⟩ in bit-reversed order.
+        let domain = Domain(logSize: 9, offset: .generator)
+        let columns = [randomVector(150, seed: 650), randomVector(64, seed: 651), randomVector(3, seed: 652)]
+        let all = NTT.evaluateBitReversed(columns: columns, on: domain, logCosetSize: 7)
+        for c in 0..<4 {
+            for logL in [0, 3, 7] {
+                let shift = NTT.cosetShift(c, cosets: 4, of: domain)
+                let found = NTT.evaluateBitReversed(columns: columns, shift: shift, logSize: logL)
+                for i in columns.indices {
+                    XCTAssertEqual(found[i], Array(all[i][(c << 7)..<((c << 7) + (1 << logL))]), "coset \(c), 2^\(logL)")
+                }
+            }
+        }
+    }
+
     func testDomainVanishingPolynomial() {
         let domain = Domain(logSize: 5, offset: Fp(7))
         for x in domain.elements { XCTAssertTrue(domain.vanishing(at: x).isZero) }
