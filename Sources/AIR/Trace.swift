@@ -35,23 +35,14 @@ extension AIR {
     ) throws(AIRError) -> [[Fp]] {
         guard !buses.isEmpty else { return [] }
         let n = trace.rowCount
-        let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
-        // The columns as the AIR groups the entries, then the running sum of every fraction.
-        var firstEntry: [Int] = []
-        var count = 0
-        for bus in buses {
-            firstEntry.append(count)
-            count += bus.entries.count
-        }
+        // The columns as the AIR groups the entries, each from its own entries' fractions alone (a few columns of
+        // working memory, however many entries the buses have), then the running sum of every fraction.
         var aux: [[Fp]] = []
         for members in auxColumnEntries {
             if let members {
-                var total = fractions[firstEntry[members[0].bus] + members[0].entry]
-                for m in members.dropFirst() {
-                    let other = fractions[firstEntry[m.bus] + m.entry]
-                    for row in 0..<n { total[row] += other[row] }
-                }
-                aux.append(total)
+                aux.append(
+                    try sumOfFractions(
+                        members, main: trace, publicInputs: publicInputs, challenges: challenges))
             } else {
                 var sum = [Fp](repeating: .zero, count: n)
                 var acc = Fp.zero
@@ -71,19 +62,12 @@ extension AIR {
     public func busImbalances(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], publicBusEntries: [[PublicBusEntry]] = []
     ) throws(AIRError) -> [Fp] {
-        let fractions = try entryFractions(main: trace, publicInputs: publicInputs, challenges: challenges)
         let publicSums = try busPublicSums(
             publicBusEntries, challenges: challenges,
             globalShares: [Fp](repeating: .zero, count: globalBuses.count))
-        var k = 0
-        return buses.indices.map { b in
-            var total = publicSums[b]
-            for _ in buses[b].entries {
-                for value in fractions[k] { total += value }
-                k += 1
-            }
-            return total
-        }
+        let shares = try busShares(
+            main: trace, publicInputs: publicInputs, challenges: challenges, buses: Array(buses.indices))
+        return buses.indices.map { publicSums[$0] + shares[$0] }
     }
 
     /// Each global bus's share in this trace (``globalBuses`` order): the sum of its fractions over every row,
@@ -98,55 +82,61 @@ extension AIR {
     public func busShares(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], buses selected: [Int]
     ) throws(AIRError) -> [Fp] {
-        guard !selected.isEmpty else { return [] }
-        let fractions = try entryFractions(
-            main: trace, publicInputs: publicInputs, challenges: challenges, only: Set(selected))
-        var k = 0
-        return selected.map { b in
+        var shares: [Fp] = []
+        for b in selected {
             var total = Fp.zero
-            for _ in buses[b].entries {
-                for value in fractions[k] { total += value }
-                k += 1
+            // A few entries at a time, as the auxiliary columns group them.
+            for start in stride(from: 0, to: buses[b].entries.count, by: 3) {
+                let entries = (start..<min(start + 3, buses[b].entries.count)).map { (bus: b, entry: $0) }
+                let sum = try sumOfFractions(entries, main: trace, publicInputs: publicInputs, challenges: challenges)
+                for value in sum { total += value }
             }
-            return total
+            shares.append(total)
         }
+        return shares
     }
 
-    /// Every entry's fraction m/d on every row, entries in bus order (of the buses in `only`, when given).
+    /// Σ m/d over `entries` on every row: their fractions, computed together and added up.
+    private func sumOfFractions(
+        _ entries: [(bus: Int, entry: Int)], main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
+    ) throws(AIRError) -> [Fp] {
+        let fractions = try entryFractions(entries, main: trace, publicInputs: publicInputs, challenges: challenges)
+        var total = fractions[0]
+        for other in fractions.dropFirst() {
+            for row in total.indices { total[row] += other[row] }
+        }
+        return total
+    }
+
+    /// The fraction m/d of each of `entries` on every row.
     private func entryFractions(
-        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], only: Set<Int>? = nil
+        _ entries: [(bus: Int, entry: Int)], main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
     ) throws(AIRError) -> [[Fp]] {
         let n = trace.rowCount
-        // One program computes every entry's multiplicity and denominator on every row.
+        // One program computes the entries' multiplicities and denominators on every row.
         var expressions: [Expression] = []
-        for (b, bus) in buses.enumerated() where only?.contains(b) ?? true {
+        for (b, e) in entries {
+            let entry = buses[b].entries[e]
             let alpha = Expression.challenge(2 * b)
             let beta = Expression.challenge(2 * b + 1)
-            for entry in bus.entries {
-                var fingerprint = entry.values.last ?? .constant(.zero)
-                for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
-                expressions.append(entry.multiplicity)
-                expressions.append(alpha - fingerprint)
-            }
+            var fingerprint = entry.values.last ?? .constant(.zero)
+            for v in entry.values.dropLast().reversed() { fingerprint = v + beta * fingerprint }
+            expressions.append(entry.multiplicity)
+            expressions.append(alpha - fingerprint)
         }
         let program = ConstraintProgram(expressions: expressions)
         let scalars = program.bind(publicInputs: publicInputs, challenges: challenges)
-        var values = [[Fp]](repeating: [Fp](repeating: .zero, count: n), count: expressions.count)
+        var values = [[Fp]](repeating: [], count: expressions.count)
         let periodic = periodicValuesOnTrace(rowCount: n)
         program.evaluateAll(
             main: trace.columns, aux: [], periodic: periodic, size: n, nextStride: 1, scalars: scalars, into: &values)
-
-        // Every entry's fraction m/d, an entry per core at a time.
-        var k = 0
-        for (b, bus) in buses.enumerated() where only?.contains(b) ?? true {
-            for _ in bus.entries {
-                if let row = values[k + 1].firstIndex(where: \.isZero) {
-                    throw .invalid("bus '\(bus.name)' has a zero denominator on row \(row); draw new challenges")
-                }
-                k += 2
+        for (k, (b, _)) in entries.enumerated() {
+            if let row = values[2 * k + 1].firstIndex(where: \.isZero) {
+                throw .invalid("bus '\(buses[b].name)' has a zero denominator on row \(row); draw new challenges")
             }
         }
-        var fractions = [[Fp]](repeating: [], count: expressions.count / 2)
+        // Every entry's fraction m/d, an entry per core at a time.
+        var fractions = [[Fp]](repeating: [], count: entries.count)
         fractions.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             nonisolated(unsafe) let values = values

@@ -87,9 +87,14 @@ struct BenchStark: ParsableCommand {
 func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
 /// The process's peak resident set size in MB (VmHWM), or −1 where /proc is unavailable.
-func peakResidentMB() -> Double {
+func peakResidentMB() -> Double { statusMB("VmHWM:") }
+
+/// The process's resident set size now in MB (VmRSS), or −1 where /proc is unavailable.
+func residentMB() -> Double { statusMB("VmRSS:") }
+
+private func statusMB(_ key: String) -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in status.split(separator: "\n") where line.hasPrefix(key) {
         let kb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) } ?? -1
         return kb / 1024
     }
@@ -111,8 +116,10 @@ func loadAverage() -> String {
         .joined(separator: " ") ?? "unknown"
 }
 
-/// Prints one prover phase and its duration to standard error.
+/// Prints one prover phase, its duration, and the resident memory at its end and at most so far, to standard error.
 @Sendable func printPhase(_ phase: String, _ seconds: Double) {
-    let line = "  " + phase.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%8.3f s\n", seconds)
+    let line =
+        "  " + phase.padding(toLength: 36, withPad: " ", startingAt: 0)
+        + String(format: "%8.3f s  %6.0f MB, peak %6.0f MB\n", seconds, residentMB(), peakResidentMB())
     FileHandle.standardError.write(Data(line.utf8))
 }
