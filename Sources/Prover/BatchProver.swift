@@ -69,10 +69,12 @@ public struct BatchCheat: Sendable {
 /// boundaryColumns:parameters:seeds:)`` made it from the same boundary columns and seeds, taken up instead of being
 /// made again; only its shape and seeds are checked against the witnesses.
 public func proveBatch(
-    _ witnesses: [BatchWitness], global given: GlobalContext? = nil,
+    _ handed: consuming [BatchWitness], global given: GlobalContext? = nil,
     globalFromMainRoot: ((Digest) -> GlobalContext)? = nil, options: ProverOptions,
     boundary kept: BatchBoundaryCommitment? = nil
 ) throws(ProverError) -> BatchProof {
+    // Owned here, so that a main trace that is no longer read can be freed (step 2).
+    var witnesses = consume handed
     let alone = globalFromMainRoot != nil
     guard !alone || (given == nil && kept == nil) else {
         throw .invalidWitness("a batch proven alone draws its joint context from its main root; none is given")
@@ -231,6 +233,13 @@ public func proveBatch(
         }
     }
 
+    // A table whose main columns are computed a coset at a time keeps their coefficients, and the out-of-domain
+    // values and the DEEP composition read those: its main trace is not read again, and goes (from memory too, when
+    // the caller handed the witnesses over). Its boundary columns stay.
+    for t in airs.indices where mains[t]?.coefficients != nil {
+        witnesses[t].trace.columns.removeSubrange(airs[t].boundaryColumnCount...)
+    }
+
     var auxes: [ExtendedColumns?] = Array(repeating: nil, count: airs.count)
     var auxTrees: [MerkleTree] = []
     for t in traceOrder {
@@ -266,8 +275,12 @@ public func proveBatch(
             if !options._skipConstraintCheck {
                 let failures: [ConstraintFailure]
                 do {
+                    // A main trace that went is computed again from its coefficients.
+                    let trace =
+                        try mains[t]!.traceValues().map { try TraceTable(columns: witnesses[t].trace.columns + $0) }
+                        ?? witnesses[t].trace
                     failures = try airs[t].check(
-                        trace: witnesses[t].trace, publicInputs: witnesses[t].statement.publicInputs,
+                        trace: trace, publicInputs: witnesses[t].statement.publicInputs,
                         challenges: challenges[t], publicBusEntries: witnesses[t].statement.publicBusEntries,
                         globalShares: globalShares[t], sharedShares: sharedShares(t), auxiliary: auxColumns[t])
                 } catch { throw .invalidWitness("\(error)") }
@@ -309,18 +322,26 @@ public func proveBatch(
     var traces: [[[Fp]]] = []
     var masks: [[[Fp]]] = []
     var nextRowColumns: [[Int]] = []
+    var coefficientColumns: [Set<Int>] = []
     var ood: [OutOfDomainValues] = []
     for t in airs.indices {
         let air = airs[t]
         let tableShape = shape.tables[t]
-        let columns = witnesses[t].trace.columns + auxColumns[t]
+        // A main trace that went is read from its coefficients.
+        let fromCoefficients = mains[t]!.coefficients
+        let columns = witnesses[t].trace.columns + (fromCoefficients ?? []) + auxColumns[t]
+        let given =
+            fromCoefficients == nil
+            ? [] : Set(air.boundaryColumnCount..<air.boundaryColumnCount + fromCoefficients!.count)
         let boundaryMasks = boundaries[t]?.columns.masks ?? []
         let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
         let mainCount = air.mainColumns.count
         let next = air.openedNextMainColumns + air.openedNextAuxColumns.map { $0 + mainCount }
         let zNext = z * tableShape.traceGenerator
-        let atZ = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z)
-        let atZNext = ldes[t].evaluate(traces: columns, masks: columnMasks, indices: next, at: zNext)
+        let atZ = ldes[t].evaluate(
+            traces: columns, masks: columnMasks, indices: Array(columns.indices), at: z, coefficientColumns: given)
+        let atZNext = ldes[t].evaluate(
+            traces: columns, masks: columnMasks, indices: next, at: zNext, coefficientColumns: given)
         var values = OutOfDomainValues(
             main: Array(atZ[..<mainCount]), mainNext: Array(atZNext[..<air.openedNextMainColumns.count]),
             aux: Array(atZ[mainCount...]), auxNext: Array(atZNext[air.openedNextMainColumns.count...]),
@@ -336,6 +357,7 @@ public func proveBatch(
         StarkProtocol.absorb(values, into: &transcript)
         traces.append(columns)
         masks.append(columnMasks)
+        coefficientColumns.append(given)
         nextRowColumns.append(next)
         ood.append(values)
     }
@@ -374,7 +396,8 @@ public func proveBatch(
                 packer.deepComposition(
                     air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t],
                     segments: Array(compositionColumns[t][..<segmentCount]), ood: ood[t], coefficients: deep[t], z: z,
-                    fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil),
+                    fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil,
+                    coefficientColumns: coefficientColumns[t]),
                 layer: shape.traceLayers[t])
         } else {
             inject(
@@ -382,7 +405,7 @@ public func proveBatch(
                 ldes[t].deepComposition(
                     traces: traces[t], masks: masks[t], composition: compositionColumns[t], ood: ood[t],
                     coefficients: deep[t], z: z, zNext: z * shape.tables[t].traceGenerator,
-                    nextRowColumns: nextRowColumns[t]),
+                    nextRowColumns: nextRowColumns[t], coefficientColumns: coefficientColumns[t]),
                 layer: shape.layers[t])
         }
     }

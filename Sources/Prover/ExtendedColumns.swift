@@ -75,6 +75,25 @@ struct ExtendedColumns {
         }
     }
 
+    /// The columns' coefficients (mask included), when they are computed a coset at a time.
+    var coefficients: [[Fp]]? {
+        if case .recomputed(let coefficients, _) = storage { return coefficients }
+        return nil
+    }
+
+    /// The columns' values on the trace domain, from their coefficients: Z_H·r vanishes there, so each column is
+    /// its coefficients folded modulo X^n − 1 and transformed. Nil for kept columns, whose trace the caller holds.
+    func traceValues() -> [[Fp]]? {
+        guard var columns = coefficients else { return nil }
+        let n = 1 << logCosetSize
+        for c in columns.indices {
+            for i in n..<columns[c].count { columns[c][i - n] += columns[c][i] }
+            columns[c].removeLast(columns[c].count - n)
+        }
+        NTT.forward(columns: &columns)
+        return columns
+    }
+
     /// Frees the kept coset, if any: for after the last pass that reads whole cosets.
     func releaseCoset() {
         if case .recomputed(_, let buffer) = storage { buffer.release() }

@@ -52,7 +52,12 @@ struct LowDegreeExtension {
     /// The values at `z` (outside the trace domain) of the columns at `indices`, from their values on the trace
     /// domain H and their masks: a column is t(X) + Z_H(X)·r(X) with t of degree < n, so its value is t(z) by
     /// barycentric interpolation on H, t(z) = (z^n − 1)/n · Σ_i t(ω^i)·ω^i/(z − ω^i), plus (z^n − 1)·r(z).
-    func evaluate(traces: [[Fp]], masks: [[Fp]], indices: [Int], at z: Fp) -> [Fp] {
+    ///
+    /// A column in `coefficientColumns` is given by its coefficients instead (mask included): its value is their
+    /// polynomial's.
+    func evaluate(
+        traces: [[Fp]], masks: [[Fp]], indices: [Int], at z: Fp, coefficientColumns: Set<Int> = []
+    ) -> [Fp] {
         let n = shape.traceLength
         let points = Domain(logSize: shape.logTraceLength).elements
         let inverses = Fp.batchInverse(points.map { z - $0 })
@@ -65,6 +70,10 @@ struct LowDegreeExtension {
             Parallel.forEachChunk(of: indices.count) { range in
                 for r in range {
                     let column = traces[indices[r]]
+                    if coefficientColumns.contains(indices[r]) {
+                        result[r] = Polynomial(coefficients: column).evaluate(at: z)
+                        continue
+                    }
                     var sum = Fp.zero
                     for i in 0..<n { sum += column[i] * weights[i] }
                     let mask = masks[indices[r]].reversed().reduce(Fp.zero) { $0 * z + $1 }
@@ -154,6 +163,13 @@ struct LowDegreeExtension {
         return withUnsafeBuffers(kept) { buffers in
             nonisolated(unsafe) let kept = buffers
             nonisolated(unsafe) let coset = computed.map { $0.buffer.columns(count: counts.last!, length: n) } ?? []
+            // Each set's columns in place, for the packed rows.
+            let starts = counts.indices.map { counts[..<$0].reduce(0, +) }
+            nonisolated(unsafe) let pointers = counts.indices.map { i in
+                lastComputed && i == counts.count - 1
+                    ? coset.map { UnsafePointer($0) }
+                    : (starts[i]..<starts[i] + counts[i]).map { UnsafePointer(kept[$0].baseAddress!) }
+            }
             return try! MerkleTree(
                 leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
                 prepare: { c in
@@ -167,12 +183,13 @@ struct LowDegreeExtension {
                 var first = 0
                 for i in counts.indices {
                     // Column c of set i at position b of the columns' domain: kept, or in the coset being filled.
+                    let computedSet = lastComputed && i == counts.count - 1
                     let value: (Int, Int) -> Fp =
-                        lastComputed && i == counts.count - 1
-                        ? { c, b in coset[c][b & (n - 1)] } : { [first] c, b in kept[first + c][b] }
+                        computedSet ? { c, b in coset[c][b & (n - 1)] } : { [first] c, b in kept[first + c][b] }
                     if let packer {
                         packer.rows(
-                            leaves, count: counts[i], into: out, rowLength: width, offset: offsets[i], value: value)
+                            leaves, columns: pointers[i], mask: computedSet ? n - 1 : ~0, into: out, rowLength: width,
+                            offset: offsets[i])
                     } else {
                         for c in 0..<counts[i] {
                             for leaf in leaves {
@@ -214,23 +231,19 @@ struct LowDegreeExtension {
     /// of a pass over every extended column.
     func deepComposition(
         traces: [[Fp]], masks: [[Fp]], composition: [[Fp]], ood: OutOfDomainValues,
-        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int]
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, zNext: Fp, nextRowColumns: [Int],
+        coefficientColumns: Set<Int> = []
     ) -> [Fp] {
-        let n = shape.traceLength
         let count = shape.ldeSize
         let segmentCount = shape.segmentCount
-        let nextColumns = nextRowColumns.map { traces[$0] }
-        let combined = [
-            Self.combine(traces, weights: deep.atZ, length: n),
-            Self.combine(nextColumns, weights: deep.atZNext, length: n),
+        let coefficients = [
+            combinedPolynomial(
+                Array(traces.indices), traces: traces, masks: masks, weights: deep.atZ,
+                coefficientColumns: coefficientColumns),
+            combinedPolynomial(
+                nextRowColumns, traces: traces, masks: masks, weights: deep.atZNext,
+                coefficientColumns: coefficientColumns),
         ]
-        let combinedMasks = [
-            Self.combine(masks, weights: deep.atZ, length: shape.maskDegree),
-            Self.combine(nextRowColumns.map { masks[$0] }, weights: deep.atZNext, length: shape.maskDegree),
-        ]
-        var coefficients = combined
-        NTT.inverse(columns: &coefficients)
-        for i in 0..<2 { addMask(combinedMasks[i], to: &coefficients[i]) }
         let extended = NTT.evaluateBitReversed(
             columns: coefficients, on: ldeDomain, logCosetSize: min(shape.logTraceLength, ldeDomain.logSize))
 
@@ -286,6 +299,27 @@ struct LowDegreeExtension {
     }
 
     /// Σ weights[c]·columns[c], entry by entry, over the first `length` entries, spread over the cores.
+    /// The coefficients (n + k) of Σ_i w_i·f_(columns[i]), each column's polynomial its trace interpolant plus
+    /// Z_H times its mask: the columns given by their trace values are combined there, interpolated once and their
+    /// combined mask added; those in `coefficientColumns`, given by their coefficients, are added as they are.
+    func combinedPolynomial(
+        _ columns: [Int], traces: [[Fp]], masks: [[Fp]], weights: [Fp], coefficientColumns: Set<Int>
+    ) -> [Fp] {
+        let valued = columns.indices.filter { !coefficientColumns.contains(columns[$0]) }
+        let given = columns.indices.filter { coefficientColumns.contains(columns[$0]) }
+        var out = Self.combine(
+            valued.map { traces[columns[$0]] }, weights: valued.map { weights[$0] }, length: shape.traceLength)
+        NTT.inverse(&out, parallel: true)
+        addMask(
+            Self.combine(valued.map { masks[columns[$0]] }, weights: valued.map { weights[$0] }, length: shape.maskDegree),
+            to: &out)
+        if !given.isEmpty {
+            let sum = Self.combine(given.map { traces[columns[$0]] }, weights: given.map { weights[$0] }, length: out.count)
+            for i in out.indices { out[i] += sum[i] }
+        }
+        return out
+    }
+
     static func combine(_ columns: [[Fp]], weights: [Fp], length: Int) -> [Fp] {
         var out = [Fp](repeating: .zero, count: length)
         out.withUnsafeMutableBufferPointer { result in

@@ -95,6 +95,56 @@ struct Packer: Sendable {
         }
     }
 
+    /// ``rows(_:count:into:rowLength:offset:gap:value:)`` for columns read in place, column c at position b being
+    /// `columns[c][b & mask]`: the form the commitments' hot loop takes. Four to a polynomial, the transform of each
+    /// group is written out: (u₀ + u₂) ± (u₁ + u₃) and (u₀ − u₂) ± ξ·(u₁ − u₃) for u_j = x₀^j·t_j.
+    func rows(
+        _ leaves: Range<Int>, columns: [UnsafePointer<Fp>], mask: Int, into out: UnsafeMutablePointer<Fp>,
+        rowLength given: Int? = nil, offset: Int = 0
+    ) {
+        guard k == 4, _gap == nil else {
+            rows(leaves, count: columns.count, into: out, rowLength: given, offset: offset) { c, b in
+                columns[c][b & mask]
+            }
+            return
+        }
+        let count = columns.count
+        let width = width(count)
+        let rowLength = given ?? width
+        let xi = twiddles[1]
+        columns.withUnsafeBufferPointer { columns in
+            for b in (leaves.lowerBound >> 2)...((leaves.upperBound - 1) >> 2) {
+                let x1 = starts[b]
+                let x2 = x1.squared
+                let x3 = x2 * x1
+                let position = b & mask
+                let first = b << 2
+                let whole = first >= leaves.lowerBound && first + 4 <= leaves.upperBound
+                var target = out + (first - leaves.lowerBound) * rowLength + offset
+                for g in 0..<width {
+                    let f = 4 * g
+                    let u0 = columns[f][position]
+                    let u1 = f + 1 < count ? x1 * columns[f + 1][position] : .zero
+                    let u2 = f + 2 < count ? x2 * columns[f + 2][position] : .zero
+                    let u3 = f + 3 < count ? x3 * columns[f + 3][position] : .zero
+                    let (a, c) = (u0 + u2, u0 - u2)
+                    let (d, e) = (u1 + u3, (u1 - u3) * xi)
+                    if whole {
+                        target[0] = a + d
+                        target[rowLength] = a - d
+                        target[2 * rowLength] = c + e
+                        target[3 * rowLength] = c - e
+                    } else {
+                        for (i, v) in [a + d, a - d, c + e, c - e].enumerated() where leaves.contains(first + i) {
+                            out[(first + i - leaves.lowerBound) * rowLength + offset + g] = v
+                        }
+                    }
+                    target += 1
+                }
+            }
+        }
+    }
+
     /// Commits to the packed polynomials of `columns`: leaf p is P at the trace layer's point of position p.
     func commit(_ columns: ExtendedColumns, lde: LowDegreeExtension, salts: MerkleTree.Salts) -> MerkleTree {
         let count = columns.count
@@ -105,14 +155,16 @@ struct Packer: Sendable {
         case .resident(let values):
             return withUnsafeBuffers(values) { buffers in
                 nonisolated(unsafe) let cols = buffers
+                nonisolated(unsafe) let pointers = cols.map { UnsafePointer($0.baseAddress!) }
                 return try! MerkleTree(leafCount: leafCount, width: width, salts: salts) { leaves, out in
-                    packer.rows(leaves, count: count, into: out) { c, b in cols[c][b] }
+                    packer.rows(leaves, columns: pointers, mask: ~0, into: out)
                 }
             }
         case .recomputed(let coefficients, let buffer):
             // One coset of the columns' trace domain at a time: coset c feeds leaves c·k·n ..< (c + 1)·k·n.
             let n = lde.shape.traceLength
             nonisolated(unsafe) let cols = buffer.columns(count: count, length: n)
+            nonisolated(unsafe) let pointers = cols.map { UnsafePointer($0) }
             let cosets = lde.shape.ldeSize / n
             return try! MerkleTree(
                 leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
@@ -123,7 +175,7 @@ struct Packer: Sendable {
                     buffer.coset = c
                 }
             ) { leaves, out in
-                packer.rows(leaves, count: count, into: out) { c, b in cols[c][b & (n - 1)] }
+                packer.rows(leaves, columns: pointers, mask: n - 1, into: out)
             }
         }
     }
@@ -196,10 +248,10 @@ struct Packer: Sendable {
     /// so theirs is added to A_j there, under the same divisor.
     func deepComposition(
         air: AIR, lde: LowDegreeExtension, traces: [[Fp]], masks: [[Fp]], segments: [[Fp]], ood: OutOfDomainValues,
-        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, columns: [[Fp]])?
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, columns: [[Fp]])?,
+        coefficientColumns: Set<Int> = []
     ) -> [Fp] {
         let shape = lde.shape
-        let n = shape.traceLength
         let size = shape.ldeSize
         let groups = air.committedGroups
         let next = air.committedNextRowGroups
@@ -210,36 +262,25 @@ struct Packer: Sendable {
         let paddedCount = padded(segments.count)
         let atPoints = sums.atZ + sums.atZNext
 
-        // A_j and B_j on the trace domain (and their masks), then extended.
-        var combined: [[Fp]] = []
-        var combinedMasks: [[Fp]] = []
+        // A_j and B_j as polynomials (``LowDegreeExtension/combinedPolynomial(_:traces:masks:weights:coefficientColumns:)``),
+        // then extended.
+        var combined: [(columns: [Int], weights: [Fp])] = []
         for j in 0..<k {
             let members = groups.indices.filter { groups[$0].count > j }
-            combined.append(
-                LowDegreeExtension.combine(
-                    members.map { traces[groups[$0][j]] }, weights: members.map { deep.atZ[$0] }, length: n))
-            combinedMasks.append(
-                LowDegreeExtension.combine(
-                    members.map { masks[groups[$0][j]] }, weights: members.map { deep.atZ[$0] },
-                    length: shape.maskDegree))
+            combined.append((members.map { groups[$0][j] }, members.map { deep.atZ[$0] }))
         }
         for j in 0..<k {
             let members = next.indices.filter { groups[next[$0]].count > j }
-            combined.append(
-                LowDegreeExtension.combine(
-                    members.map { traces[groups[next[$0]][j]] }, weights: members.map { deep.atZNext[$0] },
-                    length: n))
-            combinedMasks.append(
-                LowDegreeExtension.combine(
-                    members.map { masks[groups[next[$0]][j]] }, weights: members.map { deep.atZNext[$0] },
-                    length: shape.maskDegree))
+            combined.append((members.map { groups[next[$0]][j] }, members.map { deep.atZNext[$0] }))
         }
         // In a closure of its own, so that the extended combinations are freed before the trace layer's values
         // are allocated.
         let quotients: [Fp] = {
-            var coefficients = combined
-            NTT.inverse(columns: &coefficients)
-            for i in coefficients.indices { lde.addMask(combinedMasks[i], to: &coefficients[i]) }
+            let coefficients = combined.map {
+                lde.combinedPolynomial(
+                    $0.columns, traces: traces, masks: masks, weights: $0.weights,
+                    coefficientColumns: coefficientColumns)
+            }
             let extended = NTT.evaluateBitReversed(
                 columns: coefficients, on: lde.ldeDomain,
                 logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))

@@ -138,15 +138,18 @@ public final class SegmentedProver {
     /// Walks the execution once, building the traces `builds` asks for, and hands each proof's tables to `body` as
     /// they are done: the proof's index, and each table's statement and trace (a segment's table and its lookup
     /// table, and for the last segment the memory's closing table, built once every segment is walked).
+    /// The tables are handed over, not lent: a prover that is done with a table's trace before the end of the proof
+    /// can free it.
     private func walk(
-        builds: @escaping @Sendable (Int) -> SegmentBuild, _ body: (Int, [BatchWitness]) throws -> Void
+        builds: @escaping @Sendable (Int) -> SegmentBuild, _ body: (Int, consuming [BatchWitness]) throws -> Void
     ) throws(ZKVMError) {
         var builder = TraceBuilder(
             program: program.image, plan: plan, exitCode: exitCode, nonceKey: secrets.nonceKey, builds: builds)
         let entries = CircuitStatement.publicBusEntries(program: program.image)
         var bodyFailure: (any Error)?
-        func hand(_ segment: SegmentWitness?, memory: TraceTable? = nil) {
-            guard let segment, bodyFailure == nil else { return }
+        func hand(_ handed: consuming SegmentWitness?, memory: consuming TraceTable? = nil) {
+            guard let segment = consume handed, bodyFailure == nil else { return }
+            let index = segment.index
             var tables = [
                 BatchWitness(
                     statement: BatchStatement(
@@ -154,11 +157,12 @@ public final class SegmentedProver {
                     trace: segment.table),
                 BatchWitness(statement: BatchStatement(air: LookupCircuit.air, publicInputs: []), trace: segment.lookups),
             ]
-            if let memory {
+            _ = consume segment
+            if let memory = consume memory {
                 tables.append(
                     BatchWitness(statement: BatchStatement(air: MemoryCircuit.air, publicInputs: []), trace: memory))
             }
-            do { try body(segment.index, tables) } catch { bodyFailure = error }
+            do { try body(index, consume tables) } catch { bodyFailure = error }
         }
         try Self.replay(program, input, options) { row, event throws(CircuitError) in
             hand(try builder.add(row, event: event))
@@ -179,7 +183,7 @@ public final class SegmentedProver {
 
     /// Proof `index`'s witness alone: the segments before it are walked without their tables.
     private func withWitness<R>(
-        _ index: Int, boundaryOnly: Bool = false, _ body: ([BatchWitness]) throws -> R
+        _ index: Int, boundaryOnly: Bool = false, _ body: (consuming [BatchWitness]) throws -> R
     ) throws(ZKVMError) -> R {
         guard (0..<segmentCount).contains(index) else {
             throw .internalError("proof \(index) of \(segmentCount)")
@@ -187,7 +191,7 @@ public final class SegmentedProver {
         var result: R?
         let wanted: SegmentBuild = boundaryOnly ? .boundary : .full
         try walk(builds: { $0 == index ? wanted : .none }) { i, tables in
-            if i == index { result = try body(tables) }
+            if i == index { result = try body(consume tables) }
         }
         guard let result else { throw .internalError("proof \(index) was not built") }
         return result
@@ -244,7 +248,7 @@ public final class SegmentedProver {
     /// context (``proveAlone()``).
     public func prove(_ index: Int, context: GlobalContext) throws(ZKVMError) -> BatchProof {
         if segmentCount == 1 && index == 0 { return try proveAlone() }
-        return try withWitness(index) { tables in try proveOne(index, tables, context) }
+        return try withWitness(index) { tables in try proveOne(index, consume tables, context) }
     }
 
     /// Every proof, in one pass over the execution; `progress` is told after each. A one-segment execution's proof
@@ -257,7 +261,7 @@ public final class SegmentedProver {
         }
         var proofs: [BatchProof] = []
         try walk(builds: { _ in .full }) { index, tables in
-            proofs.append(try proveOne(index, tables, context))
+            proofs.append(try proveOne(index, consume tables, context))
             progress?(index)
         }
         return proofs
@@ -270,7 +274,7 @@ public final class SegmentedProver {
         guard segmentCount == 1 else {
             throw .internalError("\(segmentCount) segments: only a one-segment execution is proven alone")
         }
-        return try withWitness(0) { tables in try proveOne(0, tables, nil) }
+        return try withWitness(0) { tables in try proveOne(0, consume tables, nil) }
     }
 
     /// The joint context of a one-segment execution, from its proof's main root.
@@ -315,8 +319,10 @@ public final class SegmentedProver {
     }
 
     /// Proof `index`, in `context`, or alone without one.
-    private func proveOne(_ index: Int, _ tables: [BatchWitness], _ context: GlobalContext?) throws -> BatchProof {
-        var tables = tables
+    private func proveOne(
+        _ index: Int, _ handed: consuming [BatchWitness], _ context: GlobalContext?
+    ) throws -> BatchProof {
+        var tables = consume handed
         for t in tables.indices where tables[t].statement.air.boundaryColumnCount > 0 {
             tables[t].boundarySeed = secrets.boundarySeed(index, table: t)
         }
@@ -325,12 +331,13 @@ public final class SegmentedProver {
         // none.
         let kept = index == 0 && context != nil ? keptBoundary : nil
         if index == 0 { keptBoundary = nil }
+        let parameters = options.parameters(
+            airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount))
+        // Handed over: the prover frees a main trace it no longer reads.
         return try proveBatch(
-            tables, global: context, globalFromMainRoot: context == nil ? self.context(mainRoot:) : nil,
+            consume tables, global: context, globalFromMainRoot: context == nil ? self.context(mainRoot:) : nil,
             options: ProverOptions(
-                parameters: options.parameters(
-                    airs: tables.map(\.statement.air), logTraceLengths: tables.map(\.trace.logRowCount)),
-                mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
+                parameters: parameters, mainExtensionMemoryLimit: options.mainExtensionMemoryLimit,
                 progress: options.proverProgress),
             boundary: kept)
     }
