@@ -139,6 +139,24 @@ final class BatchProofTests: XCTestCase {
         XCTAssertThrowsError(try verifyBatch(balanced, statements: Self.statements, policy: lenient))
     }
 
+    /// A broken rule is named by row and constraint whether the main columns are kept or computed a coset at a time;
+    /// in the second case the prover has freed the main trace by then and computes it again from the coefficients.
+    func testABrokenRuleIsNamedWhetherTheMainTraceIsKeptOrFreed() throws {
+        var witnesses = Self.witnesses(values: (0..<256).map { UInt64($0 % 200) }, valueRows: 256, tableRows: 256)
+        witnesses[0].trace.columns[1][9] += .one
+        for limit in [Int.max, 0] {
+            XCTAssertThrowsError(
+                try proveBatch(witnesses, options: ProverOptions(parameters: smallZK, mainExtensionMemoryLimit: limit))
+            ) { error in
+                guard case .constraintsNotSatisfied(let failures) = error as? ProverError else {
+                    return XCTFail("\(error)")
+                }
+                XCTAssertEqual(failures.map(\.row), [9], "memory limit \(limit)")
+                XCTAssertEqual(failures.map(\.constraintName), ["double"], "memory limit \(limit)")
+            }
+        }
+    }
+
     /// The statement is the verifier's: tables in another order, another table, another height, a table missing.
     func testStatementIsTheVerifiers() throws {
         let proof = try prove(Self.witnesses(values: [1, 2, 3], valueRows: 256, tableRows: 512))
