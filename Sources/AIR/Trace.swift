@@ -33,16 +33,34 @@ extension AIR {
     public func buildAuxiliaryColumns(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
     ) throws(AIRError) -> [[Fp]] {
-        guard !buses.isEmpty else { return [] }
+        try buildAuxiliaryColumns(main: trace, publicInputs: publicInputs, challenges: challenges, sharesOf: []).columns
+    }
+
+    /// ``buildAuxiliaryColumns(main:publicInputs:challenges:)``, and with them the share of each of `selected`
+    /// (increasing bus indices) as ``busShares(main:publicInputs:challenges:buses:)`` gives it, added up from the
+    /// same fractions instead of a pass of its own.
+    public func buildAuxiliaryColumns(
+        main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], sharesOf selected: [Int]
+    ) throws(AIRError) -> (columns: [[Fp]], shares: [Fp]) {
+        var shares = [Fp](repeating: .zero, count: selected.count)
+        guard !buses.isEmpty else { return ([], shares) }
         let n = trace.rowCount
         // The columns as the AIR groups the entries, each from its own entries' fractions alone (a few columns of
         // working memory, however many entries the buses have), then the running sum of every fraction.
         var aux: [[Fp]] = []
         for members in auxColumnEntries {
             if let members {
-                aux.append(
-                    try sumOfFractions(
-                        members, main: trace, publicInputs: publicInputs, challenges: challenges))
+                let fractions = try entryFractions(
+                    members, main: trace, publicInputs: publicInputs, challenges: challenges)
+                var total = fractions[0]
+                for other in fractions.dropFirst() {
+                    for row in total.indices { total[row] += other[row] }
+                }
+                for (m, fraction) in zip(members, fractions) {
+                    guard let s = selected.firstIndex(of: m.bus) else { continue }
+                    for value in fraction { shares[s] += value }
+                }
+                aux.append(total)
             } else {
                 var sum = [Fp](repeating: .zero, count: n)
                 var acc = Fp.zero
@@ -53,7 +71,7 @@ extension AIR {
                 aux.append(sum)
             }
         }
-        return aux
+        return (aux, shares)
     }
 
     /// Each bus's imbalance under these challenges: the sum of its fractions over the trace plus the verifier's

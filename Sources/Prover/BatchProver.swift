@@ -199,12 +199,10 @@ public func proveBatch(
     var busShares: [[Fp]] = []
     for (t, w) in witnesses.enumerated() {
         do {
-            auxColumns.append(
-                try airs[t].buildAuxiliaryColumns(
-                    main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t]))
-            busShares.append(
-                try airs[t].busShares(
-                    main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t], buses: shared[t]))
+            let (columns, shares) = try airs[t].buildAuxiliaryColumns(
+                main: w.trace, publicInputs: w.statement.publicInputs, challenges: challenges[t], sharesOf: shared[t])
+            auxColumns.append(columns)
+            busShares.append(shares)
         } catch { throw .unluckyChallenge("\(error)") }
     }
     options._batchCheat?.shares?(&busShares)

@@ -112,6 +112,30 @@ final class InverseGroupingTests: XCTestCase {
         XCTAssertEqual(air.auxColumnEntries[1]!.map(\.entry), [1, 2, 0])
     }
 
+    func testSharesTakenWithTheColumnsAreTheSharesOfTheirOwnPass() throws {
+        // Buses whose entries share columns with other buses' (the layout of the test above): each share added up
+        // while the columns are built is the one busShares computes on its own, and the columns are the same.
+        let air = try AIR(
+            name: "t", mainColumns: [Column("x"), Column("y")], constraints: [],
+            buses: [
+                LogUpBus("a", entries: [LogUpEntry(multiplicity: x, values: [x])]),
+                LogUpBus("b", entries: [LogUpEntry(multiplicity: .constant(Fp(3)), values: [y])]),
+                LogUpBus("c", entries: (0..<3).map { i in LogUpEntry(multiplicity: y, values: [x + .constant(Fp(i))]) }),
+                LogUpBus("d", entries: (0..<2).map { _ in LogUpEntry(multiplicity: -x, values: [y, x]) }),
+            ],
+            inverseDegree: 4)
+        let trace = try TraceTable(columns: [(0..<16).map { Fp(UInt64($0 * 7 + 1)) }, (0..<16).map { Fp(UInt64($0 + 100)) }])
+        let challenges = (0..<8).map { Fp(UInt64(1_000 + 37 * $0)) }
+        for selected in [[], [0], [1, 2], [0, 1, 2, 3], [3]] {
+            let (columns, shares) = try air.buildAuxiliaryColumns(
+                main: trace, publicInputs: [], challenges: challenges, sharesOf: selected)
+            XCTAssertEqual(columns, try air.buildAuxiliaryColumns(main: trace, publicInputs: [], challenges: challenges))
+            let alone = try air.busShares(main: trace, publicInputs: [], challenges: challenges, buses: selected)
+            XCTAssertEqual(shares, alone, "buses \(selected)")
+            XCTAssertTrue(shares.allSatisfy { !$0.isZero }, "buses \(selected)")
+        }
+    }
+
     func testFingerprintsOfNoColumnKeepTheDefaultToPairs() throws {
         // Constant tuples make every fingerprint of degree 0, so any number of entries would stay within degree 3;
         // a column still holds at most inverseDegree − 1 entries, so the default layout is pairs.
