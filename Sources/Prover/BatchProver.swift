@@ -393,8 +393,8 @@ public func proveBatch(
                 t,
                 packer.deepComposition(
                     air: airs[t], lde: ldes[t], traces: traces[t], masks: masks[t],
-                    segments: Array(compositionColumns[t][..<segmentCount]), ood: ood[t], coefficients: deep[t], z: z,
-                    fri: masked ? (deep[t].mask, Array(compositionColumns[t][segmentCount...])) : nil,
+                    segments: Array(segments[t][..<segmentCount]), ood: ood[t], coefficients: deep[t], z: z,
+                    fri: masked ? (deep[t].mask, Array(segments[t][segmentCount...])) : nil,
                     coefficientColumns: coefficientColumns[t]),
                 layer: shape.traceLayers[t])
         } else {

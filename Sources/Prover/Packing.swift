@@ -242,13 +242,22 @@ struct Packer: Sendable {
     ///       (+ λ·R(x), FRI's masking polynomial, for the table that carries it)
     ///
     /// over the committed groups g, those read on the next row g', and the composition's groups h, Q_h(X) =
-    /// Σ_j X^j·H_(h·k + j)(X^k). Writing y = x^k, the combinations are Σ_j x^j·A_j(y) with A_j = Σ_g α_g·t_gj, so each
-    /// A_j is combined on the trace domain, extended on the columns' own domain, and the quotient taken there: 2k
-    /// transforms of the columns' size, none of the trace layer's. The segments' values on that domain are at hand,
-    /// so theirs is added to A_j there, under the same divisor.
+    /// Σ_j X^j·H_(h·k + j)(X^k). Writing y = x^k it is Σ_j x^j·D_j(y) with
+    ///
+    ///     D_j = (A_j − a_j)/(Y − z) + (B_j − b_j)/(Y − z·ω) (+ λ·R_j),  A_j = Σ_g α_g·t_gj + Σ_h α''_h·H_(h·k + j),
+    ///
+    /// B_j the same over g', and a_j, b_j what they take at z and z·ω. Each D_j is formed on coefficients: the
+    /// combinations (``LowDegreeExtension/combinedPolynomial(_:traces:masks:weights:coefficientColumns:)``), the
+    /// segments' and the mask's coefficients added, each quotient by one division by a linear factor. Only the k
+    /// D_j are extended, on the columns' own domain, and packed onto the trace layer. A combination that does not
+    /// take its stated value (only a cheating prover's) leaves a remainder r, added as r/(y − z) point by point: the
+    /// values are those of the quotient as written, pole included.
+    ///
+    /// `segments` are the segments' coefficients; `fri`, with the weight λ, the k parts R_j of the masking
+    /// polynomial.
     func deepComposition(
         air: AIR, lde: LowDegreeExtension, traces: [[Fp]], masks: [[Fp]], segments: [[Fp]], ood: OutOfDomainValues,
-        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, columns: [[Fp]])?,
+        coefficients deep: StarkProtocol.DeepCoefficients, z: Fp, fri: (mask: Fp, parts: [[Fp]])?,
         coefficientColumns: Set<Int> = []
     ) -> [Fp] {
         let shape = lde.shape
@@ -258,79 +267,83 @@ struct Packer: Sendable {
         let zNext = z * shape.traceGenerator
         // a_j at z, then b_j at z·ω: what A_j and B_j must take there.
         let sums = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
-        let filler = _compositionGap
         let paddedCount = padded(segments.count)
-        let atPoints = sums.atZ + sums.atZNext
 
-        // A_j and B_j as polynomials (``LowDegreeExtension/combinedPolynomial(_:traces:masks:weights:coefficientColumns:)``),
-        // then extended.
-        var combined: [(columns: [Int], weights: [Fp])] = []
+        var quotients: [[Fp]] = []
+        var remainders: [(atZ: Fp, atZNext: Fp)] = []
         for j in 0..<k {
             let members = groups.indices.filter { groups[$0].count > j }
-            combined.append((members.map { groups[$0][j] }, members.map { deep.atZ[$0] }))
-        }
-        for j in 0..<k {
-            let members = next.indices.filter { groups[next[$0]].count > j }
-            combined.append((members.map { groups[next[$0]][j] }, members.map { deep.atZNext[$0] }))
-        }
-        // In a closure of its own, so that the extended combinations are freed before the trace layer's values
-        // are allocated.
-        let quotients: [Fp] = {
-            let coefficients = combined.map {
-                lde.combinedPolynomial(
-                    $0.columns, traces: traces, masks: masks, weights: $0.weights,
-                    coefficientColumns: coefficientColumns)
+            var a = lde.combinedPolynomial(
+                members.map { groups[$0][j] }, traces: traces, masks: masks, weights: members.map { deep.atZ[$0] },
+                coefficientColumns: coefficientColumns)
+            for h in stride(from: j, to: segments.count, by: k) {
+                let w = deep.segments[h / k]
+                if segments[h].count > a.count { a += [Fp](repeating: .zero, count: segments[h].count - a.count) }
+                for (i, c) in segments[h].enumerated() { a[i] += w * c }
             }
-            let extended = NTT.evaluateBitReversed(
-                columns: coefficients, on: lde.ldeDomain,
-                logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))
-
-            // D_j(y) = (A_j(y) − a_j)/(y − z) + (B_j(y) − b_j)/(y − z·ω) (+ λ·R_j(y)) on the columns' domain, stored
-            // position-major: D_j at position b is entry b·k + j.
-            let ys = lde.committedPoints()
-            var quotients = [Fp](repeating: .zero, count: size * k)
-            quotients.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let out = buffer
-                Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
-                    let inverses = Fp.batchInverse(range.flatMap { [ys[$0] - z, ys[$0] - zNext] })
-                    for b in range {
-                        let toZ = inverses[2 * (b - range.lowerBound)]
-                        let toZNext = inverses[2 * (b - range.lowerBound) + 1]
-                        for j in 0..<k {
-                            var atZ = extended[j][b]
-                            for h in stride(from: j, to: segments.count, by: k) {
-                                atZ += deep.segments[h / k] * segments[h][b]
-                            }
-                            if let filler {
-                                for h in stride(from: j, to: paddedCount, by: k) where h >= segments.count {
-                                    atZ += deep.segments[h / k] * filler
-                                }
-                            }
-                            var value = (atZ - atPoints[j]) * toZ + (extended[k + j][b] - atPoints[k + j]) * toZNext
-                            if let fri { value += fri.mask * fri.columns[j][b] }
-                            out[b * k + j] = value
-                        }
-                    }
+            if let filler = _compositionGap {
+                for h in stride(from: j, to: paddedCount, by: k) where h >= segments.count {
+                    a[0] += deep.segments[h / k] * filler
                 }
             }
-            return quotients
-        }()
+            let nextMembers = next.indices.filter { groups[next[$0]].count > j }
+            var b = lde.combinedPolynomial(
+                nextMembers.map { groups[next[$0]][j] }, traces: traces, masks: masks,
+                weights: nextMembers.map { deep.atZNext[$0] }, coefficientColumns: coefficientColumns)
+            a[0] -= sums.atZ[j]
+            b[0] -= sums.atZNext[j]
+            let (qa, ra) = Self.divideByLinear(a, root: z)
+            let (qb, rb) = Self.divideByLinear(b, root: zNext)
+            var d = qa.count >= qb.count ? qa : qb
+            for (i, c) in (qa.count >= qb.count ? qb : qa).enumerated() { d[i] += c }
+            if let fri {
+                let part = fri.parts[j]
+                if part.count > d.count { d += [Fp](repeating: .zero, count: part.count - d.count) }
+                for (i, c) in part.enumerated() { d[i] += fri.mask * c }
+            }
+            quotients.append(d)
+            remainders.append((ra, rb))
+        }
+        var extended = NTT.evaluateBitReversed(
+            columns: quotients, on: lde.ldeDomain, logCosetSize: min(shape.logTraceLength, lde.ldeDomain.logSize))
+        quotients = []
+        if remainders.contains(where: { !$0.atZ.isZero || !$0.atZNext.isZero }) {
+            let ys = lde.committedPoints()
+            let toZ = Fp.batchInverse(ys.map { $0 - z })
+            let toZNext = Fp.batchInverse(ys.map { $0 - zNext })
+            for j in 0..<k {
+                for b in 0..<size { extended[j][b] += remainders[j].atZ * toZ[b] + remainders[j].atZNext * toZNext[b] }
+            }
+        }
         // Σ_j x^j·D_j(x^k) on the trace layer: the D_j packed like one group of k columns.
         var out = [Fp](repeating: .zero, count: size << logK)
         let packer = self
-        quotients.withUnsafeBufferPointer { quotients in
-            nonisolated(unsafe) let quotients = quotients
+        withUnsafeBuffers(extended) { columns in
+            nonisolated(unsafe) let pointers = columns.map { UnsafePointer($0.baseAddress!) }
             out.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let result = buffer
                 Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
                     let leaves = (range.lowerBound << packer.logK)..<(range.upperBound << packer.logK)
-                    packer.rows(leaves, count: k, into: result.baseAddress! + leaves.lowerBound, gap: false) { j, b in
-                        quotients[b * k + j]
-                    }
+                    var unpacked = packer
+                    unpacked._gap = nil
+                    unpacked.rows(
+                        leaves, columns: pointers, mask: ~0, into: result.baseAddress! + leaves.lowerBound)
                 }
             }
         }
         return out
+    }
+
+    /// (p(X) − p(r))/(X − r) and p(r): synthetic division, from the top coefficient down.
+    static func divideByLinear(_ p: [Fp], root r: Fp) -> (quotient: [Fp], remainder: Fp) {
+        guard p.count > 1 else { return ([], p.first ?? .zero) }
+        var q = [Fp](repeating: .zero, count: p.count - 1)
+        var carry = Fp.zero
+        for i in stride(from: p.count - 1, through: 1, by: -1) {
+            carry = p[i] + carry * r
+            q[i - 1] = carry
+        }
+        return (q, p[0] + carry * r)
     }
 }
 
