@@ -26,9 +26,22 @@ struct LowDegreeExtension {
     /// computes the cosets it reads.
     func extend(_ columns: [[Fp]], resident: Bool = true, random: inout MaskRandomness) -> ExtendedColumns {
         let masks = columns.map { _ in (0..<shape.maskDegree).map { _ in Fp.random(using: &random) } }
-        var coefficients = columns
-        NTT.inverse(columns: &coefficients)
-        for c in coefficients.indices { addMask(masks[c], to: &coefficients[c]) }
+        // Each column copied once, into room for its mask's k coefficients as well, then interpolated in place.
+        var coefficients = [[Fp]](repeating: [], count: columns.count)
+        let lde = self
+        coefficients.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            Parallel.forEachChunk(of: columns.count, chunks: columns.count) { range in
+                for c in range {
+                    var polynomial = [Fp]()
+                    polynomial.reserveCapacity(columns[c].count + masks[c].count)
+                    polynomial += columns[c]
+                    NTT.inverse(&polynomial)
+                    lde.addMask(masks[c], to: &polynomial)
+                    out[c] = polynomial
+                }
+            }
+        }
         let storage: ExtendedColumns.Storage =
             resident
             ? .resident(

@@ -100,10 +100,10 @@ struct Packer: Sendable {
     /// group is written out: (u₀ + u₂) ± (u₁ + u₃) and (u₀ − u₂) ± ξ·(u₁ − u₃) for u_j = x₀^j·t_j.
     func rows(
         _ leaves: Range<Int>, columns: [UnsafePointer<Fp>], mask: Int, into out: UnsafeMutablePointer<Fp>,
-        rowLength given: Int? = nil, offset: Int = 0
+        rowLength given: Int? = nil, offset: Int = 0, gap: Bool = true
     ) {
-        guard k == 4, _gap == nil else {
-            rows(leaves, count: columns.count, into: out, rowLength: given, offset: offset) { c, b in
+        guard k == 4, _gap == nil || !gap else {
+            rows(leaves, count: columns.count, into: out, rowLength: given, offset: offset, gap: gap) { c, b in
                 columns[c][b & mask]
             }
             return
@@ -194,15 +194,14 @@ struct Packer: Sendable {
         -> MerkleTree
     {
         let places = compositionPlaces(segmentCount: segmentCount, columnCount: columns.count)
-        let filler = _compositionGap ?? .zero
         let packer = self
-        return withUnsafeBuffers(columns) { buffers in
-            nonisolated(unsafe) let cols = buffers
+        // A padded place reads zeros (or, for a test, the filler: ``BatchCheat/compositionGap``).
+        let padding = [Fp](repeating: _compositionGap ?? .zero, count: places.contains(nil) ? lde.shape.ldeSize : 0)
+        return withUnsafeBuffers(columns + [padding]) { buffers in
+            nonisolated(unsafe) let pointers = places.map { UnsafePointer(buffers[$0 ?? columns.count].baseAddress!) }
             return try! MerkleTree(leafCount: lde.shape.ldeSize << logK, width: width(places.count), salts: salts) {
                 leaves, out in
-                packer.rows(leaves, count: places.count, into: out, gap: false) { c, b in
-                    places[c].map { cols[$0][b] } ?? filler
-                }
+                packer.rows(leaves, columns: pointers, mask: ~0, into: out, gap: false)
             }
         }
     }
@@ -324,10 +323,8 @@ struct Packer: Sendable {
                 nonisolated(unsafe) let result = buffer
                 Parallel.forEachChunk(of: size, minimumChunk: 1 << 12) { range in
                     let leaves = (range.lowerBound << packer.logK)..<(range.upperBound << packer.logK)
-                    var unpacked = packer
-                    unpacked._gap = nil
-                    unpacked.rows(
-                        leaves, columns: pointers, mask: ~0, into: result.baseAddress! + leaves.lowerBound)
+                    packer.rows(
+                        leaves, columns: pointers, mask: ~0, into: result.baseAddress! + leaves.lowerBound, gap: false)
                 }
             }
         }
