@@ -42,9 +42,10 @@ struct CompositionBuilder {
         // Each periodic column on the cosets the largest class reads, computed once: a smaller class reads a prefix.
         let periodic = ClassEvaluation.periodicValues(air: air, shape: shape, cosets: cosets, domain: domain)
         let evaluations = classes.sorted(by: { $0.key < $1.key }).map { r, constraints in
-            // The fewest points of the last coset, a power of two, that determine the class's share.
+            // The fewest points of the last coset, a power of two, that determine the class's share with at least
+            // one to spare: a coefficient at the bound is what tells a broken rule of the class (`exceeds`).
             var points = 1
-            while (r - 1) * n + points < bounds[r]! { points <<= 1 }
+            while (r - 1) * n + points <= bounds[r]! { points <<= 1 }
             return ClassEvaluation(
                 air: air, shape: shape, constraints: constraints, cosets: r, lastPoints: min(points, n),
                 periodic: periodic, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
@@ -75,7 +76,7 @@ struct CompositionBuilder {
             // order, each value serving a run of n/P points (all of them when n/P ≥ ℓ).
             let periodicPoints = air.periodicColumns.indices.map { index -> [Fp] in
                 let exponent = n / air.periodicColumns[index].values.count
-                let logRun = min(exponent, lastPoints).trailingZeroBitCount
+                let logRun = exponent == 0 ? 0 : min(exponent, lastPoints).trailingZeroBitCount
                 let values = NTT.evaluateBitReversed(
                     columns: [air.periodicCoefficients(index)], shift: points[c * n].power(UInt64(exponent)),
                     logSize: lastPoints.trailingZeroBitCount - logRun)[0]

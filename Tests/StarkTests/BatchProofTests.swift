@@ -157,6 +157,33 @@ final class BatchProofTests: XCTestCase {
         }
     }
 
+    /// A class of rules whose quotient's degree bound is a power of two (here one rule of degree 1 on transitions,
+    /// bound 1 without the mask) is still evaluated on one point more than it needs, so a broken rule of it shows
+    /// as a coefficient at the bound and is named, not proven into a proof that cannot verify.
+    func testABrokenRuleIsNamedWhenItsClassNeedsAPowerOfTwoOfPoints() throws {
+        let counter = try AIR(
+            name: "counter", mainColumns: [Column("x", doc: "0, 1, 2, …")],
+            constraints: [
+                Constraint(name: "step", domain: .transition, .main(0, .next) - .main(0, .current) - .constant(.one))
+            ])
+        var column = (0..<256).map { Fp(UInt64($0)) }
+        column[10] += .one
+        let witness = BatchWitness(
+            statement: BatchStatement(air: counter, publicInputs: []), trace: try TraceTable(columns: [column]))
+        for limit in [Int.max, 0] {
+            XCTAssertThrowsError(
+                try proveBatch(
+                    [witness],
+                    options: ProverOptions(parameters: Profile.test.parameters, mainExtensionMemoryLimit: limit))
+            ) { error in
+                guard case .constraintsNotSatisfied(let failures) = error as? ProverError else {
+                    return XCTFail("\(error)")
+                }
+                XCTAssertEqual(failures.map(\.row), [9, 10], "memory limit \(limit)")
+            }
+        }
+    }
+
     /// The statement is the verifier's: tables in another order, another table, another height, a table missing.
     func testStatementIsTheVerifiers() throws {
         let proof = try prove(Self.witnesses(values: [1, 2, 3], valueRows: 256, tableRows: 512))
