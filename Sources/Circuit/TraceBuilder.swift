@@ -72,9 +72,11 @@ public struct TraceBuilder {
     /// The largest segment this builder makes: 2^19 rows. At 2^19 rows the prover peaks near 11 GB with the
     /// default profile.
     public static let maxLogRows = 19
-    /// The segment size when an execution does not fit in one: 2^17 rows, which the prover holds in about 3 GB
-    /// with the default profile (its extended columns kept, see ``ProverOptions/mainExtensionMemoryLimit``).
-    public static let defaultLogSegmentRows = 17
+    /// The segment size when an execution does not fit in one: 2^18 rows, which the prover holds in about 4.4 GB
+    /// with the default profile (its main columns computed a coset at a time, see
+    /// ``ProverOptions/mainExtensionMemoryLimit``). One proof of 2^18 rows is smaller than two of 2^17 by the
+    /// part of a proof that does not depend on its width (`docs/prover.md`, "What a receipt cannot go below").
+    public static let defaultLogSegmentRows = 18
     /// The smallest segment: 2^8 rows, more than the default profile's mask degree (174) and the reserved rows. The
     /// byte and 16-bit tables are the lookup table's, proven beside the segment at their own height.
     public static let minLogRows = 8
