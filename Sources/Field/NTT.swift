@@ -266,7 +266,10 @@ public enum NTT {
         let m = 1 << logCosetSize
         let l = lastPoints
         precondition(l >= 1 && l <= m && l & (l - 1) == 0, "the last coset's points are a power of two up to \(m)")
-        if l == m { return interpolateBitReversed(values, cosets: r, on: domain, logCosetSize: logCosetSize, parallel: parallel) }
+        if l == m {
+            return interpolateBitReversed(
+                values, cosets: r, on: domain, logCosetSize: logCosetSize, parallel: parallel)
+        }
         precondition(r >= 1 && r <= domain.size / m, "\(r) cosets of \(domain.size / m)")
         precondition(values.count == (r - 1) * m + l, "one value per point of the first cosets and the last points")
         let full = (r - 1) * m
@@ -280,7 +283,8 @@ public enum NTT {
         let a = shift.power(UInt64(m))
         let earlier = (0..<(r - 1)).map { cosetShift($0, cosets: cosets, of: domain).power(UInt64(m)) }
         let inverseM = earlier.reduce(Fp.one) { $0 * (a - $1) }.inverse()
-        let headValues = r > 1 ? evaluateBitReversed(columns: [head], shift: shift, logSize: l.trailingZeroBitCount)[0] : []
+        let headValues =
+            r > 1 ? evaluateBitReversed(columns: [head], shift: shift, logSize: l.trailingZeroBitCount)[0] : []
         var tail = (0..<l).map { j in (values[full + j] - (r > 1 ? headValues[j] : .zero)) * inverseM }
         // T(shift·Y) on ⟨ω_l⟩ in bit-reversed order: to natural order, interpolate, undo the shift.
         permuteBitReversed(&tail)

@@ -69,7 +69,8 @@ struct CompositionBuilder {
         }
         if whole < cosets {
             let c = cosets - 1
-            let mainPoints = (boundary?.sliver(coset: c, points: lastPoints) ?? []) + main.sliver(coset: c, points: lastPoints)
+            let mainPoints =
+                (boundary?.sliver(coset: c, points: lastPoints) ?? []) + main.sliver(coset: c, points: lastPoints)
             let auxPoints = aux.sliver(coset: c, points: lastPoints)
             // p(x^(n/P)) at each of the points, then zeros where the next rows go: no rule reads a periodic column on
             // the next row. The points are s·ω_ℓ^rev(j), so x^(n/P) runs over s^(n/P)·⟨ω_(ℓ·P/n)⟩ in bit-reversed

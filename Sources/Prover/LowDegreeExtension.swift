@@ -323,11 +323,12 @@ struct LowDegreeExtension {
         var out = Self.combine(
             valued.map { traces[columns[$0]] }, weights: valued.map { weights[$0] }, length: shape.traceLength)
         NTT.inverse(&out, parallel: true)
-        addMask(
-            Self.combine(valued.map { masks[columns[$0]] }, weights: valued.map { weights[$0] }, length: shape.maskDegree),
-            to: &out)
+        let mask = Self.combine(
+            valued.map { masks[columns[$0]] }, weights: valued.map { weights[$0] }, length: shape.maskDegree)
+        addMask(mask, to: &out)
         if !given.isEmpty {
-            let sum = Self.combine(given.map { traces[columns[$0]] }, weights: given.map { weights[$0] }, length: out.count)
+            let sum = Self.combine(
+                given.map { traces[columns[$0]] }, weights: given.map { weights[$0] }, length: out.count)
             for i in out.indices { out[i] += sum[i] }
         }
         return out

@@ -120,16 +120,19 @@ final class InverseGroupingTests: XCTestCase {
             buses: [
                 LogUpBus("a", entries: [LogUpEntry(multiplicity: x, values: [x])]),
                 LogUpBus("b", entries: [LogUpEntry(multiplicity: .constant(Fp(3)), values: [y])]),
-                LogUpBus("c", entries: (0..<3).map { i in LogUpEntry(multiplicity: y, values: [x + .constant(Fp(i))]) }),
+                LogUpBus(
+                    "c", entries: (0..<3).map { i in LogUpEntry(multiplicity: y, values: [x + .constant(Fp(i))]) }),
                 LogUpBus("d", entries: (0..<2).map { _ in LogUpEntry(multiplicity: -x, values: [y, x]) }),
             ],
             inverseDegree: 4)
-        let trace = try TraceTable(columns: [(0..<16).map { Fp(UInt64($0 * 7 + 1)) }, (0..<16).map { Fp(UInt64($0 + 100)) }])
+        let trace = try TraceTable(
+            columns: [(0..<16).map { Fp(UInt64($0 * 7 + 1)) }, (0..<16).map { Fp(UInt64($0 + 100)) }])
         let challenges = (0..<8).map { Fp(UInt64(1_000 + 37 * $0)) }
         for selected in [[], [0], [1, 2], [0, 1, 2, 3], [3]] {
             let (columns, shares) = try air.buildAuxiliaryColumns(
                 main: trace, publicInputs: [], challenges: challenges, sharesOf: selected)
-            XCTAssertEqual(columns, try air.buildAuxiliaryColumns(main: trace, publicInputs: [], challenges: challenges))
+            XCTAssertEqual(
+                columns, try air.buildAuxiliaryColumns(main: trace, publicInputs: [], challenges: challenges))
             let alone = try air.busShares(main: trace, publicInputs: [], challenges: challenges, buses: selected)
             XCTAssertEqual(shares, alone, "buses \(selected)")
             XCTAssertTrue(shares.allSatisfy { !$0.isZero }, "buses \(selected)")

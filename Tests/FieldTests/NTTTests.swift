@@ -235,7 +235,8 @@ final class NTTTests: XCTestCase {
                 let shift = NTT.cosetShift(c, cosets: 4, of: domain)
                 let found = NTT.evaluateBitReversed(columns: columns, shift: shift, logSize: logL)
                 for i in columns.indices {
-                    XCTAssertEqual(found[i], Array(all[i][(c << 7)..<((c << 7) + (1 << logL))]), "coset \(c), 2^\(logL)")
+                    XCTAssertEqual(
+                        found[i], Array(all[i][(c << 7)..<((c << 7) + (1 << logL))]), "coset \(c), 2^\(logL)")
                 }
             }
         }
