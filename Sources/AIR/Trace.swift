@@ -56,10 +56,7 @@ extension AIR {
                 for other in fractions.dropFirst() {
                     for row in total.indices { total[row] += other[row] }
                 }
-                for (m, fraction) in zip(members, fractions) {
-                    guard let s = selected.firstIndex(of: m.bus) else { continue }
-                    for value in fraction { shares[s] += value }
-                }
+                addShares(of: members, fractions: fractions, selected: selected, to: &shares)
                 aux.append(total)
             } else {
                 var sum = [Fp](repeating: .zero, count: n)
@@ -100,30 +97,25 @@ extension AIR {
     public func busShares(
         main trace: TraceTable, publicInputs: [Fp], challenges: [Fp], buses selected: [Int]
     ) throws(AIRError) -> [Fp] {
-        var shares: [Fp] = []
-        for b in selected {
-            var total = Fp.zero
-            // A few entries at a time, as the auxiliary columns group them.
-            for start in stride(from: 0, to: buses[b].entries.count, by: 3) {
-                let entries = (start..<min(start + 3, buses[b].entries.count)).map { (bus: b, entry: $0) }
-                let sum = try sumOfFractions(entries, main: trace, publicInputs: publicInputs, challenges: challenges)
-                for value in sum { total += value }
-            }
-            shares.append(total)
+        var shares = [Fp](repeating: .zero, count: selected.count)
+        // A column's entries at a time, as the auxiliary columns group them: a few columns of working memory.
+        for case let members? in auxColumnEntries {
+            let wanted = members.filter { selected.contains($0.bus) }
+            guard !wanted.isEmpty else { continue }
+            let fractions = try entryFractions(wanted, main: trace, publicInputs: publicInputs, challenges: challenges)
+            addShares(of: wanted, fractions: fractions, selected: selected, to: &shares)
         }
         return shares
     }
 
-    /// Σ m/d over `entries` on every row: their fractions, computed together and added up.
-    private func sumOfFractions(
-        _ entries: [(bus: Int, entry: Int)], main trace: TraceTable, publicInputs: [Fp], challenges: [Fp]
-    ) throws(AIRError) -> [Fp] {
-        let fractions = try entryFractions(entries, main: trace, publicInputs: publicInputs, challenges: challenges)
-        var total = fractions[0]
-        for other in fractions.dropFirst() {
-            for row in total.indices { total[row] += other[row] }
+    /// Adds each entry's fraction, over every row, to the share of its bus when that bus is one of `selected`.
+    private func addShares(
+        of entries: [(bus: Int, entry: Int)], fractions: [[Fp]], selected: [Int], to shares: inout [Fp]
+    ) {
+        for (entry, fraction) in zip(entries, fractions) {
+            guard let s = selected.firstIndex(of: entry.bus) else { continue }
+            for value in fraction { shares[s] += value }
         }
-        return total
     }
 
     /// The fraction m/d of each of `entries` on every row.

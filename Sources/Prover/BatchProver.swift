@@ -328,9 +328,7 @@ public func proveBatch(
         // A main trace that went is read from its coefficients.
         let fromCoefficients = mains[t]!.coefficients
         let columns = witnesses[t].trace.columns + (fromCoefficients ?? []) + auxColumns[t]
-        let given =
-            fromCoefficients == nil
-            ? [] : Set(air.boundaryColumnCount..<air.boundaryColumnCount + fromCoefficients!.count)
+        let given = fromCoefficients.map { Set(air.boundaryColumnCount..<air.boundaryColumnCount + $0.count) } ?? []
         let boundaryMasks = boundaries[t]?.columns.masks ?? []
         let columnMasks = boundaryMasks + mains[t]!.masks + auxes[t]!.masks
         let mainCount = air.mainColumns.count

@@ -193,24 +193,19 @@ struct LowDegreeExtension {
                     computed.buffer.coset = c
                 }
             ) { leaves, out in
-                var first = 0
                 for i in counts.indices {
                     // Column c of set i at position b of the columns' domain: kept, or in the coset being filled.
-                    let computedSet = lastComputed && i == counts.count - 1
-                    let value: (Int, Int) -> Fp =
-                        computedSet ? { c, b in coset[c][b & (n - 1)] } : { [first] c, b in kept[first + c][b] }
+                    let mask = lastComputed && i == counts.count - 1 ? n - 1 : ~0
                     if let packer {
                         packer.rows(
-                            leaves, columns: pointers[i], mask: computedSet ? n - 1 : ~0, into: out, rowLength: width,
-                            offset: offsets[i])
+                            leaves, columns: pointers[i], mask: mask, into: out, rowLength: width, offset: offsets[i])
                     } else {
                         for c in 0..<counts[i] {
                             for leaf in leaves {
-                                out[(leaf - leaves.lowerBound) * width + offsets[i] + c] = value(c, leaf)
+                                out[(leaf - leaves.lowerBound) * width + offsets[i] + c] = pointers[i][c][leaf & mask]
                             }
                         }
                     }
-                    first += counts[i]
                 }
             }
         }
@@ -311,7 +306,6 @@ struct LowDegreeExtension {
         return points
     }
 
-    /// Σ weights[c]·columns[c], entry by entry, over the first `length` entries, spread over the cores.
     /// The coefficients (n + k) of Σ_i w_i·f_(columns[i]), each column's polynomial its trace interpolant plus
     /// Z_H times its mask: the columns given by their trace values are combined there, interpolated once and their
     /// combined mask added; those in `coefficientColumns`, given by their coefficients, are added as they are.
@@ -334,6 +328,7 @@ struct LowDegreeExtension {
         return out
     }
 
+    /// Σ weights[c]·columns[c], entry by entry, over the first `length` entries, spread over the cores.
     static func combine(_ columns: [[Fp]], weights: [Fp], length: Int) -> [Fp] {
         var out = [Fp](repeating: .zero, count: length)
         out.withUnsafeMutableBufferPointer { result in

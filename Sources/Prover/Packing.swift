@@ -276,9 +276,7 @@ struct Packer: Sendable {
                 members.map { groups[$0][j] }, traces: traces, masks: masks, weights: members.map { deep.atZ[$0] },
                 coefficientColumns: coefficientColumns)
             for h in stride(from: j, to: segments.count, by: k) {
-                let w = deep.segments[h / k]
-                if segments[h].count > a.count { a += [Fp](repeating: .zero, count: segments[h].count - a.count) }
-                for (i, c) in segments[h].enumerated() { a[i] += w * c }
+                Self.add(segments[h], times: deep.segments[h / k], to: &a)
             }
             if let filler = _compositionGap {
                 for h in stride(from: j, to: paddedCount, by: k) where h >= segments.count {
@@ -293,13 +291,9 @@ struct Packer: Sendable {
             b[0] -= sums.atZNext[j]
             let (qa, ra) = Self.divideByLinear(a, root: z)
             let (qb, rb) = Self.divideByLinear(b, root: zNext)
-            var d = qa.count >= qb.count ? qa : qb
-            for (i, c) in (qa.count >= qb.count ? qb : qa).enumerated() { d[i] += c }
-            if let fri {
-                let part = fri.parts[j]
-                if part.count > d.count { d += [Fp](repeating: .zero, count: part.count - d.count) }
-                for (i, c) in part.enumerated() { d[i] += fri.mask * c }
-            }
+            var d = qa
+            Self.add(qb, times: .one, to: &d)
+            if let fri { Self.add(fri.parts[j], times: fri.mask, to: &d) }
             quotients.append(d)
             remainders.append((ra, rb))
         }
@@ -329,6 +323,12 @@ struct Packer: Sendable {
             }
         }
         return out
+    }
+
+    /// target += w·p, coefficient by coefficient, target lengthened with zeros to hold p.
+    private static func add(_ p: [Fp], times w: Fp, to target: inout [Fp]) {
+        if p.count > target.count { target += [Fp](repeating: .zero, count: p.count - target.count) }
+        for (i, c) in p.enumerated() { target[i] += w * c }
     }
 
     /// (p(X) − p(r))/(X − r) and p(r): synthetic division, from the top coefficient down.
