@@ -1,4 +1,5 @@
 import AIR
+import CPrefetch
 import Field
 import Hashing
 import Proof
@@ -112,12 +113,18 @@ struct Packer: Sendable {
         let width = width(count)
         let rowLength = given ?? width
         let xi = twiddles[1]
+        // A call reads a few values of every column, and the next call the values after them: with a hundred
+        // columns that is a hundred streams, more than the processor follows, so each read would wait on memory.
+        // Each position asks for the column's value a call ahead instead.
+        let ahead = max(1, leaves.count >> 2)
         columns.withUnsafeBufferPointer { columns in
             for b in (leaves.lowerBound >> 2)...((leaves.upperBound - 1) >> 2) {
                 let x1 = starts[b]
                 let x2 = x1.squared
                 let x3 = x2 * x1
                 let position = b & mask
+                let next = (b + ahead) & mask
+                for c in 0..<count { zkvm_prefetch(columns[c] + next) }
                 let first = b << 2
                 let whole = first >= leaves.lowerBound && first + 4 <= leaves.upperBound
                 var target = out + (first - leaves.lowerBound) * rowLength + offset
