@@ -162,7 +162,10 @@ public enum NTT {
                         twiddles.withUnsafeBufferPointer { tw in
                             nonisolated(unsafe) let (columns, p, tw, result) =
                                 (columns, p.baseAddress!, tw.baseAddress!, result)
-                            Parallel.forEachChunk(of: columns.count, chunks: columns.count) { range in
+                            // A few columns to a chunk: each chunk's block is fresh memory, which the system
+                            // must map and clear before the first write.
+                            let chunks = (columns.count + 7) / 8
+                            Parallel.forEachChunk(of: columns.count, chunks: chunks) { range in
                                 let block = UnsafeMutablePointer<Fp>.allocate(capacity: m)
                                 defer { block.deallocate() }
                                 for i in range {
