@@ -168,8 +168,7 @@ public func proveBatch(
     var mainTrees: [MerkleTree] = []
     for t in traceOrder {
         let columns = Array(witnesses[t].trace.columns[airs[t].boundaryColumnCount...])
-        let resident = ldes[t].residentBytes(columns: columns.count) <= options.mainExtensionMemoryLimit
-        let extended = ldes[t].extend(columns, resident: resident, random: &random)
+        let extended = ldes[t].extend(columns, memoryLimit: options.mainExtensionMemoryLimit, random: &random)
         mains[t] = extended
         if alone, let boundary = boundaries[t]?.columns {
             let parts = columns.isEmpty ? [boundary] : [boundary, extended]
@@ -267,7 +266,6 @@ public func proveBatch(
             boundary: boundaries[t]?.columns, main: mains[t]!, aux: auxes[t]!,
             publicInputs: witnesses[t].statement.publicInputs, challenges: challenges[t],
             busPublicSums: busPublicSums[t], gammas: gammas[t])
-        mains[t]!.releaseCoset()
         if exceeds || coefficients[tableShape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
             // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient.
             if !options._skipConstraintCheck {

@@ -67,6 +67,9 @@ struct CompositionBuilder {
                 for e in evaluations where e.cosets > c { e.add(coset: c, main: columns, aux: auxCoset) }
             }
         }
+        // No later pass reads whole cosets: what the main columns kept of them goes before the last points and the
+        // interpolation take their own memory.
+        main.releaseCoset()
         if whole < cosets {
             let c = cosets - 1
             let mainPoints =

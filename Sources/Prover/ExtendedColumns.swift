@@ -39,12 +39,20 @@ struct ExtendedColumns {
         case .recomputed(let coefficients, let buffer):
             let kept = buffer.coset.flatMap { cosets.contains($0) ? $0 : nil }
             for c in (kept.map { [$0] } ?? []) + cosets.filter({ $0 != kept }) {
-                let columns = buffer.columns(count: coefficients.count, length: n)
+                var columns = buffer.columns(count: coefficients.count, length: n)
                 if buffer.coset != c {
-                    NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: columns)
-                    buffer.coset = c
+                    // The leading columns the commitment kept a copy of are read there; the others are computed.
+                    let spare = buffer.spares[c] ?? []
+                    let m = spare.count
+                    NTT.evaluateCoset(
+                        c, columns: Array(coefficients[m...]), on: domain, logCosetSize: logCosetSize,
+                        into: Array(columns[m...]))
+                    buffer.coset = m == 0 ? c : nil
+                    columns.replaceSubrange(0..<m, with: spare)
                 }
                 body(c, columns.map { UnsafeBufferPointer(start: $0, count: n) })
+                // A copy serves one pass: the composition polynomial's.
+                buffer.releaseSpare(c)
             }
         }
     }
@@ -94,7 +102,8 @@ struct ExtendedColumns {
         return columns
     }
 
-    /// Frees the kept coset, if any: for after the last pass that reads whole cosets.
+    /// Frees the kept coset and the copies of other cosets' columns, if any: for after the last pass that reads
+    /// whole cosets.
     func releaseCoset() {
         if case .recomputed(_, let buffer) = storage { buffer.release() }
     }
@@ -113,12 +122,37 @@ struct ExtendedColumns {
     }
 }
 
-/// Every column's values on one coset of the trace domain, allocated on first use and kept until released.
+/// Every column's values on one coset of the trace domain, allocated on first use and kept until released; and,
+/// as far as the memory limit leaves room, copies of other cosets' leading columns, made when the commitment computes
+/// those cosets, so that the composition polynomial computes fewer columns again.
 final class CosetBuffer {
     private var buffers: [UnsafeMutablePointer<Fp>] = []
     private var length = 0
     /// The coset the buffers hold, if any.
     var coset: Int?
+    /// How many leading columns of each coset to keep a copy of when it is computed (``filled(_:)``).
+    let plan: [Int: Int]
+    /// The copies: for coset c, one buffer for each of its first plan[c] columns.
+    private(set) var spares: [Int: [UnsafeMutablePointer<Fp>]] = [:]
+
+    init(plan: [Int: Int] = [:]) { self.plan = plan }
+
+    /// Records that the buffers hold coset c whole, and copies its leading columns if the plan says so.
+    func filled(_ c: Int) {
+        coset = c
+        guard let m = plan[c], m > 0, spares[c] == nil, m <= buffers.count else { return }
+        let copies = (0..<m).map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: length) }
+        nonisolated(unsafe) let (from, to, count) = (buffers, copies, length)
+        Parallel.forEachChunk(of: m) { range in
+            for i in range { to[i].initialize(from: from[i], count: count) }
+        }
+        spares[c] = copies
+    }
+
+    /// Frees the copies of coset c's columns, if any.
+    func releaseSpare(_ c: Int) {
+        spares.removeValue(forKey: c)?.forEach { $0.deallocate() }
+    }
 
     /// The buffers, `count` columns of `length` values.
     func columns(count: Int, length: Int) -> [UnsafeMutablePointer<Fp>] {
@@ -134,6 +168,8 @@ final class CosetBuffer {
         buffers.forEach { $0.deallocate() }
         buffers = []
         coset = nil
+        spares.values.joined().forEach { $0.deallocate() }
+        spares = [:]
     }
 
     deinit { release() }

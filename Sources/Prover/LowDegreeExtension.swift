@@ -20,11 +20,29 @@ struct LowDegreeExtension {
     /// The bytes `count` columns take on the extended domain when every value is kept.
     func residentBytes(columns count: Int) -> Int { count * extendedDomain.size * Fp.byteCount }
 
+    /// For `count` columns computed a coset at a time within `limit` bytes: how many leading columns of each coset
+    /// to keep a copy of when the commitment computes it, in the room the coefficients and the one coset's buffer
+    /// leave. Cosets 1, 2, … up to the last but one the composition polynomial is evaluated on come first to last:
+    /// it reads them whole after coset 0, which the buffer keeps, and of the last only its first points.
+    func sparePlan(columns count: Int, limit: Int) -> [Int: Int] {
+        let n = shape.traceLength
+        let perColumn = n * Fp.byteCount
+        var room = limit - count * (n + shape.maskDegree) * Fp.byteCount - count * perColumn
+        var plan: [Int: Int] = [:]
+        for c in 1..<max(1, shape.evaluationSize / n - 1) where room >= perColumn {
+            plan[c] = min(count, room / perColumn)
+            room -= plan[c]! * perColumn
+        }
+        return plan
+    }
+
     /// Interpolates each trace column and adds Z_H·r with a random r of degree < k (the values on the trace domain
-    /// are unchanged, every revealed value elsewhere is masked). With `resident`, evaluates every column on the
-    /// extended domain, one coset of the trace domain at a time; otherwise keeps the coefficients, and each pass
-    /// computes the cosets it reads.
-    func extend(_ columns: [[Fp]], resident: Bool = true, random: inout MaskRandomness) -> ExtendedColumns {
+    /// are unchanged, every revealed value elsewhere is masked). When every value fits in `memoryLimit` bytes,
+    /// evaluates every column on the extended domain, one coset of the trace domain at a time; otherwise keeps the
+    /// coefficients, and each pass computes the cosets it reads, with copies of what fits under the limit
+    /// (``sparePlan(columns:limit:)``).
+    func extend(_ columns: [[Fp]], memoryLimit: Int = .max, random: inout MaskRandomness) -> ExtendedColumns {
+        let resident = residentBytes(columns: columns.count) <= memoryLimit
         let masks = columns.map { _ in (0..<shape.maskDegree).map { _ in Fp.random(using: &random) } }
         // Each column copied once, into room for its mask's k coefficients as well, then interpolated in place.
         var coefficients = [[Fp]](repeating: [], count: columns.count)
@@ -47,7 +65,9 @@ struct LowDegreeExtension {
             ? .resident(
                 NTT.evaluateBitReversed(
                     columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength))
-            : .recomputed(coefficients: coefficients, coset: CosetBuffer())
+            : .recomputed(
+                coefficients: coefficients,
+                coset: CosetBuffer(plan: sparePlan(columns: columns.count, limit: memoryLimit)))
         return ExtendedColumns(
             storage: storage, masks: masks, domain: extendedDomain, logCosetSize: shape.logTraceLength)
     }
@@ -117,7 +137,7 @@ struct LowDegreeExtension {
             prepare: { c in
                 NTT.evaluateCoset(
                     c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: cols)
-                buffer.coset = c
+                buffer.filled(c)
             }
         ) { leaves, out in
             let first = leaves.lowerBound
@@ -190,7 +210,7 @@ struct LowDegreeExtension {
                     NTT.evaluateCoset(
                         c, columns: computed.coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength,
                         into: coset)
-                    computed.buffer.coset = c
+                    computed.buffer.filled(c)
                 }
             ) { leaves, out in
                 for i in counts.indices {

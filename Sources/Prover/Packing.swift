@@ -179,7 +179,7 @@ struct Packer: Sendable {
                     NTT.evaluateCoset(
                         c, columns: coefficients, on: lde.extendedDomain, logCosetSize: lde.shape.logTraceLength,
                         into: cols)
-                    buffer.coset = c
+                    buffer.filled(c)
                 }
             ) { leaves, out in
                 packer.rows(leaves, columns: pointers, mask: n - 1, into: out)

@@ -42,7 +42,9 @@ public struct ProverOptions: Sendable {
     /// The most bytes the extended main columns may take when every value is kept (columns × extended domain × 32
     /// bytes). Above it the prover keeps their coefficients instead and computes the values one coset of the trace
     /// domain at a time: once for the commitment, once for the composition polynomial, and then only the opened
-    /// rows. That takes blowup times less memory for these columns, and more time.
+    /// rows. That takes blowup times less memory for these columns, and more time. Whatever room the coefficients
+    /// and the one coset leave under the limit keeps copies of the cosets the composition polynomial reads, as many
+    /// columns as fit, so it computes fewer again.
     public var mainExtensionMemoryLimit: Int
     /// Test only: changes FRI's layer 0 after it is computed and before it is committed, to let a test play a
     /// prover whose committed layer 0 is not the DEEP composition of its columns. Never set it in production.
@@ -55,9 +57,9 @@ public struct ProverOptions: Sendable {
     /// production.
     public var _batchCheat: BatchCheat?
 
-    /// The default ``mainExtensionMemoryLimit``: 3 GiB, which keeps the RV32IM circuit's columns up to 2^17 rows in
-    /// the default profile.
-    public static let defaultMainExtensionMemoryLimit = 3 << 30
+    /// The default ``mainExtensionMemoryLimit``: 2.75 GiB, which keeps the RV32IM circuit's columns up to 2^17 rows
+    /// in the default profile, and at 2^18 rows 85 of its 133 main columns on coset 1 beside coset 0.
+    public static let defaultMainExtensionMemoryLimit = 11 << 28
 
     public init(
         parameters: ProofParameters, _skipConstraintCheck: Bool = false,
@@ -125,8 +127,7 @@ public func prove(
         &transcript, global: global, boundaryRoot: boundary?.tree.root, globalShares: globalShares)
 
     let mainColumns = Array(trace.columns[b...])
-    let residentMain = lde.residentBytes(columns: mainColumns.count) <= options.mainExtensionMemoryLimit
-    let main = lde.extend(mainColumns, resident: residentMain, random: &random)
+    let main = lde.extend(mainColumns, memoryLimit: options.mainExtensionMemoryLimit, random: &random)
     let mainTree = lde.commit(main)
     transcript.absorb("main-root", digest: mainTree.root)
 
@@ -162,7 +163,6 @@ public func prove(
     var (coefficients, exceedsClassBound) = CompositionBuilder(air: air, shape: shape).coefficients(
         boundary: boundary?.columns, main: main, aux: aux, publicInputs: publicInputs, challenges: challenges, busPublicSums: busPublicSums,
         gammas: gammas)
-    main.releaseCoset()
     if exceedsClassBound || coefficients[shape.compositionDegreeBound...].contains(where: { !$0.isZero }) {
         // Only a trace that breaks a constraint gets here; a cheating prover carries on with a wrong quotient. The
         // prover's own check, with the proof's challenges and auxiliary columns, then reports it by row and name: a

@@ -82,6 +82,22 @@ final class NTTTests: XCTestCase {
         XCTAssertEqual(batch, columns)
     }
 
+    func testWideStagesSplitAcrossCoresAgreeWithTheDefinition() {
+        // At 2^16 the first stages sweep the whole array in units split between the cores, so a core's range can
+        // start inside a block, past the unit whose factors are 1 (which the kernel computes apart).
+        let log = 16
+        let coefficients = randomVector(1 << log, seed: 300)
+        var serial = coefficients
+        NTT.forward(&serial)
+        var parallel = coefficients
+        NTT.forward(&parallel, parallel: true)
+        XCTAssertEqual(parallel, serial)
+        let domain = Domain(logSize: log)
+        for i in [0, 1, 2, 3, 4, 5, 1 << 13, (1 << 13) + 1, 1 << 15, (1 << 16) - 1, 40_503] {
+            XCTAssertEqual(serial[i], naiveEvaluate(coefficients, at: domain.element(i)), "entry \(i)")
+        }
+    }
+
     func testCosetLowDegreeExtensionMatchesNaiveEvaluation() {
         let n = 64
         let blowup = 4

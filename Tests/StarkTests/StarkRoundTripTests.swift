@@ -85,15 +85,22 @@ final class StarkRoundTripTests: XCTestCase {
                 XCTAssertEqual(recomputed.encoded(), kept.encoded(), "\(air.name), blowup \(parameters.blowup)")
             }
         }
-        // With zero knowledge the proof verifies, and a changed opened row of the recomputed columns does not.
-        let proof = try prove(
-            air: RescueShapedAIR.air, trace: rescueTrace, publicInputs: rescueInputs,
-            options: ProverOptions(parameters: smallZK, mainExtensionMemoryLimit: 0))
-        try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: rescueInputs, policy: lenient)
-        var tampered = proof
-        tampered.mainOpening.rows[2][5] += .one
-        XCTAssertThrowsError(
-            try verify(proof: tampered, air: RescueShapedAIR.air, publicInputs: rescueInputs, policy: lenient))
+        // With zero knowledge the proof verifies, and a changed opened row of the recomputed columns does not. The
+        // mask takes the composition to four cosets, of which it reads three whole: limits between none kept and all
+        // kept keep copies of a few columns of coset 1, then all of it and part of coset 2, which the composition
+        // reads instead of computing them (a wrong copy would give a composition that fails the out-of-domain check).
+        let allKept = rescueTrace.columns.count * smallZK.blowup * rescueTrace.rowCount * Fp.byteCount
+        for limit in [0] + (5...9).map({ allKept * $0 / 10 }) {
+            let proof = try prove(
+                air: RescueShapedAIR.air, trace: rescueTrace, publicInputs: rescueInputs,
+                options: ProverOptions(parameters: smallZK, mainExtensionMemoryLimit: limit))
+            try verify(proof: proof, air: RescueShapedAIR.air, publicInputs: rescueInputs, policy: lenient)
+            var tampered = proof
+            tampered.mainOpening.rows[2][5] += .one
+            XCTAssertThrowsError(
+                try verify(proof: tampered, air: RescueShapedAIR.air, publicInputs: rescueInputs, policy: lenient),
+                "limit \(limit)")
+        }
     }
 
     func testFRIVerifierRefusesLayersThatDoNotMatch() {
