@@ -20,9 +20,9 @@ public struct ProveOptions: Sendable {
     /// phase of the STARK prover. Called on the proving thread; keep it short.
     public var progress: (@Sendable (_ phase: String, _ seconds: Double) -> Void)?
     /// The most bytes the prover keeps its extended main columns in; above it, it computes them a coset at a time,
-    /// in about blowup times less memory and more time (``ProverOptions/mainExtensionMemoryLimit``). The default,
-    /// 3 GiB, keeps them up to 2^17 trace rows in the default profile; at 2^18 rows proving then takes about 5 GB
-    /// instead of 8.
+    /// in about blowup times less memory and more time, keeping copies of what fits under the limit
+    /// (``ProverOptions/mainExtensionMemoryLimit``). The default, 2.75 GiB, keeps them up to 2^17 trace rows in the
+    /// default profile; at 2^18 rows proving then takes about 5.1 GB instead of 8.
     public var mainExtensionMemoryLimit = ProverOptions.defaultMainExtensionMemoryLimit
     /// Whether the receipt includes the program image (the default). Without it the receipt carries only the
     /// program id, saving the image's size in every receipt, and verifies only for a verifier that holds the

@@ -35,7 +35,8 @@ struct Prove: ParsableCommand {
         name: .customLong("extension-memory-mb"),
         help: """
             Most memory (MiB) the prover keeps the extended trace columns in; above it, it computes them a coset at \
-            a time: less memory, more time. The default keeps them up to 2^17 rows in the default profile.
+            a time, keeping what fits of what it would compute again: less memory, more time. The default keeps \
+            them up to 2^17 rows in the default profile.
             """)
     var extensionMemoryMB = ProveOptions.default.mainExtensionMemoryLimit >> 20
 
