@@ -130,15 +130,19 @@ final class CosetBuffer {
     private var length = 0
     /// The coset the buffers hold, if any.
     var coset: Int?
-    /// How many leading columns of each coset to keep a copy of when it is computed (``filled(_:)``).
+    /// How many leading columns of each coset to keep a copy of when it is computed
+    /// (``compute(_:from:on:logCosetSize:)``).
     let plan: [Int: Int]
     /// The copies: for coset c, one buffer for each of its first plan[c] columns.
     private(set) var spares: [Int: [UnsafeMutablePointer<Fp>]] = [:]
 
     init(plan: [Int: Int] = [:]) { self.plan = plan }
 
-    /// Records that the buffers hold coset c whole, and copies its leading columns if the plan says so.
-    func filled(_ c: Int) {
+    /// Computes coset c of the columns whose coefficients are given into the buffers, and copies its leading
+    /// columns if the plan says so: how the commitment computes each coset in turn.
+    func compute(_ c: Int, from coefficients: [[Fp]], on domain: Domain, logCosetSize: Int) {
+        let values = columns(count: coefficients.count, length: 1 << logCosetSize)
+        NTT.evaluateCoset(c, columns: coefficients, on: domain, logCosetSize: logCosetSize, into: values)
         coset = c
         guard let m = plan[c], m > 0, spares[c] == nil, m <= buffers.count else { return }
         let copies = (0..<m).map { _ in UnsafeMutablePointer<Fp>.allocate(capacity: length) }

@@ -135,9 +135,7 @@ struct LowDegreeExtension {
         return try! MerkleTree(
             leafCount: shape.ldeSize, width: width, salts: given ?? salts, segments: cosets, order: (0..<cosets).reversed(),
             prepare: { c in
-                NTT.evaluateCoset(
-                    c, columns: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength, into: cols)
-                buffer.filled(c)
+                buffer.compute(c, from: coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength)
             }
         ) { leaves, out in
             let first = leaves.lowerBound
@@ -207,10 +205,8 @@ struct LowDegreeExtension {
                 leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
                 prepare: { c in
                     guard let computed else { return }
-                    NTT.evaluateCoset(
-                        c, columns: computed.coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength,
-                        into: coset)
-                    computed.buffer.filled(c)
+                    computed.buffer.compute(
+                        c, from: computed.coefficients, on: extendedDomain, logCosetSize: shape.logTraceLength)
                 }
             ) { leaves, out in
                 for i in counts.indices {

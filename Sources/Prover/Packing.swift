@@ -176,10 +176,8 @@ struct Packer: Sendable {
             return try! MerkleTree(
                 leafCount: leafCount, width: width, salts: salts, segments: cosets, order: (0..<cosets).reversed(),
                 prepare: { c in
-                    NTT.evaluateCoset(
-                        c, columns: coefficients, on: lde.extendedDomain, logCosetSize: lde.shape.logTraceLength,
-                        into: cols)
-                    buffer.filled(c)
+                    buffer.compute(
+                        c, from: coefficients, on: lde.extendedDomain, logCosetSize: lde.shape.logTraceLength)
                 }
             ) { leaves, out in
                 packer.rows(leaves, columns: pointers, mask: n - 1, into: out)
