@@ -300,9 +300,9 @@ public enum FRIVerifier {
             } catch { throw .layerOpening(layer: layer, error) }
             let rowOf = Dictionary(uniqueKeysWithValues: zip(layerCosets, rows))
             // Fold each coset: position c of the next layer.
-            values = layerCosets.map { c in
-                Folding.foldCoset(rowOf[c]!, coset: c, logSize: logSize, offset: offset, beta: betas[layer])
-            }
+            values = Folding.foldCosets(
+                layerCosets.map { rowOf[$0]! }, cosets: layerCosets, logSize: logSize, offset: offset,
+                beta: betas[layer])
             positions = layerCosets
             var power = betas[layer]
             for _ in 0..<r {

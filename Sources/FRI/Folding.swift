@@ -72,36 +72,52 @@ public enum Folding {
     public static func foldCoset(
         _ values: [Fp], coset: Int, logSize: Int, offset: Fp, beta: Fp
     ) -> Fp {
-        // Every level's points first, so that one inversion serves the whole coset.
+        foldCosets([values], cosets: [coset], logSize: logSize, offset: offset, beta: beta)[0]
+    }
+
+    /// ``foldCoset(_:coset:logSize:offset:beta:)`` for several cosets of one layer: `rows[i]`, of 2^r values, is
+    /// coset `cosets[i]`. Every point comes first, so that one inversion serves them all.
+    public static func foldCosets(_ rows: [[Fp]], cosets: [Int], logSize: Int, offset: Fp, beta: Fp) -> [Fp] {
+        precondition(rows.count == cosets.count, "a coset index for each row")
+        guard let size = rows.first?.count, size > 1 else { return rows.map { $0[0] } }
+        precondition(rows.allSatisfy { $0.count == size }, "cosets of one size")
+        // A coset's first level has h = 2^r / 2 pairs at positions coset·h + j: reversal turns j into the high bits
+        // of the exponent, so their points are the first one times ζ^rev(j), ζ a root of unity of order 2h. Each
+        // later level's points are the squares of the even ones of the level before (position 2m' of a layer is
+        // position m' of the next). A coset has h + h/2 + … + 1 = 2h − 1 points, kept doubled: a fold divides by 2x.
+        let half = size / 2
+        let logHalf = half.trailingZeroBitCount
+        let generator = Fp.rootOfUnity(logOrder: logSize)
+        let zeta = Fp.rootOfUnity(logOrder: logHalf + 1)
+        var zetaPowers = [Fp](repeating: .one, count: half)
+        for k in zetaPowers.indices.dropFirst() { zetaPowers[k] = zetaPowers[k - 1] * zeta }
+        let turns = (0..<half).map { zetaPowers[reverseBits($0, width: logHalf)] }
+        let perCoset = 2 * half - 1
         var points: [Fp] = []
-        var levels: [Range<Int>] = []
-        do {
-            var (count, logM, g, base) = (values.count, logSize, offset, coset * values.count)
-            while count > 1 {
-                let half = count / 2
-                let generator = Fp.rootOfUnity(logOrder: logM)
-                // Each point x here is x_m = g·ω_M^rev'(m) for the pair at 2m, 2m+1 of the current layer.
-                levels.append(points.count..<points.count + half)
-                for j in 0..<half {
-                    let x = point(position: base / 2 + j, logSize: logM - 1, offset: g, generator: generator)
-                    points.append(x + x)
-                }
-                (count, logM, g, base) = (half, logM - 1, g.squared, base / 2)
+        points.reserveCapacity(perCoset * rows.count)
+        for coset in cosets {
+            let first = point(position: coset * half, logSize: logSize - 1, offset: offset, generator: generator)
+            var xs = turns.map { first * $0 }
+            while true {
+                points.append(contentsOf: xs.map { $0 + $0 })
+                guard xs.count > 1 else { break }
+                xs = stride(from: 0, to: xs.count, by: 2).map { xs[$0].squared }
             }
         }
         let inverses = Fp.batchInverse(points)
-        var current = values
-        var b = beta
-        for level in levels {
-            var next = [Fp](repeating: .zero, count: level.count)
-            for j in 0..<level.count {
-                let a = current[2 * j]
-                let c = current[2 * j + 1]
-                next[j] = (a + c) * twoInverse + b * (a - c) * inverses[level.lowerBound + j]
+        return rows.indices.map { i in
+            var current = rows[i]
+            var (b, at, count) = (beta, i * perCoset, half)
+            while count >= 1 {
+                var next = [Fp](repeating: .zero, count: count)
+                for j in 0..<count {
+                    let a = current[2 * j]
+                    let c = current[2 * j + 1]
+                    next[j] = (a + c) * twoInverse + b * (a - c) * inverses[at + j]
+                }
+                (current, b, at, count) = (next, b.squared, at + count, count / 2)
             }
-            current = next
-            b = b.squared
+            return current[0]
         }
-        return current[0]
     }
 }

@@ -23,7 +23,7 @@ struct ZKVMCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of zkvm's building blocks.",
-        subcommands: [BenchPrimitives.self, BenchVM.self, BenchStark.self, BenchProve.self]
+        subcommands: [BenchPrimitives.self, BenchVM.self, BenchStark.self, BenchProve.self, BenchVerify.self]
     )
 }
 

@@ -267,11 +267,11 @@ final class NTTTests: XCTestCase {
 
 final class PolynomialTests: XCTestCase {
     /// Every length, so that each way the coefficients fall into the four interleaved chains is covered, against
-    /// the sum Σ c_i·x^i term by term.
+    /// the sum Σ c_i·x^i term by term; and lengths split into a run per core, evenly or with a longer last run.
     func testEvaluationMatchesTheSumOfTerms() {
         var rng = SeededGenerator(seed: 401)
         let x = Fp.random(using: &rng)
-        for count in Array(0...21) + [1000, 1003] {
+        for count in Array(0...21) + [1000, 1003, 1 << 14, (1 << 14) + 3, (3 << 13) + 1] {
             let c = (0..<count).map { _ in Fp.random(using: &rng) }
             var sum = Fp.zero
             var power = Fp.one
