@@ -18,20 +18,24 @@ struct BenchVerify: ParsableCommand {
     @Option(help: "Checks after the first; the median is reported.")
     var runs = 21
 
+    @Option(help: "The least proven security, in bits, to accept, as for zkvm verify.")
+    var minBits: Double = VerifierPolicy.default.minimumProvenBits
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func run() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard minBits >= 0 else { throw ValidationError("--min-bits must be a number of bits, 0 or more") }
         let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
         let receipt: Receipt
         do { receipt = try Receipt(decoding: bytes) } catch {
             throw CLIFailure.report("rejected: \(proof) is not a readable receipt: \(error)")
         }
-        // The policy is the default one: the figure is what `zkvm verify` costs once the process is warm.
+        let policy = VerifierPolicy(minimumProvenBits: minBits)
         func check() throws -> Double {
             let clock = Stopwatch()
-            do { _ = try ZKVM.verify(receipt, expecting: receipt.programID) } catch {
+            do { _ = try ZKVM.verify(receipt, expecting: receipt.programID, policy: policy) } catch {
                 throw CLIFailure.report("rejected: \(error)")
             }
             return clock.ms

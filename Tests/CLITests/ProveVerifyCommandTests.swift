@@ -292,6 +292,28 @@ final class ProveVerifyCommandTests: XCTestCase {
         XCTAssertTrue(other.stderr.hasSuffix("not a zkvm receipt: it does not start with the bytes \"ZKVMRCT\\0\"\n"))
     }
 
+    /// `zkvm bench verify` times a receipt that verifies, and refuses to time one that does not.
+    func testBenchVerify() throws {
+        let proof = try Self.shared.get()
+        let result = try zkvm(["bench", "verify", proof.path, "--runs", "2", "--min-bits", "0", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["segments"] as? Double, 1)
+        XCTAssertGreaterThan(json["median_ms"] as? Double ?? 0, 0)
+        XCTAssertGreaterThanOrEqual(json["first_ms"] as? Double ?? 0, json["fastest_ms"] as? Double ?? 1)
+        let strict = try zkvm(["bench", "verify", proof.path, "--runs", "2"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stderr.hasPrefix("error: rejected: "), strict.stderr)
+        var flipped = proof.bytes
+        flipped[flipped.count - 20] ^= 0x01
+        let path = try temporaryDirectory().appendingPathComponent("flipped.proof")
+        try Data(flipped).write(to: path)
+        let rejected = try zkvm(["bench", "verify", path.path, "--runs", "2", "--min-bits", "0"])
+        XCTAssertEqual(rejected.status, 1)
+        XCTAssertTrue(rejected.stderr.hasPrefix("error: rejected: invalid proof: "), rejected.stderr)
+        XCTAssertEqual(rejected.stdout, "")
+    }
+
     // MARK: - receipts without the program image
 
     func testReceiptWithoutImageNeedsTheProgram() throws {
