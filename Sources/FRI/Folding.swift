@@ -12,10 +12,10 @@ import Field
 ///
 /// which is the even part plus β times the odd part of f. Folding by 2^r is r binary folds with β, β², β⁴, ….
 public enum Folding {
-    /// The point at bit-reversed position `position` of the coset offset·⟨generator⟩ of size 2^logSize.
-    public static func point(position: Int, logSize: Int, offset: Fp, generator: Fp) -> Fp {
-        let natural = reverseBits(position, width: logSize)
-        return offset * generator.power(UInt64(natural))
+    /// The point offset·ω^rev(position) at bit-reversed position `position` of 2^logSize points, ω the root of
+    /// unity of order 2^rootLogOrder (≥ logSize): of the coset offset·⟨ω⟩ when the two are equal.
+    public static func point(position: Int, logSize: Int, offset: Fp, rootLogOrder: Int) -> Fp {
+        offset * Fp.rootOfUnity(logOrder: rootLogOrder, power: reverseBits(position, width: logSize))
     }
 
     /// Folds a whole layer (bit-reversed, over offset·⟨ω⟩ of `values.count` points) once with `beta`.
@@ -87,7 +87,6 @@ public enum Folding {
         // position m' of the next). A coset has h + h/2 + … + 1 = 2h − 1 points, kept doubled: a fold divides by 2x.
         let half = size / 2
         let logHalf = half.trailingZeroBitCount
-        let generator = Fp.rootOfUnity(logOrder: logSize)
         let zeta = Fp.rootOfUnity(logOrder: logHalf + 1)
         var zetaPowers = [Fp](repeating: .one, count: half)
         for k in zetaPowers.indices.dropFirst() { zetaPowers[k] = zetaPowers[k - 1] * zeta }
@@ -96,7 +95,7 @@ public enum Folding {
         var points: [Fp] = []
         points.reserveCapacity(perCoset * rows.count)
         for coset in cosets {
-            let first = point(position: coset * half, logSize: logSize - 1, offset: offset, generator: generator)
+            let first = point(position: coset * half, logSize: logSize - 1, offset: offset, rootLogOrder: logSize)
             var xs = turns.map { first * $0 }
             while true {
                 points.append(contentsOf: xs.map { $0 + $0 })

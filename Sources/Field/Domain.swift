@@ -53,6 +53,20 @@ extension Fp {
         return rootsOfUnity[logOrder]
     }
 
+    /// ω^e for ω = ``rootOfUnity(logOrder:)``, 0 ≤ e < 2^logOrder: the product of ω^(2^i) = rootOfUnity(logOrder − i)
+    /// over the set bits i of e, about half a product a bit where raising ω by squaring takes one and a half.
+    public static func rootOfUnity(logOrder: Int, power e: Int) -> Fp {
+        precondition(e >= 0 && e >> logOrder == 0, "an exponent below the root's order 2^\(logOrder)")
+        var result = Fp.one
+        var (bits, i) = (e, 0)
+        while bits != 0 {
+            if bits & 1 == 1 { result *= rootsOfUnity[logOrder - i] }
+            bits >>= 1
+            i += 1
+        }
+        return result
+    }
+
     /// `rootsOfUnity[k]` is ``rootOfUnity(logOrder:)`` for k: each the square of the next, made once, since FRI's
     /// folds and the verifier's points ask for them at every query.
     private static let rootsOfUnity: [Fp] = {

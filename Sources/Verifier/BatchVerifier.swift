@@ -256,9 +256,8 @@ func deepValues(
     for (c, v) in (ood.mainNext + ood.auxNext).enumerated() { atZNext += deep.atZNext[c] * v }
     for (i, v) in ood.composition.enumerated() { atZ += deep.segments[i] * v }
     let logSize = shape.ldeSize.trailingZeroBitCount
-    let generator = Fp.rootOfUnity(logOrder: logSize)
     let points = positions.map {
-        Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, generator: generator)
+        Folding.point(position: $0, logSize: logSize, offset: shape.domainOffset, rootLogOrder: logSize)
     }
     let inverses = Fp.batchInverse(points.flatMap { [$0 - z, $0 - zNext] })
     return positions.indices.map { j in
@@ -293,8 +292,7 @@ func packedDeepValues(
     let compositionGroups = deep.segments.count
     let zNext = z * shape.traceGenerator
     let (a, b) = StarkProtocol.packedOutOfDomainSums(air: air, ood: ood, coefficients: deep)
-    let generator = Fp.rootOfUnity(logOrder: logSize)
-    let points = positions.map { Folding.point(position: $0, logSize: logSize, offset: offset, generator: generator) }
+    let points = positions.map { Folding.point(position: $0, logSize: logSize, offset: offset, rootLogOrder: logSize) }
     let ys = points.map { $0.power(UInt64(k)) }
     let inverses = Fp.batchInverse(ys.flatMap { [$0 - z, $0 - zNext] })
     // Σ_j x^j·c_j by Horner's rule.

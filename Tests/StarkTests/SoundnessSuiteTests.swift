@@ -66,8 +66,7 @@ struct VerifierReplay {
     func point(leaf: Int) -> Fp {
         let logSize = shape.ldeSize.trailingZeroBitCount
         return Folding.point(
-            position: leaf, logSize: logSize, offset: StarkProtocol.domainOffset,
-            generator: Fp.rootOfUnity(logOrder: logSize))
+            position: leaf, logSize: logSize, offset: StarkProtocol.domainOffset, rootLogOrder: logSize)
     }
 
     /// Σ γ_c·C_c(z)/D_c(z) for these out-of-domain trace values: what the composition segments must add up to.
