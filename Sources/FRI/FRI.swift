@@ -332,6 +332,7 @@ public enum FRIVerifier {
     public static func remainderValues(
         _ remainder: [Fp], at positions: [Int], logSize: Int, offset: Fp, wholeLayer: Bool? = nil
     ) -> [Fp] {
+        precondition(positions.allSatisfy { (0..<(1 << logSize)).contains($0) }, "positions of the last layer")
         let transform = (1 << logSize) * max(1, logSize) / 2 < positions.count * remainder.count
         if wholeLayer ?? transform {
             let layer = NTT.evaluateBitReversed(columns: [remainder], shift: offset, logSize: logSize)[0]
