@@ -58,18 +58,15 @@ public struct Polynomial: Sendable, Equatable {
         if tail > 0 { a0 = c[base + i] }
         if tail > 1 { a1 = c[base + i + 1] }
         if tail > 2 { a2 = c[base + i + 2] }
-        // The chains stay below 3p (LazyReduction.swift) and are reduced once, at the end.
+        // The chains stay below 2p (LazyReduction.swift) and are reduced below p once, at the end.
         while i > 0 {
             i -= 4
-            a0 = Fp.productPlusBelowThreeP(a0, x4, c[base + i])
-            a1 = Fp.productPlusBelowThreeP(a1, x4, c[base + i + 1])
-            a2 = Fp.productPlusBelowThreeP(a2, x4, c[base + i + 2])
-            a3 = Fp.productPlusBelowThreeP(a3, x4, c[base + i + 3])
+            a0 = Fp.sumBelowTwoP(Fp.montgomeryProductBelowTwoP(a0, x4), c[base + i])
+            a1 = Fp.sumBelowTwoP(Fp.montgomeryProductBelowTwoP(a1, x4), c[base + i + 1])
+            a2 = Fp.sumBelowTwoP(Fp.montgomeryProductBelowTwoP(a2, x4), c[base + i + 2])
+            a3 = Fp.sumBelowTwoP(Fp.montgomeryProductBelowTwoP(a3, x4), c[base + i + 3])
         }
-        (a0, a1, a2, a3) = (
-            Fp.reducedBelowPFromFourP(a0), Fp.reducedBelowPFromFourP(a1), Fp.reducedBelowPFromFourP(a2),
-            Fp.reducedBelowPFromFourP(a3)
-        )
+        (a0, a1, a2, a3) = (Fp.reducedBelowP(a0), Fp.reducedBelowP(a1), Fp.reducedBelowP(a2), Fp.reducedBelowP(a3))
         return a0 + x * a1 + x2 * (a2 + x * a3)
     }
 
