@@ -339,8 +339,8 @@ public enum FRIVerifier {
             return positions.map { layer[$0] }
         }
         let polynomial = Polynomial(coefficients: remainder)
-        return positions.map {
-            polynomial.evaluate(at: Folding.point(position: $0, logSize: logSize, offset: offset, rootLogOrder: logSize))
+        return positions.map { p in
+            polynomial.evaluate(at: Folding.point(position: p, logSize: logSize, offset: offset, rootLogOrder: logSize))
         }
     }
 }

@@ -54,10 +54,12 @@ final class FoldingTests: XCTestCase {
             let remainder = (0..<length).map { _ in Fp.random(using: &rng) }
             let positions = Array(Set((0..<20).map { _ in Int.random(in: 0..<(1 << logSize), using: &rng) })).sorted()
             let offset = Fp.random(using: &rng)
+            func values(wholeLayer: Bool) -> [Fp] {
+                FRIVerifier.remainderValues(
+                    remainder, at: positions, logSize: logSize, offset: offset, wholeLayer: wholeLayer)
+            }
             XCTAssertEqual(
-                FRIVerifier.remainderValues(remainder, at: positions, logSize: logSize, offset: offset, wholeLayer: true),
-                FRIVerifier.remainderValues(remainder, at: positions, logSize: logSize, offset: offset, wholeLayer: false),
-                "2^\(logSize) points, \(length) coefficients")
+                values(wholeLayer: true), values(wholeLayer: false), "2^\(logSize) points, \(length) coefficients")
         }
     }
 }
