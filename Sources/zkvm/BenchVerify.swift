@@ -27,11 +27,7 @@ struct BenchVerify: ParsableCommand {
     func run() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard minBits >= 0 else { throw ValidationError("--min-bits must be a number of bits, 0 or more") }
-        let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
-        let receipt: Receipt
-        do { receipt = try Receipt(decoding: bytes) } catch {
-            throw CLIFailure.report("rejected: \(proof) is not a readable receipt: \(error)")
-        }
+        let (bytes, receipt) = try Verify.readReceipt(proof, refusal: "rejected: ")
         let policy = VerifierPolicy(minimumProvenBits: minBits)
         func check() throws -> Double {
             let clock = Stopwatch()

@@ -17,11 +17,7 @@ struct Inspect: ParsableCommand {
     var openings = false
 
     func run() throws {
-        let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
-        let receipt: Receipt
-        do { receipt = try Receipt(decoding: bytes) } catch {
-            throw CLIFailure.report("\(proof) is not a readable receipt: \(error)")
-        }
+        let (bytes, receipt) = try Verify.readReceipt(proof)
         let claim = receipt.claim
         let p = claim.parameters
         let ours = claim.circuitID == ZKVM.circuitID ? "this zkvm's RV32IM circuit" : "not this zkvm's circuit"

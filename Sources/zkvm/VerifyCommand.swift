@@ -39,6 +39,15 @@ struct Verify: ParsableCommand {
     /// Receipts beyond this are refused before being read: the largest proof this zkvm makes is far smaller.
     static let largestReceipt = 1 << 30
 
+    /// The receipt in the file at `path` and its bytes. A file that cannot be read, or is no receipt, is refused in
+    /// one line that names it, after `refusal` ("rejected: " from the commands that verify).
+    static func readReceipt(_ path: String, refusal: String = "") throws -> (bytes: [UInt8], receipt: Receipt) {
+        let bytes = try CLIFiles.read(path, limit: largestReceipt, what: "proof")
+        do { return (bytes, try Receipt(decoding: bytes)) } catch {
+            throw CLIFailure.report("\(refusal)\(path) is not a readable receipt: \(error)")
+        }
+    }
+
     func validate() throws {
         if program != nil && programID != nil {
             throw ValidationError("pass either --program or --program-id, not both")
@@ -58,11 +67,7 @@ struct Verify: ParsableCommand {
         } else if let programID {
             do { expectedID = try ProgramID(hex: programID) } catch { throw CLIFailure.report("\(error)") }
         }
-        let bytes = try CLIFiles.read(proof, limit: Verify.largestReceipt, what: "proof")
-        let receipt: Receipt
-        do { receipt = try Receipt(decoding: bytes) } catch {
-            throw CLIFailure.report("rejected: \(proof) is not a readable receipt: \(error)")
-        }
+        let (_, receipt) = try Verify.readReceipt(proof, refusal: "rejected: ")
         let statement: Statement
         do {
             let policy = VerifierPolicy(minimumProvenBits: minBits)
